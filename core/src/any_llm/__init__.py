@@ -1,0 +1,65 @@
+"""anyllm: one ``completion()`` call for every LLM provider; each provider is a plugin.
+
+Public names load on first use, so ``import any_llm`` stays cheap: pydantic types, plugins and
+provider modules are imported only when a call needs them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "completion": "any_llm.api",
+    "acompletion": "any_llm.api",
+    "embedding": "any_llm.api",
+    "aembedding": "any_llm.api",
+    "list_models": "any_llm.api",
+    "alist_models": "any_llm.api",
+    "LLMProvider": "any_llm.api",
+    "AnyLLM": "any_llm.client",
+    "hookimpl": "any_llm.hookspecs",
+    "list_providers": "any_llm.plugins",
+    "register_provider": "any_llm.plugins",
+    "register_plugin": "any_llm.plugins",
+    "Provider": "any_llm.provider",
+    "CompletionParams": "any_llm.provider",
+    "HTTPRequest": "any_llm.provider",
+    "OpenAICompatibleProvider": "any_llm.openai_compat",
+    "AnyLLMError": "any_llm.errors",
+}
+
+__all__ = [*sorted(_LAZY), "__version__"]
+
+if TYPE_CHECKING:
+    from any_llm.api import (
+        LLMProvider,
+        acompletion,
+        aembedding,
+        alist_models,
+        completion,
+        embedding,
+        list_models,
+    )
+    from any_llm.client import AnyLLM
+    from any_llm.errors import AnyLLMError
+    from any_llm.hookspecs import hookimpl
+    from any_llm.openai_compat import OpenAICompatibleProvider
+    from any_llm.plugins import list_providers, register_plugin, register_provider
+    from any_llm.provider import CompletionParams, HTTPRequest, Provider
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'any_llm' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,283 @@
+"""Finding providers: entry-point discovery with per-plugin isolation, filters and a registry.
+
+Nothing is imported until a provider is needed (or listed). When ``provider="mistral"`` is asked
+for, the entry points named ``mistral`` load first; only if none registers it are the others
+loaded. A plugin that fails to import or to register is recorded, not raised: its error surfaces,
+naming the distribution, when its provider is requested, and in :func:`list_providers`.
+
+``ANYLLM_PLUGINS=a,b`` loads only those distributions (or entry-point names); an empty value loads
+none. ``ANYLLM_DISABLE_PLUGINS=a,b`` blocks some. In-process registration (:func:`register_provider`,
+:func:`register_plugin`) needs no packaging, for tests and apps.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from any_llm import errors
+
+if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
+    import pluggy
+
+    from any_llm.provider import Provider
+
+__all__ = [
+    "FIRST_PARTY",
+    "PluginFailure",
+    "ProviderInfo",
+    "ProviderRegistry",
+    "get_provider_class",
+    "list_providers",
+    "register_plugin",
+    "register_provider",
+    "reset",
+    "unregister_provider",
+]
+
+ENTRY_POINT_GROUP = "anyllm"
+
+FIRST_PARTY = frozenset({
+    "anthropic", "azureopenai", "cerebras", "cohere", "dashscope", "databricks", "deepinfra", "deepseek",
+    "fireworks", "gemini", "github", "groq", "huggingface", "inception", "llamacpp", "llamafile", "lmstudio",
+    "minimax", "mistral", "moonshot", "nebius", "ollama", "openai", "openrouter", "perplexity", "sambanova",
+    "together", "vllm", "xai", "zai", "fake",
+})
+"""Provider names we publish as ``anyllm-NAME``: an unknown one of these says what to pip install."""
+
+
+@dataclass(frozen=True)
+class ProviderInfo:
+    """An installed provider, for :func:`list_providers` and the README table."""
+
+    name: str
+    provider_class: type[Provider]
+    distribution: str | None
+    version: str | None
+    capabilities: dict[str, bool] = field(default_factory=dict)
+    api_key_env: tuple[str, ...] = ()
+    api_base_env: tuple[str, ...] = ()
+    default_api_base: str = ""
+
+
+@dataclass(frozen=True)
+class PluginFailure:
+    """A plugin that did not load, and why."""
+
+    distribution: str | None
+    entry_point: str
+    error: str
+
+
+class ProviderRegistry:
+    """Handed to ``anyllm_register_providers``; collects what one plugin registers."""
+
+    def __init__(self, distribution: str | None = None, version: str | None = None) -> None:
+        self._distribution = distribution
+        self._version = version
+        self.registered: list[tuple[type[Provider], str | None, str | None]] = []
+
+    def register(self, provider_class: type[Provider]) -> None:
+        """Register a :class:`~any_llm.provider.Provider` subclass under its ``name``."""
+        from any_llm.provider import Provider
+
+        if not (isinstance(provider_class, type) and issubclass(provider_class, Provider)):
+            raise errors.PluginLoadError(
+                f"registry.register() takes a Provider subclass, got {provider_class!r}",
+                distribution=self._distribution,
+            )
+        name = provider_class.name
+        if not name or name != name.lower() or ":" in name or "/" in name:
+            raise errors.PluginLoadError(
+                f"{provider_class.__qualname__}.name must be a non-empty lower-case name without ':' or '/', "
+                f"got {name!r}",
+                distribution=self._distribution,
+            )
+        self.registered.append((provider_class, self._distribution, self._version))
+
+
+class _State:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.providers: dict[str, ProviderInfo] = {}
+        self.conflicts: dict[str, list[str]] = {}
+        self.failures: list[PluginFailure] = []
+        self.loaded_eps: set[str] = set()
+        self.all_loaded = False
+        self.entry_points: list[EntryPoint] | None = None
+        self.pm: pluggy.PluginManager | None = None
+
+
+_state = _State()
+
+
+def _plugin_manager() -> pluggy.PluginManager:
+    if _state.pm is None:
+        import pluggy
+
+        from any_llm import hookspecs
+
+        pm = pluggy.PluginManager("anyllm")
+        pm.add_hookspecs(hookspecs)
+        _state.pm = pm
+    return _state.pm
+
+
+def _split_env(name: str) -> set[str] | None:
+    value = os.environ.get(name)
+    if value is None:
+        return None
+    return {v.strip().lower() for v in value.split(",") if v.strip()}
+
+
+def _entry_points() -> list[EntryPoint]:
+    if _state.entry_points is None:
+        from importlib.metadata import entry_points
+
+        eps = list(entry_points(group=ENTRY_POINT_GROUP))
+        allow = _split_env("ANYLLM_PLUGINS")
+        block = _split_env("ANYLLM_DISABLE_PLUGINS") or set()
+
+        def names(ep: EntryPoint) -> set[str]:
+            dist = ep.dist.name.lower() if ep.dist is not None else ""
+            return {ep.name.lower(), dist, dist.replace("_", "-")}
+
+        if allow is not None:
+            eps = [ep for ep in eps if names(ep) & allow]
+        eps = [ep for ep in eps if not names(ep) & block]
+        _state.entry_points = eps
+    return _state.entry_points
+
+
+def _load_entry_point(ep: EntryPoint) -> None:
+    key = f"{ep.name}={ep.value}"
+    if key in _state.loaded_eps:
+        return
+    _state.loaded_eps.add(key)
+    dist = ep.dist.name if ep.dist is not None else None
+    version = ep.dist.version if ep.dist is not None else None
+    try:
+        module = ep.load()
+    except Exception as exc:
+        _state.failures.append(PluginFailure(dist, ep.name, f"import failed: {type(exc).__name__}: {exc}"))
+        return
+    _register_plugin_object(module, name=f"{dist or ep.name}:{ep.name}", dist=dist, version=version,
+                            ep_name=ep.name)
+
+
+def _register_plugin_object(plugin: Any, *, name: str, dist: str | None, version: str | None,
+                            ep_name: str) -> None:
+    pm = _plugin_manager()
+    try:
+        if pm.get_plugin(name) is None:
+            pm.register(plugin, name=name)
+        impls = [i for i in pm.hook.anyllm_register_providers.get_hookimpls() if i.plugin is plugin]
+        registry = ProviderRegistry(dist, version)
+        for impl in impls:
+            impl.function(**{arg: registry for arg in impl.argnames if arg == "registry"})
+    except Exception as exc:
+        _state.failures.append(PluginFailure(dist, ep_name, f"registration failed: {type(exc).__name__}: {exc}"))
+        return
+    for cls, d, v in registry.registered:
+        _add(cls, d, v)
+
+
+def _add(cls: type[Provider], dist: str | None, version: str | None) -> None:
+    name = cls.name
+    existing = _state.providers.get(name)
+    if existing is not None and existing.provider_class is not cls:
+        owners = _state.conflicts.setdefault(name, [existing.distribution or "<in-process>"])
+        owners.append(dist or "<in-process>")
+        return
+    _state.providers[name] = ProviderInfo(
+        name=name,
+        provider_class=cls,
+        distribution=dist,
+        version=version,
+        capabilities=cls.capabilities(),
+        api_key_env=cls.api_key_env,
+        api_base_env=cls.api_base_env,
+        default_api_base=cls.default_api_base,
+    )
+
+
+def _load_all() -> None:
+    if _state.all_loaded:
+        return
+    for ep in _entry_points():
+        _load_entry_point(ep)
+    _state.all_loaded = True
+
+
+def get_provider_class(name: str) -> type[Provider]:
+    """The provider class registered as ``name`` (case-insensitive), loading plugins as needed."""
+    key = name.strip().lower()
+    with _state.lock:
+        if key not in _state.providers and not _state.all_loaded:
+            for ep in _entry_points():
+                if ep.name.lower() == key:
+                    _load_entry_point(ep)
+            if key not in _state.providers:
+                _load_all()
+        if key in _state.conflicts:
+            owners = " and ".join(_state.conflicts[key])
+            raise errors.PluginLoadError(
+                f"provider {key!r} is registered by more than one plugin: {owners}. "
+                f"Uninstall one, or pick one with ANYLLM_PLUGINS.",
+                provider=key,
+            )
+        info = _state.providers.get(key)
+        if info is not None:
+            return info.provider_class
+        for failure in _state.failures:
+            if failure.entry_point.lower() == key or (failure.distribution or "").lower() == f"anyllm-{key}":
+                raise errors.PluginLoadError(
+                    f"the plugin for provider {key!r} (distribution {failure.distribution}) failed to load: "
+                    f"{failure.error}",
+                    distribution=failure.distribution,
+                    provider=key,
+                )
+        installed = sorted(_state.providers)
+    hint = f"Install it with: pip install anyllm-{key}" if key in FIRST_PARTY else None
+    raise errors.UnsupportedProviderError(key, installed, hint)
+
+
+def list_providers() -> tuple[list[ProviderInfo], list[PluginFailure]]:
+    """Every installed provider (loading all plugins), and the plugins that failed to load."""
+    with _state.lock:
+        _load_all()
+        return sorted(_state.providers.values(), key=lambda i: i.name), list(_state.failures)
+
+
+def register_provider(provider_class: type[Provider]) -> None:
+    """Register a provider class in this process, without packaging (tests, apps)."""
+    registry = ProviderRegistry()
+    registry.register(provider_class)
+    with _state.lock:
+        _state.providers.pop(provider_class.name, None)
+        _state.conflicts.pop(provider_class.name, None)
+        _add(provider_class, None, None)
+
+
+def unregister_provider(name: str) -> None:
+    with _state.lock:
+        _state.providers.pop(name, None)
+        _state.conflicts.pop(name, None)
+
+
+def register_plugin(plugin: Any, name: str | None = None) -> None:
+    """Register a plugin object or module holding ``@hookimpl`` functions, as an entry point would."""
+    with _state.lock:
+        _register_plugin_object(plugin, name=name or repr(plugin), dist=None, version=None,
+                                ep_name=name or getattr(plugin, "__name__", repr(plugin)))
+
+
+def reset() -> None:
+    """Forget everything discovered (tests use this after changing env vars or installs)."""
+    global _state
+    with _state.lock:
+        _state = _State()

@@ -1,0 +1,382 @@
+"""The sans-I/O provider contract: declarations plus pure build/parse functions.
+
+A provider never touches the network. It turns our normalized :class:`CompletionParams` into an
+:class:`HTTPRequest`, and turns response bytes and stream events back into our types. The core
+(:mod:`any_llm.transport`) sends the request, so every provider gets the same pooling, retries,
+timeouts, streaming and error handling, and a provider is testable without any server.
+
+A third-party provider subclasses :class:`Provider` (or :class:`any_llm.openai_compat.OpenAICompatibleProvider`
+when the service speaks OpenAI's protocol), and registers the class from its plugin module::
+
+    from any_llm import hookimpl
+
+    @hookimpl
+    def anyllm_register_providers(registry):
+        registry.register(MyProvider)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from any_llm import errors
+
+if TYPE_CHECKING:
+    from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
+    from any_llm.types.embedding import CreateEmbeddingResponse
+    from any_llm.types.model import Model
+
+__all__ = [
+    "CAPABILITIES",
+    "CompletionParams",
+    "HTTPRequest",
+    "Provider",
+    "Secret",
+    "StreamEvent",
+    "StreamParser",
+]
+
+CAPABILITIES = (
+    "completion",
+    "streaming",
+    "tools",
+    "structured_output",
+    "reasoning",
+    "images",
+    "embedding",
+    "list_models",
+)
+"""The capability flags every provider declares (``supports_<name>`` class attributes)."""
+
+
+class Secret:
+    """An API key that never shows itself in a repr, str, log line or error."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        errors.register_secret(value)
+        self._value = value
+
+    def get(self) -> str:
+        """The key itself, for building an auth header."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> Any:
+        raise TypeError("API keys are not picklable")
+
+
+@dataclass(slots=True)
+class HTTPRequest:
+    """What a provider wants sent. ``url`` is absolute, or a path joined to the provider's base URL."""
+
+    method: str
+    url: str
+    json: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] | None = None
+    stream: bool = False
+
+    def __repr__(self) -> str:
+        # Headers carry keys: never show them.
+        return f"HTTPRequest(method={self.method!r}, url={self.url!r}, stream={self.stream!r})"
+
+
+@dataclass(slots=True)
+class StreamEvent:
+    """One decoded stream event: an SSE event (``event`` may be None) or one NDJSON line."""
+
+    data: bytes
+    event: str | None = None
+
+
+# The seed parameters of completion(), in order, as CompletionParams carries them.
+@dataclass(slots=True)
+class CompletionParams:
+    """The normalized request every provider translates.
+
+    ``messages`` are plain dicts in OpenAI's shape, ``tools`` are OpenAI tool dicts (callables are
+    already converted), ``response_format`` is the OpenAI wire form and ``output_type`` the pydantic
+    model or dataclass to parse into (if any). ``extra`` holds the caller's ``**kwargs``, which go
+    into the provider's request body verbatim.
+    """
+
+    model: str
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] | None = None
+    tool_choice: str | dict[str, Any] | None = None
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = None
+    response_format: dict[str, Any] | None = None
+    stream: bool | None = None
+    n: int | None = None
+    stop: str | list[str] | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    seed: int | None = None
+    user: str | None = None
+    parallel_tool_calls: bool | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    logit_bias: dict[str, float] | None = None
+    stream_options: dict[str, Any] | None = None
+    max_completion_tokens: int | None = None
+    reasoning_effort: str | None = "auto"
+    service_tier: str | None = None
+    prompt_cache_key: str | None = None
+    output_type: type | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def given(self) -> dict[str, Any]:
+        """The optional request parameters the caller set (not None; ``reasoning_effort="auto"`` excluded)."""
+        out: dict[str, Any] = {}
+        for f in _PARAM_FIELDS:
+            value = getattr(self, f)
+            if value is None or (f == "reasoning_effort" and value == "auto"):
+                continue
+            out[f] = value
+        return out
+
+
+_PARAM_FIELDS = tuple(
+    f.name for f in fields(CompletionParams) if f.name not in ("model", "messages", "output_type", "extra")
+)
+
+
+class StreamParser:
+    """Per-stream state turning events into chunks. Subclass it; one instance serves one stream.
+
+    ``feed`` is called once per event, ``finish`` once when the body ends. Either may raise an
+    :class:`~any_llm.errors.AnyLLMError` (an error event, or a stream cut before its end).
+    """
+
+    done: bool = False
+    """Set when the protocol's own end marker arrived; the core stops reading then."""
+
+    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
+        raise NotImplementedError
+
+    def finish(self) -> Iterable[ChatCompletionChunk]:
+        """Called at end of body. Raise if the stream ended before the protocol said it was done."""
+        return ()
+
+
+class Provider:
+    """Base class of every provider: declarations, then pure translation functions.
+
+    Class attributes are the declarations that discovery, the README's provider table and the
+    conformance kit read without instantiating anything.
+    """
+
+    name: ClassVar[str] = ""
+    """The name users pass as ``provider=`` (lower case, no colon or slash)."""
+    display_name: ClassVar[str] = ""
+    api_key_env: ClassVar[tuple[str, ...]] = ()
+    """Env vars holding the key, in order of preference."""
+    api_base_env: ClassVar[tuple[str, ...]] = ()
+    """Env vars that override the base URL, in order of preference."""
+    default_api_base: ClassVar[str] = ""
+    requires_api_key: ClassVar[bool] = True
+    stream_format: ClassVar[Literal["sse", "ndjson"]] = "sse"
+    docs_url: ClassVar[str] = ""
+
+    supports_completion: ClassVar[bool] = True
+    supports_streaming: ClassVar[bool] = True
+    supports_tools: ClassVar[bool] = True
+    supports_structured_output: ClassVar[bool] = True
+    supports_reasoning: ClassVar[bool] = False
+    supports_images: ClassVar[bool] = False
+    supports_embedding: ClassVar[bool] = False
+    supports_list_models: ClassVar[bool] = False
+
+    unsupported_params: ClassVar[frozenset[str]] = frozenset()
+    """Seed parameters this provider cannot honour: setting one raises UnsupportedParameterError."""
+
+    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+        self.api_key: Secret | None = Secret(api_key) if api_key else None
+        self.api_base = (api_base or self.default_api_base).rstrip("/")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, api_base={self.api_base!r})"
+
+    @classmethod
+    def capabilities(cls) -> dict[str, bool]:
+        return {cap: bool(getattr(cls, f"supports_{cap}")) for cap in CAPABILITIES}
+
+    # -- requests -----------------------------------------------------------------------------
+
+    def auth_headers(self) -> dict[str, str]:
+        """Headers that authenticate a request; the default is ``Authorization: Bearer <key>``."""
+        return {"Authorization": f"Bearer {self.api_key.get()}"} if self.api_key else {}
+
+    def check_params(self, params: CompletionParams) -> None:
+        """Refuse what this provider cannot honour, before anything is sent."""
+        for name in params.given():
+            if name in self.unsupported_params:
+                raise errors.UnsupportedParameterError(name, self.name)
+        if params.tools and not self.supports_tools:
+            raise errors.UnsupportedCapabilityError("tools", self.name)
+        if params.stream and not self.supports_streaming:
+            raise errors.UnsupportedCapabilityError("streaming", self.name)
+        if params.response_format and not self.supports_structured_output:
+            raise errors.UnsupportedParameterError("response_format", self.name)
+
+    def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
+        raise NotImplementedError
+
+    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
+        raise NotImplementedError
+
+    def stream_parser(self, params: CompletionParams) -> StreamParser:
+        raise NotImplementedError
+
+    def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
+        raise errors.UnsupportedCapabilityError("embedding", self.name)
+
+    def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
+        raise errors.UnsupportedCapabilityError("embedding", self.name)
+
+    def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
+        raise errors.UnsupportedCapabilityError("list_models", self.name)
+
+    def parse_list_models(self, body: bytes) -> list[Model]:
+        raise errors.UnsupportedCapabilityError("list_models", self.name)
+
+    # -- errors -------------------------------------------------------------------------------
+
+    def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
+        """Map an error response to our exception. Override :meth:`error_details` for a new body shape."""
+        message, code = self.error_details(body)
+        return errors_from_status(
+            self.name, status_code, headers, body, message or f"HTTP {status_code}", code
+        )
+
+    def error_details(self, body: bytes) -> tuple[str | None, str | None]:
+        """Pull (message, code/type) out of an error body; understands the common JSON shapes."""
+        return error_details_from_json(body)
+
+
+# -- shared helpers for providers ---------------------------------------------------------------
+
+_CONTEXT_MARKERS = (
+    "context_length_exceeded",
+    "context length",
+    "context window",
+    "maximum context",
+    "too many tokens",
+    "prompt is too long",
+    "input is too long",
+    "exceeds the maximum",
+    "maximum number of tokens",
+    "token limit",
+)
+_FILTER_MARKERS = ("content_filter", "content_policy", "content policy", "safety", "moderation")
+
+
+def error_details_from_json(body: bytes) -> tuple[str | None, str | None]:
+    """(message, code) from ``{"error": {...}}``, ``{"error": "..."}``, ``{"message": ...}`` or ``{"detail": ...}``."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        text = body[:300].decode("utf-8", "replace").strip()
+        return (text or None), None
+    if not isinstance(data, dict):
+        return None, None
+    err = data.get("error", data)
+    if isinstance(err, str):
+        return err, None
+    if not isinstance(err, dict):
+        return None, None
+    message = err.get("message") or err.get("detail") or err.get("msg")
+    if isinstance(message, list):  # FastAPI/pydantic validation details
+        message = "; ".join(str(m.get("msg", m)) if isinstance(m, dict) else str(m) for m in message)
+    code = err.get("code") or err.get("type") or err.get("status")
+    return (str(message) if message is not None else None), (str(code) if code is not None else None)
+
+
+def parse_retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from ``retry-after-ms``, or ``Retry-After`` in seconds or as an HTTP date."""
+    ms = headers.get("retry-after-ms")
+    if ms:
+        try:
+            return max(float(ms) / 1000.0, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    import email.utils
+    import time
+
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(when.timestamp() - time.time(), 0.0)
+
+
+def errors_from_status(
+    provider: str,
+    status_code: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    message: str,
+    code: str | None = None,
+) -> errors.AnyLLMError:
+    """The unified status → exception mapping every provider shares."""
+    text = body.decode("utf-8", "replace")
+    kwargs: dict[str, Any] = {
+        "provider": provider,
+        "status_code": status_code,
+        "request_id": headers.get("x-request-id") or headers.get("request-id"),
+        "body": text,
+    }
+    haystack = f"{code or ''} {message}".lower()
+    cls: type[errors.APIStatusError]
+    if status_code in (401, 403):
+        cls = errors.AuthenticationError
+    elif status_code == 404:
+        cls = errors.ModelNotFoundError
+    elif status_code == 429:
+        return errors.RateLimitError(message, retry_after=parse_retry_after(headers), **kwargs)
+    elif 400 <= status_code < 500:
+        if any(m in haystack for m in _CONTEXT_MARKERS):
+            cls = errors.ContextLengthExceededError
+        elif any(m in haystack for m in _FILTER_MARKERS):
+            cls = errors.ContentFilterError
+        else:
+            cls = errors.InvalidRequestError
+    else:
+        cls = errors.ProviderError
+    return cls(message, **kwargs)
+
+
+def loads(body: bytes, provider: str) -> Any:
+    """``json.loads`` that raises ResponseValidationError (with the raw body) instead of ValueError."""
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise errors.ResponseValidationError(
+            f"{provider} answered with a body that is not JSON: {exc}",
+            provider=provider,
+            body=body.decode("utf-8", "replace"),
+        ) from None

@@ -1,0 +1,308 @@
+"""Incremental SSE / NDJSON decoders and the Stream / AsyncStream iterators.
+
+Decoders are fed raw bytes as they arrive and return complete events; they never do I/O.
+:class:`Stream` and :class:`AsyncStream` share every step but the read call: bytes → events →
+the provider's :class:`~any_llm.provider.StreamParser` → chunks. Both are context managers and
+release the connection when exhausted, closed, broken out of, or garbage-collected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from any_llm import errors
+from any_llm.provider import StreamEvent
+
+if TYPE_CHECKING:
+    import httpx
+
+    from any_llm.provider import StreamParser
+    from any_llm.types.completion import ChatCompletionChunk
+
+__all__ = ["AsyncStream", "NDJSONDecoder", "SSEDecoder", "Stream"]
+
+MAX_LINE_BYTES = 16 * 1024 * 1024
+"""A stream line longer than this is an error, not unbounded memory growth."""
+
+
+class SSEDecoder:
+    """Server-sent events per the WHATWG rules (CR, LF or CRLF line ends; ``event``/``data`` fields).
+
+    ``id`` and ``retry`` are read and ignored: a completion stream is never resumed.
+    """
+
+    __slots__ = ("_buf", "_data", "_event", "provider")
+
+    def __init__(self, provider: str = "") -> None:
+        self._buf = b""
+        self._data: list[bytes] = []
+        self._event: str | None = None
+        self.provider = provider
+
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        buf = self._buf + chunk if self._buf else chunk
+        if b"\r" in buf:
+            if buf.endswith(b"\r"):  # might be half of a CRLF: wait for the next byte
+                self._buf = buf
+                if len(buf) > MAX_LINE_BYTES:
+                    self._too_long()
+                return []
+            buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        lines = buf.split(b"\n")
+        self._buf = lines.pop()
+        if len(self._buf) > MAX_LINE_BYTES:
+            self._too_long()
+        out: list[StreamEvent] = []
+        for line in lines:
+            if not line:
+                if self._data:
+                    out.append(StreamEvent(b"\n".join(self._data), self._event))
+                self._data = []
+                self._event = None
+                continue
+            if line[0] == 58:  # b":" comment / keep-alive
+                continue
+            name, sep, value = line.partition(b":")
+            if sep and value[:1] == b" ":
+                value = value[1:]
+            if name == b"data":
+                self._data.append(value)
+            elif name == b"event":
+                self._event = value.decode("utf-8", "replace")
+        return out
+
+    def flush(self) -> list[StreamEvent]:
+        """End of body: a final event without its blank line still counts."""
+        rest = self.feed(b"\n\n") if (self._buf or self._data) else []
+        self._buf = b""
+        return rest
+
+    def _too_long(self) -> None:
+        raise errors.ResponseValidationError(
+            f"stream line longer than {MAX_LINE_BYTES} bytes", provider=self.provider or None
+        )
+
+
+class NDJSONDecoder:
+    """Newline-delimited JSON (Ollama): one event per non-empty line."""
+
+    __slots__ = ("_buf", "provider")
+
+    def __init__(self, provider: str = "") -> None:
+        self._buf = b""
+        self.provider = provider
+
+    def feed(self, chunk: bytes) -> list[StreamEvent]:
+        buf = self._buf + chunk if self._buf else chunk
+        lines = buf.split(b"\n")
+        self._buf = lines.pop()
+        if len(self._buf) > MAX_LINE_BYTES:
+            raise errors.ResponseValidationError(
+                f"stream line longer than {MAX_LINE_BYTES} bytes", provider=self.provider or None
+            )
+        return [StreamEvent(line) for line in lines if line.strip()]
+
+    def flush(self) -> list[StreamEvent]:
+        rest, self._buf = self._buf, b""
+        return [StreamEvent(rest)] if rest.strip() else []
+
+
+def make_decoder(fmt: str, provider: str) -> SSEDecoder | NDJSONDecoder:
+    return NDJSONDecoder(provider) if fmt == "ndjson" else SSEDecoder(provider)
+
+
+_DONE = b"[DONE]"
+
+
+class _Pipeline:
+    """The I/O-free half of a stream: bytes in, chunks out. Shared by Stream and AsyncStream."""
+
+    __slots__ = ("decoder", "parser", "pending", "provider")
+
+    def __init__(self, decoder: SSEDecoder | NDJSONDecoder, parser: StreamParser, provider: str) -> None:
+        self.decoder = decoder
+        self.parser = parser
+        self.provider = provider
+        self.pending: deque[ChatCompletionChunk] = deque()
+
+    def push(self, data: bytes) -> None:
+        parser = self.parser
+        for event in self.decoder.feed(data):
+            if event.data == _DONE:
+                parser.done = True
+                return
+            self.pending.extend(parser.feed(event))
+            if parser.done:
+                return
+
+    def end(self) -> None:
+        parser = self.parser
+        if not parser.done:
+            for event in self.decoder.flush():
+                if event.data == _DONE:
+                    parser.done = True
+                    break
+                self.pending.extend(parser.feed(event))
+        self.pending.extend(parser.finish())
+
+
+def _read_error(exc: Exception, provider: str) -> errors.AnyLLMError:
+    from any_llm.transport import map_transport_error
+
+    return map_transport_error(exc, provider, during="while reading the stream")
+
+
+class Stream(Iterator["ChatCompletionChunk"]):
+    """Chunks of a streamed completion; also a context manager that releases the connection."""
+
+    def __init__(
+        self,
+        response: httpx.Response,
+        pipeline: _Pipeline,
+        on_close: Callable[[], None] | None = None,
+    ) -> None:
+        self.response = response
+        self._pipeline = pipeline
+        self._reader = response.iter_raw() if _is_identity(response) else response.iter_bytes()
+        self._closed = False
+        self._on_close = on_close
+
+    def __iter__(self) -> Stream:
+        return self
+
+    def __next__(self) -> ChatCompletionChunk:
+        pipeline = self._pipeline
+        pending = pipeline.pending
+        while not pending:
+            if self._closed:
+                raise StopIteration
+            if pipeline.parser.done:
+                self.close()
+                continue
+            try:
+                data = next(self._reader)
+            except StopIteration:
+                try:
+                    pipeline.end()
+                finally:
+                    self.close()
+                continue
+            except Exception as exc:
+                self.close()
+                if isinstance(exc, errors.AnyLLMError):
+                    raise
+                raise _read_error(exc, pipeline.provider) from exc
+            try:
+                pipeline.push(data)
+            except BaseException:
+                self.close()
+                raise
+        return pending.popleft()
+
+    def close(self) -> None:
+        """Release the connection (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            self.response.close()
+            if self._on_close is not None:
+                self._on_close()
+
+    def __enter__(self) -> Stream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):
+            self.close()
+
+
+class AsyncStream(AsyncIterator["ChatCompletionChunk"]):
+    """Async twin of :class:`Stream`: ``async for`` / ``async with``."""
+
+    def __init__(self, response: httpx.Response, pipeline: _Pipeline) -> None:
+        self.response = response
+        self._pipeline = pipeline
+        self._reader = response.aiter_raw() if _is_identity(response) else response.aiter_bytes()
+        self._closed = False
+
+    def __aiter__(self) -> AsyncStream:
+        return self
+
+    async def __anext__(self) -> ChatCompletionChunk:
+        pipeline = self._pipeline
+        pending = pipeline.pending
+        while not pending:
+            if self._closed:
+                raise StopAsyncIteration
+            if pipeline.parser.done:
+                await self.aclose()
+                continue
+            try:
+                data = await self._reader.__anext__()
+            except StopAsyncIteration:
+                try:
+                    pipeline.end()
+                finally:
+                    await self.aclose()
+                continue
+            except BaseException as exc:
+                await _shielded_close(self)
+                if isinstance(exc, (errors.AnyLLMError, asyncio.CancelledError)) or not isinstance(
+                    exc, Exception
+                ):
+                    raise
+                raise _read_error(exc, pipeline.provider) from exc
+            try:
+                pipeline.push(data)
+            except BaseException:
+                await self.aclose()
+                raise
+        return pending.popleft()
+
+    async def aclose(self) -> None:
+        """Release the connection (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            await self.response.aclose()
+
+    async def __aenter__(self) -> AsyncStream:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def __del__(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        # Cannot await here: hand the close to the loop the stream lives on, if it still runs.
+        with contextlib.suppress(Exception):
+            loop = asyncio.get_running_loop()
+            loop.create_task(self.response.aclose())
+            return
+        with contextlib.suppress(Exception):
+            _close_sync(self.response)
+
+
+async def _shielded_close(stream: AsyncStream) -> None:
+    with contextlib.suppress(BaseException):
+        await asyncio.shield(stream.aclose())
+
+
+def _close_sync(response: Any) -> None:
+    stream = getattr(response, "stream", None)
+    closer = getattr(stream, "close", None)
+    if callable(closer):
+        closer()
+
+
+def _is_identity(response: httpx.Response) -> bool:
+    """Raw bytes skip httpx's decoder when the body is not compressed (the streaming hot path)."""
+    enc = response.headers.get("content-encoding")
+    return not enc or enc == "identity"

@@ -1,0 +1,8 @@
+"""Test support shipped with anyllm-core: a scriptable local HTTP server, spec validation helpers,
+and (see submodules) the fake provider and conformance kit. Importing this package needs no pytest."""
+
+from __future__ import annotations
+
+from any_llm.testing.server import MockServer, RecordedRequest, Reply, ndjson_lines, sse_events
+
+__all__ = ["MockServer", "RecordedRequest", "Reply", "ndjson_lines", "sse_events"]

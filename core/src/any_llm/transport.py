@@ -1,0 +1,350 @@
+"""The only network code in anyllm: pooled httpx clients, retries, timeouts, redirects.
+
+The retry/redirect logic is one generator (:meth:`Transport._flow`) that yields what to do next
+(send this request, sleep this long) and is told what happened; :meth:`Transport.send` and
+:meth:`Transport.asend` only perform those steps, so sync and async cannot drift apart.
+
+Async clients are kept per event loop (an httpx.AsyncClient cannot outlive its loop) and are
+closed from inside that loop when ``asyncio.run()`` shuts it down, through an async generator that
+the loop finalizes; so ``asyncio.run()`` may be called any number of times, without
+"Event loop is closed" noise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+import weakref
+from collections.abc import AsyncGenerator, Generator, Mapping
+from typing import TYPE_CHECKING, Any, Union
+
+import httpx
+
+from any_llm import errors
+from any_llm.provider import parse_retry_after
+
+if TYPE_CHECKING:
+    from any_llm.provider import HTTPRequest, Provider
+
+__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Transport", "map_transport_error"]
+
+logger = logging.getLogger("any_llm")
+
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+DEFAULT_MAX_RETRIES = 2
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+INITIAL_RETRY_DELAY = 0.5
+MAX_RETRY_DELAY = 8.0
+MAX_RETRY_AFTER = 60.0
+"""A server asking us to wait longer than this gets a RateLimitError (with ``retry_after``) at once."""
+MAX_REDIRECTS = 5
+RETRY_STATUSES = frozenset({408, 409, 429})
+
+_Step = Union[tuple[str, httpx.Request], tuple[str, float]]
+_Outcome = Union[httpx.Response, Exception, None]
+
+
+def map_transport_error(exc: Exception, provider: str | None, during: str = "") -> errors.AnyLLMError:
+    """httpx's exception → ours, most specific first; the message says what to check."""
+    where = f" {during}" if during else ""
+    if isinstance(exc, errors.AnyLLMError):
+        return exc
+    if isinstance(exc, httpx.TimeoutException):
+        kind = type(exc).__name__
+        return errors.APITimeoutError(f"request to {provider} timed out{where} ({kind})", provider=provider)
+    if isinstance(exc, httpx.ConnectError):
+        return errors.APIConnectionError(
+            f"could not connect to {provider}{where}: {exc}. Check api_base and the network.",
+            provider=provider,
+        )
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
+        return errors.APIConnectionError(
+            f"connection to {provider} broke{where}: {exc or type(exc).__name__}", provider=provider
+        )
+    if isinstance(exc, httpx.DecodingError):
+        return errors.ResponseValidationError(f"{provider} sent a body that cannot be decoded: {exc}",
+                                              provider=provider)
+    return errors.APIConnectionError(f"request to {provider} failed{where}: {exc!r}", provider=provider)
+
+
+def _retryable_status(status: int, headers: Mapping[str, str]) -> bool:
+    hint = headers.get("x-should-retry")
+    if hint == "true":
+        return True
+    if hint == "false":
+        return False
+    return status in RETRY_STATUSES or status >= 500
+
+
+def backoff(attempt: int) -> float:
+    """Capped exponential backoff with jitter: 0.5 s, 1 s, 2 s ... up to 8 s, minus up to 25%."""
+    return min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
+
+
+class Transport:
+    """Pooled httpx clients for one provider configuration; sync and async share :meth:`_flow`."""
+
+    def __init__(
+        self,
+        *,
+        timeout: float | httpx.Timeout | None = None,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        httpx_args: Mapping[str, Any] | None = None,
+    ) -> None:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise errors.ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
+        self.timeout = _as_timeout(timeout) if timeout is not None else DEFAULT_TIMEOUT
+        self.max_retries = max_retries
+        self.headers = dict(headers or {})
+        self._httpx_args = dict(httpx_args or {})
+        self._sync = http_client
+        self._owns_sync = http_client is None
+        self._user_async = async_http_client
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {
+            "timeout": self.timeout,
+            "limits": DEFAULT_LIMITS,
+            "follow_redirects": False,
+        }
+        kwargs.update(self._httpx_args)
+        return kwargs
+
+    # -- clients ------------------------------------------------------------------------------
+
+    @property
+    def sync_client(self) -> httpx.Client:
+        client = self._sync
+        if client is None:
+            with self._lock:
+                client = self._sync
+                if client is None:
+                    client = self._sync = httpx.Client(**self._client_kwargs())
+        return client
+
+    async def async_client(self) -> httpx.AsyncClient:
+        if self._user_async is not None:
+            return self._user_async
+        loop = asyncio.get_running_loop()
+        entry = self._async.get(loop)
+        if entry is None:
+            client = httpx.AsyncClient(**self._client_kwargs())
+            entry = _LoopClient(client)
+            self._async[loop] = entry
+            await entry.arm()
+        return entry.client
+
+    def close(self) -> None:
+        """Close the sync client and forget async ones (each is closed when its loop shuts down)."""
+        if self._sync is not None and self._owns_sync:
+            self._sync.close()
+            self._sync = None
+
+    async def aclose(self) -> None:
+        """Close the async client of the running loop (and the sync client)."""
+        with_loop = self._async.pop(asyncio.get_running_loop(), None)
+        if with_loop is not None:
+            await with_loop.client.aclose()
+        self.close()
+
+    # -- the shared logic -----------------------------------------------------------------------
+
+    def build(self, provider: Provider, request: HTTPRequest, client: httpx.Client | httpx.AsyncClient,
+              timeout: float | httpx.Timeout | None) -> httpx.Request:
+        url = request.url
+        if "://" not in url:
+            url = f"{provider.api_base}/{url.lstrip('/')}"
+        headers = {**self.headers, **provider.auth_headers(), **request.headers}
+        if request.json is not None:
+            content = _dumps(request.json)
+            headers.setdefault("Content-Type", "application/json")
+        else:
+            content = None
+        if request.stream:
+            headers.setdefault("Accept", "text/event-stream" if provider.stream_format == "sse"
+                               else "application/x-ndjson")
+        return client.build_request(
+            request.method,
+            url,
+            content=content,
+            params=request.params,
+            headers=headers,
+            timeout=_as_timeout(timeout) if timeout is not None else self.timeout,
+        )
+
+    def _flow(self, provider: Provider, first: httpx.Request,
+              auth_headers: Mapping[str, str]) -> Generator[_Step, _Outcome, httpx.Response]:
+        """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s)."""
+        request = first
+        attempt = 0
+        redirects = 0
+        while True:
+            outcome = yield ("send", request)
+            if isinstance(outcome, Exception):
+                err = map_transport_error(outcome, provider.name)
+                logger.debug("%s %s failed: %s (attempt %d)", request.method, request.url, type(outcome).__name__,
+                             attempt + 1)
+                if attempt >= self.max_retries:
+                    raise err from outcome
+                delay = backoff(attempt)
+            else:
+                assert outcome is not None
+                response = outcome
+                status = response.status_code
+                logger.debug("%s %s -> %d (attempt %d)", request.method, request.url, status, attempt + 1)
+                if status < 300:
+                    return response
+                if status < 400 and "location" in response.headers and status not in (304,):
+                    redirects += 1
+                    request = self._redirect(provider, request, response, redirects, auth_headers)
+                    continue
+                err = provider.parse_error(status, response.headers, response.content)
+                if attempt >= self.max_retries or not _retryable_status(status, response.headers):
+                    raise err
+                hinted = parse_retry_after(response.headers)
+                if hinted is not None and hinted > MAX_RETRY_AFTER:
+                    raise err
+                delay = hinted if hinted is not None else backoff(attempt)
+            attempt += 1
+            yield ("sleep", delay)
+
+    def _redirect(self, provider: Provider, request: httpx.Request, response: httpx.Response, count: int,
+                  auth_headers: Mapping[str, str]) -> httpx.Request:
+        location = request.url.join(response.headers["location"])
+        if count > MAX_REDIRECTS:
+            raise errors.APIConnectionError(f"{provider.name}: more than {MAX_REDIRECTS} redirects",
+                                            provider=provider.name)
+        if (location.scheme, location.host, location.port) != (request.url.scheme, request.url.host,
+                                                               request.url.port):
+            # Never carry credentials to another origin: refuse instead.
+            raise errors.APIConnectionError(
+                f"{provider.name} redirected to another host ({location.scheme}://{location.host}); "
+                "credentials are not forwarded across origins. Set api_base to the final URL.",
+                provider=provider.name,
+                status_code=response.status_code,
+            )
+        method = request.method
+        content: bytes | None = request.content
+        if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
+            method, content = "GET", None
+        headers = dict(request.headers)
+        if content is None:
+            headers.pop("content-length", None)
+            headers.pop("content-type", None)
+        return httpx.Request(method, location, headers=headers, content=content,
+                             extensions=request.extensions)
+
+    # -- the two drivers: only the I/O differs -------------------------------------------------------
+
+    def send(self, provider: Provider, request: HTTPRequest,
+             timeout: float | httpx.Timeout | None = None) -> httpx.Response:
+        """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
+        client = self.sync_client
+        flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
+        step = next(flow)
+        while True:
+            try:
+                kind, value = step
+                if kind == "sleep":
+                    assert isinstance(value, float)
+                    time.sleep(value)
+                    step = flow.send(None)
+                    continue
+                assert isinstance(value, httpx.Request)
+                try:
+                    response = client.send(value, stream=True)
+                    if response.status_code >= 300 or not request.stream:
+                        try:
+                            response.read()
+                        finally:
+                            response.close()
+                except (httpx.TransportError, httpx.DecodingError) as exc:
+                    step = flow.send(exc)
+                    continue
+                step = flow.send(response)
+            except StopIteration as stop:
+                result: httpx.Response = stop.value
+                return result
+
+    async def asend(self, provider: Provider, request: HTTPRequest,
+                    timeout: float | httpx.Timeout | None = None) -> httpx.Response:
+        """Async twin of :meth:`send`."""
+        client = await self.async_client()
+        flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
+        step = next(flow)
+        while True:
+            try:
+                kind, value = step
+                if kind == "sleep":
+                    assert isinstance(value, float)
+                    await asyncio.sleep(value)
+                    step = flow.send(None)
+                    continue
+                assert isinstance(value, httpx.Request)
+                try:
+                    response = await client.send(value, stream=True)
+                    if response.status_code >= 300 or not request.stream:
+                        try:
+                            await response.aread()
+                        finally:
+                            await response.aclose()
+                except (httpx.TransportError, httpx.DecodingError) as exc:
+                    step = flow.send(exc)
+                    continue
+                step = flow.send(response)
+            except StopIteration as stop:
+                result: httpx.Response = stop.value
+                return result
+
+
+class _LoopClient:
+    """An AsyncClient tied to one event loop, closed by that loop's async-generator shutdown."""
+
+    __slots__ = ("_guard", "client")
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+        self._guard: AsyncGenerator[None, None] | None = None
+
+    async def arm(self) -> None:
+        self._guard = _close_at_loop_shutdown(self.client)
+        await self._guard.__anext__()
+
+
+async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+    try:
+        yield
+    finally:
+        await client.aclose()
+
+
+def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout <= 0:
+        raise errors.ConfigurationError(
+            f"timeout must be a positive number of seconds or an httpx.Timeout, got {timeout!r}"
+        )
+    return httpx.Timeout(float(timeout), connect=min(5.0, float(timeout)))
+
+
+def _dumps(obj: Any) -> bytes:
+    import json
+
+    try:
+        return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    except (TypeError, ValueError) as exc:
+        raise errors.ConfigurationError(
+            f"the request cannot be sent as JSON: {exc}. Pass only JSON-serializable values "
+            "(str, numbers, bools, None, lists, dicts)."
+        ) from None

@@ -1,0 +1,98 @@
+"""Every routine task is a nox session (uv backend). ``nox -l`` lists them.
+
+    nox -s demo        the seed examples against a real local model (installs it the first time)
+    nox -s tests       the whole test suite (starts the real local LLM server for its tier)
+    nox -s plugin      each plugin alone with core, in its own venv
+    nox -s lint typecheck build packaging bench
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+ROOT = Path(__file__).parent
+PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100", "jsonschema>=4.20", "pyyaml>=6"]
+PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
+
+
+def _editables() -> list[str]:
+    args = ["-e", "core"]
+    for name in PLUGINS:
+        args += ["-e", f"plugins/{name}"]
+    return args
+
+
+def _real_server(session: nox.Session) -> dict[str, str]:
+    """Start the real local LLM server for the real-server tier (skipped with ANYLLM_REAL_SERVER=0)."""
+    if os.environ.get("ANYLLM_REAL_SERVER", "1") == "0" or os.environ.get("LLM_TEST_BASE_URL"):
+        return {}
+    session.log("starting the real local LLM server (first run installs it: a few minutes)")
+    out = subprocess.run(["bash", str(ROOT / ".ci/start-llm-server.sh")], check=False,
+                         stdout=subprocess.PIPE, text=True)
+    if out.returncode != 0:
+        session.error("the real LLM server did not start; see /tmp/llm-server/server.log "
+                      "(or set ANYLLM_REAL_SERVER=0 to skip that tier)")
+    return {"LLM_TEST_BASE_URL": out.stdout.strip().splitlines()[-1]}
+
+
+def _stop_real_server() -> None:
+    pid_file = Path(os.environ.get("LLM_SERVER_DIR", "/tmp/llm-server")) / "server.pid"
+    if pid_file.exists():
+        subprocess.run(["kill", pid_file.read_text().strip()], check=False, stderr=subprocess.DEVNULL)
+
+
+@nox.session(python=PYTHON)
+def tests(session: nox.Session) -> None:
+    """The whole suite: core, every plugin, cross-package tests, and the real-server tier."""
+    session.install(*_editables(), *TEST_DEPS)
+    env = _real_server(session)
+    try:
+        paths = ["core/tests", *[f"plugins/{p}/tests" for p in PLUGINS], "tests"]
+        session.run("pytest", *paths, *session.posargs, env=env)
+    finally:
+        if env:
+            _stop_real_server()
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("name", PLUGINS)
+def plugin(session: nox.Session, name: str) -> None:
+    """One plugin installed alone with core, running its own tests."""
+    session.install("-e", "core", "-e", f"plugins/{name}", *TEST_DEPS)
+    session.run("pytest", f"plugins/{name}/tests", "-p", "no:cacheprovider", *session.posargs,
+                env={"ANYLLM_PLUGINS": f"anyllm-{name}"})
+
+
+@nox.session(python=PYTHON)
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", ".")
+
+
+@nox.session(python=PYTHON)
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on core."""
+    session.install("-e", "core", "mypy>=1.11", "pytest>=8")
+    session.run("mypy", "--strict", "core/src/any_llm")
+
+
+@nox.session(python=PYTHON)
+def build(session: nox.Session) -> None:
+    """Wheels and sdists of every distribution into dist/, then a metadata check."""
+    session.install("build", "twine")
+    dist = ROOT / "dist"
+    dist.mkdir(exist_ok=True)
+    for old in dist.glob("*"):
+        old.unlink()
+    for path in ["core", *[f"plugins/{p}" for p in PLUGINS]]:
+        session.run("uv", "build", "--quiet", "--out-dir", str(dist), path, external=True)
+    session.run("twine", "check", "--strict", *[str(p) for p in sorted(dist.glob("*"))])

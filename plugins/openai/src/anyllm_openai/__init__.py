@@ -1,0 +1,40 @@
+"""OpenAI chat completions, embeddings and model list for anyllm."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from any_llm import hookimpl
+from any_llm.errors import ConfigurationError
+from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.provider import CompletionParams
+
+__all__ = ["OpenAIProvider"]
+
+
+class OpenAIProvider(OpenAICompatibleProvider):
+    """api.openai.com: the reference protocol, so only declarations and the max_tokens rename."""
+
+    name = "openai"
+    display_name = "OpenAI"
+    api_key_env = ("OPENAI_API_KEY",)
+    api_base_env = ("OPENAI_BASE_URL", "OPENAI_API_BASE")
+    default_api_base = "https://api.openai.com/v1"
+    docs_url = "https://platform.openai.com/docs/api-reference/chat"
+    supports_reasoning = True
+    supports_images = True
+    supports_embedding = True
+    supports_list_models = True
+    param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
+
+    def build_body(self, params: CompletionParams) -> dict[str, Any]:
+        if params.max_tokens is not None and params.max_completion_tokens is not None:
+            raise ConfigurationError(
+                "pass max_tokens or max_completion_tokens, not both (OpenAI takes max_completion_tokens)"
+            )
+        return super().build_body(params)
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(OpenAIProvider)
