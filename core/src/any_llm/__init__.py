@@ -30,7 +30,26 @@ _LAZY = {
     "AnyLLMError": "any_llm.errors",
 }
 
-__all__ = [*sorted(_LAZY), "__version__"]
+__all__ = [
+    "AnyLLM",
+    "AnyLLMError",
+    "CompletionParams",
+    "HTTPRequest",
+    "LLMProvider",
+    "OpenAICompatibleProvider",
+    "Provider",
+    "__version__",
+    "acompletion",
+    "aembedding",
+    "alist_models",
+    "completion",
+    "embedding",
+    "hookimpl",
+    "list_models",
+    "list_providers",
+    "register_plugin",
+    "register_provider",
+]
 
 if TYPE_CHECKING:
     from any_llm.api import (

@@ -17,8 +17,6 @@ from any_llm.plugins import get_provider_class
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    import httpx
-
     from any_llm.provider import CompletionParams, Provider
     from any_llm.streaming import AsyncStream, Stream
     from any_llm.types.completion import ChatCompletion

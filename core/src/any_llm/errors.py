@@ -177,10 +177,7 @@ class UnsupportedParameterError(ConfigurationError):
         self.parameter_name = parameter_name
         self.provider_name = provider_name
         message = f"'{parameter_name}' is not supported for {provider_name}"
-        if additional_message:
-            message = f"{message}: {additional_message}"
-        else:
-            message = f"{message}; remove it from the call"
+        message = f"{message}: {additional_message}" if additional_message else f"{message}; remove it from the call"
         super().__init__(message, provider=provider_name)
 
 

@@ -28,7 +28,7 @@ hookimpl = pluggy.HookimplMarker("anyllm")
 
 
 @hookspec
-def anyllm_register_providers(registry: ProviderRegistry) -> None:  # type: ignore[empty-body]
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     """Register this plugin's provider classes.
 
     Args:

@@ -358,7 +358,8 @@ class OpenAIStreamParser(StreamParser):
                 return
 
     def _split_think(self, index: int, delta: ChoiceDelta) -> None:
-        assert self._splitters is not None and delta.content is not None
+        assert self._splitters is not None
+        assert delta.content is not None
         splitter = self._splitters.get(index)
         if splitter is None:
             splitter = self._splitters[index] = ThinkTagSplitter()

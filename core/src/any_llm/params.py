@@ -46,14 +46,14 @@ def build_params(
     if not isinstance(model, str) or not model.strip():
         raise errors.ConfigurationError(f"model must be a non-empty string, got {model!r}")
     for name, (types, low, what) in _NUMBERS.items():
-        value = args.get(name)
+        value: Any = args.get(name)
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, types) or (
             isinstance(value, float) and not math.isfinite(value)
         ):
             raise errors.ConfigurationError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
-        if low is not None and value < low:
+        if low is not None and float(value) < low:
             raise errors.ConfigurationError(f"{name} must be {what}, got {value!r}")
     for name in _BOOLS:
         value = args.get(name)

@@ -273,7 +273,7 @@ def register_plugin(plugin: Any, name: str | None = None) -> None:
     """Register a plugin object or module holding ``@hookimpl`` functions, as an entry point would."""
     with _state.lock:
         _register_plugin_object(plugin, name=name or repr(plugin), dist=None, version=None,
-                                ep_name=name or getattr(plugin, "__name__", repr(plugin)))
+                                ep_name=name or str(getattr(plugin, "__name__", repr(plugin))))
 
 
 def reset() -> None:

@@ -116,6 +116,8 @@ def make_decoder(fmt: str, provider: str) -> SSEDecoder | NDJSONDecoder:
 
 
 _DONE = b"[DONE]"
+_closing: set[asyncio.Task[None]] = set()
+"""Close tasks of garbage-collected async streams, kept alive until they finish."""
 
 
 class _Pipeline:
@@ -284,7 +286,9 @@ class AsyncStream(AsyncIterator["ChatCompletionChunk"]):
         # Cannot await here: hand the close to the loop the stream lives on, if it still runs.
         with contextlib.suppress(Exception):
             loop = asyncio.get_running_loop()
-            loop.create_task(self.response.aclose())
+            task = loop.create_task(self.response.aclose())
+            _closing.add(task)
+            task.add_done_callback(_closing.discard)
             return
         with contextlib.suppress(Exception):
             _close_sync(self.response)

@@ -36,7 +36,9 @@ def normalize_response_format(response_format: Any) -> tuple[dict[str, Any] | No
             f"response_format type {kind!r} is unknown; use 'text', 'json_object', 'json_schema', "
             "or pass a pydantic model class or dataclass"
         )
-    if isinstance(response_format, type) and (_is_pydantic(response_format) or dataclasses.is_dataclass(response_format)):
+    if isinstance(response_format, type) and (
+        _is_pydantic(response_format) or dataclasses.is_dataclass(response_format)
+    ):
         schema = strict_schema(_json_schema(response_format))
         return {
             "type": "json_schema",
@@ -93,7 +95,7 @@ def parse_structured(completion: Any, output_type: type, provider: str) -> Any:
 
     from any_llm.types.completion import ParsedChatCompletion
 
-    adapter = TypeAdapter(output_type)
+    adapter: TypeAdapter[Any] = TypeAdapter(output_type)
     data = completion.model_dump()
     for choice in data["choices"]:
         message = choice["message"]
@@ -118,9 +120,9 @@ def parse_structured(completion: Any, output_type: type, provider: str) -> Any:
                 f"the answer is not valid {output_type.__name__} JSON: {_short(exc)}; raw content: {content[:500]!r}",
                 raw=content, completion=completion, provider=provider,
             ) from None
-    parsed = ParsedChatCompletion.model_validate(data)
+    parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_validate(data)
     # validation of Any keeps the object; re-attach exact instances (model_validate may copy)
-    for choice, raw in zip(parsed.choices, data["choices"]):
+    for choice, raw in zip(parsed.choices, data["choices"], strict=False):
         choice.message.parsed = raw["message"]["parsed"]
     return parsed
 

@@ -19,7 +19,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncGenerator, Generator, Mapping
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
@@ -43,8 +43,8 @@ MAX_RETRY_AFTER = 60.0
 MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({408, 409, 429})
 
-_Step = Union[tuple[str, httpx.Request], tuple[str, float]]
-_Outcome = Union[httpx.Response, Exception, None]
+_Step = tuple[str, httpx.Request] | tuple[str, float]
+_Outcome = httpx.Response | Exception | None
 
 
 def map_transport_error(exc: Exception, provider: str | None, during: str = "") -> errors.AnyLLMError:

@@ -13,22 +13,22 @@ from typing import Any
 __all__ = ["schema_errors", "validator"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _load(path: str) -> dict[str, Any]:
     text = Path(path).read_text()
     if path.endswith((".yaml", ".yml")):
-        import yaml
+        import yaml  # type: ignore[import-untyped]
 
-        loaded: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        return loaded
-    loaded = json.loads(text)
-    return loaded
+        data: dict[str, Any] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return data
+    parsed: dict[str, Any] = json.loads(text)
+    return parsed
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def validator(spec_path: str | Path, schema_name: str) -> Any:
     """A Draft 2020-12 validator for ``#/components/schemas/<schema_name>`` of the spec file."""
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
     import referencing
     from referencing.jsonschema import DRAFT202012
 

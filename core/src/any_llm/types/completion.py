@@ -6,7 +6,7 @@ would lose data. ``model_dump(exclude_unset=True)`` of a parsed OpenAI body give
 
 from __future__ import annotations
 
-from typing import Any, Generic, Literal, Optional, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -64,57 +64,57 @@ ChatCompletionMessageToolCall = ChatCompletionMessageFunctionToolCall
 class TopLogprob(_Model):
     token: str
     logprob: float
-    bytes: Optional[list[int]] = None
+    bytes: list[int] | None = None
 
 
 class ChatCompletionTokenLogprob(_Model):
     token: str
     logprob: float
-    bytes: Optional[list[int]] = None
+    bytes: list[int] | None = None
     top_logprobs: list[TopLogprob] = []
 
 
 class ChoiceLogprobs(_Model):
-    content: Optional[list[ChatCompletionTokenLogprob]] = None
-    refusal: Optional[list[ChatCompletionTokenLogprob]] = None
+    content: list[ChatCompletionTokenLogprob] | None = None
+    refusal: list[ChatCompletionTokenLogprob] | None = None
 
 
 class ChatCompletionMessage(_Model):
     role: Literal["assistant"] = "assistant"
-    content: Optional[str] = None
-    refusal: Optional[str] = None
-    tool_calls: Optional[list[ChatCompletionMessageFunctionToolCall]] = None
-    reasoning: Optional[Reasoning] = None
-    annotations: Optional[list[dict[str, Any]]] = None
-    audio: Optional[dict[str, Any]] = None
-    function_call: Optional[dict[str, Any]] = None
+    content: str | None = None
+    refusal: str | None = None
+    tool_calls: list[ChatCompletionMessageFunctionToolCall] | None = None
+    reasoning: Reasoning | None = None
+    annotations: list[dict[str, Any]] | None = None
+    audio: dict[str, Any] | None = None
+    function_call: dict[str, Any] | None = None
 
 
 class Choice(_Model):
     index: int = 0
     message: ChatCompletionMessage
-    finish_reason: Optional[FinishReason] = None
-    logprobs: Optional[ChoiceLogprobs] = None
+    finish_reason: FinishReason | None = None
+    logprobs: ChoiceLogprobs | None = None
 
 
 class CompletionTokensDetails(_Model):
-    accepted_prediction_tokens: Optional[int] = None
-    audio_tokens: Optional[int] = None
-    reasoning_tokens: Optional[int] = None
-    rejected_prediction_tokens: Optional[int] = None
+    accepted_prediction_tokens: int | None = None
+    audio_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    rejected_prediction_tokens: int | None = None
 
 
 class PromptTokensDetails(_Model):
-    audio_tokens: Optional[int] = None
-    cached_tokens: Optional[int] = None
+    audio_tokens: int | None = None
+    cached_tokens: int | None = None
 
 
 class CompletionUsage(_Model):
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
-    completion_tokens_details: Optional[CompletionTokensDetails] = None
-    prompt_tokens_details: Optional[PromptTokensDetails] = None
+    completion_tokens_details: CompletionTokensDetails | None = None
+    prompt_tokens_details: PromptTokensDetails | None = None
 
 
 class ChatCompletion(_Model):
@@ -123,37 +123,37 @@ class ChatCompletion(_Model):
     created: int
     model: str
     object: Literal["chat.completion"] = "chat.completion"
-    service_tier: Optional[str] = None
-    system_fingerprint: Optional[str] = None
-    usage: Optional[CompletionUsage] = None
+    service_tier: str | None = None
+    system_fingerprint: str | None = None
+    usage: CompletionUsage | None = None
 
 
 class ChoiceDeltaToolCallFunction(_Model):
-    name: Optional[str] = None
-    arguments: Optional[str] = None
+    name: str | None = None
+    arguments: str | None = None
 
 
 class ChoiceDeltaToolCall(_Model):
     index: int
-    id: Optional[str] = None
-    function: Optional[ChoiceDeltaToolCallFunction] = None
-    type: Optional[Literal["function"]] = None
+    id: str | None = None
+    function: ChoiceDeltaToolCallFunction | None = None
+    type: Literal["function"] | None = None
 
 
 class ChoiceDelta(_Model):
-    role: Optional[Literal["developer", "system", "user", "assistant", "tool"]] = None
-    content: Optional[str] = None
-    refusal: Optional[str] = None
-    tool_calls: Optional[list[ChoiceDeltaToolCall]] = None
-    reasoning: Optional[Reasoning] = None
-    function_call: Optional[dict[str, Any]] = None
+    role: Literal["developer", "system", "user", "assistant", "tool"] | None = None
+    content: str | None = None
+    refusal: str | None = None
+    tool_calls: list[ChoiceDeltaToolCall] | None = None
+    reasoning: Reasoning | None = None
+    function_call: dict[str, Any] | None = None
 
 
 class ChunkChoice(_Model):
     index: int = 0
     delta: ChoiceDelta
-    finish_reason: Optional[FinishReason] = None
-    logprobs: Optional[ChoiceLogprobs] = None
+    finish_reason: FinishReason | None = None
+    logprobs: ChoiceLogprobs | None = None
 
 
 class ChatCompletionChunk(_Model):
@@ -162,16 +162,16 @@ class ChatCompletionChunk(_Model):
     created: int
     model: str
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
-    service_tier: Optional[str] = None
-    system_fingerprint: Optional[str] = None
-    usage: Optional[CompletionUsage] = None
+    service_tier: str | None = None
+    system_fingerprint: str | None = None
+    usage: CompletionUsage | None = None
 
 
 ContentType = TypeVar("ContentType")
 
 
 class ParsedChatCompletionMessage(ChatCompletionMessage, Generic[ContentType]):
-    parsed: Optional[ContentType] = None
+    parsed: ContentType | None = None
 
 
 class ParsedChoice(Choice, Generic[ContentType]):
