@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any
+from typing import Any, cast
 
 from any_llm import errors
 from any_llm.provider import CompletionParams
@@ -53,7 +53,7 @@ def build_params(
             isinstance(value, float) and not math.isfinite(value)
         ):
             raise errors.ConfigurationError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
-        if low is not None and float(value) < low:
+        if low is not None and cast(float, value) < low:
             raise errors.ConfigurationError(f"{name} must be {what}, got {value!r}")
     for name in _BOOLS:
         value = args.get(name)
