@@ -317,7 +317,7 @@ class OpenAIStreamParser(StreamParser):
             extra = delta.__pydantic_extra__
             if extra:
                 self._lift_delta_reasoning(delta, extra)
-            if self._splitters is not None and delta.content is not None:
+            if self._splitters is not None and delta.content:
                 self._split_think(choice.index, delta)
             if delta.tool_calls:
                 self._dedupe_tool_calls(choice.index, delta)

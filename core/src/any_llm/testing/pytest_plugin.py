@@ -1,0 +1,21 @@
+"""pytest fixtures for provider and application tests; import them into a conftest.py::
+
+    from any_llm.testing.pytest_plugin import mock_server  # noqa: F401
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from any_llm.testing.server import MockServer
+
+__all__ = ["mock_server"]
+
+
+@pytest.fixture
+def mock_server() -> Iterator[MockServer]:
+    """A started :class:`MockServer` on 127.0.0.1, stopped after the test."""
+    with MockServer() as server:
+        yield server
