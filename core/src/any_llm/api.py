@@ -7,6 +7,7 @@ These resolve the provider from ``provider=`` or the model string, then reuse a 
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import threading
 import warnings
@@ -115,6 +116,18 @@ def split_model(model: str, provider: Any = None) -> tuple[str, str]:
 _CACHE_SIZE = 32
 _clients: OrderedDict[tuple[Any, ...], AnyLLM] = OrderedDict()
 _clients_lock = threading.Lock()
+
+
+def close_clients() -> None:
+    """Close every pooled client (runs at interpreter exit; call it to drop connections sooner)."""
+    with _clients_lock:
+        clients = list(_clients.values())
+        _clients.clear()
+    for client in clients:
+        client.close()
+
+
+atexit.register(close_clients)
 
 
 def _freeze(value: Any) -> Any:
@@ -372,7 +385,8 @@ def completion(
             ``service_tier`` and ``prompt_cache_key`` are understood here too.
 
     Returns:
-        A ``ChatCompletion``; an iterator of ``ChatCompletionChunk`` when streaming; a
+        A ``ChatCompletion``; an iterator of ``ChatCompletionChunk`` when streaming (async iterator
+        from ``acompletion``, which is awaited); a
         ``ParsedChatCompletion`` when ``response_format`` is a type.
 
     Raises:
@@ -551,7 +565,7 @@ async def acompletion(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
-    """Create a chat completion with any installed provider (async twin of ``completion``).
+    """Create a chat completion with any installed provider.
 
     Args:
         model: Model identifier. Recommended: with a separate ``provider`` (model='gpt-4',
@@ -588,7 +602,8 @@ async def acompletion(
             ``service_tier`` and ``prompt_cache_key`` are understood here too.
 
     Returns:
-        A ``ChatCompletion``; an async iterator of ``ChatCompletionChunk`` when streaming; a
+        A ``ChatCompletion``; an iterator of ``ChatCompletionChunk`` when streaming (async iterator
+        from ``acompletion``, which is awaited); a
         ``ParsedChatCompletion`` when ``response_format`` is a type.
 
     Raises:

@@ -107,7 +107,7 @@ _SPHINX_ANY = re.compile(r"^:\w+")
 
 def parse_docstring(doc: str) -> Docstring:
     """Split a Google, NumPy or Sphinx docstring into summary, per-parameter text and returns text."""
-    lines = doc.expandtabs().splitlines()
+    lines = inspect.cleandoc(doc).expandtabs().splitlines()
     summary_lines: list[str] = []
     i = 0
     while i < len(lines):
