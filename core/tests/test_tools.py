@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from typing import Any, Literal, Optional
-
-from typing_extensions import TypedDict
+from typing import Any, Literal
 
 import pytest
 from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 from any_llm.errors import ConfigurationError
 from any_llm.tools import callable_to_tool, parse_docstring, prepare_tools
@@ -90,7 +89,7 @@ class Unit(enum.Enum):
 
 class Address(BaseModel):
     street: str
-    zip: Optional[str] = None
+    zip: str | None = None
 
 
 @dataclasses.dataclass
@@ -104,7 +103,7 @@ class Options(TypedDict):
 
 
 def rich(unit: Unit, mode: Literal["fast", "slow"], tags: list[str], meta: dict[str, int], address: Address,
-         point: Point, options: Options, note: Optional[str] = None) -> None:
+         point: Point, options: Options, note: str | None = None) -> None:
     """Everything at once."""
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from anyllm_openai import OpenAIProvider
 from pydantic import BaseModel
 
 from any_llm.errors import ConfigurationError
 from any_llm.params import build_params
 from any_llm.testing.schema import schema_errors
 from any_llm.types import ChatCompletion, ChatCompletionChunk
-from anyllm_openai import OpenAIProvider
 
 SPEC = Path(__file__).parent / "spec" / "openai-chat.json"
 EXAMPLES = json.loads((Path(__file__).parent / "spec" / "examples.json").read_text())
