@@ -49,8 +49,8 @@ def test_unknown_first_party_provider_says_what_to_install() -> None:
         completion(model="x", provider="definitely-not-installed", messages=[{"role": "user", "content": "x"}])
     assert "definitely-not-installed" in str(info.value)
     assert "openai" in info.value.supported_providers
-    with pytest.raises(UnsupportedProviderError, match="pip install anyllm-fake"), _only_openai():
-        completion(model="x", provider="fake", messages=[{"role": "user", "content": "x"}])
+    with pytest.raises(UnsupportedProviderError, match="pip install anyllm-mistral"), _only_openai():
+        completion(model="x", provider="mistral", messages=[{"role": "user", "content": "x"}])
 
 
 class _only_openai:

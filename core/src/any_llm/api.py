@@ -54,7 +54,6 @@ class LLMProvider(str, Enum):
     DATABRICKS = "databricks"
     DEEPINFRA = "deepinfra"
     DEEPSEEK = "deepseek"
-    FAKE = "fake"
     FIREWORKS = "fireworks"
     GEMINI = "gemini"
     GITHUB = "github"
@@ -118,16 +117,17 @@ _clients: OrderedDict[tuple[Any, ...], AnyLLM] = OrderedDict()
 _clients_lock = threading.Lock()
 
 
-def close_clients() -> None:
-    """Close every pooled client (runs at interpreter exit; call it to drop connections sooner)."""
+def close_clients(provider: str | None = None) -> None:
+    """Close pooled clients, all or one provider's (runs at exit; call it to drop connections sooner)."""
     with _clients_lock:
-        clients = list(_clients.values())
-        _clients.clear()
+        keys = [k for k in _clients if provider is None or k[0].name == provider]
+        clients = [_clients.pop(k) for k in keys]
     for client in clients:
         client.close()
 
 
 atexit.register(close_clients)
+
 
 
 def _freeze(value: Any) -> Any:

@@ -45,7 +45,7 @@ FIRST_PARTY = frozenset({
     "anthropic", "azureopenai", "cerebras", "cohere", "dashscope", "databricks", "deepinfra", "deepseek",
     "fireworks", "gemini", "github", "groq", "huggingface", "inception", "llamacpp", "llamafile", "lmstudio",
     "minimax", "mistral", "moonshot", "nebius", "ollama", "openai", "openrouter", "perplexity", "sambanova",
-    "together", "vllm", "xai", "zai", "fake",
+    "together", "vllm", "xai", "zai",
 })
 """Provider names we publish as ``anyllm-NAME``: an unknown one of these says what to pip install."""
 
@@ -243,6 +243,8 @@ def get_provider_class(name: str) -> type[Provider]:
                 )
         installed = sorted(_state.providers)
     hint = f"Install it with: pip install anyllm-{key}" if key in FIRST_PARTY else None
+    if key == "fake":
+        hint = "The fake provider exists while an any_llm.testing.FakeLLM is active (or the fake_llm fixture)."
     raise errors.UnsupportedProviderError(key, installed, hint)
 
 

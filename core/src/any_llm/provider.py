@@ -206,6 +206,8 @@ class Provider:
 
     unsupported_params: ClassVar[frozenset[str]] = frozenset()
     """Seed parameters this provider cannot honour: setting one raises UnsupportedParameterError."""
+    http_transport: ClassVar[Any] = None
+    """An ``httpx`` transport to use instead of the network; only test doubles (the fake provider) set it."""
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
         self.api_key: Secret | None = Secret(api_key) if api_key else None

@@ -35,25 +35,35 @@ class SSEDecoder:
     ``id`` and ``retry`` are read and ignored: a completion stream is never resumed.
     """
 
-    __slots__ = ("_buf", "_data", "_event", "provider")
+    __slots__ = ("_buf", "_data", "_event", "_more", "_more_len", "provider")
 
     def __init__(self, provider: str = "") -> None:
         self._buf = b""
+        self._more: list[bytes] = []
+        """Pieces of a long line that had no line end yet: kept apart so buffering stays linear."""
+        self._more_len = 0
         self._data: list[bytes] = []
         self._event: str | None = None
         self.provider = provider
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
+        if b"\n" not in chunk and b"\r" not in chunk and not self._buf.endswith(b"\r"):
+            self._more.append(chunk)
+            self._more_len += len(chunk)
+            if len(self._buf) + self._more_len > MAX_LINE_BYTES:
+                self._too_long()
+            return []
+        if self._more:
+            chunk = b"".join([self._buf, *self._more, chunk])
+            self._buf, self._more, self._more_len = b"", [], 0
         buf = self._buf + chunk if self._buf else chunk
+        tail = b""
         if b"\r" in buf:
-            if buf.endswith(b"\r"):  # might be half of a CRLF: wait for the next byte
-                self._buf = buf
-                if len(buf) > MAX_LINE_BYTES:
-                    self._too_long()
-                return []
+            if buf.endswith(b"\r"):  # might be half of a CRLF: hold back that one byte only
+                buf, tail = buf[:-1], b"\r"
             buf = buf.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
         lines = buf.split(b"\n")
-        self._buf = lines.pop()
+        self._buf = lines.pop() + tail
         if len(self._buf) > MAX_LINE_BYTES:
             self._too_long()
         out: list[StreamEvent] = []
@@ -77,7 +87,7 @@ class SSEDecoder:
 
     def flush(self) -> list[StreamEvent]:
         """End of body: a final event without its blank line still counts."""
-        rest = self.feed(b"\n\n") if (self._buf or self._data) else []
+        rest = self.feed(b"\n\n") if (self._buf or self._more or self._data) else []
         self._buf = b""
         return rest
 
@@ -90,13 +100,26 @@ class SSEDecoder:
 class NDJSONDecoder:
     """Newline-delimited JSON (Ollama): one event per non-empty line."""
 
-    __slots__ = ("_buf", "provider")
+    __slots__ = ("_buf", "_more", "_more_len", "provider")
 
     def __init__(self, provider: str = "") -> None:
         self._buf = b""
+        self._more: list[bytes] = []
+        self._more_len = 0
         self.provider = provider
 
     def feed(self, chunk: bytes) -> list[StreamEvent]:
+        if b"\n" not in chunk:  # a long line arriving in pieces: keep them, join once (linear)
+            self._more.append(chunk)
+            self._more_len += len(chunk)
+            if len(self._buf) + self._more_len > MAX_LINE_BYTES:
+                raise errors.ResponseValidationError(
+                    f"stream line longer than {MAX_LINE_BYTES} bytes", provider=self.provider or None
+                )
+            return []
+        if self._more:
+            chunk = b"".join([self._buf, *self._more, chunk])
+            self._buf, self._more, self._more_len = b"", [], 0
         buf = self._buf + chunk if self._buf else chunk
         lines = buf.split(b"\n")
         self._buf = lines.pop()
@@ -107,7 +130,8 @@ class NDJSONDecoder:
         return [StreamEvent(line) for line in lines if line.strip()]
 
     def flush(self) -> list[StreamEvent]:
-        rest, self._buf = self._buf, b""
+        rest = b"".join([self._buf, *self._more])
+        self._buf, self._more, self._more_len = b"", [], 0
         return [StreamEvent(rest)] if rest.strip() else []
 
 
@@ -116,6 +140,8 @@ def make_decoder(fmt: str, provider: str) -> SSEDecoder | NDJSONDecoder:
 
 
 _DONE = b"[DONE]"
+_DRAIN_LIMIT = 64 * 1024
+"""Bytes read after a stream's end marker to keep its connection; more than that, and it is closed."""
 _closing: set[asyncio.Task[None]] = set()
 """Close tasks of garbage-collected async streams, kept alive until they finish."""
 
@@ -183,6 +209,7 @@ class Stream(Iterator["ChatCompletionChunk"]):
             if self._closed:
                 raise StopIteration
             if pipeline.parser.done:
+                self._drain()
                 self.close()
                 continue
             try:
@@ -204,6 +231,17 @@ class Stream(Iterator["ChatCompletionChunk"]):
                 self.close()
                 raise
         return pending.popleft()
+
+    def _drain(self) -> None:
+        """Read what little follows the end marker so the connection goes back to the pool."""
+        seen = 0
+        try:
+            for data in self._reader:
+                seen += len(data)
+                if seen > _DRAIN_LIMIT:
+                    return
+        except Exception:
+            return
 
     def close(self) -> None:
         """Release the connection (idempotent)."""
@@ -243,6 +281,7 @@ class AsyncStream(AsyncIterator["ChatCompletionChunk"]):
             if self._closed:
                 raise StopAsyncIteration
             if pipeline.parser.done:
+                await self._drain()
                 await self.aclose()
                 continue
             try:
@@ -266,6 +305,17 @@ class AsyncStream(AsyncIterator["ChatCompletionChunk"]):
                 await self.aclose()
                 raise
         return pending.popleft()
+
+    async def _drain(self) -> None:
+        """Async twin of :meth:`Stream._drain`."""
+        seen = 0
+        try:
+            async for data in self._reader:
+                seen += len(data)
+                if seen > _DRAIN_LIMIT:
+                    return
+        except Exception:
+            return
 
     async def aclose(self) -> None:
         """Release the connection (idempotent)."""
@@ -308,5 +358,7 @@ def _close_sync(response: Any) -> None:
 
 def _is_identity(response: httpx.Response) -> bool:
     """Raw bytes skip httpx's decoder when the body is not compressed (the streaming hot path)."""
+    if response.is_stream_consumed:  # body already in memory (e.g. an in-memory test transport)
+        return False
     enc = response.headers.get("content-encoding")
     return not enc or enc == "identity"

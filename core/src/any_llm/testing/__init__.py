@@ -3,6 +3,7 @@ and (see submodules) the fake provider and conformance kit. Importing this packa
 
 from __future__ import annotations
 
+from any_llm.testing.fake import FakeAnswer, FakeLLM
 from any_llm.testing.server import MockServer, RecordedRequest, Reply, ndjson_lines, sse_events
 
-__all__ = ["MockServer", "RecordedRequest", "Reply", "ndjson_lines", "sse_events"]
+__all__ = ["FakeAnswer", "FakeLLM", "MockServer", "RecordedRequest", "Reply", "ndjson_lines", "sse_events"]
