@@ -41,6 +41,8 @@ def make_dist(root: Path, dist: str, module: str, ep_name: str, source: str) -> 
 @pytest.fixture
 def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.syspath_prepend(str(tmp_path))
+    # only the fake distributions below: real plugins installed beside them must not change the results
+    monkeypatch.setenv("ANYLLM_PLUGINS", "anyllm-alpha,anyllm-beta,anyllm-broken,anyllm-bad,anyllm-one,anyllm-two")
     importlib.invalidate_caches()
     plugins.reset()
     yield tmp_path

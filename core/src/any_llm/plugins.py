@@ -12,8 +12,10 @@ none. ``ANYLLM_DISABLE_PLUGINS=a,b`` blocks some. In-process registration (:func
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -263,6 +265,31 @@ def register_provider(provider_class: type[Provider]) -> None:
         _state.providers.pop(provider_class.name, None)
         _state.conflicts.pop(provider_class.name, None)
         _add(provider_class, None, None)
+
+
+@contextlib.contextmanager
+def registered(provider_class: type[Provider]) -> Iterator[None]:
+    """Register ``provider_class`` for a block, then restore whatever had its name before."""
+    name = provider_class.name
+    with _state.lock:
+        get_provider_class_or_none(name)  # load discovery first, so a plugin's own entry survives
+        previous = _state.providers.get(name)
+        register_provider(provider_class)
+    try:
+        yield
+    finally:
+        with _state.lock:
+            if previous is None:
+                _state.providers.pop(name, None)
+            else:
+                _state.providers[name] = previous
+
+
+def get_provider_class_or_none(name: str) -> type[Provider] | None:
+    try:
+        return get_provider_class(name)
+    except errors.AnyLLMError:
+        return None
 
 
 def unregister_provider(name: str) -> None:

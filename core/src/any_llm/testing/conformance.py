@@ -155,7 +155,6 @@ def run_scenario(provider_class: type[Provider], scenario: str, replies: list[Re
     from any_llm import plugins
     from any_llm.client import AnyLLM
 
-    plugins.register_provider(provider_class)
     capture = _LogCapture()
     loggers = [logging.getLogger(n) for n in ("", "any_llm", "httpx", "httpcore")]
     old_levels = [lg.level for lg in loggers]
@@ -164,7 +163,7 @@ def run_scenario(provider_class: type[Provider], scenario: str, replies: list[Re
     logging.getLogger().addHandler(capture)
     outcome = Outcome()
     try:
-        with MockServer() as server:
+        with plugins.registered(provider_class), MockServer() as server:
             server.queue(*replies)
             client = AnyLLM.create(provider_class.name, api_key=KEY, api_base=server.url + base_path,
                                    max_retries=0, timeout=10)
@@ -182,7 +181,6 @@ def run_scenario(provider_class: type[Provider], scenario: str, replies: list[Re
         logging.getLogger().removeHandler(capture)
         for lg, level in zip(loggers, old_levels):
             lg.setLevel(level)
-        plugins.unregister_provider(provider_class.name)
     outcome.logs = "\n".join(capture.lines)
     return outcome
 
@@ -472,22 +470,18 @@ class ProviderConformance:
         from any_llm.client import AnyLLM
 
         cls = self.provider_class
-        plugins.register_provider(cls)
-        try:
-            with MockServer() as server:
-                client = AnyLLM.create(cls.name, api_key=KEY, api_base=server.url + self.base_path, max_retries=0)
-                for name in sorted(cls.unsupported_params):
-                    value = {**PARAM_SAMPLES, **FLAG_SAMPLES}.get(name, "x")
-                    try:
-                        client.completion(self.model, MESSAGES, **{name: value})
-                    except errors.UnsupportedParameterError:
-                        pass
-                    else:
-                        raise AssertionError(f"{name} is declared unsupported but the call went through")
-                client.close()
-                assert server.requests == [], "a refused parameter still sent a request"
-        finally:
-            plugins.unregister_provider(cls.name)
+        with plugins.registered(cls), MockServer() as server:
+            client = AnyLLM.create(cls.name, api_key=KEY, api_base=server.url + self.base_path, max_retries=0)
+            for name in sorted(cls.unsupported_params):
+                value = {**PARAM_SAMPLES, **FLAG_SAMPLES}.get(name, "x")
+                try:
+                    client.completion(self.model, MESSAGES, **{name: value})
+                except errors.UnsupportedParameterError:
+                    pass
+                else:
+                    raise AssertionError(f"{name} is declared unsupported but the call went through")
+            client.close()
+            assert server.requests == [], "a refused parameter still sent a request"
 
 
 def _as_list(value: Reply | list[Reply]) -> list[Reply]:

@@ -84,13 +84,14 @@ class FakeLLM:
     def start(self) -> FakeLLM:
         from any_llm import plugins
 
-        plugins.register_provider(self._provider_class())
+        self._registration = plugins.registered(self._provider_class())
+        self._registration.__enter__()
         return self
 
     def stop(self) -> None:
-        from any_llm import api, plugins
+        from any_llm import api
 
-        plugins.unregister_provider(self.name)
+        self._registration.__exit__(None, None, None)
         api.close_clients(self.name)
 
     def __enter__(self) -> FakeLLM:

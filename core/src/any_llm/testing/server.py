@@ -160,10 +160,12 @@ class MockServer:
         while not self._stop.is_set():
             try:
                 conn, _ = self._sock.accept()
-                # Headers and body are separate writes: without NODELAY, Nagle + delayed ACK add 40 ms.
-                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 return
+            try:  # headers and body are separate writes: without NODELAY, Nagle + delayed ACK add 40 ms
+                conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:
+                pass
             if self._stop.is_set():
                 conn.close()
                 return
