@@ -24,10 +24,12 @@ TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100", "jsonsche
 PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
 
 
-def _editables() -> list[str]:
+def _editables(example: bool = False) -> list[str]:
     args = ["-e", "core"]
     for name in PLUGINS:
         args += ["-e", f"plugins/{name}"]
+    if example:
+        args += ["-e", "examples/anyllm-acme"]
     return args
 
 
@@ -53,10 +55,10 @@ def _stop_real_server() -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole suite: core, every plugin, cross-package tests, and the real-server tier."""
-    session.install(*_editables(), *TEST_DEPS)
+    session.install(*_editables(example=True), *TEST_DEPS)
     env = _real_server(session)
     try:
-        paths = ["core/tests", *[f"plugins/{p}/tests" for p in PLUGINS], "tests"]
+        paths = ["core/tests", *[f"plugins/{p}/tests" for p in PLUGINS], "examples/anyllm-acme/tests", "tests"]
         session.run("pytest", *paths, *session.posargs, env=env)
     finally:
         if env:
@@ -96,3 +98,10 @@ def build(session: nox.Session) -> None:
     for path in ["core", *[f"plugins/{p}" for p in PLUGINS]]:
         session.run("uv", "build", "--quiet", "--out-dir", str(dist), path, external=True)
     session.run("twine", "check", "--strict", *[str(p) for p in sorted(dist.glob("*"))])
+
+
+@nox.session(python=PYTHON)
+def readme(session: nox.Session) -> None:
+    """Regenerate the README's provider table from the plugins' declarations."""
+    session.install(*_editables())
+    session.run("python", "scripts/update_readme.py")

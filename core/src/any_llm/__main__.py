@@ -1,0 +1,56 @@
+"""``python -m any_llm``: list installed providers (and plugins that failed to load).
+
+    python -m any_llm              a table of providers, capabilities and env vars
+    python -m any_llm --markdown   the same as a markdown table (the README's is made this way)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from any_llm.plugins import list_providers
+from any_llm.provider import CAPABILITIES
+
+_SHORT = {"completion": "chat", "streaming": "stream", "tools": "tools", "structured_output": "json",
+          "reasoning": "reason", "images": "images", "embedding": "embed", "list_models": "models"}
+
+
+def markdown_table() -> str:
+    infos, _ = list_providers()
+    head = ["Provider", "Install", "API key env", "Base URL env (default)", *[_SHORT[c] for c in CAPABILITIES]]
+    rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for info in infos:
+        key = " or ".join(f"`{v}`" for v in info.api_key_env) or "-"
+        if not info.provider_class.requires_api_key and info.api_key_env:
+            key += " (optional)"
+        elif not info.provider_class.requires_api_key:
+            key = "none"
+        base = " or ".join(f"`{v}`" for v in info.api_base_env) or "-"
+        default = f"<br>`{info.default_api_base}`" if info.default_api_base else ""
+        caps = ["yes" if info.capabilities[c] else "-" for c in CAPABILITIES]
+        rows.append(f"| `{info.name}` | `pip install {info.distribution}` | {key} | {base}{default} | "
+                    + " | ".join(caps) + " |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m any_llm", description=__doc__.splitlines()[0])
+    parser.add_argument("--markdown", action="store_true", help="print a markdown table")
+    args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown_table())
+        return 0
+    infos, failures = list_providers()
+    if not infos:
+        print("No providers installed. Install one, e.g.: pip install anyllm-mistral")
+    for info in infos:
+        caps = ", ".join(c for c in CAPABILITIES if info.capabilities[c])
+        print(f"{info.name:14} {info.distribution or '<in-process>'} {info.version or ''}  [{caps}]")
+    for failure in failures:
+        print(f"FAILED {failure.entry_point} ({failure.distribution}): {failure.error}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,23 @@
+"""Regenerate the README's provider table from the installed plugins' own declarations."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from any_llm.__main__ import markdown_table
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def main() -> None:
+    table = "\n".join(line for line in markdown_table().splitlines() if "`acme`" not in line)
+    text = README.read_text()
+    new = re.sub(r"(<!-- providers:start -->\n).*?(<!-- providers:end -->)",
+                 lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
+    README.write_text(new)
+    print(f"README.md: {table.count(chr(10)) - 1} providers")
+
+
+if __name__ == "__main__":
+    main()
