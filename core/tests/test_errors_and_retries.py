@@ -224,3 +224,17 @@ def test_error_event_mid_stream_is_typed(mock_server: MockServer) -> None:
     with pytest.raises(errors.RateLimitError, match="rate limited"):
         next(stream)
     client.close()
+
+
+def test_think_tags_split_across_chunks_and_held_text_is_not_lost(mock_server: MockServer) -> None:
+    base = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
+    pieces = ["<thi", "nk>plan", " a</th", "ink>Answer", " here", "<"]
+    mock_server.queue(Reply.sse([{**base, "choices": [{"index": 0, "delta": {"content": p}}]} for p in pieces]
+                                + [{**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]))
+    client = AnyLLM.create_openai_compatible("local", api_base=mock_server.url)
+    chunks = list(client.completion("m", MSG, stream=True))
+    text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+    thought = "".join(c.choices[0].delta.reasoning.content for c in chunks if c.choices and c.choices[0].delta.reasoning)
+    assert thought == "plan a"
+    assert text == "Answer here<"
+    client.close()

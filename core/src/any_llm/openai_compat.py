@@ -130,7 +130,7 @@ class OpenAICompatibleProvider(Provider):
             ) from None
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return OpenAIStreamParser(self)
+        return OpenAIStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
 
     def error_details(self, body: bytes) -> tuple[str | None, str | None]:
         return super().error_details(body)
@@ -295,10 +295,13 @@ def _partial_suffix(text: str, tag: str) -> int:
 class OpenAIStreamParser(StreamParser):
     """OpenAI SSE chunks → ChatCompletionChunk. The hot path is one ``model_validate_json`` per event."""
 
-    __slots__ = ("_last", "_seen_finish", "_splitters", "_tool_seen", "done", "provider")
+    __slots__ = ("_last", "_seen_finish", "_splitters", "_tool_seen", "done", "pad_usage", "provider")
 
-    def __init__(self, provider: OpenAICompatibleProvider) -> None:
+    def __init__(self, provider: OpenAICompatibleProvider, pad_usage: bool = False) -> None:
         self.provider = provider
+        self.pad_usage = pad_usage
+        """Give the usage-only last chunk one empty choice. We asked for it on the caller's behalf, and
+        ``chunk.choices[0].delta`` (as the seed examples write it) must not raise IndexError on it."""
         self.done = False
         self._seen_finish = False
         self._splitters: dict[int, ThinkTagSplitter] | None = {} if provider.think_tags else None
@@ -310,6 +313,9 @@ class OpenAIStreamParser(StreamParser):
             chunk = ChatCompletionChunk.model_validate_json(event.data)
         except ValidationError:
             chunk = self._slow_parse(event.data)
+        if not chunk.choices and self.pad_usage:
+            chunk.choices.append(ChunkChoice(index=0, delta=ChoiceDelta()))
+            return (chunk,)
         for choice in chunk.choices:
             if choice.finish_reason is not None:
                 self._seen_finish = True

@@ -279,11 +279,11 @@ _CONTEXT_MARKERS = (
     "context_length_exceeded",
     "context length",
     "context window",
+    "context limit",
     "maximum context",
     "too many tokens",
     "prompt is too long",
     "input is too long",
-    "exceeds the maximum",
     "maximum number of tokens",
     "token limit",
 )
@@ -361,7 +361,7 @@ def errors_from_status(
     elif status_code == 429:
         return errors.RateLimitError(message, retry_after=parse_retry_after(headers), **kwargs)
     elif 400 <= status_code < 500:
-        if any(m in haystack for m in _CONTEXT_MARKERS):
+        if status_code != 413 and any(m in haystack for m in _CONTEXT_MARKERS):
             cls = errors.ContextLengthExceededError
         elif any(m in haystack for m in _FILTER_MARKERS):
             cls = errors.ContentFilterError

@@ -162,9 +162,10 @@ class _Pipeline:
         for event in self.decoder.feed(data):
             if event.data == _DONE:
                 parser.done = True
-                return
-            self.pending.extend(parser.feed(event))
+            else:
+                self.pending.extend(parser.feed(event))
             if parser.done:
+                self.pending.extend(parser.finish())  # the parser may hold back a last piece
                 return
 
     def end(self) -> None:

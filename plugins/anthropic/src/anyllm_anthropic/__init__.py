@@ -1,0 +1,165 @@
+"""Anthropic Messages API for anyllm: chat, streaming, tools, extended thinking, structured output, models.
+
+Pure translation between our OpenAI-shaped types and ``POST /v1/messages``; the core sends the
+requests. See the README for every mapping choice (max_tokens default, thinking budgets, usage).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from any_llm import errors, hookimpl
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser, loads
+from any_llm.types.completion import ChatCompletion
+from any_llm.types.model import Model
+from anyllm_anthropic._request import (
+    THINKING_BUDGETS,
+    convert_messages,
+    convert_tool_choice,
+    convert_tools,
+    output_schema,
+)
+from anyllm_anthropic._response import convert_message, convert_models, error_for
+from anyllm_anthropic._stream import AnthropicStreamParser
+
+__all__ = ["API_VERSION", "DEFAULT_MAX_TOKENS", "THINKING_BUDGETS", "AnthropicProvider"]
+
+API_VERSION = "2023-06-01"
+"""The ``anthropic-version`` header every request carries."""
+DEFAULT_MAX_TOKENS = 4096
+"""``max_tokens`` sent when the caller gives none (the API requires it); every current model allows it."""
+_SERVICE_TIERS = {"auto": "auto", "default": "standard_only", "standard_only": "standard_only"}
+
+
+class AnthropicProvider(Provider):
+    """api.anthropic.com's Messages API, translated to and from OpenAI chat completions."""
+
+    name = "anthropic"
+    display_name = "Anthropic"
+    api_key_env = ("ANTHROPIC_API_KEY",)
+    api_base_env = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE")
+    default_api_base = "https://api.anthropic.com"
+    docs_url = "https://docs.anthropic.com/en/api/messages"
+    supports_reasoning = True
+    supports_images = True
+    supports_embedding = False
+    supports_list_models = True
+    unsupported_params: ClassVar[frozenset[str]] = frozenset(
+        {"seed", "presence_penalty", "frequency_penalty", "top_logprobs", "prompt_cache_key"}
+    )
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"x-api-key": self.api_key.get()} if self.api_key else {}
+
+    def _path(self, tail: str) -> str:
+        """``v1/<tail>`` under the base URL, or ``<tail>`` when the base already ends in /v1."""
+        return tail if self.api_base.endswith("/v1") else f"v1/{tail}"
+
+    # -- requests ---------------------------------------------------------------------------------
+
+    def check_params(self, params: CompletionParams) -> None:
+        super().check_params(params)
+        refuse = errors.UnsupportedParameterError
+        if params.n is not None and params.n != 1:
+            raise refuse("n", self.name, "Anthropic returns one answer per request; send n requests instead")
+        if params.logprobs:
+            raise refuse("logprobs", self.name, "Anthropic does not return token log probabilities")
+        if params.logit_bias:
+            raise refuse("logit_bias", self.name, "Anthropic has no token biasing")
+        if params.temperature is not None and params.temperature > 1:
+            raise refuse("temperature", self.name, f"Anthropic accepts 0 to 1, got {params.temperature}")
+        if params.service_tier is not None and params.service_tier not in _SERVICE_TIERS:
+            raise refuse("service_tier", self.name, "Anthropic takes 'auto' or 'standard_only' ('default')")
+        if params.response_format and params.response_format.get("type") == "json_object":
+            raise refuse("response_format", self.name,
+                         "Anthropic has no JSON mode; pass a json_schema or a pydantic model instead")
+        if (params.max_tokens is not None and params.max_completion_tokens is not None
+                and params.max_tokens != params.max_completion_tokens):
+            raise errors.ConfigurationError("pass max_tokens or max_completion_tokens, not both with different "
+                                            "values (Anthropic has one max_tokens)", provider=self.name)
+
+    def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
+        self.check_params(params)
+        return HTTPRequest("POST", self._path("messages"), json=self.build_body(params),
+                           headers={"anthropic-version": API_VERSION}, stream=bool(params.stream))
+
+    def build_body(self, params: CompletionParams) -> dict[str, Any]:
+        """The ``/v1/messages`` body for ``params`` (already checked)."""
+        system, messages = convert_messages(params.messages)
+        given_max = params.max_completion_tokens or params.max_tokens
+        body: dict[str, Any] = {"model": params.model, "max_tokens": given_max or DEFAULT_MAX_TOKENS}
+        if system is not None:
+            body["system"] = system
+        body["messages"] = messages
+        effort = params.reasoning_effort
+        if effort in THINKING_BUDGETS:
+            budget = THINKING_BUDGETS[effort]
+            body["thinking"] = {"type": "enabled", "budget_tokens": budget}
+            if given_max is None:
+                body["max_tokens"] = budget + DEFAULT_MAX_TOKENS
+            elif given_max <= budget:  # the budget must fit below max_tokens: the caller's limit is the answer's
+                body["max_tokens"] = budget + given_max
+        elif effort == "none":
+            body["thinking"] = {"type": "disabled"}
+        if params.tools is not None:
+            body["tools"] = convert_tools(params.tools)
+        # parallel_tool_calls without tools has nothing to act on: send no tool_choice for it then
+        choice = convert_tool_choice(params.tool_choice, params.parallel_tool_calls if params.tools else None)
+        if choice is not None:
+            body["tool_choice"] = choice
+        if params.stop is not None:
+            body["stop_sequences"] = [params.stop] if isinstance(params.stop, str) else list(params.stop)
+        if params.temperature is not None:
+            body["temperature"] = params.temperature
+        if params.top_p is not None:
+            body["top_p"] = params.top_p
+        if params.user is not None:
+            body["metadata"] = {"user_id": params.user}
+        if params.service_tier is not None:
+            body["service_tier"] = _SERVICE_TIERS[params.service_tier]
+        rf = params.response_format
+        if rf and rf.get("type") == "json_schema":
+            schema = output_schema(rf["json_schema"]["schema"])
+            body["output_config"] = {"format": {"type": "json_schema", "schema": schema}}
+        if params.stream:
+            body["stream"] = True
+        for key, value in params.extra.items():
+            if isinstance(value, dict) and isinstance(body.get(key), dict):
+                body[key] = {**body[key], **value}  # e.g. output_config={"effort": ...} next to a format
+            else:
+                body[key] = value
+        return body
+
+    # -- responses --------------------------------------------------------------------------------
+
+    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
+        return convert_message(loads(body, self.name), body)
+
+    def stream_parser(self, params: CompletionParams) -> StreamParser:
+        return AnthropicStreamParser(params)
+
+    def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
+        try:
+            payload = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            payload = None
+        if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+            return error_for(payload, status_code, headers)
+        return super().parse_error(status_code, headers, body)
+
+    # -- models -----------------------------------------------------------------------------------
+
+    def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
+        query = {"limit": "1000", **{k: str(v) for k, v in extra.items()}}  # one page holds every model
+        return HTTPRequest("GET", self._path("models"), params=query, headers={"anthropic-version": API_VERSION})
+
+    def parse_list_models(self, body: bytes) -> list[Model]:
+        return convert_models(loads(body, self.name), body)
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(AnthropicProvider)
+

@@ -1,0 +1,128 @@
+"""Mistral AI chat completions (reasoning, tools, structured output, images), embeddings and models for anyllm.
+
+Mistral's API looks like OpenAI's but rejects unknown fields, so every seed parameter is either
+translated to the field Mistral defines or refused before sending (see README.md for the table).
+The translation lives in :mod:`anyllm_mistral._request` (out) and :mod:`anyllm_mistral._response` (back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from any_llm import errors, hookimpl
+from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.provider import CompletionParams, HTTPRequest, StreamParser
+from anyllm_mistral import _request, _response
+from anyllm_mistral._request import mistral_tool_call_id
+
+if TYPE_CHECKING:
+    from any_llm.types.completion import ChatCompletion
+
+__all__ = ["REASONING_EFFORTS", "MistralProvider", "mistral_tool_call_id"]
+
+REASONING_EFFORTS = ("high", "none")
+"""The ``reasoning_effort`` values Mistral's ChatCompletionRequest accepts ("auto" sends nothing)."""
+
+# Seed parameters that Mistral takes under its own name or shape (everything else maps 1:1).
+_TRANSLATED = frozenset({"tools", "tool_choice", "response_format", "stream", "stream_options", "reasoning_effort"})
+
+
+class MistralProvider(OpenAICompatibleProvider):
+    """api.mistral.ai: OpenAI's chat protocol with a strict schema, thinking chunks and 9-character tool ids."""
+
+    name = "mistral"
+    display_name = "Mistral AI"
+    api_key_env = ("MISTRAL_API_KEY",)
+    api_base_env = ("MISTRAL_API_BASE",)
+    default_api_base = "https://api.mistral.ai/v1"
+    docs_url = "https://docs.mistral.ai/api/"
+    supports_reasoning = True
+    supports_images = True
+    supports_embedding = True
+    supports_list_models = True
+    supports_stream_usage = False
+    """Mistral has no ``stream_options``: it always puts usage on the last stream chunk."""
+    param_renames: ClassVar[Mapping[str, str]] = {"seed": "random_seed", "max_completion_tokens": "max_tokens"}
+    unsupported_params: ClassVar[frozenset[str]] = frozenset(
+        {"user", "logprobs", "top_logprobs", "logit_bias", "service_tier"}
+    )
+    """Seed parameters with no field in Mistral's ChatCompletionRequest (which forbids unknown fields)."""
+
+    # -- request ------------------------------------------------------------------------------
+
+    def check_params(self, params: CompletionParams) -> None:
+        super().check_params(params)
+        if params.max_tokens is not None and params.max_completion_tokens is not None:
+            raise errors.ConfigurationError(
+                "pass max_tokens or max_completion_tokens, not both (Mistral has one field, max_tokens)"
+            )
+        if params.stream_options is not None and params.stream_options != {"include_usage": True}:
+            raise errors.UnsupportedParameterError(
+                "stream_options", self.name,
+                "Mistral has no stream_options and always sends usage on the last chunk, so only "
+                "{'include_usage': True} can be honoured",
+            )
+
+    def build_body(self, params: CompletionParams) -> dict[str, Any]:
+        body: dict[str, Any] = {"model": params.model, "messages": self.convert_messages(params.messages)}
+        for name, value in params.given().items():
+            if name not in _TRANSLATED:
+                body[self.param_renames.get(name, name)] = value
+        if params.tools is not None:
+            body["tools"] = _request.convert_tools(params.tools)
+        if params.tool_choice is not None:
+            body["tool_choice"] = _request.convert_tool_choice(params.tool_choice)
+        if params.response_format is not None:
+            body["response_format"] = _request.convert_response_format(params.response_format)
+        if params.reasoning_effort is not None and params.reasoning_effort != "auto":
+            body.update(self.map_reasoning_effort(params.reasoning_effort))
+        if params.stream:
+            body["stream"] = True
+        body.update(params.extra)
+        return body
+
+    def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
+        if effort not in REASONING_EFFORTS:
+            raise errors.UnsupportedParameterError(
+                "reasoning_effort", self.name,
+                f"Mistral accepts 'high' or 'none' ('auto' sends nothing), got {effort!r}",
+            )
+        return {"reasoning_effort": effort}
+
+    def convert_messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return _request.convert_messages(messages)
+
+    # -- response -----------------------------------------------------------------------------
+
+    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
+        return _response.parse_completion(body, self)
+
+    def stream_parser(self, params: CompletionParams) -> StreamParser:
+        return _response.MistralStreamParser(self)
+
+    def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
+        message, code = self.error_details(body)
+        return _response.map_error(self.name, status_code, headers, body, message, code)
+
+    def error_details(self, body: bytes) -> tuple[str | None, str | None]:
+        return _response.error_details(body)
+
+    # -- embeddings ---------------------------------------------------------------------------
+
+    def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
+        extra = dict(extra)
+        if "dimensions" in extra:  # OpenAI's name for Mistral's output_dimension
+            if "output_dimension" in extra:
+                raise errors.ConfigurationError("pass dimensions or output_dimension, not both")
+            extra["output_dimension"] = extra.pop("dimensions")
+        if extra.get("encoding_format") not in (None, "float"):
+            raise errors.UnsupportedParameterError(
+                "encoding_format", self.name, "embeddings are returned as float lists; leave it unset"
+            )
+        return super().build_embedding_request(model, inputs, extra)
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(MistralProvider)
