@@ -40,7 +40,7 @@ from any_llm.types.completion import (
 from any_llm.types.embedding import CreateEmbeddingResponse
 from any_llm.types.model import Model
 
-__all__ = ["OpenAICompatibleProvider", "ThinkTagSplitter", "stream_error"]
+__all__ = ["OpenAICompatibleProvider", "OpenAIStreamParser", "ThinkTagSplitter", "lift_reasoning", "stream_error"]
 
 _REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
 
@@ -117,10 +117,11 @@ class OpenAICompatibleProvider(Provider):
                                                  provider=self.name, body=body.decode("utf-8", "replace"))
         if "error" in data and "choices" not in data:
             raise stream_error(self.name, data)
+        data = self.normalize_response(data)
         for choice in data.get("choices") or ():
             message = choice.get("message") if isinstance(choice, dict) else None
             if isinstance(message, dict):
-                _lift_reasoning(message, self.think_tags)
+                lift_reasoning(message, self.think_tags)
         try:
             return ChatCompletion.model_validate(data)
         except ValidationError as exc:
@@ -128,6 +129,15 @@ class OpenAICompatibleProvider(Provider):
                 f"{self.name} answered with a completion of the wrong shape: {_first_error(exc)}",
                 provider=self.name, body=body.decode("utf-8", "replace"),
             ) from None
+
+    def normalize_response(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Hook: reshape a decoded completion body into OpenAI's shape before validation."""
+        return data
+
+    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Hook: reshape one decoded stream chunk before validation. Overriding it moves streaming
+        off the fast path (bytes straight into the model), so override only when the wire differs."""
+        return payload
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return OpenAIStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
@@ -178,7 +188,7 @@ def _first_error(exc: ValidationError) -> str:
     return f"{loc}: {err.get('msg')}"
 
 
-def _lift_reasoning(message: dict[str, Any], think_tags: bool) -> None:
+def lift_reasoning(message: dict[str, Any], think_tags: bool) -> None:
     """Move provider reasoning fields / leading <think> tags into ``reasoning: {"content": ...}``."""
     for key in _REASONING_KEYS:
         value = message.get(key)
@@ -295,10 +305,12 @@ def _partial_suffix(text: str, tag: str) -> int:
 class OpenAIStreamParser(StreamParser):
     """OpenAI SSE chunks → ChatCompletionChunk. The hot path is one ``model_validate_json`` per event."""
 
-    __slots__ = ("_last", "_seen_finish", "_splitters", "_tool_seen", "done", "pad_usage", "provider")
+    __slots__ = ("_last", "_normalizes", "_seen_finish", "_splitters", "_tool_seen", "done", "pad_usage",
+                 "provider")
 
     def __init__(self, provider: OpenAICompatibleProvider, pad_usage: bool = False) -> None:
         self.provider = provider
+        self._normalizes = type(provider).normalize_chunk is not OpenAICompatibleProvider.normalize_chunk
         self.pad_usage = pad_usage
         """Give the usage-only last chunk one empty choice. We asked for it on the caller's behalf, and
         ``chunk.choices[0].delta`` (as the seed examples write it) must not raise IndexError on it."""
@@ -309,10 +321,13 @@ class OpenAIStreamParser(StreamParser):
         self._last: ChatCompletionChunk | None = None
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        try:
-            chunk = ChatCompletionChunk.model_validate_json(event.data)
-        except ValidationError:
+        if self._normalizes:
             chunk = self._slow_parse(event.data)
+        else:
+            try:
+                chunk = ChatCompletionChunk.model_validate_json(event.data)
+            except ValidationError:
+                chunk = self._slow_parse(event.data)
         if not chunk.choices and self.pad_usage:
             chunk.choices.append(ChunkChoice(index=0, delta=ChoiceDelta()))
             return (chunk,)
@@ -335,6 +350,8 @@ class OpenAIStreamParser(StreamParser):
         payload = loads(data, name)
         if isinstance(payload, dict) and "error" in payload:
             raise stream_error(name, payload)
+        if isinstance(payload, dict) and self._normalizes:
+            payload = self.provider.normalize_chunk(payload)
         if isinstance(payload, dict):
             for choice in payload.get("choices") or ():
                 delta = choice.get("delta") if isinstance(choice, dict) else None

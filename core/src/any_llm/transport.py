@@ -15,10 +15,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, Generator, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -62,7 +63,7 @@ def map_transport_error(exc: Exception, provider: str | None, during: str = "") 
         )
     if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError, httpx.NetworkError)):
         return errors.APIConnectionError(
-            f"connection to {provider} broke{where}: {exc or type(exc).__name__}", provider=provider
+            f"connection to {provider} broke{where}: {str(exc) or type(exc).__name__}", provider=provider
         )
     if isinstance(exc, httpx.DecodingError):
         return errors.ResponseValidationError(f"{provider} sent a body that cannot be decoded: {exc}",
@@ -110,6 +111,8 @@ class Transport:
             weakref.WeakKeyDictionary()
         )
         self._lock = threading.Lock()
+        self._ssl: ssl.SSLContext | None = None
+        self._ssl_lock = threading.Lock()  # separate: _client_kwargs runs under self._lock
 
     def _client_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -118,6 +121,13 @@ class Transport:
             "follow_redirects": False,
         }
         kwargs.update(self._httpx_args)
+        if not {"verify", "cert", "http2"} & kwargs.keys():
+            # Loading the CA bundle takes ~40 ms per httpx client; a client is made per event loop,
+            # so share one context instead of paying that on every asyncio.run().
+            with self._ssl_lock:
+                if self._ssl is None:
+                    self._ssl = httpx.create_ssl_context(trust_env=kwargs.get("trust_env", True))
+            kwargs["verify"] = self._ssl
         return kwargs
 
     # -- clients ------------------------------------------------------------------------------
@@ -141,8 +151,14 @@ class Transport:
             client = httpx.AsyncClient(**self._client_kwargs())
             entry = _LoopClient(client)
             self._async[loop] = entry
-            await entry.arm()
+            await entry.arm(lambda: self._forget(loop, entry))
         return entry.client
+
+    def _forget(self, loop: asyncio.AbstractEventLoop, entry: _LoopClient) -> None:
+        """Drop a loop's client once the loop shut it down. The entry's async generator refers to its
+        loop (its finalizer), so a kept entry would keep every finished loop alive forever."""
+        if self._async.get(loop) is entry:
+            del self._async[loop]
 
     def close(self) -> None:
         """Close the sync client and forget async ones (each is closed when its loop shuts down)."""
@@ -316,16 +332,20 @@ class _LoopClient:
         self.client = client
         self._guard: AsyncGenerator[None, None] | None = None
 
-    async def arm(self) -> None:
-        self._guard = _close_at_loop_shutdown(self.client)
+    async def arm(self, on_closed: Callable[[], None]) -> None:
+        self._guard = _close_at_loop_shutdown(self.client, on_closed)
         await self._guard.__anext__()
 
 
-async def _close_at_loop_shutdown(client: httpx.AsyncClient) -> AsyncGenerator[None, None]:
+async def _close_at_loop_shutdown(client: httpx.AsyncClient,
+                                  on_closed: Callable[[], None]) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:
-        await client.aclose()
+        try:
+            await client.aclose()
+        finally:
+            on_closed()
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:
