@@ -105,3 +105,21 @@ def readme(session: nox.Session) -> None:
     """Regenerate the README's provider table from the plugins' declarations."""
     session.install(*_editables())
     session.run("python", "scripts/update_readme.py")
+
+
+@nox.session(python=PYTHON)
+def demo(session: nox.Session) -> None:
+    """The five completion() examples against a real local model (installed on first run), or any
+    provider: ``nox -s demo -- --provider mistral --model mistral-small-latest``."""
+    args = list(session.posargs)
+    provider = "llamacpp"
+    for i, arg in enumerate(args):
+        if arg == "--provider" and i + 1 < len(args):
+            provider = args[i + 1].lower()
+        elif arg.startswith("--provider="):
+            provider = arg.split("=", 1)[1].lower()
+    if provider not in PLUGINS:
+        session.error(f"no plugin {provider!r} under plugins/ (there are: {', '.join(PLUGINS)})")
+    names = sorted({"llamacpp", provider})
+    session.install("-e", "core", *[arg for name in names for arg in ("-e", f"plugins/{name}")])
+    session.run("python", "demo/run_demo.py", *args)

@@ -107,7 +107,15 @@ class LogsTheKey(Good):
         return super().build_completion_request(params)
 
 
+class InvalidBody(Good):
+    def build_body(self, params: CompletionParams) -> dict[str, Any]:
+        body = super().build_body(params)
+        body["messages"] = {"oops": body["messages"]}
+        return body
+
+
 BROKEN: list[tuple[type[Good], str]] = [
+    (InvalidBody, "tool_round_trip"),
     (NoUsage, "plain"),
     (LosesAChunk, "stream"),
     (NoStreamUsage, "stream_usage"),

@@ -70,7 +70,7 @@ BODY_LIMIT = 2000
 
 _SECRETS: set[str] = set()
 _KEYISH = re.compile(
-    r"(?i)(bearer\s+|api[-_]?key[\"'=:\s]+|x-goog-api-key[\"'=:\s]+|key=)([A-Za-z0-9._\-~+/]{8,})"
+    r"(?i)(bearer\s+|(?:x-goog-)?api[-_]?key[\"']?\s*[:=]\s*[\"']?|[?&]key=)([A-Za-z0-9._\-~+/]{8,})"
 )
 
 

@@ -76,11 +76,18 @@ class OpenAICompatibleProvider(Provider):
     def build_body(self, params: CompletionParams) -> dict[str, Any]:
         body: dict[str, Any] = {"model": params.model, "messages": self.convert_messages(params.messages)}
         renames = self.param_renames
+        sources: dict[str, str] = {}
         for name, value in params.given().items():
             if name == "reasoning_effort":
                 body.update(self.map_reasoning_effort(value))
                 continue
-            body[renames.get(name, name)] = value
+            wire = renames.get(name, name)
+            if wire in sources:
+                raise errors.ConfigurationError(
+                    f"{sources[wire]} and {name} are the same setting for {self.name} (sent as {wire!r}); pass one"
+                )
+            sources[wire] = name
+            body[wire] = value
         if params.tools is not None:
             body["tools"] = params.tools
         if params.stream:
@@ -116,7 +123,7 @@ class OpenAICompatibleProvider(Provider):
             raise errors.ResponseValidationError(f"{self.name} answered with JSON that is not an object",
                                                  provider=self.name, body=body.decode("utf-8", "replace"))
         if "error" in data and "choices" not in data:
-            raise stream_error(self.name, data)
+            raise self.error_from_payload(data)
         data = self.normalize_response(data)
         for choice in data.get("choices") or ():
             message = choice.get("message") if isinstance(choice, dict) else None
@@ -129,6 +136,10 @@ class OpenAICompatibleProvider(Provider):
                 f"{self.name} answered with a completion of the wrong shape: {_first_error(exc)}",
                 provider=self.name, body=body.decode("utf-8", "replace"),
             ) from None
+
+    def error_from_payload(self, payload: dict[str, Any]) -> errors.AnyLLMError:
+        """Hook: the error for an ``{"error": ...}`` object in a 200 body or in a stream."""
+        return stream_error(self.name, payload)
 
     def normalize_response(self, data: dict[str, Any]) -> dict[str, Any]:
         """Hook: reshape a decoded completion body into OpenAI's shape before validation."""
@@ -208,9 +219,10 @@ def lift_reasoning(message: dict[str, Any], think_tags: bool) -> None:
         text += text2
         if thought:
             prev = message.get("reasoning")
-            prev_text = prev.get("content", "") if isinstance(prev, dict) else ""
-            message["reasoning"] = {"content": prev_text + thought}
-        message["content"] = text.lstrip("\n") if thought else text
+            merged = dict(prev) if isinstance(prev, dict) else {}
+            merged["content"] = merged.get("content", "") + thought
+            message["reasoning"] = merged
+        message["content"] = text
 
 
 def stream_error(provider: str, payload: dict[str, Any]) -> errors.AnyLLMError:
@@ -251,11 +263,16 @@ class ThinkTagSplitter:
     CLOSE = "</think>"
 
     def __init__(self) -> None:
-        self._state = "start"  # start -> thinking -> content, or start -> content
+        self._state = "start"  # start -> thinking -> after -> content, or start -> content
         self._buf = ""
 
     def feed(self, text: str) -> tuple[str, str]:
         if self._state == "content":
+            return "", text
+        if self._state == "after":  # newlines right after </think> are layout, not content
+            text = text.lstrip("\n")
+            if text:
+                self._state = "content"
             return "", text
         self._buf += text
         if self._state == "start":
@@ -275,10 +292,10 @@ class ThinkTagSplitter:
         idx = self._buf.find(self.CLOSE)
         if idx >= 0:
             thought = self._buf[:idx]
-            rest = self._buf[idx + len(self.CLOSE):]
+            rest = self._buf[idx + len(self.CLOSE):].lstrip("\n")
             self._buf = ""
-            self._state = "content"
-            return thought, rest.lstrip("\n") if not thought else rest
+            self._state = "content" if rest else "after"
+            return thought, rest
         keep = _partial_suffix(self._buf, self.CLOSE)
         thought = self._buf[: len(self._buf) - keep]
         self._buf = self._buf[len(self._buf) - keep:]
@@ -310,7 +327,8 @@ class OpenAIStreamParser(StreamParser):
 
     def __init__(self, provider: OpenAICompatibleProvider, pad_usage: bool = False) -> None:
         self.provider = provider
-        self._normalizes = type(provider).normalize_chunk is not OpenAICompatibleProvider.normalize_chunk
+        self._normalizes = (type(provider).normalize_chunk is not OpenAICompatibleProvider.normalize_chunk
+                            or type(self).normalize_chunk is not OpenAIStreamParser.normalize_chunk)
         self.pad_usage = pad_usage
         """Give the usage-only last chunk one empty choice. We asked for it on the caller's behalf, and
         ``chunk.choices[0].delta`` (as the seed examples write it) must not raise IndexError on it."""
@@ -349,9 +367,9 @@ class OpenAIStreamParser(StreamParser):
         name = self.provider.name
         payload = loads(data, name)
         if isinstance(payload, dict) and "error" in payload:
-            raise stream_error(name, payload)
+            raise self.provider.error_from_payload(payload)
         if isinstance(payload, dict) and self._normalizes:
-            payload = self.provider.normalize_chunk(payload)
+            payload = self.normalize_chunk(payload)
         if isinstance(payload, dict):
             for choice in payload.get("choices") or ():
                 delta = choice.get("delta") if isinstance(choice, dict) else None
@@ -369,6 +387,10 @@ class OpenAIStreamParser(StreamParser):
                 f"{name} sent a stream chunk of the wrong shape: {_first_error(exc)}",
                 provider=name, body=data.decode("utf-8", "replace"),
             ) from None
+
+    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Per-stream hook (override in a parser subclass to keep state); defaults to the provider's."""
+        return self.provider.normalize_chunk(payload)
 
     @staticmethod
     def _lift_delta_reasoning(delta: ChoiceDelta, extra: dict[str, Any]) -> None:

@@ -286,6 +286,8 @@ _CONTEXT_MARKERS = (
     "input is too long",
     "maximum number of tokens",
     "token limit",
+    "context size",
+    "exceed_context_size",
 )
 _FILTER_MARKERS = ("content_filter", "content_policy", "content policy", "safety", "moderation")
 
@@ -307,8 +309,9 @@ def error_details_from_json(body: bytes) -> tuple[str | None, str | None]:
     message = err.get("message") or err.get("detail") or err.get("msg")
     if isinstance(message, list):  # FastAPI/pydantic validation details
         message = "; ".join(str(m.get("msg", m)) if isinstance(m, dict) else str(m) for m in message)
-    code = err.get("code") or err.get("type") or err.get("status")
-    return (str(message) if message is not None else None), (str(code) if code is not None else None)
+    # every classifying field: a numeric "code" (400) must not hide a telling "type"
+    kinds = [str(err[k]) for k in ("code", "type", "status") if err.get(k) is not None]
+    return (str(message) if message is not None else None), (" ".join(kinds) or None)
 
 
 def parse_retry_after(headers: Mapping[str, str]) -> float | None:

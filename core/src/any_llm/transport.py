@@ -80,6 +80,11 @@ def _retryable_status(status: int, headers: Mapping[str, str]) -> bool:
     return status in RETRY_STATUSES or status >= 500
 
 
+def _stale_connection(exc: Exception) -> bool:
+    """The server closed a reused connection before answering: nothing was received."""
+    return isinstance(exc, httpx.RemoteProtocolError) and "without sending a response" in str(exc)
+
+
 def backoff(attempt: int) -> float:
     """Capped exponential backoff with jitter: 0.5 s, 1 s, 2 s ... up to 8 s, minus up to 25%."""
     return min(INITIAL_RETRY_DELAY * 2.0**attempt, MAX_RETRY_DELAY) * (1 - 0.25 * random.random())
@@ -180,7 +185,8 @@ class Transport:
         url = request.url
         if "://" not in url:
             url = f"{provider.api_base}/{url.lstrip('/')}"
-        headers = {**self.headers, **provider.auth_headers(), **request.headers}
+        # the provider's fixed headers, then the caller's default_headers (which may override them)
+        headers = {**provider.auth_headers(), **request.headers, **self.headers}
         if request.json is not None:
             content = _dumps(request.json)
             headers.setdefault("Content-Type", "application/json")
@@ -204,10 +210,15 @@ class Transport:
         request = first
         attempt = 0
         redirects = 0
+        stale_retried = False
         while True:
             outcome = yield ("send", request)
             if isinstance(outcome, Exception):
                 err = map_transport_error(outcome, provider.name)
+                if not stale_retried and _stale_connection(outcome):
+                    # a pooled keep-alive connection the server had closed: resend once, free
+                    stale_retried = True
+                    continue
                 logger.debug("%s %s failed: %s (attempt %d)", request.method, request.url, type(outcome).__name__,
                              attempt + 1)
                 if attempt >= self.max_retries:
@@ -225,7 +236,8 @@ class Transport:
                     request = self._redirect(provider, request, response, redirects, auth_headers)
                     continue
                 err = provider.parse_error(status, response.headers, response.content)
-                if attempt >= self.max_retries or not _retryable_status(status, response.headers):
+                if (attempt >= self.max_retries or not _retryable_status(status, response.headers)
+                        or isinstance(err, errors.InvalidRequestError)):  # a 5xx the provider says is our fault
                     raise err
                 hinted = parse_retry_after(response.headers)
                 if hinted is not None and hinted > MAX_RETRY_AFTER:

@@ -303,3 +303,40 @@ def test_error_payload_in_a_200_body() -> None:
     with pytest.raises(errors.AuthenticationError):
         PROVIDER.parse_completion(json.dumps(body).encode(), PARAMS)
 
+
+
+# -- per-stream state and error payloads the core would otherwise map itself ------------------------
+
+
+def test_interleaved_streams_of_one_provider_number_their_tool_calls_apart() -> None:
+    """Tool-call numbering is per stream: two streams fed alternately by one provider don't mix."""
+    first, second = PROVIDER.stream_parser(PARAMS), PROVIDER.stream_parser(PARAMS)
+    a = [chunk({"tool_calls": [tool_call("get_weather", '{"location": "Paris"}', "aaaaaaaa1")]}),
+         chunk({"tool_calls": [tool_call("get_time", '{"tz": "CET"}', "bbbbbbbb2")]})]
+    b = [chunk({"tool_calls": [tool_call("get_news", '{"topic": ', "ccccccccc")]}),
+         chunk({"tool_calls": [{"id": "null", "function": {"name": "", "arguments": '"ai"}'}, "index": 0}]})]
+    got: dict[str, list[ChatCompletionChunk]] = {"a": [], "b": []}
+    for ea, eb in zip(a, b):
+        got["a"].extend(first.feed(StreamEvent(json.dumps(ea).encode())))
+        got["b"].extend(second.feed(StreamEvent(json.dumps(eb).encode())))
+    assert accumulate(got["a"]) == {0: {"id": "aaaaaaaa1", "name": "get_weather", "arguments": '{"location": "Paris"}'},
+                                    1: {"id": "bbbbbbbb2", "name": "get_time", "arguments": '{"tz": "CET"}'}}
+    assert accumulate(got["b"]) == {0: {"id": "ccccccccc", "name": "get_news", "arguments": '{"topic": "ai"}'}}
+
+
+ERROR_KEY_PAYLOAD = {"error": {"message": "Service tier capacity exceeded for this model.",
+                               "type": "service_tier_capacity_exceeded", "code": "3505"}, "request_id": "req-e1"}
+
+
+def test_error_key_payload_in_a_stream_gets_mistrals_mapping() -> None:
+    parser = PROVIDER.stream_parser(PARAMS)
+    parser.feed(StreamEvent(json.dumps(chunk({"content": "a"})).encode()))
+    with pytest.raises(errors.RateLimitError, match="capacity exceeded") as info:
+        parser.feed(StreamEvent(json.dumps(ERROR_KEY_PAYLOAD).encode()))
+    assert info.value.request_id == "req-e1"
+
+
+def test_error_key_payload_in_a_200_body_gets_mistrals_mapping() -> None:
+    with pytest.raises(errors.RateLimitError, match="capacity exceeded") as info:
+        PROVIDER.parse_completion(json.dumps(ERROR_KEY_PAYLOAD).encode(), PARAMS)
+    assert info.value.request_id == "req-e1"

@@ -31,6 +31,7 @@ import json
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
@@ -48,6 +49,7 @@ __all__ = [
     "TOOL_NAME",
     "TOOL_RESULT",
     "USAGE",
+    "OPENAI_SPEC",
     "OpenAICompatibleConformance",
     "ProviderConformance",
     "run_scenario",
@@ -442,6 +444,8 @@ class ProviderConformance:
     model: ClassVar[str] = "test-model"
     base_path: ClassVar[str] = ""
     """Appended to the local server's URL to form ``api_base`` (e.g. "/v1")."""
+    request_schema: ClassVar[tuple[str | Path, str] | None] = None
+    """(spec file, schema name): every completion request body the kit sends must validate against it."""
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         """The server's answer(s) for ``scenario`` (for tool_round_trip: the answer to the second call)."""
@@ -459,6 +463,14 @@ class ProviderConformance:
         outcome = run_scenario(cls, scenario, self.replies(scenario), use_async=use_async, model=self.model,
                                base_path=self.base_path)
         check(scenario, outcome)
+        if self.request_schema is not None:
+            from any_llm.testing.schema import schema_errors
+
+            spec, name = self.request_schema
+            for request in outcome.requests or []:
+                problems = schema_errors(spec, name, request.json)
+                if problems:
+                    _fail(scenario, f"request body does not match {name}: {problems[:3]}")
 
     def test_parameters_are_sent_or_refused(self) -> None:
         problems = check_params(self.provider_class)
@@ -553,10 +565,19 @@ def openai_exchanges() -> dict[str, Reply | list[Reply]]:
     }
 
 
+OPENAI_SPEC = Path(__file__).parent / "specs" / "openai-chat.json"
+"""OpenAI's official schemas for chat completions, embeddings and models (trimmed)."""
+
+
 class OpenAICompatibleConformance(ProviderConformance):
-    """The kit with OpenAI-shaped exchanges: an OpenAI-compatible plugin only sets ``provider_class``."""
+    """The kit with OpenAI-shaped exchanges: an OpenAI-compatible plugin only sets ``provider_class``.
+
+    Request bodies are validated against OpenAI's official CreateChatCompletionRequest schema; a
+    provider that publishes its own spec sets ``request_schema`` to it instead (or None).
+    """
 
     base_path = "/v1"
+    request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_SPEC, "CreateChatCompletionRequest")
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return openai_exchanges()[scenario]

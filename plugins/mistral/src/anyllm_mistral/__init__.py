@@ -95,8 +95,19 @@ class MistralProvider(OpenAICompatibleProvider):
 
     # -- response -----------------------------------------------------------------------------
 
+    _numbering: _response.ToolCallNumbering | None = None
+    """This stream's tool-call numbering, on the per-stream copy that :meth:`stream_parser` makes."""
+
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        return _response.parse_completion(body, self)
+        _response.check_error_payload(self.name, body)
+        return super().parse_completion(body, params)
+
+    def normalize_response(self, data: dict[str, Any]) -> dict[str, Any]:
+        return _response.normalize_response(data, self.name)
+
+    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
+        numbering = self._numbering if self._numbering is not None else _response.ToolCallNumbering()
+        return _response.normalize_chunk(payload, self.name, numbering)
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return _response.MistralStreamParser(self)

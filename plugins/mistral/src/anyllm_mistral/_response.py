@@ -17,22 +17,29 @@ Where Mistral differs from OpenAI on the way back:
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from any_llm import errors
-from any_llm.openai_compat import OpenAIStreamParser, ThinkTagSplitter
-from any_llm.provider import StreamEvent, errors_from_status, loads
-from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
+from any_llm.openai_compat import OpenAIStreamParser
+from any_llm.provider import StreamEvent, errors_from_status
+from any_llm.types.completion import ChatCompletionChunk
 
 if TYPE_CHECKING:
-    from any_llm.openai_compat import OpenAICompatibleProvider
+    from anyllm_mistral import MistralProvider
 
-__all__ = ["MistralStreamParser", "error_details", "parse_completion"]
+__all__ = [
+    "MistralStreamParser",
+    "ToolCallNumbering",
+    "check_error_payload",
+    "error_details",
+    "map_error",
+    "normalize_chunk",
+    "normalize_response",
+]
 
 _FINISH = {"model_length": "length"}
 _CONTEXT_MARKERS = ("too large for model", "maximum context length")
@@ -96,60 +103,54 @@ def normalize_usage(usage: Any) -> None:
         usage["prompt_tokens_details"] = {**(details or {}), "cached_tokens": cached}
 
 
-def _lift_think_tags(message: dict[str, Any]) -> None:
-    """magistral-2506 wrote its thinking as ``<think>…</think>`` inside a plain string."""
-    content = message.get("content")
-    if not isinstance(content, str) or not content.lstrip().startswith("<think>"):
+def _normalize_choice(choice: dict[str, Any], key: str, provider: str, payload: dict[str, Any]) -> None:
+    """Finish reason, chunk-list content and object arguments of one choice (``key``: message or delta)."""
+    choice["finish_reason"] = _finish_reason(choice.get("finish_reason"), provider, payload)
+    message = choice.get(key)
+    if not isinstance(message, dict):
         return
-    splitter = ThinkTagSplitter()
-    thought, text = splitter.feed(content)
-    thought2, text2 = splitter.flush()
-    thought += thought2
-    if thought:
-        message["reasoning"] = {"content": thought}
-        message["content"] = (text + text2).lstrip("\n")
+    content = message.get("content")
+    if isinstance(content, list):
+        text, thinking, signature = _split_chunks(content)
+        message["content"] = text
+        if thinking:
+            message["reasoning"] = _reasoning(thinking, signature)
+    for call in message.get("tool_calls") or ():
+        if isinstance(call, dict):
+            _fix_tool_call(call)
 
 
-def parse_completion(body: bytes, provider: OpenAICompatibleProvider) -> ChatCompletion:
-    name = provider.name
-    data = loads(body, name)
-    if not isinstance(data, dict):
-        raise errors.ResponseValidationError(f"{name} answered with JSON that is not an object",
-                                             provider=name, body=_body_text(body))
+def _normalize(data: dict[str, Any], key: str, provider: str) -> dict[str, Any]:
     if "choices" not in data and _looks_like_error(data):
-        raise error_from_payload(name, data)
+        raise error_from_payload(provider, data)
     for choice in data.get("choices") or ():
-        if not isinstance(choice, dict):
-            continue
-        choice["finish_reason"] = _finish_reason(choice.get("finish_reason"), name, data)
-        message = choice.get("message")
-        if not isinstance(message, dict):
-            continue
-        content = message.get("content")
-        if isinstance(content, list):
-            text, thinking, signature = _split_chunks(content)
-            message["content"] = text
-            if thinking:
-                message["reasoning"] = _reasoning(thinking, signature)
-        elif provider.think_tags:
-            _lift_think_tags(message)
-        for call in message.get("tool_calls") or ():
-            if isinstance(call, dict):
-                _fix_tool_call(call)
+        if isinstance(choice, dict):
+            _normalize_choice(choice, key, provider, data)
     normalize_usage(data.get("usage"))
     data.setdefault("created", 0)  # documented examples sometimes omit it; our type needs an int
+    return data
+
+
+def check_error_payload(provider: str, raw: bytes) -> None:
+    """Raise Mistral's mapping of an ``{"error": ...}`` body or stream event.
+
+    The core maps a payload with an ``error`` key itself, before ``normalize_response``/``normalize_chunk``
+    see it; Mistral's mapping (capacity → 429, its context-length wording, the body's request_id, nested
+    validation details) has to run first. The byte test keeps this off the path of ordinary chunks.
+    """
+    if b'"error"' not in raw:
+        return
     try:
-        return ChatCompletion.model_validate(data)
-    except ValidationError as exc:
-        raise errors.ResponseValidationError(
-            f"{name} answered with a completion of the wrong shape: {_first_error(exc)}",
-            provider=name, body=_body_text(body),
-        ) from None
+        data = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return  # the core reports the malformed JSON
+    if isinstance(data, dict) and "error" in data and "choices" not in data:
+        raise error_from_payload(provider, data)
 
 
-def _first_error(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    return f"{'.'.join(str(p) for p in err.get('loc', ()))}: {err.get('msg')}"
+def normalize_response(data: dict[str, Any], provider: str) -> dict[str, Any]:
+    """A decoded chat response in OpenAI's shape (the core then lifts legacy ``<think>`` tags and validates)."""
+    return _normalize(data, "message", provider)
 
 
 # -- streaming --------------------------------------------------------------------------------------
@@ -164,92 +165,81 @@ class _Calls:
     names: dict[int, str | None] = field(default_factory=dict)
 
 
-class MistralStreamParser(OpenAIStreamParser):
-    """Mistral SSE chunks → ChatCompletionChunk (``data: [DONE]`` ends the stream; usage rides on the last chunk)."""
+@dataclass
+class ToolCallNumbering:
+    """One stream's tool-call numbering, per choice: Mistral's pieces → OpenAI's accumulation contract."""
 
-    def __init__(self, provider: OpenAICompatibleProvider) -> None:
-        super().__init__(provider)
-        self._calls: dict[int, _Calls] = {}
+    choices: dict[int, _Calls] = field(default_factory=dict)
 
-    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        name = self.provider.name
-        payload = loads(event.data, name)
-        if not isinstance(payload, dict):
-            raise errors.ResponseValidationError(f"{name} sent a stream event that is not a JSON object",
-                                                 provider=name, body=_body_text(event.data))
-        if "choices" not in payload and _looks_like_error(payload):
-            raise error_from_payload(name, payload)
-        for choice in payload.get("choices") or ():
-            if isinstance(choice, dict):
-                self._normalize_choice(choice, payload)
-        normalize_usage(payload.get("usage"))
-        payload.setdefault("created", 0)
-        try:
-            chunk = ChatCompletionChunk.model_validate(payload)
-        except ValidationError as exc:
-            raise errors.ResponseValidationError(
-                f"{name} sent a stream chunk of the wrong shape: {_first_error(exc)}",
-                provider=name, body=_body_text(event.data),
-            ) from None
-        for choice in chunk.choices:
-            if choice.finish_reason is not None:
-                self._seen_finish = True
-            if self._splitters is not None and choice.delta.content is not None:
-                self._split_think(choice.index, choice.delta)
-        self._last = chunk
-        return (chunk,)
-
-    def _normalize_choice(self, choice: dict[str, Any], payload: dict[str, Any]) -> None:
-        choice["finish_reason"] = _finish_reason(choice.get("finish_reason"), self.provider.name, payload)
+    def renumber(self, choice: dict[str, Any]) -> None:
         delta = choice.get("delta")
         if not isinstance(delta, dict):
             return
-        content = delta.get("content")
-        if isinstance(content, list):
-            text, thinking, signature = _split_chunks(content)
-            delta["content"] = text
-            if thinking:
-                delta["reasoning"] = _reasoning(thinking, signature)
         calls = delta.get("tool_calls")
         if isinstance(calls, list) and calls:
             index = choice.get("index", 0)
-            state = self._calls.setdefault(index if isinstance(index, int) else 0, _Calls())
-            delta["tool_calls"] = [self._renumber(state, call) for call in calls if isinstance(call, dict)]
+            state = self.choices.setdefault(index if isinstance(index, int) else 0, _Calls())
+            delta["tool_calls"] = [_renumber(state, call) for call in calls if isinstance(call, dict)]
 
-    @staticmethod
-    def _renumber(state: _Calls, call: dict[str, Any]) -> dict[str, Any]:
-        """Give each call its own index, its id and name on its first piece only (OpenAI's accumulation contract)."""
-        _fix_tool_call(call)
-        raw_index = call.get("index")
-        wire = raw_index if isinstance(raw_index, int) else 0
-        call_id = call.get("id")
-        if call_id in (None, "", "null"):
-            call_id = None
-        fn = call.get("function") if isinstance(call.get("function"), dict) else None
-        if call_id is not None and call_id in state.by_id:
-            ours, first = state.by_id[call_id], False
-        elif call_id is not None:
-            ours = len(state.names)
-            state.by_id[call_id] = ours
-            first = True
-        elif wire in state.by_wire:
-            ours, first = state.by_wire[wire], False
-        else:
-            ours, first = len(state.names), True
-        state.by_wire[wire] = ours
-        out: dict[str, Any] = {"index": ours}
-        if first:
-            state.names[ours] = fn.get("name") if fn else None
-            if call_id is not None:
-                out["id"] = call_id
-            out["type"] = "function"
-        if fn is not None:
-            piece = {k: fn[k] for k in ("name", "arguments") if fn.get(k) is not None}
-            # continuation pieces repeat the name or send "": OpenAI-style accumulation concatenates names
-            if not first and "name" in piece and piece["name"] in ("", state.names.get(ours)):
-                del piece["name"]
-            out["function"] = piece
-        return out
+
+class MistralStreamParser(OpenAIStreamParser):
+    """The core's parser, fed by a copy of the provider that numbers tool calls for this stream only.
+
+    Renumbering Mistral's tool-call pieces needs what earlier chunks said, but ``normalize_chunk`` is a
+    provider method and one provider serves concurrent streams: each stream gets its own copy.
+    """
+
+    def __init__(self, provider: MistralProvider) -> None:
+        stream = copy.copy(provider)
+        stream._numbering = ToolCallNumbering()
+        super().__init__(stream)
+
+    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
+        check_error_payload(self.provider.name, event.data)
+        return super().feed(event)
+
+
+def normalize_chunk(payload: dict[str, Any], provider: str, numbering: ToolCallNumbering) -> dict[str, Any]:
+    """A decoded stream chunk in OpenAI's shape (the core then splits ``<think>`` tags and validates)."""
+    _normalize(payload, "delta", provider)
+    for choice in payload.get("choices") or ():
+        if isinstance(choice, dict):
+            numbering.renumber(choice)
+    return payload
+
+
+def _renumber(state: _Calls, call: dict[str, Any]) -> dict[str, Any]:
+    """Give each call its own index, its id and name on its first piece only (OpenAI's accumulation contract)."""
+    raw_index = call.get("index")
+    wire = raw_index if isinstance(raw_index, int) else 0
+    call_id = call.get("id")
+    if call_id in (None, "", "null"):
+        call_id = None
+    fn = call.get("function") if isinstance(call.get("function"), dict) else None
+    if call_id is not None and call_id in state.by_id:
+        ours, first = state.by_id[call_id], False
+    elif call_id is not None:
+        ours = len(state.names)
+        state.by_id[call_id] = ours
+        first = True
+    elif wire in state.by_wire:
+        ours, first = state.by_wire[wire], False
+    else:
+        ours, first = len(state.names), True
+    state.by_wire[wire] = ours
+    out: dict[str, Any] = {"index": ours}
+    if first:
+        state.names[ours] = fn.get("name") if fn else None
+        if call_id is not None:
+            out["id"] = call_id
+        out["type"] = "function"
+    if fn is not None:
+        piece = {k: fn[k] for k in ("name", "arguments") if fn.get(k) is not None}
+        # continuation pieces repeat the name or send "": OpenAI-style accumulation concatenates names
+        if not first and "name" in piece and piece["name"] in ("", state.names.get(ours)):
+            del piece["name"]
+        out["function"] = piece
+    return out
 
 
 # -- errors -----------------------------------------------------------------------------------------

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from any_llm import hookimpl
-from any_llm.errors import ConfigurationError
 from any_llm.openai_compat import OpenAICompatibleProvider
-from any_llm.provider import CompletionParams
 
 __all__ = ["OpenAIProvider"]
 
@@ -26,13 +24,6 @@ class OpenAIProvider(OpenAICompatibleProvider):
     supports_embedding = True
     supports_list_models = True
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
-
-    def build_body(self, params: CompletionParams) -> dict[str, Any]:
-        if params.max_tokens is not None and params.max_completion_tokens is not None:
-            raise ConfigurationError(
-                "pass max_tokens or max_completion_tokens, not both (OpenAI takes max_completion_tokens)"
-            )
-        return super().build_body(params)
 
 
 @hookimpl

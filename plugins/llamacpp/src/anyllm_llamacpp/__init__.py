@@ -1,0 +1,167 @@
+"""llama.cpp's OpenAI-compatible server for anyllm: upstream ``llama-server`` and llama-cpp-python's server.
+
+Both speak OpenAI's chat protocol with differences that this provider smooths over (each one was
+seen on a real server; see the README):
+
+- ``max_completion_tokens`` is sent as ``max_tokens``: llama-cpp-python ignores the former.
+- ``response_format`` ``json_schema`` is sent as ``{"type": "json_object", "schema": ...}``, the form
+  every llama.cpp server version grammar-forces (llama-cpp-python answers HTTP 500 to json_schema).
+- ``n > 1`` is refused before sending: the servers return one choice (or reject the request).
+- the legacy ``function_call`` field that llama-cpp-python adds next to ``tool_calls`` (its name has a
+  stray ``:``, and it repeats in every stream chunk) is dropped, so only ``tool_calls`` remain.
+- errors: llama-server's ``exceed_context_size_error`` becomes ContextLengthExceededError;
+  llama-cpp-python's request-validation failures (HTTP 500) become InvalidRequestError; a stream that
+  ends before its first chunk (llama-cpp-python fails after sending 200) becomes a ProviderError saying why.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from any_llm import errors, hookimpl
+from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
+from any_llm.provider import CompletionParams, StreamEvent, StreamParser
+from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
+
+__all__ = ["LlamacppProvider", "refine_error"]
+
+_CONTEXT_MARKERS = ("context_length_exceeded", "exceed_context_size", "context size", "context window",
+                    "context length")
+
+
+class LlamacppProvider(OpenAICompatibleProvider):
+    """A llama.cpp server (``llama-server`` or ``python -m llama_cpp.server``); no key needed."""
+
+    name = "llamacpp"
+    display_name = "llama.cpp"
+    api_key_env = ("LLAMACPP_API_KEY",)
+    api_base_env = ("LLAMACPP_API_BASE",)
+    default_api_base = "http://127.0.0.1:8080/v1"
+    requires_api_key = False
+    docs_url = "https://github.com/ggml-org/llama.cpp/blob/master/tools/server/README.md"
+    supports_reasoning = True
+    supports_embedding = True
+    supports_list_models = True
+    param_renames: ClassVar[Mapping[str, str]] = {"max_completion_tokens": "max_tokens"}
+
+    def check_params(self, params: CompletionParams) -> None:
+        super().check_params(params)
+        if params.n is not None and params.n > 1:
+            raise errors.UnsupportedParameterError(
+                "n", self.name, "llama.cpp servers return a single choice; make several calls instead"
+            )
+        if params.max_tokens is not None and params.max_completion_tokens is not None:
+            raise errors.ConfigurationError(
+                "pass max_tokens or max_completion_tokens, not both (llama.cpp takes max_tokens)"
+            )
+
+    def build_body(self, params: CompletionParams) -> dict[str, Any]:
+        body = super().build_body(params)
+        fmt = json_schema_as_json_object(body.get("response_format"))
+        if fmt is not None:
+            body["response_format"] = fmt
+        return body
+
+    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
+        completion = super().parse_completion(body, params)
+        for choice in completion.choices:
+            message = choice.message
+            if message.tool_calls and message.function_call is not None:
+                message.function_call = None
+                message.__pydantic_fields_set__.discard("function_call")
+        return completion
+
+    def stream_parser(self, params: CompletionParams) -> StreamParser:
+        return LlamacppStreamParser(self, params)
+
+    def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
+        err = refine_error(super().parse_error(status_code, headers, body))
+        data = _loads(body)
+        inner = data.get("error") if isinstance(data, dict) else None
+        if status_code >= 500 and isinstance(inner, dict) and inner.get("message") == "":
+            # llama-cpp-python turns a failed assert into HTTP 500 with an empty message
+            return errors.ProviderError(
+                f"the llama.cpp server failed with HTTP {status_code} and no message. llama-cpp-python's "
+                "server does this for tool_choice='required', for example: name the tool instead, "
+                "tool_choice={'type': 'function', 'function': {'name': ...}}",
+                provider=err.provider, status_code=err.status_code, request_id=err.request_id, body=err.body,
+            )
+        return err
+
+
+def json_schema_as_json_object(response_format: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``{"type": "json_schema", "json_schema": {"schema": S}}`` → ``{"type": "json_object", "schema": S}``.
+
+    Every llama.cpp server version turns the ``schema`` of a json_object format into a grammar, while
+    json_schema itself is rejected by llama-cpp-python and by older llama-server builds.
+    """
+    if not response_format or response_format.get("type") != "json_schema":
+        return response_format
+    spec = response_format.get("json_schema") or {}
+    schema = spec.get("schema") if isinstance(spec, dict) else None
+    return {"type": "json_object", "schema": schema} if isinstance(schema, dict) else {"type": "json_object"}
+
+
+def refine_error(err: errors.AnyLLMError) -> errors.AnyLLMError:
+    """Reclassify what the shared status mapping cannot tell apart for llama.cpp servers."""
+    if not isinstance(err, (errors.InvalidRequestError, errors.ProviderError)) or isinstance(
+        err, (errors.ContextLengthExceededError, errors.ContentFilterError)
+    ):
+        return err
+    kwargs: dict[str, Any] = {"provider": err.provider, "status_code": err.status_code,
+                              "request_id": err.request_id, "body": err.body}
+    text = f"{err.message} {err.body or ''}".lower()
+    if any(marker in text for marker in _CONTEXT_MARKERS):
+        return errors.ContextLengthExceededError(err.message, **kwargs)
+    if isinstance(err, errors.ProviderError) and "validation error" in text:
+        # llama-cpp-python reports a request its pydantic model rejects as HTTP 500, with a traceback
+        first = err.message.split("\n\n  File ", 1)[0].strip()
+        return errors.InvalidRequestError(f"the llama.cpp server rejected the request: {first}", **kwargs)
+    return err
+
+
+class LlamacppStreamParser(OpenAIStreamParser):
+    """OpenAI stream parsing plus llama.cpp's stream quirks (legacy function_call, silent failures)."""
+
+    def __init__(self, provider: LlamacppProvider, params: CompletionParams) -> None:
+        super().__init__(provider)
+        self._has_tools = bool(params.tools)
+
+    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
+        try:
+            chunks = super().feed(event)
+        except errors.AnyLLMError as exc:
+            raise refine_error(exc) from None
+        for chunk in chunks:
+            for choice in chunk.choices:
+                delta = choice.delta
+                if delta.tool_calls and delta.function_call is not None:
+                    delta.function_call = None
+        return chunks
+
+    def finish(self) -> Iterable[ChatCompletionChunk]:
+        if self._last is None and not self.done:
+            why = "the prompt does not fit the context window"
+            if self._has_tools:
+                why += ", or the model chose a tool under tool_choice='auto' (name the tool to stream it)"
+            raise errors.ProviderError(
+                "the llama.cpp server ended the stream before its first chunk. llama-cpp-python's server "
+                f"does this when the request fails after it answered 200, e.g. {why}. "
+                "Send the request with stream=False to get the server's error.",
+                provider=self.provider.name,
+            )
+        return super().finish()
+
+
+def _loads(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return None
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(LlamacppProvider)

@@ -1,0 +1,81 @@
+"""The mistral plugin passes the conformance kit with api.mistral.ai wire answers.
+
+The shapes are those of ``mistral_kit`` (Mistral's chat responses with ``tool_calls: null``, 9-character
+tool ids, usage on the last stream chunk next to ``finish_reason``, ``{"object": "error", ...}`` bodies),
+filled with the kit's canonical values.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from anyllm_mistral import MistralProvider
+from mistral_kit import chat_json, chunk, mistral_error, request_errors, tool_call, usage
+
+from any_llm.testing import Reply
+from any_llm.testing.conformance import (
+    CITY,
+    TEXT,
+    TOOL_ARGS,
+    TOOL_NAME,
+    USAGE,
+    ProviderConformance,
+    run_scenario,
+)
+
+MODEL = "mistral-small-latest"
+ARGS = json.dumps(TOOL_ARGS)
+TOOL_ID = "D681PevKs"
+
+
+def answer(content: Any, *, tool_calls: list[dict[str, Any]] | None = None, finish: str = "stop") -> Reply:
+    body = chat_json(content, tool_calls=tool_calls, finish=finish, model=MODEL)
+    body["usage"] = usage(*USAGE)
+    return Reply.json(body)
+
+
+WORDS = ["The", " capital", " of", " France", " is", " Paris", "."]
+TEXT_STREAM = [chunk({"role": "assistant", "content": ""}), *(chunk({"content": w}) for w in WORDS),
+               chunk({"content": ""}, "stop", with_usage=usage(*USAGE))]
+# Mistral sends continuation pieces of a call with the placeholder id "null" and an empty name.
+TOOL_STREAM = [
+    chunk({"role": "assistant", "content": ""}),
+    chunk({"tool_calls": [tool_call(TOOL_NAME, ARGS[:13], TOOL_ID)]}),
+    chunk({"tool_calls": [{"id": "null", "function": {"name": "", "arguments": ARGS[13:]}, "index": 0}]}),
+    chunk({"content": ""}, "tool_calls", with_usage=usage(*USAGE)),
+]
+EXCHANGES: dict[str, Reply] = {
+    "plain": answer(TEXT),
+    "stream": Reply.sse(TEXT_STREAM),
+    "stream_usage": Reply.sse(TEXT_STREAM),
+    "tool_call": answer("", tool_calls=[tool_call(TOOL_NAME, ARGS, TOOL_ID)], finish="tool_calls"),
+    "stream_tool_call": Reply.sse(TOOL_STREAM),
+    "tool_round_trip": answer(TEXT),
+    "structured": answer(json.dumps(CITY)),
+    "error_401": Reply.json({"message": "Unauthorized", "request_id": "req-401"}, status=401),
+    "error_429": Reply.json({"object": "error", "message": "Requests rate limit exceeded", "type": "rate_limited",
+                             "param": None, "code": "1300"}, status=429, headers={"retry-after": "7"}),
+    "error_context_length": mistral_error(400, "Prompt contains 40000 tokens and 0 draft tokens, too large for model "
+                                               "with 32768 maximum context length", code="3051"),
+    "error_5xx": mistral_error(500, "Internal server error", "internal_server_error", "1000"),
+}
+
+
+class TestMistralConformance(ProviderConformance):
+    provider_class = MistralProvider
+    model = MODEL
+    base_path = "/v1"
+    """The default base URL is https://api.mistral.ai/v1; the provider adds ``chat/completions``."""
+
+    def exchange(self, scenario: str) -> Reply:
+        return EXCHANGES[scenario]
+
+    def test_requests_go_to_chat_completions_and_fit_the_spec(self) -> None:
+        outcome = run_scenario(self.provider_class, "tool_round_trip", self.replies("tool_round_trip"),
+                               use_async=False, model=self.model, base_path=self.base_path)
+        assert outcome.error is None
+        requests = outcome.requests or []
+        assert [(r.method, r.path) for r in requests] == [("POST", "/v1/chat/completions")] * 2
+        for request in requests:
+            assert request_errors(request.json) == []
