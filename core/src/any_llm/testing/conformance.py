@@ -63,6 +63,9 @@ CITY: dict[str, Any] = {"name": "Paris", "country": "France", "population": 2102
 USAGE = (12, 7)
 """(prompt_tokens, completion_tokens) every recorded exchange reports."""
 KEY = "conformance-key-0123456789abcdef"
+EMBEDDINGS = [[0.25, -0.5], [0.125, 1.0]]
+"""The vectors the embedding exchange returns for inputs ["a", "b"]."""
+MODEL_IDS = ["model-a", "model-b"]
 RETRY_AFTER = 7.0
 
 SCENARIOS = (
@@ -124,7 +127,7 @@ def _city_model() -> type:
     return CityInfo
 
 
-MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
+MESSAGES: list[Any] = [{"role": "user", "content": "What is the capital of France?"}]
 
 
 @dataclass
@@ -448,7 +451,9 @@ class ProviderConformance:
     """(spec file, schema name): every completion request body the kit sends must validate against it."""
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
-        """The server's answer(s) for ``scenario`` (for tool_round_trip: the answer to the second call)."""
+        """The server's answer(s) for ``scenario`` (for tool_round_trip: the answer to the second call;
+        also "embedding" (vectors :data:`EMBEDDINGS`) and "list_models" (ids :data:`MODEL_IDS`) when the
+        provider declares those capabilities)."""
         raise NotImplementedError
 
     def replies(self, scenario: str) -> list[Reply]:
@@ -476,6 +481,73 @@ class ProviderConformance:
         problems = check_params(self.provider_class)
         if problems:
             raise AssertionError("; ".join(problems))
+
+    def test_key_and_base_url_from_env(self) -> None:
+        """The first declared env vars supply the key (sent in a header, never the URL) and the base URL."""
+        import os
+
+        from any_llm import api, plugins
+
+        cls = self.provider_class
+        if not cls.api_base_env:
+            return
+        names = [*cls.api_key_env[:1], cls.api_base_env[0]]
+        saved = {n: os.environ.get(n) for n in names}
+        with plugins.registered(cls), MockServer() as server:
+            server.queue(*_as_list(self.exchange("plain")))
+            try:
+                if cls.api_key_env:
+                    os.environ[cls.api_key_env[0]] = KEY
+                os.environ[cls.api_base_env[0]] = server.url + self.base_path
+                api.close_clients(cls.name)
+                out: Any = api.completion(model=self.model, provider=cls.name, messages=MESSAGES,
+                                     client_args={"max_retries": 0})
+            finally:
+                for n, v in saved.items():
+                    if v is None:
+                        os.environ.pop(n, None)
+                    else:
+                        os.environ[n] = v
+                api.close_clients(cls.name)
+            assert out.choices[0].message.content == TEXT
+            request = server.requests[0]
+            assert KEY not in request.path, "the API key was sent in the URL"
+            if cls.api_key_env:
+                assert any(KEY in v for v in request.headers.values()), (
+                    f"the key from {cls.api_key_env[0]} was not sent in a header")
+
+    def test_embedding(self) -> None:
+        self._capability_call("embedding", lambda c: c.embedding(self.model, ["a", "b"]))
+
+    def test_list_models(self) -> None:
+        self._capability_call("list_models", lambda c: c.list_models())
+
+    def _capability_call(self, capability: str, call: Callable[[Any], Any]) -> None:
+        """With the flag on, the exchange parses; with it off, a typed error comes before any request."""
+        from any_llm import plugins
+        from any_llm.client import AnyLLM
+
+        cls = self.provider_class
+        supported = getattr(cls, f"supports_{capability}")
+        with plugins.registered(cls), MockServer() as server:
+            if supported:
+                server.queue(*_as_list(self.exchange(capability)))
+            client = AnyLLM.create(cls.name, api_key=KEY, api_base=server.url + self.base_path, max_retries=0)
+            try:
+                if not supported:
+                    try:
+                        call(client)
+                    except errors.UnsupportedCapabilityError:
+                        assert server.requests == [], f"{capability}: a request was sent for a declared gap"
+                        return
+                    raise AssertionError(f"{capability} is declared unsupported but the call went through")
+                result = call(client)
+            finally:
+                client.close()
+        if capability == "embedding":
+            assert [d.embedding for d in result.data] == EMBEDDINGS, f"embeddings {result.data} != {EMBEDDINGS}"
+        else:
+            assert [m.id for m in result] == MODEL_IDS, f"models {[m.id for m in result]} != {MODEL_IDS}"
 
     def test_unsupported_parameters_send_nothing(self) -> None:
         from any_llm import plugins
@@ -562,6 +634,12 @@ def openai_exchanges() -> dict[str, Reply | list[Reply]]:
             "message": "This model's maximum context length is 8192 tokens. However, your messages resulted in "
                        "9000 tokens.", "type": "invalid_request_error", "code": "context_length_exceeded"}}, 400),
         "error_5xx": Reply.json({"error": {"message": "The server had an error", "type": "server_error"}}, 500),
+        "embedding": Reply.json({"object": "list", "model": "test-model",
+                                 "data": [{"object": "embedding", "index": i, "embedding": v}
+                                          for i, v in enumerate(EMBEDDINGS)],
+                                 "usage": {"prompt_tokens": 2, "total_tokens": 2}}),
+        "list_models": Reply.json({"object": "list", "data": [{"id": m, "object": "model", "created": 0,
+                                                               "owned_by": "kit"} for m in MODEL_IDS]}),
     }
 
 

@@ -1,0 +1,101 @@
+"""Azure OpenAI (``<resource>.openai.azure.com``) for anyllm: OpenAI's protocol on Azure deployments.
+
+Quirks (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference, data-plane inference):
+- the model is the deployment name, in the path: ``{endpoint}/openai/deployments/{deployment}/chat/completions``
+  (and ``/embeddings``); the model list is ``{endpoint}/openai/models``;
+- every request carries ``api-version`` in the query: the ``api_version=`` keyword of a call, else
+  ``AZURE_OPENAI_API_VERSION``, else ``OPENAI_API_VERSION`` (the openai SDK's name), else ``2024-10-21``
+  (the latest GA data-plane version);
+- the key goes in an ``api-key`` header, not ``Authorization``;
+- ``max_tokens`` is sent as ``max_completion_tokens``, as for OpenAI (reasoning deployments require it);
+- a stream opens with a ``prompt_filter_results`` chunk whose ``object`` is ``""``; it is read as a chunk;
+- the endpoint comes from ``AZURE_OPENAI_ENDPOINT`` (a trailing ``/openai`` is tolerated).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterable
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from any_llm import errors, hookimpl
+from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
+from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, StreamParser, loads
+from any_llm.types.completion import ChatCompletionChunk
+
+__all__ = ["AzureopenaiProvider"]
+
+DEFAULT_API_VERSION = "2024-10-21"
+API_VERSION_ENV = ("AZURE_OPENAI_API_VERSION", "OPENAI_API_VERSION")
+
+
+class AzureopenaiProvider(OpenAICompatibleProvider):
+    """Azure OpenAI's deployment-based data-plane API."""
+
+    name = "azureopenai"
+    display_name = "Azure OpenAI"
+    api_key_env = ("AZURE_OPENAI_API_KEY",)
+    api_base_env = ("AZURE_OPENAI_ENDPOINT",)
+    default_api_base = ""
+    docs_url = "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference"
+    supports_reasoning = True
+    supports_images = True
+    supports_embedding = True
+    supports_list_models = True
+    param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
+
+    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+        super().__init__(api_key, api_base)
+        self.api_base = self.api_base.removesuffix("/openai")
+        self.api_version = next((v for v in map(os.environ.get, API_VERSION_ENV) if v), DEFAULT_API_VERSION)
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"api-key": self.api_key.get()} if self.api_key else {}
+
+    def _deployment(self, model: str, operation: str, extra: dict[str, Any]) -> tuple[str, dict[str, str]]:
+        version = str(extra.pop("api_version", None) or self.api_version)
+        return f"openai/deployments/{quote(model, safe='')}/{operation}", {"api-version": version}
+
+    def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
+        extra = dict(params.extra)
+        path, query = self._deployment(params.model, "chat/completions", extra)
+        request = super().build_completion_request(dataclasses.replace(params, extra=extra))
+        request.url, request.params = path, query
+        return request
+
+    def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
+        extra = dict(extra)
+        path, query = self._deployment(model, "embeddings", extra)
+        request = super().build_embedding_request(model, inputs, extra)
+        request.url, request.params = path, query
+        return request
+
+    def stream_parser(self, params: CompletionParams) -> StreamParser:
+        return _AzureStreamParser(self)
+
+    def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
+        extra = dict(extra)
+        version = str(extra.pop("api_version", None) or self.api_version)
+        request = super().build_list_models_request(extra)
+        request.url, request.params = "openai/models", {**(request.params or {}), "api-version": version}
+        return request
+
+
+class _AzureStreamParser(OpenAIStreamParser):
+    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
+        try:
+            return super().feed(event)
+        except errors.ResponseValidationError:
+            data = loads(event.data, self.provider.name)
+            if not isinstance(data, dict) or data.get("object") != "" or "prompt_filter_results" not in data:
+                raise
+            data["object"] = "chat.completion.chunk"
+            return super().feed(StreamEvent(json.dumps(data).encode(), event.event))
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(AzureopenaiProvider)

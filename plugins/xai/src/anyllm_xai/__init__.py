@@ -1,0 +1,35 @@
+"""xAI (api.x.ai/v1) for anyllm: Grok chat completions and models over OpenAI's protocol.
+
+Quirks (https://docs.x.ai/docs/guides/reasoning): reasoning models that expose their thinking
+(grok-3-mini) send it as ``reasoning_content``, which the core lifts. Which parameters a Grok model takes
+(``reasoning_effort``, ``stop``, penalties) depends on the model, so nothing is refused up front and xAI's
+400 surfaces as InvalidRequestError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from any_llm import hookimpl
+from any_llm.openai_compat import OpenAICompatibleProvider
+
+__all__ = ["XaiProvider"]
+
+
+class XaiProvider(OpenAICompatibleProvider):
+    """xAI's OpenAI-compatible endpoint."""
+
+    name = "xai"
+    display_name = "xAI"
+    api_key_env = ("XAI_API_KEY",)
+    api_base_env = ("XAI_API_BASE",)
+    default_api_base = "https://api.x.ai/v1"
+    docs_url = "https://docs.x.ai/docs/api-reference"
+    supports_reasoning = True
+    supports_images = True
+    supports_list_models = True
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(XaiProvider)
