@@ -20,7 +20,8 @@ nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
-TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.24", "hypothesis>=6.100", "jsonschema>=4.20", "pyyaml>=6"]
+TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.24", "pytest-timeout>=2.3", "hypothesis>=6.100", "jsonschema>=4.20",
+             "pyyaml>=6"]
 PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
 
 

@@ -289,7 +289,8 @@ _CONTEXT_MARKERS = (
     "context size",
     "exceed_context_size",
 )
-_FILTER_MARKERS = ("content_filter", "content_policy", "content policy", "safety", "moderation")
+_FILTER_MARKERS = ("content_filter", "content_policy", "content policy", "content management policy",
+                   "moderation", "safety system", "safety filter", "responsible ai")
 
 
 def error_details_from_json(body: bytes) -> tuple[str | None, str | None]:

@@ -239,7 +239,9 @@ class Transport:
                 if (attempt >= self.max_retries or not _retryable_status(status, response.headers)
                         or isinstance(err, errors.InvalidRequestError)):  # a 5xx the provider says is our fault
                     raise err
-                hinted = parse_retry_after(response.headers)
+                hinted = getattr(err, "retry_after", None)  # the provider may have read it from the body
+                if hinted is None:
+                    hinted = parse_retry_after(response.headers)
                 if hinted is not None and hinted > MAX_RETRY_AFTER:
                     raise err
                 delay = hinted if hinted is not None else backoff(attempt)

@@ -1,0 +1,122 @@
+"""Google Gemini API (generativelanguage v1beta) for anyllm: generateContent, streaming, embeddings, models.
+
+Pure translation both ways; the key travels only in the ``x-goog-api-key`` header, never in the URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+from any_llm import errors, hookimpl
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser, loads
+from any_llm.types.completion import ChatCompletion
+from any_llm.types.embedding import CreateEmbeddingResponse, Embedding
+from any_llm.types.model import Model
+from anyllm_gemini._request import build_body, model_path
+from anyllm_gemini._response import GeminiStreamParser, gemini_error, parse_completion
+
+__all__ = ["GeminiProvider"]
+
+_EMBED_RENAMES = {"dimensions": "outputDimensionality", "output_dimensionality": "outputDimensionality",
+                  "task_type": "taskType"}
+
+
+class GeminiProvider(Provider):
+    """generativelanguage.googleapis.com, spoken natively (not through its OpenAI-compatible layer)."""
+
+    name = "gemini"
+    display_name = "Google Gemini"
+    api_key_env = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    api_base_env = ("GOOGLE_GEMINI_BASE_URL",)
+    default_api_base = "https://generativelanguage.googleapis.com/v1beta"
+    docs_url = "https://ai.google.dev/api/generate-content"
+    supports_reasoning = True
+    supports_images = True
+    supports_embedding = True
+    supports_list_models = True
+    unsupported_params = frozenset({"logit_bias", "user", "service_tier", "prompt_cache_key"})
+
+    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+        super().__init__(api_key, api_base)
+        # Google's SDK convention (and GOOGLE_GEMINI_BASE_URL) is a host without the version
+        if urlsplit(self.api_base).path in ("", "/"):
+            self.api_base = f"{self.api_base.rstrip('/')}/v1beta"
+
+    def auth_headers(self) -> dict[str, str]:
+        return {"x-goog-api-key": self.api_key.get()} if self.api_key else {}
+
+    def check_params(self, params: CompletionParams) -> None:
+        super().check_params(params)
+        if params.parallel_tool_calls is False:
+            raise errors.UnsupportedParameterError(
+                "parallel_tool_calls", self.name, "Gemini cannot turn parallel function calls off"
+            )
+        if params.max_tokens is not None and params.max_completion_tokens is not None:
+            raise errors.ConfigurationError("pass max_tokens or max_completion_tokens, not both")
+        if params.top_logprobs is not None and not params.logprobs:
+            raise errors.ConfigurationError("top_logprobs needs logprobs=True")
+
+    # -- completion ---------------------------------------------------------------------------
+
+    def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
+        self.check_params(params)
+        body = build_body(params, self.name)
+        path = model_path(params.model)
+        if params.stream:
+            return HTTPRequest("POST", f"{path}:streamGenerateContent", json=body, params={"alt": "sse"},
+                               stream=True)
+        return HTTPRequest("POST", f"{path}:generateContent", json=body)
+
+    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
+        return parse_completion(body, params, self.name)
+
+    def stream_parser(self, params: CompletionParams) -> StreamParser:
+        return GeminiStreamParser(self.name, params)
+
+    def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
+        return gemini_error(self.name, status_code, headers, body)
+
+    # -- embeddings and models ----------------------------------------------------------------
+
+    def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
+        """One ``batchEmbedContents`` call; ``dimensions``/``task_type`` (or Gemini's own names) apply to each."""
+        path = model_path(model)
+        options = {_EMBED_RENAMES.get(k, k): v for k, v in extra.items()}
+        name = model.strip() if model.strip().startswith(("models/", "tunedModels/")) else f"models/{model.strip()}"
+        requests = [{"model": name, "content": {"parts": [{"text": text}]}, **options} for text in inputs]
+        return HTTPRequest("POST", f"{path}:batchEmbedContents", json={"requests": requests})
+
+    def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
+        data = loads(body, self.name)
+        items = data.get("embeddings") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(e, dict) and isinstance(e.get("values"), list)
+                                                  for e in items):
+            raise errors.ResponseValidationError(f"{self.name} embeddings answer has no embeddings[].values",
+                                                 provider=self.name, body=body.decode("utf-8", "replace"))
+        return CreateEmbeddingResponse(
+            data=[Embedding(embedding=e["values"], index=i) for i, e in enumerate(items)], model=model
+        )
+
+    def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
+        """One page (``pageSize`` up to 1000, ``pageToken`` for the next one); extra kwargs go in the query."""
+        return HTTPRequest("GET", "models", params={k: str(v) for k, v in extra.items()} or None)
+
+    def parse_list_models(self, body: bytes) -> list[Model]:
+        data = loads(body, self.name)
+        items = data.get("models", []) if isinstance(data, dict) else None
+        if not isinstance(items, list) or not all(isinstance(m, dict) and isinstance(m.get("name"), str)
+                                                  for m in items):
+            raise errors.ResponseValidationError(f"{self.name} model list has no models[].name",
+                                                 provider=self.name, body=body.decode("utf-8", "replace"))
+        return [
+            Model(id=m["name"].removeprefix("models/"), owned_by="google",
+                  **{k: v for k, v in m.items() if k not in ("name", "id", "object", "created", "owned_by")})
+            for m in items
+        ]
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(GeminiProvider)

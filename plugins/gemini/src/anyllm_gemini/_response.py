@@ -1,0 +1,354 @@
+"""Gemini ``GenerateContentResponse`` (whole or streamed) and error bodies → our OpenAI-shaped types."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal
+
+from pydantic import ValidationError
+
+from any_llm import errors
+from any_llm.provider import (
+    CompletionParams,
+    StreamEvent,
+    StreamParser,
+    errors_from_status,
+    loads,
+    parse_retry_after,
+)
+from any_llm.types.completion import (
+    ChatCompletion,
+    ChatCompletionChunk,
+    ChatCompletionMessage,
+    ChatCompletionMessageFunctionToolCall,
+    ChatCompletionTokenLogprob,
+    ChoiceDelta,
+    ChoiceDeltaToolCall,
+    ChoiceDeltaToolCallFunction,
+    ChoiceLogprobs,
+    ChunkChoice,
+    CompletionTokensDetails,
+    CompletionUsage,
+    Function,
+    PromptTokensDetails,
+    Reasoning,
+    TopLogprob,
+)
+from anyllm_gemini._request import SYNTH_ID_PREFIX
+
+__all__ = ["GeminiStreamParser", "convert_usage", "gemini_error", "parse_completion"]
+
+_FILTERED = frozenset({
+    "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
+    "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
+})
+_CONTEXT_MARKERS = ("input token count", "exceeds the maximum number of tokens", "context length", "too many tokens",
+                    "maximum context", "token limit")
+
+
+FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
+
+
+def map_finish_reason(reason: str | None, has_calls: bool) -> FinishReason | None:
+    """STOP→stop, MAX_TOKENS→length, safety family→content_filter; function calls→tool_calls unless cut/filtered."""
+    if reason is None:
+        return None
+    if reason == "MAX_TOKENS":
+        return "length"
+    if reason in _FILTERED:
+        return "content_filter"
+    return "tool_calls" if has_calls else "stop"
+
+
+def synth_call_id() -> str:
+    return f"{SYNTH_ID_PREFIX}{uuid.uuid4().hex[:16]}"
+
+
+def _signature_extra(sig: Any) -> dict[str, Any]:
+    return {"google": {"thought_signature": sig}}
+
+
+def convert_usage(meta: Any) -> CompletionUsage | None:
+    """``usageMetadata`` → usage; thoughts count as completion tokens and tool-use prompts as prompt tokens."""
+    if not isinstance(meta, dict):
+        return None
+    thoughts = meta.get("thoughtsTokenCount") or 0
+    cached = meta.get("cachedContentTokenCount") or 0
+    prompt = (meta.get("promptTokenCount") or 0) + (meta.get("toolUsePromptTokenCount") or 0)
+    completion = (meta.get("candidatesTokenCount") or 0) + thoughts
+    return CompletionUsage(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=meta.get("totalTokenCount") or prompt + completion,
+        completion_tokens_details=CompletionTokensDetails(reasoning_tokens=thoughts) if thoughts else None,
+        prompt_tokens_details=PromptTokensDetails(cached_tokens=cached) if cached else None,
+    )
+
+
+def _logprobs(result: Any) -> ChoiceLogprobs | None:
+    """``logprobsResult`` (chosen token per step, plus top candidates per step) → OpenAI's logprobs."""
+    if not isinstance(result, dict) or not result.get("chosenCandidates"):
+        return None
+    tops = result.get("topCandidates") or []
+    content = []
+    for step, chosen in enumerate(result["chosenCandidates"]):
+        alternatives = tops[step].get("candidates", []) if step < len(tops) else []
+        content.append(ChatCompletionTokenLogprob(
+            token=chosen.get("token", ""),
+            logprob=chosen.get("logProbability", 0.0),
+            top_logprobs=[TopLogprob(token=c.get("token", ""), logprob=c.get("logProbability", 0.0))
+                          for c in alternatives],
+        ))
+    return ChoiceLogprobs(content=content)
+
+
+class _Parts:
+    """The parts of one candidate, sorted into text, thoughts, function calls and the last thought signature."""
+
+    __slots__ = ("calls", "reasoning", "signature", "text")
+
+    def __init__(self, candidate: dict[str, Any]) -> None:
+        self.text: list[str] = []
+        self.reasoning: list[str] = []
+        self.calls: list[tuple[dict[str, Any], Any]] = []
+        self.signature: Any = None
+        content = candidate.get("content")
+        parts = content.get("parts") if isinstance(content, dict) else None
+        for part in parts or ():
+            if not isinstance(part, dict):
+                continue
+            sig = part.get("thoughtSignature")
+            if isinstance(part.get("functionCall"), dict):
+                self.calls.append((part["functionCall"], sig))
+                continue
+            if part.get("thought"):
+                self.reasoning.append(part.get("text") or "")
+            elif isinstance(part.get("text"), str):
+                self.text.append(part["text"])
+            if sig:
+                self.signature = sig  # Gemini signs the last part of a text answer (often an empty text part)
+
+
+def _arguments(call: dict[str, Any]) -> str:
+    return json.dumps(call.get("args") or {}, ensure_ascii=False)
+
+
+def _raise_if_error_or_blocked(data: Any, provider: str, body: bytes) -> None:
+    if not isinstance(data, dict):
+        raise errors.ResponseValidationError(f"{provider} answered with JSON that is not an object",
+                                             provider=provider, body=body.decode("utf-8", "replace"))
+    if isinstance(data.get("error"), dict):
+        raise error_from_payload(provider, data, {})
+    if not data.get("candidates"):
+        feedback = data.get("promptFeedback")
+        reason = feedback.get("blockReason") if isinstance(feedback, dict) else None
+        if reason:
+            raise errors.ContentFilterError(
+                f"Gemini blocked the prompt (blockReason {reason}); rephrase it or adjust safetySettings",
+                provider=provider, body=body.decode("utf-8", "replace"),
+            )
+
+
+def _wrong_shape(provider: str, body: bytes, what: str) -> errors.ResponseValidationError:
+    return errors.ResponseValidationError(f"{provider} answered with {what}", provider=provider,
+                                          body=body.decode("utf-8", "replace"))
+
+
+def parse_completion(body: bytes, params: CompletionParams, provider: str) -> ChatCompletion:
+    data = loads(body, provider)
+    _raise_if_error_or_blocked(data, provider, body)
+    candidates = data.get("candidates")
+    if not isinstance(candidates, list) or not candidates or not all(isinstance(c, dict) for c in candidates):
+        raise _wrong_shape(provider, body, "no candidates")
+    try:
+        return _completion(data, candidates, params)
+    except ValidationError as exc:
+        raise _wrong_shape(provider, body, f"a response of the wrong shape ({exc.errors()[0].get('msg')})") from None
+
+
+def _completion(data: dict[str, Any], candidates: list[dict[str, Any]], params: CompletionParams) -> ChatCompletion:
+    choices = []
+    for position, candidate in enumerate(candidates):
+        parts = _Parts(candidate)
+        calls = [
+            ChatCompletionMessageFunctionToolCall(
+                id=call.get("id") or synth_call_id(),
+                function=Function(name=call.get("name", ""), arguments=_arguments(call)),
+                **({"extra_content": _signature_extra(sig)} if sig else {}),
+            )
+            for call, sig in parts.calls
+        ]
+        finish = map_finish_reason(candidate.get("finishReason") or "STOP", bool(calls))
+        text = "".join(parts.text) if parts.text else None
+        extra: dict[str, Any] = {"extra_content": _signature_extra(parts.signature)} if parts.signature else {}
+        message = ChatCompletionMessage(
+            content=text,
+            tool_calls=calls or None,
+            reasoning=Reasoning(content="".join(parts.reasoning)) if parts.reasoning else None,
+            refusal=(candidate.get("finishMessage") or f"blocked by Gemini ({candidate.get('finishReason')})")
+            if finish == "content_filter" and not text else None,
+            **extra,
+        )
+        choices.append({
+            "index": candidate.get("index", position),
+            "message": message,
+            "finish_reason": finish,
+            "logprobs": _logprobs(candidate.get("logprobsResult")),
+        })
+    return ChatCompletion.model_validate({
+        "id": data.get("responseId") or f"gemini-{uuid.uuid4().hex}",
+        "created": int(time.time()),
+        "model": data.get("modelVersion") or params.model,
+        "choices": choices,
+        "usage": convert_usage(data.get("usageMetadata")),
+    })
+
+
+class GeminiStreamParser(StreamParser):
+    """SSE events, each a whole GenerateContentResponse, → chunks. Gemini sends function calls whole, so
+    each becomes one tool-call delta carrying index, id, name and the full arguments."""
+
+    def __init__(self, provider: str, params: CompletionParams) -> None:
+        self.provider = provider
+        self.done = False
+        self._model = params.model
+        self._id = f"gemini-{uuid.uuid4().hex}"
+        self._created = int(time.time())
+        self._started: set[int] = set()
+        self._calls: dict[int, int] = {}  # candidate index -> tool calls emitted so far
+        self._finished = False
+        self._usage: CompletionUsage | None = None
+
+    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
+        data = loads(event.data, self.provider)
+        _raise_if_error_or_blocked(data, self.provider, event.data)
+        try:
+            return self._chunks(data)
+        except ValidationError as exc:
+            raise _wrong_shape(self.provider, event.data,
+                               f"a stream event of the wrong shape ({exc.errors()[0].get('msg')})") from None
+
+    def _chunks(self, data: dict[str, Any]) -> tuple[ChatCompletionChunk, ...]:
+        if data.get("responseId"):
+            self._id = data["responseId"]
+        if data.get("modelVersion"):
+            self._model = data["modelVersion"]
+        choices = []
+        for position, candidate in enumerate(data.get("candidates") or ()):
+            if isinstance(candidate, dict):
+                choices.append(self._choice(candidate, candidate.get("index", position)))
+        if data.get("usageMetadata"):
+            self._usage = convert_usage(data["usageMetadata"])
+        # usage (cumulative in every event) rides on the finishing chunk; a usage-only event after the
+        # finish becomes a chunk without choices, one before it is only remembered
+        usage = None
+        trailing = not choices and self._finished and "usageMetadata" in data
+        if trailing or any(c.finish_reason is not None for c in choices):
+            usage = self._usage
+        if not choices and usage is None:
+            return ()
+        return (ChatCompletionChunk(id=self._id, created=self._created, model=self._model, choices=choices,
+                                    usage=usage),)
+
+    def _choice(self, candidate: dict[str, Any], index: int) -> ChunkChoice:
+        parts = _Parts(candidate)
+        first = index not in self._started
+        self._started.add(index)
+        tool_calls = []
+        for call, sig in parts.calls:
+            n = self._calls.get(index, 0)
+            self._calls[index] = n + 1
+            tool_calls.append(ChoiceDeltaToolCall(
+                index=n, id=call.get("id") or synth_call_id(), type="function",
+                function=ChoiceDeltaToolCallFunction(name=call.get("name", ""), arguments=_arguments(call)),
+                **({"extra_content": _signature_extra(sig)} if sig else {}),
+            ))
+        extra: dict[str, Any] = {"extra_content": _signature_extra(parts.signature)} if parts.signature else {}
+        delta = ChoiceDelta(
+            role="assistant" if first else None,
+            content="".join(parts.text) or None,
+            reasoning=Reasoning(content="".join(parts.reasoning)) if parts.reasoning else None,
+            tool_calls=tool_calls or None,
+            **extra,
+        )
+        finish = map_finish_reason(candidate.get("finishReason"), self._calls.get(index, 0) > 0)
+        if finish is not None:
+            self._finished = True
+        return ChunkChoice(index=index, delta=delta, finish_reason=finish,
+                           logprobs=_logprobs(candidate.get("logprobsResult")))
+
+    def finish(self) -> Iterable[ChatCompletionChunk]:
+        if not self._finished:
+            raise errors.APIConnectionError(
+                f"{self.provider} stream ended before any candidate had a finishReason", provider=self.provider
+            )
+        return ()
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+def _retry_delay(details: Any) -> float | None:
+    """Seconds from a ``google.rpc.RetryInfo`` detail (``"retryDelay": "31s"`` or ``"0.5s"``)."""
+    for detail in details if isinstance(details, list) else ():
+        if isinstance(detail, dict) and str(detail.get("@type", "")).endswith("google.rpc.RetryInfo"):
+            delay = detail.get("retryDelay")
+            if isinstance(delay, str) and delay.endswith("s"):
+                try:
+                    return max(float(delay[:-1]), 0.0)
+                except ValueError:
+                    return None
+    return None
+
+
+def gemini_error(provider: str, status: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
+    """Google's ``{"error": {"code", "message", "status", "details"}}`` → our typed error."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if isinstance(data, list) and len(data) == 1:  # streamed (JSON array) error bodies
+        data = data[0]
+    err = data.get("error") if isinstance(data, dict) else None
+    if not isinstance(err, dict):
+        text = body[:300].decode("utf-8", "replace").strip()
+        return errors_from_status(provider, status, headers, body, text or f"HTTP {status}")
+    return _typed(provider, status, headers, body, err)
+
+
+def error_from_payload(provider: str, payload: dict[str, Any], headers: Mapping[str, str]) -> errors.AnyLLMError:
+    """An ``{"error": ...}`` object inside a 200 body or a stream event."""
+    err = payload["error"]
+    code = err.get("code")
+    status = code if isinstance(code, int) and 400 <= code < 600 else 500
+    return _typed(provider, status, headers, json.dumps(payload).encode(), err)
+
+
+def _typed(provider: str, status: int, headers: Mapping[str, str], body: bytes,
+           err: dict[str, Any]) -> errors.AnyLLMError:
+    message = str(err.get("message") or f"HTTP {status}")
+    gstatus = str(err.get("status") or "")
+    details = err.get("details")
+    reasons = {d.get("reason") for d in details if isinstance(d, dict)} if isinstance(details, list) else set()
+    kwargs: dict[str, Any] = {
+        "provider": provider, "status_code": status, "body": body.decode("utf-8", "replace"),
+        "request_id": headers.get("x-request-id") or headers.get("x-goog-request-id"),
+    }
+    if status == 429 or gstatus == "RESOURCE_EXHAUSTED":
+        retry = _retry_delay(details)
+        return errors.RateLimitError(message, retry_after=retry if retry is not None else parse_retry_after(headers),
+                                     **kwargs)
+    # an invalid key is a 400 INVALID_ARGUMENT with reason API_KEY_INVALID
+    if status in (401, 403) or gstatus in ("UNAUTHENTICATED", "PERMISSION_DENIED") or "API_KEY_INVALID" in reasons:
+        return errors.AuthenticationError(message, **kwargs)
+    if 400 <= status < 500 and status != 404:
+        # Gemini reports blocked content in 200 bodies, so a 400 that mentions "safety" (safetySettings
+        # typos) is a bad request, not a content filter
+        low = message.lower()
+        if any(m in low for m in _CONTEXT_MARKERS):
+            return errors.ContextLengthExceededError(message, **kwargs)
+        return errors.InvalidRequestError(message, **kwargs)
+    return errors_from_status(provider, status, headers, body, message, gstatus or None)
