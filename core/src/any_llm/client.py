@@ -54,6 +54,8 @@ def resolve_api_base(cls: type[Provider], api_base: str | None) -> str:
                 break
     if base is None:
         base = cls.default_api_base
+    if isinstance(base, str) and base:
+        base = cls.normalize_api_base(base)
     if not isinstance(base, str) or not base.startswith(("http://", "https://")):
         raise errors.ConfigurationError(
             f"api_base for {cls.name} must be an http:// or https:// URL, got {base!r}"

@@ -22,6 +22,7 @@ from pydantic import ValidationError
 
 from any_llm import errors
 from any_llm.provider import (
+    CONTEXT_MARKERS,
     CompletionParams,
     HTTPRequest,
     Provider,
@@ -226,19 +227,24 @@ def lift_reasoning(message: dict[str, Any], think_tags: bool) -> None:
 
 
 def stream_error(provider: str, payload: dict[str, Any]) -> errors.AnyLLMError:
-    """An ``{"error": ...}`` object found in a 200 body or in the middle of a stream."""
+    """An ``{"error": ...}`` object found in a 200 body or in the middle of a stream.
+
+    There is no HTTP status to go by, so one is inferred: from a numeric status/code field, else
+    from the code's words (rate/invalid/context/auth), else from the message (context length), else 500.
+    """
+    import json
+
     err = payload.get("error")
-    message = err.get("message") if isinstance(err, dict) else err
-    code = None
+    message = str((err.get("message") if isinstance(err, dict) else err) or "error in stream")
+    code: str | None = None
     status = 500
     if isinstance(err, dict):
         raw_code = err.get("code") or err.get("type")
         code = str(raw_code) if raw_code is not None else None
-        for candidate in (err.get("status"), err.get("code")):
-            if isinstance(candidate, int) and 400 <= candidate < 600:
-                status = candidate
-                break
-        if code and status == 500:
+        numeric = [c for c in (err.get("status"), err.get("code")) if isinstance(c, int) and 400 <= c < 600]
+        if numeric:
+            status = numeric[0]
+        elif code:
             low = code.lower()
             if "rate" in low:
                 status = 429
@@ -246,10 +252,9 @@ def stream_error(provider: str, payload: dict[str, Any]) -> errors.AnyLLMError:
                 status = 400
             elif "auth" in low:
                 status = 401
-    import json
-
-    return errors_from_status(provider, status, {}, json.dumps(payload).encode(),
-                              str(message or "error in stream"), code)
+    if status == 500 and any(m in message.lower() for m in CONTEXT_MARKERS):
+        status = 400
+    return errors_from_status(provider, status, {}, json.dumps(payload).encode(), message, code)
 
 
 class ThinkTagSplitter:

@@ -217,6 +217,12 @@ class Provider:
         return f"{type(self).__name__}(name={self.name!r}, api_base={self.api_base!r})"
 
     @classmethod
+    def normalize_api_base(cls, base: str) -> str:
+        """Hook: complete a base URL given the way the provider's own tools accept it (``host:port``...).
+        The result must be an http(s) URL, or the call fails with a ConfigurationError."""
+        return base
+
+    @classmethod
     def capabilities(cls) -> dict[str, bool]:
         return {cap: bool(getattr(cls, f"supports_{cap}")) for cap in CAPABILITIES}
 
@@ -275,7 +281,7 @@ class Provider:
 
 # -- shared helpers for providers ---------------------------------------------------------------
 
-_CONTEXT_MARKERS = (
+CONTEXT_MARKERS = (
     "context_length_exceeded",
     "context length",
     "context window",
@@ -365,7 +371,7 @@ def errors_from_status(
     elif status_code == 429:
         return errors.RateLimitError(message, retry_after=parse_retry_after(headers), **kwargs)
     elif 400 <= status_code < 500:
-        if status_code != 413 and any(m in haystack for m in _CONTEXT_MARKERS):
+        if status_code != 413 and any(m in haystack for m in CONTEXT_MARKERS):
             cls = errors.ContextLengthExceededError
         elif any(m in haystack for m in _FILTER_MARKERS):
             cls = errors.ContentFilterError

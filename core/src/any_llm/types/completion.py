@@ -25,6 +25,7 @@ __all__ = [
     "ChunkChoice",
     "CompletionTokensDetails",
     "CompletionUsage",
+    "FinishReason",
     "Function",
     "ParsedChatCompletion",
     "ParsedChatCompletionMessage",

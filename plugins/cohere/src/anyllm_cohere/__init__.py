@@ -1,0 +1,15 @@
+"""Cohere's Chat API v2 (chat, streaming, tools, structured output, reasoning), embeddings and models for anyllm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from any_llm import hookimpl
+from anyllm_cohere.provider import CohereProvider
+
+__all__ = ["CohereProvider"]
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(CohereProvider)

@@ -1,0 +1,15 @@
+"""Ollama's native API (chat, streaming, tools, structured output, thinking, embeddings, models) for anyllm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from any_llm import hookimpl
+from anyllm_ollama.provider import OllamaProvider
+
+__all__ = ["OllamaProvider"]
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(OllamaProvider)
