@@ -565,52 +565,11 @@ async def acompletion(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
-    """Create a chat completion with any installed provider.
-
-    Args:
-        model: Model identifier. Recommended: with a separate ``provider`` (model='gpt-4',
-            provider='openai'). Alternative: 'provider:model' (e.g. 'openai:gpt-4'). Legacy
-            'provider/model' still works, with a DeprecationWarning.
-        messages: The conversation: dicts, or message objects such as ``response.choices[0].message``.
-        provider: Provider name (case-insensitive) or an ``LLMProvider``; the model is then used verbatim.
-        tools: OpenAI tool dicts or Python callables (schemas come from type hints and docstrings).
-        tool_choice: Which tools the model may call ("auto", "none", "required", or a named tool).
-        temperature: Randomness, 0.0 to 2.0.
-        top_p: Nucleus sampling, 0.0 to 1.0.
-        max_tokens: Maximum number of tokens to generate.
-        response_format: {"type": "json_object"}, a json_schema dict, or a pydantic model / dataclass
-            (then the result is a ``ParsedChatCompletion`` with ``.choices[0].message.parsed``).
-        stream: Return an iterator of ``ChatCompletionChunk`` (also a context manager).
-        n: Number of completions to generate.
-        stop: Stop sequence(s).
-        presence_penalty: Penalize tokens already present in the text.
-        frequency_penalty: Penalize tokens by their frequency in the text.
-        seed: Random seed for reproducible results.
-        api_key: The provider's key; defaults to its env var (e.g. MISTRAL_API_KEY).
-        api_base: Base URL of the provider's API; defaults to its env var, then its public URL.
-        user: Unique identifier of the end user.
-        session_label: Deprecated and ignored.
-        parallel_tool_calls: Whether the model may call several tools at once.
-        logprobs: Include token log probabilities.
-        top_logprobs: Alternatives per token when logprobs are requested.
-        logit_bias: Bias for specific token ids.
-        stream_options: Streaming options (usage in the last chunk is requested by default).
-        max_completion_tokens: Maximum number of tokens for the completion.
-        reasoning_effort: Reasoning effort for models that support it; "auto" uses each provider's default.
-        client_args: Client settings: timeout, max_retries, default_headers, http_client, or httpx options.
-        **kwargs: Provider-specific fields, sent in the request body as given. ``timeout`` (seconds),
-            ``service_tier`` and ``prompt_cache_key`` are understood here too.
-
-    Returns:
-        A ``ChatCompletion``; an iterator of ``ChatCompletionChunk`` when streaming (async iterator
-        from ``acompletion``, which is awaited); a
-        ``ParsedChatCompletion`` when ``response_format`` is a type.
-
-    Raises:
-        AnyLLMError: a subclass named for what went wrong (see ``any_llm.errors``).
-    """
     client, call_args = _client_for(model, provider, api_key, api_base, client_args, locals())
     return await client.acompletion(**call_args)
+
+
+acompletion.__doc__ = completion.__doc__  # the twins share one text (a test holds them equal)
 
 
 
