@@ -97,7 +97,7 @@ def test_stream_connection_cut(mock_server: MockServer) -> None:
 
 @pytest.mark.parametrize(("name", "value"), [
     ("n", 2), ("logit_bias", {"1": 1.0}), ("parallel_tool_calls", True), ("user", "me"), ("top_logprobs", 3),
-    ("tool_choice", {"type": "function", "function": {"name": "f"}}),
+    ("tool_choice", {"type": "custom", "custom": {"name": "f"}}),
 ])
 def test_unsupported_parameter_sends_nothing(mock_server: MockServer, name: str, value: Any) -> None:
     tools = [{"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}]

@@ -116,10 +116,35 @@ def test_strict_tool_sets_strict_tools(check: Any) -> None:
                                                                "parameters": {"type": "object", "properties": {}}}}]
 
 
-def test_named_tool_choice_is_refused() -> None:
+def now() -> str:
+    """The current time."""
+    return "noon"
+
+
+def test_named_tool_choice_sends_that_tool_alone_as_required(check: Any) -> None:
     choice = {"type": "function", "function": {"name": "get_weather"}}
-    with pytest.raises(errors.UnsupportedParameterError, match="tool_choice"):
+    body = body_of(check, tools=[now, get_weather], tool_choice=choice)
+    assert [t["function"]["name"] for t in body["tools"]] == ["get_weather"]
+    assert body["tool_choice"] == "REQUIRED"
+    assert [t["function"]["name"] for t in body_of(check, tools=[now, get_weather])["tools"]] == ["now", "get_weather"]
+
+
+def test_named_tool_choice_must_name_a_tool() -> None:
+    choice = {"type": "function", "function": {"name": "get_time"}}
+    with pytest.raises(errors.ConfigurationError, match="get_time"):
         CohereProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
+
+
+@pytest.mark.parametrize("choice", [
+    {"type": "allowed_tools", "allowed_tools": {"mode": "required", "tools": [{"type": "function",
+                                                                               "function": {"name": "get_weather"}}]}},
+    {"type": "custom", "custom": {"name": "get_weather"}},
+    "any",
+])
+def test_other_tool_choices_are_refused(choice: Any) -> None:
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        CohereProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
+    assert info.value.parameter_name == "tool_choice"
 
 
 @pytest.mark.parametrize(("name", "value"), [

@@ -117,8 +117,9 @@ def test_http_image_sends_nothing(mock_server: MockServer) -> None:
     ("https://ollama.example.com", "https://ollama.example.com"),
 ])
 def test_scheme_less_ollama_host(monkeypatch: pytest.MonkeyPatch, host: str, expected: str) -> None:
-    from any_llm.client import resolve_api_base
     from anyllm_ollama.provider import OllamaProvider
+
+    from any_llm.client import resolve_api_base
 
     monkeypatch.setenv("OLLAMA_HOST", host)
     assert resolve_api_base(OllamaProvider, None) == expected

@@ -196,8 +196,7 @@ def _call_kwargs(scenario: str) -> dict[str, Any]:
     if scenario == "tool_call" or scenario == "tool_round_trip":
         return {"tools": [get_weather]}
     if scenario == "stream_tool_call":
-        return {"tools": [get_weather], "stream": True, "tool_choice": {"type": "function",
-                                                                       "function": {"name": TOOL_NAME}}}
+        return {"tools": [get_weather], "stream": True}
     if scenario == "structured":
         return {"response_format": _city_model()}
     return {}

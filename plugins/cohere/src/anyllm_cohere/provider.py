@@ -93,10 +93,15 @@ class CohereProvider(Provider):
         super().check_params(params)
         if params.n is not None and params.n > 1:
             raise errors.UnsupportedParameterError("n", self.name, "Cohere returns one choice per request")
-        if isinstance(params.tool_choice, dict) or params.tool_choice not in (None, "auto", "none", "required"):
+        choice = params.tool_choice
+        forced = forced_tool(choice)
+        if forced is not None:
+            if forced not in (_tool_name(tool) for tool in params.tools or ()):
+                raise errors.ConfigurationError(f"tool_choice names {forced!r}, which is not one of the tools")
+        elif isinstance(choice, dict) or choice not in (None, "auto", "none", "required"):
             raise errors.UnsupportedParameterError(
                 "tool_choice", self.name,
-                'Cohere cannot force one named tool; pass only that tool in tools= with tool_choice="required"',
+                'Cohere takes "auto", "none", "required" or {"type": "function", "function": {"name": ...}}',
             )
         if params.max_tokens is not None and params.max_completion_tokens is not None:
             raise errors.ConfigurationError("pass max_tokens or max_completion_tokens, not both")
@@ -112,11 +117,16 @@ class CohereProvider(Provider):
             "messages": convert_messages(params.messages, self.name),
             "stream": bool(params.stream),
         }
-        if params.tools:
-            body["tools"] = [convert_tool(tool, self.name) for tool in params.tools]
-            if any((tool.get("function") or {}).get("strict") for tool in params.tools):
+        # Cohere has no named tool choice: forcing one tool is that tool alone with tool_choice REQUIRED.
+        forced = forced_tool(params.tool_choice)
+        tools = [t for t in params.tools or () if forced is None or _tool_name(t) == forced]
+        if tools:
+            body["tools"] = [convert_tool(tool, self.name) for tool in tools]
+            if any((tool.get("function") or {}).get("strict") for tool in tools):
                 body["strict_tools"] = True
-        if params.tool_choice in ("none", "required"):
+        if forced is not None:
+            body["tool_choice"] = "REQUIRED"
+        elif params.tool_choice in ("none", "required"):
             body["tool_choice"] = params.tool_choice.upper()
         for ours, theirs in (("temperature", "temperature"), ("top_p", "p"), ("seed", "seed"),
                              ("frequency_penalty", "frequency_penalty"),
@@ -245,6 +255,18 @@ class CohereProvider(Provider):
 
 
 # -- requests: pure helpers ---------------------------------------------------------------------
+
+
+def forced_tool(tool_choice: Any) -> str | None:
+    """The tool name an OpenAI ``{"type": "function", "function": {"name": ...}}`` choice forces, else None."""
+    if not isinstance(tool_choice, dict) or tool_choice.get("type") != "function":
+        return None
+    name = (tool_choice.get("function") or {}).get("name")
+    return name if isinstance(name, str) and name else None
+
+
+def _tool_name(tool: dict[str, Any]) -> Any:
+    return (tool.get("function") or {}).get("name")
 
 
 def convert_tool(tool: dict[str, Any], provider: str) -> dict[str, Any]:
