@@ -124,3 +124,15 @@ def demo(session: nox.Session) -> None:
     names = sorted({"llamacpp", provider})
     session.install("-e", "core", *[arg for name in names for arg in ("-e", f"plugins/{name}")])
     session.run("python", "demo/run_demo.py", *args)
+
+
+@nox.session(python=PYTHON)
+def bench(session: nox.Session) -> None:
+    """The full benchmark (~16 min on 2 cores): bench/results/{results.json,results.md,ratios.png}."""
+    session.run("python", str(ROOT / "bench" / "run.py"), *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def bench_smoke(session: nox.Session) -> None:
+    """The benchmark in < 60 s (ours + raw httpx, tiny counts); fails if the harness broke."""
+    session.run("python", str(ROOT / "bench" / "run.py"), "--smoke", *session.posargs)
