@@ -59,6 +59,8 @@ class OpenAICompatibleProvider(Provider):
     """Ask for usage in the last stream chunk (``stream_options.include_usage``) unless the caller chose."""
     think_tags: ClassVar[bool] = True
     """Move a leading ``<think>…</think>`` out of the content into ``message.reasoning``."""
+    stream_parser_class: ClassVar[type[OpenAIStreamParser] | None] = None
+    """A parser subclass for per-stream post-processing; the core builds it with the right ``pad_usage``."""
     send_reasoning_effort: ClassVar[bool] = True
     """Send ``reasoning_effort`` as is when the caller sets it (not "auto")."""
 
@@ -152,7 +154,8 @@ class OpenAICompatibleProvider(Provider):
         return payload
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return OpenAIStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
+        parser_class = self.stream_parser_class or OpenAIStreamParser
+        return parser_class(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
 
     def error_details(self, body: bytes) -> tuple[str | None, str | None]:
         return super().error_details(body)
@@ -371,7 +374,7 @@ class OpenAIStreamParser(StreamParser):
     def _slow_parse(self, data: bytes) -> ChatCompletionChunk:
         name = self.provider.name
         payload = loads(data, name)
-        if isinstance(payload, dict) and "error" in payload:
+        if isinstance(payload, dict) and payload.get("error"):  # "error": null is no error
             raise self.provider.error_from_payload(payload)
         if isinstance(payload, dict) and self._normalizes:
             payload = self.normalize_chunk(payload)
@@ -383,7 +386,8 @@ class OpenAIStreamParser(StreamParser):
                         value = delta.get(key)
                         if isinstance(value, str):
                             del delta[key]
-                            delta["reasoning"] = {"content": value}
+                            if value:  # as the fast path: an empty string is no reasoning
+                                delta["reasoning"] = {"content": value}
                             break
         try:
             return ChatCompletionChunk.model_validate(payload)

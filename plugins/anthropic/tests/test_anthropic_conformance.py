@@ -14,6 +14,7 @@ from anyllm_anthropic import AnthropicProvider
 from any_llm.testing import Reply
 from any_llm.testing.conformance import (
     CITY,
+    MODEL_IDS,
     TEXT,
     TOOL_ARGS,
     TOOL_NAME,
@@ -87,6 +88,10 @@ EXCHANGES: dict[str, Reply] = {
                        {"retry-after": "7"}),
     "error_context_length": error(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"),
     "error_5xx": error(529, "overloaded_error", "Overloaded"),
+    # GET /v1/models: one page of ModelInfo objects with the pagination fields
+    "list_models": Reply.json({"data": [{"type": "model", "id": m, "display_name": m, "created_at": "2025-05-22T00:00:00Z"}
+                                        for m in MODEL_IDS],
+                               "has_more": False, "first_id": MODEL_IDS[0], "last_id": MODEL_IDS[-1]}),
 }
 
 

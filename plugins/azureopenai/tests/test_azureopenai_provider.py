@@ -1,4 +1,5 @@
-"""Azure OpenAI: declarations, the seed examples through MockServer, and its quirks."""
+"""Azure OpenAI: declarations and the quirks the conformance kit does not cover (deployment paths,
+``api-version``, the ``api-key`` header, content-filter chunks)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,24 @@ import pytest
 from anyllm_azureopenai import AzureopenaiProvider
 
 import any_llm
+from any_llm import AnyLLM, errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import MockServer, Reply, sse_events
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, openai_exchanges, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "azureopenai", "model": "my-gpt-4o", "base": "", "path": "/openai/deployments/my-gpt-4o/chat/completions", "auth": ("api-key", "test-key-123456")}
+MODEL = "my-gpt-4o"
+ENDPOINT = "https://my-resource.openai.azure.com"
+MODELS = {"object": "list", "data": [
+    {"id": "gpt-4o-2024-08-06", "object": "model", "created_at": 1723075200, "status": "succeeded",
+     "capabilities": {"chat_completion": True}}]}
+
+
+@pytest.fixture(autouse=True)
+def _no_version_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AZURE_OPENAI_API_VERSION", raising=False)
+    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
 
 
 def test_declarations() -> None:
@@ -19,104 +35,73 @@ def test_declarations() -> None:
     assert AzureopenaiProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('AZURE_OPENAI_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('AZURE_OPENAI_ENDPOINT',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="azureopenai:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+def test_deployment_paths_api_version_and_key_header() -> None:
+    exchanges = openai_exchanges()
+    with MockServer() as server:
+        server.queue(exchanges["plain"], exchanges["stream"], exchanges["embedding"], Reply.json(MODELS))
+        client = AnyLLM.create("azureopenai", api_key=KEY, api_base=server.url, max_retries=0)
+        assert client.completion(MODEL, MESSAGES).choices[0].message.content == TEXT
+        with client.completion(MODEL, MESSAGES, stream=True) as stream:
+            assert "".join(c.choices[0].delta.content or "" for c in stream) == TEXT
+        client.embedding("e", ["a", "b"])
+        models = client.list_models()
+        client.close()
+    assert [(r.method, r.path.split("?")[0]) for r in server.requests] == [
+        ("POST", f"/openai/deployments/{MODEL}/chat/completions"),
+        ("POST", f"/openai/deployments/{MODEL}/chat/completions"),
+        ("POST", "/openai/deployments/e/embeddings"), ("GET", "/openai/models")]
+    for request in server.requests:
+        assert request.query == {"api-version": "2024-10-21"}
+        assert request.headers["api-key"] == KEY and "authorization" not in request.headers
+    assert server.requests[1].json["stream"] is True
+    assert server.requests[2].json == {"model": "e", "input": ["a", "b"]}
+    assert schema_errors(OPENAI_SPEC, "CreateEmbeddingRequest", server.requests[2].json) == []
+    assert models[0].id == "gpt-4o-2024-08-06" and models[0].capabilities == {"chat_completion": True}
 
 
-def test_basic(kit) -> None:
-    kit.basic()
-
-
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-@pytest.fixture(autouse=True)
-def _no_version_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("AZURE_OPENAI_API_VERSION", raising=False)
-    monkeypatch.delenv("OPENAI_API_VERSION", raising=False)
-
-
-def test_api_version_and_no_bearer(kit) -> None:
-    kit.basic()
-    kit.stream()
-    for req in kit.server.requests:
-        assert req.query == {"api-version": "2024-10-21"}
-        assert "authorization" not in req.headers
-
-
-def test_api_version_from_env_and_call(kit, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_version_from_env_and_call(monkeypatch: pytest.MonkeyPatch) -> None:
+    params = build_params(MODEL, MESSAGES, {}, {})
     monkeypatch.setenv("OPENAI_API_VERSION", "2024-06-01")
-    kit.basic()
-    assert kit.server.requests[-1].query == {"api-version": "2024-06-01"}
-    any_llm.api.close_clients()
+    assert AzureopenaiProvider(KEY, ENDPOINT).build_completion_request(params).params == {"api-version": "2024-06-01"}
     monkeypatch.setenv("AZURE_OPENAI_API_VERSION", "2025-04-01-preview")
-    kit.basic()
-    assert kit.server.requests[-1].query == {"api-version": "2025-04-01-preview"}
-    body = kit.basic(api_version="2024-10-21")
-    assert kit.server.requests[-1].query == {"api-version": "2024-10-21"}
-    assert "api_version" not in body
+    provider = AzureopenaiProvider(KEY, ENDPOINT)
+    assert provider.build_completion_request(params).params == {"api-version": "2025-04-01-preview"}
+    request = provider.build_completion_request(build_params(MODEL, MESSAGES, {}, {"api_version": "2024-10-21"}))
+    assert request.params == {"api-version": "2024-10-21"} and "api_version" not in request.json
 
 
-def test_deployment_name_is_quoted_and_endpoint_suffix_tolerated(kit) -> None:
-    kit.reply(kit.chat("ok"))
-    kit.call(model="my gpt/4o", api_base=kit.server.url + "/openai/")
-    assert kit.server.requests[-1].path.startswith("/openai/deployments/my%20gpt%2F4o/chat/completions?")
+def test_deployment_name_is_quoted_and_endpoint_suffix_tolerated() -> None:
+    outcome = run_scenario(AzureopenaiProvider, "plain", [openai_exchanges()["plain"]], use_async=False,
+                           model="my gpt/4o", base_path="/openai/")
+    assert outcome.requests is not None
+    assert outcome.requests[0].path.startswith("/openai/deployments/my%20gpt%2F4o/chat/completions?")
 
 
-def test_max_tokens_is_sent_as_max_completion_tokens(kit) -> None:
-    body = kit.basic(max_tokens=99)
+def test_max_tokens_is_sent_as_max_completion_tokens() -> None:
+    params = build_params(MODEL, MESSAGES, {"max_tokens": 99}, {})
+    body = AzureopenaiProvider(KEY, ENDPOINT).build_completion_request(params).json
     assert body["max_completion_tokens"] == 99 and "max_tokens" not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_content_filter_chunks(kit) -> None:
+def test_content_filter_chunks_finish_and_error() -> None:
     first = {"id": "", "object": "", "created": 0, "model": "", "choices": [],
              "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}]}
-    kit.sse([first, *kit.text_stream("Hi")])
-    assert kit.collect(kit.call(stream=True))["content"] == "Hi"
-    kit.reply(kit.chat(None, finish="content_filter"))
-    assert kit.call().choices[0].finish_reason == "content_filter"
-
-
-def test_embeddings(kit) -> None:
-    kit.embedding(path="/openai/deployments/e/embeddings")
-    assert kit.server.requests[-1].query == {"api-version": "2024-10-21"}
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "gpt-4o-2024-08-06", "object": "model", "created_at": 1723075200, "status": "succeeded",
-         "capabilities": {"chat_completion": True}}]}, path="/openai/models")
-    assert models[0].id == "gpt-4o-2024-08-06" and models[0].capabilities == {"chat_completion": True}
-    assert kit.server.requests[-1].query == {"api-version": "2024-10-21"}
+    stream = openai_exchanges()["stream"]
+    stream.chunks[:0] = sse_events([first], done=False)
+    chunks = run_scenario(AzureopenaiProvider, "stream", [stream], use_async=False, base_path="").chunks or []
+    assert chunks[0].prompt_filter_results == first["prompt_filter_results"]
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == TEXT
+    filtered = {"id": "c", "object": "chat.completion", "created": 1, "model": MODEL,
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": None}, "finish_reason": "content_filter"}]}
+    outcome = run_scenario(AzureopenaiProvider, "plain", [Reply.json(filtered)], use_async=False, base_path="")
+    assert outcome.result.choices[0].finish_reason == "content_filter"
+    refused = Reply.json({"error": {"message": "The response was filtered", "code": "content_filter"}}, 400)
+    outcome = run_scenario(AzureopenaiProvider, "plain", [refused], use_async=False, base_path="")
+    assert isinstance(outcome.error, errors.ContentFilterError) and outcome.error.provider == "azureopenai"
 
 
 def test_endpoint_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
-    from any_llm import errors
-
     monkeypatch.delenv("AZURE_OPENAI_ENDPOINT", raising=False)
     with pytest.raises(errors.ConfigurationError, match="api_base"):
         any_llm.completion(model="d", provider="azureopenai", api_key="test-key-123456",

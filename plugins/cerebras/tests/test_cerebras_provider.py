@@ -1,14 +1,22 @@
-"""Cerebras: declarations, the seed examples through MockServer, and its quirks."""
+"""Cerebras: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from anyllm_cerebras import CerebrasProvider
 
-import any_llm
+from any_llm import errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "cerebras", "model": "gpt-oss-120b"}
+MODEL = "gpt-oss-120b"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -19,62 +27,37 @@ def test_declarations() -> None:
     assert CerebrasProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('CEREBRAS_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('CEREBRAS_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="cerebras:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+@pytest.mark.parametrize(("args", "sent", "absent"), [
+    ({"max_tokens": 64}, {"max_completion_tokens": 64}, "max_tokens"),
+    ({"reasoning_effort": "medium"}, {"reasoning_effort": "medium"}, None),
+    ({"reasoning_effort": "none"}, {"disable_reasoning": True}, "reasoning_effort"),
+])
+def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
+    body = CerebrasProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    assert {k: body.get(k) for k in sent} == sent and absent not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_basic(kit) -> None:
-    kit.basic()
+def test_other_reasoning_efforts_are_refused() -> None:
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        CerebrasProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"reasoning_effort": "xhigh"}, {}))
+    assert info.value.parameter_name == "reasoning_effort"
 
 
-def test_stream(kit) -> None:
-    kit.stream()
+def test_reasoning_parsed() -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": TEXT, "reasoning": "Think."},
+                                         "finish_reason": "stop"}]}
+    message = run_scenario(CerebrasProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    pieces = ({"reasoning": "Thi"}, {"reasoning": "nk."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(CerebrasProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_max_tokens_is_sent_as_max_completion_tokens(kit) -> None:
-    body = kit.basic(max_tokens=64)
-    assert body["max_completion_tokens"] == 64 and "max_tokens" not in body
-
-
-def test_reasoning_effort(kit) -> None:
-    assert kit.basic(reasoning_effort="medium")["reasoning_effort"] == "medium"
-    body = kit.basic(reasoning_effort="none")
-    assert body["disable_reasoning"] is True and "reasoning_effort" not in body
-    kit.refused("reasoning_effort", reasoning_effort="xhigh")
-
-
-def test_reasoning_parsed(kit) -> None:
-    kit.reasoning({"reasoning": "Think."}, [{"reasoning": "Thi"}, {"reasoning": "nk."}, {"content": "Paris."}])
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "gpt-oss-120b", "object": "model", "created": 0, "owned_by": "Cerebras"}]})
+def test_model_list_entries() -> None:
+    payload = b'{"object": "list", "data": [{"id": "gpt-oss-120b", "object": "model", "created": 0, "owned_by": "Cerebras"}]}'
+    models = CerebrasProvider(KEY).parse_list_models(payload)
     assert [(m.id, m.owned_by) for m in models] == [("gpt-oss-120b", "Cerebras")]
-
-
-def test_no_embeddings(kit) -> None:
-    kit.unsupported("embedding")

@@ -1,14 +1,21 @@
-"""Alibaba Cloud DashScope: declarations, the seed examples through MockServer, and its quirks."""
+"""Alibaba Cloud DashScope: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from anyllm_dashscope import DashscopeProvider
 
-import any_llm
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "dashscope", "model": "qwen-plus", "base": "/compatible-mode/v1"}
+MODEL = "qwen-plus"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -19,59 +26,31 @@ def test_declarations() -> None:
     assert DashscopeProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('DASHSCOPE_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('DASHSCOPE_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="dashscope:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+@pytest.mark.parametrize(("args", "extra", "sent", "absent"), [
+    ({"stream": True, "reasoning_effort": "low"}, {"thinking_budget": 512}, {"enable_thinking": True, "thinking_budget": 512},
+     "reasoning_effort"),
+    ({"reasoning_effort": "none"}, {}, {"enable_thinking": False}, "reasoning_effort"),
+    ({}, {}, {}, "enable_thinking"),
+])
+def test_enable_thinking(args: dict[str, Any], extra: dict[str, Any], sent: dict[str, Any], absent: str) -> None:
+    body = DashscopeProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, extra)).json
+    assert {k: body.get(k) for k in sent} == sent and absent not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_basic(kit) -> None:
-    kit.basic()
+def test_reasoning_content() -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    message = run_scenario(DashscopeProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(DashscopeProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_enable_thinking(kit) -> None:
-    body = kit.stream(reasoning_effort="low", thinking_budget=512)
-    assert (body["enable_thinking"], body["thinking_budget"]) == (True, 512)
-    assert "reasoning_effort" not in body
-    assert kit.basic(reasoning_effort="none")["enable_thinking"] is False
-    assert "enable_thinking" not in kit.basic()
-
-
-def test_reasoning_content(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Thi"}, {"reasoning_content": "nk."},
-                                                  {"content": "Paris."}])
-
-
-def test_embeddings(kit) -> None:
-    kit.embedding()
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "qwen-plus", "object": "model", "created": 0, "owned_by": "system"}]})
-    assert [m.id for m in models] == ["qwen-plus"]
+def test_model_list_entries() -> None:
+    payload = b'{"object": "list", "data": [{"id": "qwen-plus", "object": "model", "created": 0, "owned_by": "system"}]}'
+    assert [m.id for m in DashscopeProvider(KEY).parse_list_models(payload)] == ["qwen-plus"]

@@ -1,14 +1,16 @@
-"""DeepInfra: declarations, the seed examples through MockServer, and its quirks."""
+"""DeepInfra: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
 
-import pytest
 from anyllm_deepinfra import DeepinfraProvider
 
-import any_llm
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, TEXT, run_scenario
 
-PROFILE = {"name": "deepinfra", "model": "meta-llama/Llama-3.3-70B-Instruct", "base": "/v1/openai"}
+MODEL = "meta-llama/Llama-3.3-70B-Instruct"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -19,51 +21,21 @@ def test_declarations() -> None:
     assert DeepinfraProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('DEEPINFRA_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('DEEPINFRA_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="deepinfra:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+def test_reasoning_content() -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    message = run_scenario(DeepinfraProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    pieces = ({"reasoning_content": "Think."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(DeepinfraProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_basic(kit) -> None:
-    kit.basic()
-
-
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_reasoning_content(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Think."}, {"content": "Paris."}])
-
-
-def test_embeddings(kit) -> None:
-    kit.embedding()
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "meta-llama/Llama-3.3-70B-Instruct", "object": "model", "created": 1733443200,
-         "owned_by": "deepinfra"}]})
+def test_model_list_entries() -> None:
+    payload = (b'{"object": "list", "data": [{"id": "meta-llama/Llama-3.3-70B-Instruct", "object": "model", '
+               b'"created": 1733443200, "owned_by": "deepinfra"}]}')
+    models = DeepinfraProvider(KEY).parse_list_models(payload)
     assert [(m.id, m.owned_by) for m in models] == [("meta-llama/Llama-3.3-70B-Instruct", "deepinfra")]

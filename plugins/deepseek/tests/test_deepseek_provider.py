@@ -1,16 +1,32 @@
-"""DeepSeek: declarations, the seed examples through MockServer, and its quirks."""
+"""DeepSeek: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from anyllm_deepseek import DeepseekProvider
+from pydantic import BaseModel
 
-import any_llm
+from any_llm import errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "deepseek", "model": "deepseek-v4-flash", "base": ""}
+MODEL = "deepseek-v4-flash"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
+TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {
+    "type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
+
+
+class CityInfo(BaseModel):
+    name: str
+    country: str
+    population: int
 
 
 def test_declarations() -> None:
@@ -21,121 +37,94 @@ def test_declarations() -> None:
     assert DeepseekProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('DEEPSEEK_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('DEEPSEEK_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="deepseek:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+@pytest.mark.parametrize(("args", "sent", "absent"), [
+    ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
+    ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}, "reasoning_effort": "high"}, None),
+    ({}, {}, "thinking"),
+    ({"max_completion_tokens": 256}, {"max_tokens": 256}, "max_completion_tokens"),
+    ({"logprobs": True, "top_logprobs": 2, "reasoning_effort": "none"}, {"logprobs": True, "top_logprobs": 2}, None),
+])
+def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
+    body = DeepseekProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    assert {k: body.get(k) for k in sent} == sent and absent not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_basic(kit) -> None:
-    kit.basic()
+@pytest.mark.parametrize(("param", "args"), [
+    ("reasoning_effort", {"reasoning_effort": "minimal"}), ("n", {"n": 2}), ("logit_bias", {"logit_bias": {"1": 1.0}}),
+    ("logprobs", {"logprobs": True}), ("top_logprobs", {"logprobs": False, "top_logprobs": 2}),
+])
+def test_refused_params(param: str, args: dict[str, Any]) -> None:
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        DeepseekProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+    assert info.value.parameter_name == param
 
 
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output_uses_json_mode(kit) -> None:
-    body = kit.structured()
+def test_structured_output_uses_json_mode() -> None:
+    params = build_params(MODEL, MESSAGES, {"response_format": CityInfo}, {})
+    body = DeepseekProvider(KEY).build_completion_request(params).json
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     assert body["response_format"] == {"type": "json_object"}
     system = body["messages"][0]
     assert system["role"] == "system" and "JSON schema" in system["content"]
     assert json.loads(system["content"].split("\n", 1)[1])["required"] == ["name", "country", "population"]
-    assert body["messages"][1:] == [{"role": "user", "content": "What is the capital of France?"}]
+    assert body["messages"][1:] == MESSAGES
 
 
-def test_schema_joins_an_existing_system_prompt(kit) -> None:
+def test_schema_joins_an_existing_system_prompt() -> None:
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
-    kit.reply(kit.chat("{}"))
-    kit.call(messages=[{"role": "system", "content": "Be brief."}, {"role": "user", "content": "json please"}],
-             response_format=fmt)
-    messages = kit.last()["messages"]
+    question = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "json please"}]
+    params = build_params(MODEL, question, {"response_format": fmt}, {})
+    messages = DeepseekProvider(KEY).build_completion_request(params).json["messages"]
     assert len(messages) == 2
     assert messages[0]["content"].startswith("Be brief.\n\nReply with a single JSON object")
 
 
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
+def test_reasoning_content() -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    message = run_scenario(DeepseekProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(DeepseekProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_reasoning_effort_maps_to_thinking(kit) -> None:
-    body = kit.basic(reasoning_effort="none")
-    assert body["thinking"] == {"type": "disabled"} and "reasoning_effort" not in body
-    body = kit.basic(reasoning_effort="high")
-    assert (body["thinking"], body["reasoning_effort"]) == ({"type": "enabled"}, "high")
-    assert "thinking" not in kit.basic()
-    kit.refused("reasoning_effort", reasoning_effort="minimal")
-
-
-def test_max_completion_tokens_is_sent_as_max_tokens(kit) -> None:
-    body = kit.basic(max_completion_tokens=256)
-    assert body["max_tokens"] == 256 and "max_completion_tokens" not in body
-
-
-@pytest.mark.parametrize(("param", "kw"), [
-    ("n", {"n": 2}), ("logit_bias", {"logit_bias": {"1": 1.0}}), ("logprobs", {"logprobs": True}),
-    ("top_logprobs", {"logprobs": False, "top_logprobs": 2}),
-])
-def test_refused_params(kit, param: str, kw: dict) -> None:
-    kit.refused(param, **kw)
-
-
-def test_logprobs_with_thinking_off(kit) -> None:
-    body = kit.basic(logprobs=True, top_logprobs=2, reasoning_effort="none")
-    assert (body["logprobs"], body["top_logprobs"]) == (True, 2)
-
-
-def test_reasoning_content(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Thi"}, {"reasoning_content": "nk."},
-                                                  {"content": "Paris."}])
-
-
-def test_reasoning_content_is_sent_back_on_tool_call_turns(kit) -> None:
-    kit.reply(kit.chat(None, message={"reasoning_content": "Need the weather.", "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}}]},
-        finish="tool_calls"))
-    question = [{"role": "user", "content": "Weather in Paris?"}]
-    tool = {"type": "function", "function": {"name": "get_weather", "parameters": {
-        "type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
-    first = kit.call(messages=question, tools=[tool]).choices[0].message
+def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:
+    call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}}
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+        "role": "assistant", "content": None, "reasoning_content": "Need the weather.", "tool_calls": [call]}}]}
+    first = run_scenario(DeepseekProvider, "tool_call", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert first.reasoning.content == "Need the weather."
-    kit.reply(kit.chat("Sunny."))
-    kit.call(messages=[*question, first, {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
-                       {"role": "assistant", "content": "Sunny.", "reasoning": {"content": "dropped"}},
-                       {"role": "user", "content": "Thanks"}], tools=[tool])
-    sent = kit.last()["messages"]
+    question = [{"role": "user", "content": "Weather in Paris?"}]
+    history = [*question, first, {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+               {"role": "assistant", "content": "Sunny.", "reasoning": {"content": "dropped"}},
+               {"role": "user", "content": "Thanks"}]
+    body = DeepseekProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
+    sent = body["messages"]
     assert sent[1]["reasoning_content"] == "Need the weather." and "reasoning" not in sent[1]
     assert sent[3] == {"role": "assistant", "content": "Sunny."}
 
 
-def test_cache_hits_become_cached_tokens(kit) -> None:
+def test_cache_hits_become_cached_tokens() -> None:
     usage = {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105,
              "prompt_cache_hit_tokens": 64, "prompt_cache_miss_tokens": 36}
-    kit.reply({**kit.chat("ok"), "usage": usage})
-    assert kit.call().usage.prompt_tokens_details.cached_tokens == 64
-    kit.sse([kit.chunk({"role": "assistant", "content": "ok"}), kit.chunk(finish="stop"), kit.chunk(usage=usage)])
-    got = kit.collect(kit.call(stream=True))
-    assert got["usage"].prompt_tokens_details.cached_tokens == 64
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+              "usage": usage}
+    completion = run_scenario(DeepseekProvider, "plain", [Reply.json(answer)], use_async=False).result
+    assert completion.usage.prompt_tokens_details.cached_tokens == 64
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"}}]},
+              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}, {**CHUNK, "choices": [], "usage": usage}]
+    chunks = run_scenario(DeepseekProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    assert chunks[-1].usage.prompt_tokens_details.cached_tokens == 64
+    assert all(c.choices for c in chunks), "the usage chunk we asked for must have a choice for chunk.choices[0]"
 
 
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "deepseek-v4-flash", "object": "model", "owned_by": "deepseek"}]})
+def test_model_list_entries() -> None:
+    payload = b'{"object": "list", "data": [{"id": "deepseek-v4-flash", "object": "model", "owned_by": "deepseek"}]}'
+    models = DeepseekProvider(KEY).parse_list_models(payload)
     assert [(m.id, m.owned_by) for m in models] == [("deepseek-v4-flash", "deepseek")]
-
-
-def test_no_embeddings(kit) -> None:
-    kit.unsupported("embedding")

@@ -1,14 +1,18 @@
-"""Fireworks AI: declarations, the seed examples through MockServer, and its quirks."""
+"""Fireworks AI: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
 
-import pytest
 from anyllm_fireworks import FireworksProvider
 
-import any_llm
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "fireworks", "model": "accounts/fireworks/models/llama-v3p1-8b-instruct", "base": "/inference/v1"}
+MODEL = "accounts/fireworks/models/llama-v3p1-8b-instruct"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -19,61 +23,35 @@ def test_declarations() -> None:
     assert FireworksProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('FIREWORKS_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('FIREWORKS_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="fireworks:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+def test_no_stream_options_and_usage_on_last_chunk() -> None:
+    body = FireworksProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"stream": True}, {})).json
+    assert "stream_options" not in body and body["stream"] is True
+    usage = {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5}
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
+              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": usage}]
+    chunks = run_scenario(FireworksProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    assert ("".join(c.choices[0].delta.content or "" for c in chunks), chunks[-1].usage.total_tokens) == ("Hi", 5)
 
 
-def test_basic(kit) -> None:
-    kit.basic()
+def test_reasoning_content() -> None:
+    params = build_params(MODEL, MESSAGES, {"stream": True, "reasoning_effort": "low"}, {})
+    body = FireworksProvider(KEY).build_completion_request(params).json
+    assert body["reasoning_effort"] == "low"
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    message = run_scenario(FireworksProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(FireworksProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_no_stream_options_and_usage_on_last_chunk(kit) -> None:
-    kit.sse([kit.chunk({"role": "assistant", "content": "Hi"}),
-             kit.chunk(finish="stop", usage={"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5})])
-    got = kit.collect(kit.call(stream=True))
-    assert (got["content"], got["usage"].total_tokens) == ("Hi", 5)
-    assert "stream_options" not in kit.last(stream=True)
-
-
-def test_reasoning_content(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Thi"}, {"reasoning_content": "nk."},
-                                                  {"content": "Paris."}], reasoning_effort="low")
-    assert kit.last(stream=True)["reasoning_effort"] == "low"
-
-
-def test_embeddings(kit) -> None:
-    kit.embedding()
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "accounts/fireworks/models/llama-v3p1-8b-instruct", "object": "model", "owned_by": "fireworks",
-         "created": 1721692800, "kind": "HF_BASE_MODEL", "supports_chat": True}]})
+def test_model_list_entries() -> None:
+    payload = (b'{"object": "list", "data": [{"id": "accounts/fireworks/models/llama-v3p1-8b-instruct", "object": "model", '
+               b'"owned_by": "fireworks", "created": 1721692800, "kind": "HF_BASE_MODEL", "supports_chat": true}]}')
+    models = FireworksProvider(KEY).parse_list_models(payload)
     assert models[0].id.endswith("llama-v3p1-8b-instruct") and models[0].supports_chat is True

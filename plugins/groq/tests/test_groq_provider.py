@@ -1,14 +1,27 @@
-"""Groq: declarations, the seed examples through MockServer, and Groq's documented quirks."""
+"""Groq: declarations and Groq's documented quirks the conformance kit does not cover."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from anyllm_groq import GroqProvider
+from pydantic import BaseModel
 
-import any_llm
+from any_llm import errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, openai_exchanges, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "groq", "model": "llama-3.3-70b-versatile", "base": "/openai/v1"}
+MODEL = "llama-3.3-70b-versatile"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
+
+
+class City(BaseModel):
+    name: str
 
 
 def test_declarations() -> None:
@@ -20,93 +33,69 @@ def test_declarations() -> None:
     assert caps["reasoning"] and caps["list_models"] and caps["tools"] and not caps["embedding"]
 
 
-def test_env_vars(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("GROQ_API_KEY", kit.key)
-    monkeypatch.setenv("GROQ_BASE_URL", kit.api_base)
-    kit.reply({"id": "x", "object": "chat.completion", "created": 1, "model": "m",
-               "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]})
-    assert any_llm.completion(model="groq:llama-3.3-70b-versatile", messages=[{"role": "user", "content": "x"}])
-    assert kit.server.requests[-1].headers["authorization"] == f"Bearer {kit.key}"
-
-
-def test_basic(kit) -> None:
-    body = kit.basic(max_tokens=50, temperature=0.2)
-    assert body["max_completion_tokens"] == 50 and "max_tokens" not in body
-
-
-def test_stream(kit) -> None:
-    assert kit.stream()["stream_options"] == {"include_usage": True}
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    assert kit.structured()["response_format"]["type"] == "json_schema"
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-@pytest.mark.parametrize(("param", "kw"), [
-    ("logprobs", {"logprobs": True}), ("top_logprobs", {"top_logprobs": 2}),
-    ("logit_bias", {"logit_bias": {"50256": -100}}), ("n", {"n": 2}),
-    ("reasoning_effort", {"reasoning_effort": "minimal"}),
+@pytest.mark.parametrize(("args", "sent", "absent"), [
+    ({"max_tokens": 50, "temperature": 0.2}, {"max_completion_tokens": 50, "temperature": 0.2}, "max_tokens"),
+    ({"stream": True}, {"stream_options": {"include_usage": True}}, None),
+    ({"n": 1, "reasoning_effort": "none"}, {"n": 1, "reasoning_effort": "none"}, None),
+    ({"stream": True, "reasoning_effort": "low"}, {"reasoning_effort": "low"}, None),
 ])
-def test_refused_params(kit, param: str, kw: dict) -> None:
-    kit.refused(param, **kw)
+def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
+    body = GroqProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    assert {k: body.get(k) for k in sent} == sent and absent not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_n_1_and_efforts_are_sent(kit) -> None:
-    assert kit.basic(n=1, reasoning_effort="none")["reasoning_effort"] == "none"
+def test_structured_output_is_sent_as_a_json_schema() -> None:
+    body = GroqProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"response_format": City}, {})).json
+    assert body["response_format"]["type"] == "json_schema"
 
 
-def test_message_name_is_left_out(kit) -> None:
-    kit.reply({"id": "x", "object": "chat.completion", "created": 1, "model": "m",
-               "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]})
-    kit.call(messages=[{"role": "user", "content": "hi", "name": "bob"}])
-    assert kit.last()["messages"] == [{"role": "user", "content": "hi"}]
+@pytest.mark.parametrize(("param", "args"), [
+    ("logprobs", {"logprobs": True}), ("top_logprobs", {"top_logprobs": 2}),
+    ("logit_bias", {"logit_bias": {"50256": -100}}), ("n", {"n": 2}), ("reasoning_effort", {"reasoning_effort": "minimal"}),
+])
+def test_refused_params(param: str, args: dict[str, Any]) -> None:
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        GroqProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+    assert info.value.parameter_name == param
 
 
-def test_reasoning_parsed(kit) -> None:
-    kit.reasoning({"reasoning": "Think."}, [{"reasoning": "Thi"}, {"reasoning": "nk."}, {"content": "Paris."}],
-                  reasoning_effort="low")
-    assert kit.last(stream=True)["reasoning_effort"] == "low"
+def test_message_name_is_left_out() -> None:
+    question = [{"role": "user", "content": "hi", "name": "bob"}]
+    body = GroqProvider(KEY).build_completion_request(build_params(MODEL, question, {}, {})).json
+    assert body["messages"] == [{"role": "user", "content": "hi"}]
 
 
-def test_reasoning_raw_think_tags(kit) -> None:
-    kit.reasoning({"content": "<think>Think.</think>\nParis."},
-                  [{"content": "<thi"}, {"content": "nk>Think.</th"}, {"content": "ink>\nParis."}])
+@pytest.mark.parametrize(("message", "pieces"), [
+    ({"content": TEXT, "reasoning": "Think."}, ({"reasoning": "Thi"}, {"reasoning": "nk."}, {"content": TEXT})),
+    ({"content": f"<think>Think.</think>\n{TEXT}"},
+     ({"content": "<thi"}, {"content": "nk>Think.</th"}, {"content": f"ink>\n{TEXT}"})),
+])
+def test_reasoning_parsed_and_raw(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    got = run_scenario(GroqProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (got.reasoning.content, got.content) == ("Think.", TEXT)
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(GroqProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_usage_from_x_groq(kit) -> None:
+def test_usage_from_x_groq_and_from_the_usage_chunk() -> None:
     usage = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7, "queue_time": 0.01}
-    kit.sse([kit.chunk({"role": "assistant", "content": "Hi"}, x_groq={"id": "req_1"}),
-             kit.chunk(finish="stop", x_groq={"id": "req_1", "usage": usage})])
-    got = kit.collect(kit.call(stream=True))
-    assert got["usage"].total_tokens == 7
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}], "x_groq": {"id": "req_1"}},
+              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "x_groq": {"id": "req_1", "usage": usage}}]
+    chunks = run_scenario(GroqProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    assert chunks[-1].usage.total_tokens == 7
+    chunks = run_scenario(GroqProvider, "stream", [openai_exchanges()["stream"]], use_async=False).chunks or []
+    assert chunks[-1].usage.total_tokens == 19
+    assert all(c.choices for c in chunks), "the usage chunk we asked for must have a choice for chunk.choices[0]"
 
 
-def test_usage_chunk_preferred(kit) -> None:
-    kit.sse(kit.text_stream("Hi"))
-    assert kit.collect(kit.call(stream=True))["usage"].total_tokens == 12
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "llama-3.3-70b-versatile", "object": "model", "created": 1733447754, "owned_by": "Meta",
-         "active": True, "context_window": 131072}]})
+def test_model_list_entries() -> None:
+    payload = (b'{"object": "list", "data": [{"id": "llama-3.3-70b-versatile", "object": "model", "created": 1733447754, '
+               b'"owned_by": "Meta", "active": true, "context_window": 131072}]}')
+    models = GroqProvider(KEY).parse_list_models(payload)
     assert [(m.id, m.owned_by) for m in models] == [("llama-3.3-70b-versatile", "Meta")]
     assert models[0].context_window == 131072
-
-
-def test_no_embeddings(kit) -> None:
-    kit.unsupported("embedding")

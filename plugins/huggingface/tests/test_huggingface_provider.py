@@ -1,14 +1,20 @@
-"""Hugging Face: declarations, the seed examples through MockServer, and its quirks."""
+"""Hugging Face: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from anyllm_huggingface import HuggingfaceProvider
 
 import any_llm
 from any_llm.plugins import get_provider_class
+from any_llm.testing import MockServer, Reply
+from any_llm.testing.conformance import KEY, MESSAGES, TEXT, openai_exchanges, run_scenario
 
-PROFILE = {"name": "huggingface", "model": "deepseek-ai/DeepSeek-R1:novita"}
+MODEL = "deepseek-ai/DeepSeek-R1:novita"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -19,69 +25,44 @@ def test_declarations() -> None:
     assert HuggingfaceProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': False, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('HF_TOKEN',)[0], kit.key)
-    monkeypatch.setenv(('HUGGINGFACE_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="huggingface:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+def test_provider_suffix_is_kept() -> None:
+    with MockServer() as server:
+        server.queue(openai_exchanges()["plain"])
+        any_llm.completion(model=f"huggingface:{MODEL}", api_base=server.url + "/v1", api_key=KEY, messages=MESSAGES)
+        any_llm.api.close_clients("huggingface")
+    assert server.requests[0].json["model"] == MODEL
 
 
-def test_basic(kit) -> None:
-    kit.basic()
-
-
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_provider_suffix_is_kept(kit) -> None:
-    kit.reply(kit.chat("ok"))
-    any_llm.completion(model="huggingface:deepseek-ai/DeepSeek-R1:novita", api_base=kit.api_base, api_key=kit.key,
-                       messages=[{"role": "user", "content": "x"}])
-    assert kit.last()["model"] == "deepseek-ai/DeepSeek-R1:novita"
-
-
-def test_reasoning_shapes(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Think."}, {"content": "Paris."}])
-    kit.reasoning({"content": "<think>Think.</think>Paris."}, [{"content": "<think>Think.</think>Paris."}])
+@pytest.mark.parametrize(("message", "pieces"), [
+    ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
+    ({"content": f"<think>Think.</think>{TEXT}"}, ({"content": f"<think>Think.</think>{TEXT}"},)),
+])
+def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    got = run_scenario(HuggingfaceProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (got.reasoning.content, got.content) == ("Think.", TEXT)
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(HuggingfaceProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
 @pytest.mark.parametrize(("arguments", "expected"), [(None, "{}"), ({"location": "Paris"}, '{"location": "Paris"}')])
-def test_odd_tool_arguments(kit, arguments, expected: str) -> None:
+def test_odd_tool_arguments(arguments: Any, expected: str) -> None:
     call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": arguments}}
-    kit.reply(kit.chat(None, message={"tool_calls": [call]}, finish="tool_calls"))
-    assert kit.call().choices[0].message.tool_calls[0].function.arguments == expected
-    kit.sse([kit.chunk({"role": "assistant", "tool_calls": [{"index": 0, **call}]}), kit.chunk(finish="tool_calls")])
-    got = kit.collect(kit.call(stream=True))
-    assert got["tools"][0]["arguments"] == ("" if arguments is None else expected)
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                                         "finish_reason": "tool_calls"}]}
+    message = run_scenario(HuggingfaceProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert message.tool_calls[0].function.arguments == expected
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [{"index": 0, **call}]}}]},
+              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}]
+    chunks = run_scenario(HuggingfaceProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    streamed = "".join(t.function.arguments or "" for c in chunks for t in c.choices[0].delta.tool_calls or ())
+    assert streamed == ("" if arguments is None else expected)
 
 
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "deepseek-ai/DeepSeek-R1", "object": "model", "created": 1737331200, "owned_by": "deepseek-ai",
-         "providers": [{"provider": "novita", "status": "live"}]}]})
-    assert models[0].providers[0]["provider"] == "novita"
-
-
-def test_no_embeddings(kit) -> None:
-    kit.unsupported("embedding")
+def test_model_list_entries() -> None:
+    payload = (b'{"object": "list", "data": [{"id": "deepseek-ai/DeepSeek-R1", "object": "model", "created": 1737331200, '
+               b'"owned_by": "deepseek-ai", "providers": [{"provider": "novita", "status": "live"}]}]}')
+    assert HuggingfaceProvider(KEY).parse_list_models(payload)[0].providers[0]["provider"] == "novita"

@@ -1,14 +1,17 @@
-"""Inception: declarations, the seed examples through MockServer, and its quirks."""
+"""Inception: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
 
 import pytest
 from anyllm_inception import InceptionProvider
 
-import any_llm
+from any_llm import errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "inception", "model": "mercury-2", "off_spec": ["reasoning_effort"]}
+MODEL = "mercury-2"
 
 
 def test_declarations() -> None:
@@ -19,52 +22,20 @@ def test_declarations() -> None:
     assert InceptionProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('INCEPTION_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('INCEPTION_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="inception:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+@pytest.mark.parametrize(("effort", "sent"), [("minimal", "instant"), ("high", "high")])
+def test_reasoning_effort_mapping(effort: str, sent: str) -> None:
+    body = InceptionProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"reasoning_effort": effort}, {})).json
+    assert body.pop("reasoning_effort") == sent  # "instant" is Inception's own level, outside OpenAI's enum
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_basic(kit) -> None:
-    kit.basic()
+@pytest.mark.parametrize("effort", ["none", "xhigh"])
+def test_other_reasoning_efforts_are_refused(effort: str) -> None:
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        InceptionProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"reasoning_effort": effort}, {}))
+    assert info.value.parameter_name == "reasoning_effort"
 
 
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_reasoning_effort_mapping(kit) -> None:
-    assert kit.basic(reasoning_effort="minimal")["reasoning_effort"] == "instant"
-    assert kit.basic(reasoning_effort="high")["reasoning_effort"] == "high"
-    kit.refused("reasoning_effort", reasoning_effort="none")
-    kit.refused("reasoning_effort", reasoning_effort="xhigh")
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [{"id": "mercury-2", "object": "model", "owned_by": "inception"}]})
-    assert [m.id for m in models] == ["mercury-2"]
-
-
-def test_no_embeddings(kit) -> None:
-    kit.unsupported("embedding")
+def test_model_list_entries() -> None:
+    payload = b'{"object": "list", "data": [{"id": "mercury-2", "object": "model", "owned_by": "inception"}]}'
+    assert [m.id for m in InceptionProvider(KEY).parse_list_models(payload)] == ["mercury-2"]

@@ -1,15 +1,25 @@
-"""MiniMax: declarations, the seed examples through MockServer, and its quirks."""
+"""MiniMax: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from anyllm_minimax import MinimaxProvider
 
-import any_llm
+from any_llm import errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}}
-PROFILE = {"name": "minimax", "model": "MiniMax-M2"}
+MODEL = "MiniMax-M2"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
+TOOL = {"type": "function", "function": {"name": "get_weather",
+                                         "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}}
+DETAILS = {"type": "reasoning.text", "id": "r1", "format": "MiniMax-response-v1", "index": 0, "text": "Think."}
 
 
 def test_declarations() -> None:
@@ -20,81 +30,59 @@ def test_declarations() -> None:
     assert MinimaxProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': False, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': False}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('MINIMAX_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('MINIMAX_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="minimax:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+@pytest.mark.parametrize(("param", "args"), [
+    ("response_format", {"response_format": {"type": "json_object"}}), ("reasoning_effort", {"reasoning_effort": "low"}),
+])
+def test_refused_params(param: str, args: dict[str, Any]) -> None:
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        MinimaxProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+    assert info.value.parameter_name == param
 
 
-def test_basic(kit) -> None:
-    kit.basic()
+@pytest.mark.parametrize(("message", "pieces", "thought"), [
+    ({"content": f"<think>\nThink.\n</think>\n\n{TEXT}"}, ({"content": "<think>\nThink.\n"}, {"content": f"</think>\n\n{TEXT}"}),
+     "\nThink.\n"),
+    ({"content": TEXT, "reasoning_details": [DETAILS]},
+     ({"reasoning_details": [{**DETAILS, "text": "Thi"}]}, {"reasoning_details": [{**DETAILS, "text": "nk."}]}, {"content": TEXT}),
+     "Think."),
+])
+def test_think_tags_and_reasoning_details(message: dict[str, Any], pieces: tuple[dict[str, Any], ...],
+                                          thought: str) -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    got = run_scenario(MinimaxProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (got.reasoning.content, got.content) == (thought, TEXT)
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(MinimaxProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == thought
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_stream(kit) -> None:
-    kit.stream()
+def test_reasoning_split_is_sent() -> None:
+    params = build_params(MODEL, MESSAGES, {"stream": True}, {"reasoning_split": True})
+    body = MinimaxProvider(KEY).build_completion_request(params).json
+    assert body["reasoning_split"] is True
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output_is_refused(kit) -> None:
-    kit.refused("response_format", response_format={"type": "json_object"})
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_think_tags(kit) -> None:
-    kit.reasoning({"content": "<think>\nThink.\n</think>\n\nParis."},
-                  [{"content": "<think>\nThink.\n"}, {"content": "</think>\n\nParis."}], thought="\nThink.\n")
-
-
-def test_reasoning_split_details(kit) -> None:
-    details = [{"type": "reasoning.text", "id": "r1", "format": "MiniMax-response-v1", "index": 0, "text": "Think."}]
-    kit.reasoning({"reasoning_details": details},
-                  [{"reasoning_details": [{**details[0], "text": "Thi"}]}, {"reasoning_details": [{**details[0], "text": "nk."}]},
-                   {"content": "Paris."}], reasoning_split=True)
-    assert kit.last(stream=True)["reasoning_split"] is True
-
-
-def test_reasoning_effort_is_refused(kit) -> None:
-    kit.refused("reasoning_effort", reasoning_effort="low")
-
-
-def test_thinking_is_sent_back_in_think_tags(kit) -> None:
-    kit.reply(kit.chat(None, message={"content": "<think>I should call the tool.</think>\n\n", "tool_calls": [
-        {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}}]},
-        finish="tool_calls"))
-    question = [{"role": "user", "content": "Weather in Paris?"}]
-    first = kit.call(messages=question, tools=[TOOL]).choices[0].message
+def test_thinking_is_sent_back_in_think_tags() -> None:
+    call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}}
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+        "role": "assistant", "content": "<think>I should call the tool.</think>\n\n", "tool_calls": [call]}}]}
+    first = run_scenario(MinimaxProvider, "tool_call", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (first.reasoning.content, first.content) == ("I should call the tool.", "")
-    kit.reply(kit.chat("Sunny."))
-    kit.call(messages=[*question, first, {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}], tools=[TOOL])
-    sent = kit.last()["messages"][1]
+    history = [{"role": "user", "content": "Weather in Paris?"}, first, {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}]
+    body = MinimaxProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
+    sent = body["messages"][1]
     assert sent["content"] == "<think>I should call the tool.</think>\n\n" and "reasoning" not in sent
     assert sent["tool_calls"][0]["id"] == "call_1"
 
 
-def test_usage_chunk_without_delta(kit) -> None:
-    kit.sse([kit.chunk({"role": "assistant", "content": "Hi"}), kit.chunk(finish="stop"),
-             {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
-              "choices": [{"index": 0, "finish_reason": "stop"}],
-              "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}])
-    got = kit.collect(kit.call(stream=True))
-    assert (got["content"], got["usage"].total_tokens) == ("Hi", 4)
-
-
-def test_no_embeddings_or_model_list(kit) -> None:
-    kit.unsupported("embedding")
-    kit.unsupported("list_models")
+def test_usage_chunk_without_delta() -> None:
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
+              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+              {**CHUNK, "choices": [{"index": 0, "finish_reason": "stop"}],
+               "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}]
+    chunks = run_scenario(MinimaxProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    assert ("".join(c.choices[0].delta.content or "" for c in chunks), chunks[-1].usage.total_tokens) == ("Hi", 4)

@@ -16,6 +16,8 @@ from mistral_kit import chat_json, chunk, mistral_error, request_errors, tool_ca
 from any_llm.testing import Reply
 from any_llm.testing.conformance import (
     CITY,
+    EMBEDDINGS,
+    MODEL_IDS,
     TEXT,
     TOOL_ARGS,
     TOOL_NAME,
@@ -59,6 +61,13 @@ EXCHANGES: dict[str, Reply] = {
     "error_context_length": mistral_error(400, "Prompt contains 40000 tokens and 0 draft tokens, too large for model "
                                                "with 32768 maximum context length", code="3051"),
     "error_5xx": mistral_error(500, "Internal server error", "internal_server_error", "1000"),
+    "embedding": Reply.json({"id": "emb-1", "object": "list", "model": "mistral-embed", "usage": usage(len(EMBEDDINGS), 0),
+                             "data": [{"object": "embedding", "embedding": v, "index": i} for i, v in enumerate(EMBEDDINGS)]}),
+    # GET /v1/models: a ModelList of base model cards
+    "list_models": Reply.json({"object": "list", "data": [
+        {"id": m, "object": "model", "created": 1756746619, "owned_by": "mistralai", "type": "base", "aliases": [],
+         "capabilities": {"completion_chat": True, "function_calling": True}, "max_context_length": 131072}
+        for m in MODEL_IDS]}),
 }
 
 

@@ -1,15 +1,23 @@
-"""Moonshot AI: declarations, the seed examples through MockServer, and its quirks."""
+"""Moonshot AI: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from anyllm_moonshot import MoonshotProvider
 
-import any_llm
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}}
-PROFILE = {"name": "moonshot", "model": "kimi-k2.5"}
+MODEL = "kimi-k2.5"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
+TOOL = {"type": "function", "function": {"name": "get_weather",
+                                         "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}}
 
 
 def test_declarations() -> None:
@@ -20,78 +28,54 @@ def test_declarations() -> None:
     assert MoonshotProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': False, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('MOONSHOT_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('MOONSHOT_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="moonshot:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+@pytest.mark.parametrize(("args", "sent", "absent"), [
+    ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
+    ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}}, None),
+    ({}, {}, "thinking"),
+])
+def test_thinking_switch(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
+    body = MoonshotProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    assert {k: body.get(k) for k in sent} == sent and absent not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_basic(kit) -> None:
-    kit.basic()
+def test_reasoning_content() -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    message = run_scenario(MoonshotProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(MoonshotProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_reasoning_content(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Thi"}, {"reasoning_content": "nk."},
-                                                  {"content": "Paris."}])
-
-
-def test_thinking_switch(kit) -> None:
-    body = kit.basic(reasoning_effort="none")
-    assert body["thinking"] == {"type": "disabled"} and "reasoning_effort" not in body
-    assert kit.basic(reasoning_effort="high")["thinking"] == {"type": "enabled"}
-    assert "thinking" not in kit.basic()
-
-
-def test_reasoning_content_is_sent_back_on_tool_call_turns(kit) -> None:
-    kit.sse([kit.chunk({"role": "assistant", "reasoning_content": "Check the weather."}),
-             kit.chunk({"tool_calls": [{"index": 0, "id": "get_weather:0", "type": "function",
-                                        "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'}}]}),
-             kit.chunk(finish="tool_calls")])
-    got = kit.collect(kit.call(stream=True, tools=[TOOL]))
-    assert got["reasoning"] == "Check the weather."
-    call = got["tools"][0]
-    assistant = {"role": "assistant", "content": None, "reasoning": {"content": got["reasoning"]},
-                 "tool_calls": [{"id": call["id"], "type": "function",
-                                 "function": {"name": call["name"], "arguments": call["arguments"]}}]}
-    kit.reply(kit.chat("Sunny."))
-    kit.call(messages=[{"role": "user", "content": "Weather?"}, assistant,
-                       {"role": "tool", "tool_call_id": "get_weather:0", "content": "sunny"}], tools=[TOOL])
-    sent = kit.last()["messages"][1]
+def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:
+    call = {"index": 0, "id": "get_weather:0", "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'}}
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "reasoning_content": "Check the weather."}}]},
+              {**CHUNK, "choices": [{"index": 0, "delta": {"tool_calls": [call]}}]},
+              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}]
+    chunks = run_scenario(MoonshotProvider, "stream_tool_call", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    reasoning = "".join(d.reasoning.content for d in deltas if d.reasoning)
+    assert reasoning == "Check the weather."
+    streamed = next(t for d in deltas for t in d.tool_calls or ())
+    function = {"name": streamed.function.name, "arguments": streamed.function.arguments}
+    assistant = {"role": "assistant", "content": None, "reasoning": {"content": reasoning},
+                 "tool_calls": [{"id": streamed.id, "type": "function", "function": function}]}
+    history = [{"role": "user", "content": "Weather?"}, assistant, {"role": "tool", "tool_call_id": "get_weather:0", "content": "sunny"}]
+    body = MoonshotProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
+    sent = body["messages"][1]
     assert sent["reasoning_content"] == "Check the weather." and "reasoning" not in sent
     assert sent["content"] == ""
 
 
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "kimi-k2.5", "object": "model", "created": 1769000000, "owned_by": "moonshot",
-         "context_length": 262144, "supports_image_in": True}]})
+def test_model_list_entries() -> None:
+    payload = (b'{"object": "list", "data": [{"id": "kimi-k2.5", "object": "model", "created": 1769000000, '
+               b'"owned_by": "moonshot", "context_length": 262144, "supports_image_in": true}]}')
+    models = MoonshotProvider(KEY).parse_list_models(payload)
     assert models[0].id == "kimi-k2.5" and models[0].supports_image_in is True
-
-
-def test_no_embeddings(kit) -> None:
-    kit.unsupported("embedding")

@@ -1,14 +1,19 @@
-"""Nebius: declarations, the seed examples through MockServer, and its quirks."""
+"""Nebius: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from anyllm_nebius import NebiusProvider
 
-import any_llm
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, TEXT, run_scenario
 
-PROFILE = {"name": "nebius", "model": "meta-llama/Llama-3.3-70B-Instruct"}
+MODEL = "meta-llama/Llama-3.3-70B-Instruct"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -19,52 +24,23 @@ def test_declarations() -> None:
     assert NebiusProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('NEBIUS_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('NEBIUS_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="nebius:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+@pytest.mark.parametrize(("message", "pieces"), [
+    ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
+    ({"content": f"<think>Think.</think>\n\n{TEXT}"},
+     ({"content": "<think>"}, {"content": "Think."}, {"content": f"</think>\n\n{TEXT}"})),
+])
+def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    got = run_scenario(NebiusProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (got.reasoning.content, got.content) == ("Think.", TEXT)
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(NebiusProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_basic(kit) -> None:
-    kit.basic()
-
-
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_reasoning_shapes(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Think."}, {"content": "Paris."}])
-    kit.reasoning({"content": "<think>Think.</think>\n\nParis."},
-                  [{"content": "<think>"}, {"content": "Think."}, {"content": "</think>\n\nParis."}])
-
-
-def test_embeddings(kit) -> None:
-    kit.embedding()
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "deepseek-ai/DeepSeek-R1-0528", "object": "model", "created": 1748390400, "owned_by": "system"}]})
-    assert [m.id for m in models] == ["deepseek-ai/DeepSeek-R1-0528"]
+def test_model_list_entries() -> None:
+    payload = (b'{"object": "list", "data": [{"id": "deepseek-ai/DeepSeek-R1-0528", "object": "model", '
+               b'"created": 1748390400, "owned_by": "system"}]}')
+    assert [m.id for m in NebiusProvider(KEY).parse_list_models(payload)] == ["deepseek-ai/DeepSeek-R1-0528"]

@@ -1,14 +1,23 @@
-"""OpenRouter: declarations, the seed examples through MockServer, and its quirks."""
+"""OpenRouter: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from anyllm_openrouter import OpenrouterProvider
 
-import any_llm
+from any_llm import AnyLLM, errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import MockServer, Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, openai_exchanges, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "openrouter", "model": "openai/gpt-4.1-mini", "base": "/api/v1"}
+MODEL = "openai/gpt-4.1-mini"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
+ATTRIBUTION = {"http-referer", "x-title", "x-openrouter-title"}
 
 
 def test_declarations() -> None:
@@ -19,104 +28,75 @@ def test_declarations() -> None:
     assert OpenrouterProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('OPENROUTER_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('OPENROUTER_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="openrouter:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+@pytest.mark.parametrize(("args", "extra", "reasoning"), [
+    ({"reasoning_effort": "high"}, {}, {"effort": "high"}),
+    ({}, {"reasoning": {"max_tokens": 2000, "exclude": False}}, {"max_tokens": 2000, "exclude": False}),
+])
+def test_reasoning_effort_is_unified_reasoning(args: dict[str, Any], extra: dict[str, Any],
+                                               reasoning: dict[str, Any]) -> None:
+    body = OpenrouterProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, extra)).json
+    assert body["reasoning"] == reasoning and "reasoning_effort" not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_basic(kit) -> None:
-    kit.basic()
-
-
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_reasoning_effort_is_unified_reasoning(kit) -> None:
-    body = kit.basic(reasoning_effort="high")
-    assert body["reasoning"] == {"effort": "high"} and "reasoning_effort" not in body
-    body = kit.basic(reasoning={"max_tokens": 2000, "exclude": False})
-    assert body["reasoning"] == {"max_tokens": 2000, "exclude": False}
-
-
-def test_reasoning_and_details(kit) -> None:
+def test_reasoning_and_details() -> None:
     details = [{"type": "reasoning.text", "text": "Think.", "format": "unknown", "index": 0}]
-    kit.reasoning({"reasoning": "Think.", "reasoning_details": details},
-                  [{"reasoning": "Thi", "reasoning_details": []}, {"reasoning": "nk."}, {"content": "Paris."}])
-    kit.reply(kit.chat("Paris.", message={"reasoning": "Think.", "reasoning_details": details}))
-    message = kit.call().choices[0].message
-    assert message.reasoning_details == details
+    message = {"role": "assistant", "content": TEXT, "reasoning": "Think.", "reasoning_details": details}
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": message, "finish_reason": "stop"}]}
+    got = run_scenario(OpenrouterProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (got.reasoning.content, got.content, got.reasoning_details) == ("Think.", TEXT, details)
+    pieces = ({"reasoning": "Thi", "reasoning_details": []}, {"reasoning": "nk."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(OpenrouterProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_no_attribution_headers_by_default(kit, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_attribution_headers_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("OPENROUTER_SITE_URL", raising=False)
     monkeypatch.delenv("OPENROUTER_APP_NAME", raising=False)
-    kit.basic()
-    headers = kit.server.requests[-1].headers
-    assert not {"http-referer", "x-title", "x-openrouter-title"} & set(headers)
+    requests = run_scenario(OpenrouterProvider, "plain", [openai_exchanges()["plain"]], use_async=False).requests or []
+    assert not ATTRIBUTION & set(requests[0].headers)
 
 
-def test_attribution_headers_from_env_and_call(kit, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_attribution_headers_from_env_and_call(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENROUTER_SITE_URL", "https://myapp.example")
     monkeypatch.setenv("OPENROUTER_APP_NAME", "My App")
-    kit.basic()
-    headers = kit.server.requests[-1].headers
-    assert (headers["http-referer"], headers["x-openrouter-title"], headers["x-title"]) == (
-        "https://myapp.example", "My App", "My App")
-    any_llm.api.close_clients()
-    body = kit.basic(http_referer="https://other.example", x_title="Other")
-    headers = kit.server.requests[-1].headers
-    assert (headers["http-referer"], headers["x-title"]) == ("https://other.example", "Other")
-    assert "http_referer" not in body and "x_title" not in body
-    kit.embedding()
-    assert kit.server.requests[-1].headers["http-referer"] == "https://myapp.example"
+    exchanges = openai_exchanges()
+    with MockServer() as server:
+        server.queue(exchanges["plain"], exchanges["plain"], exchanges["embedding"])
+        client = AnyLLM.create("openrouter", api_key=KEY, api_base=server.url + "/api/v1", max_retries=0)
+        client.completion(MODEL, MESSAGES)
+        client.completion(MODEL, MESSAGES, http_referer="https://other.example", x_title="Other")
+        client.embedding("e", ["a", "b"])
+        client.close()
+    env, per_call, embedding = (r.headers for r in server.requests)
+    assert (env["http-referer"], env["x-openrouter-title"], env["x-title"]) == ("https://myapp.example", "My App", "My App")
+    assert (per_call["http-referer"], per_call["x-title"]) == ("https://other.example", "Other")
+    assert "http_referer" not in server.requests[1].json and "x_title" not in server.requests[1].json
+    assert embedding["http-referer"] == "https://myapp.example"
 
 
-def test_processing_comments_are_skipped(kit) -> None:
-    events = kit.text_stream("Hel", "lo")
-    kit.sse([b": OPENROUTER PROCESSING\n\n", events[0], b": OPENROUTER PROCESSING\n\n", *events[1:]])
-    assert kit.collect(kit.call(stream=True))["content"] == "Hello"
+def test_processing_comments_are_skipped() -> None:
+    stream = openai_exchanges()["stream"]
+    stream.chunks[0:0] = [b": OPENROUTER PROCESSING\n\n"]
+    stream.chunks[2:2] = [b": OPENROUTER PROCESSING\n\n"]
+    chunks = run_scenario(OpenrouterProvider, "stream", [stream], use_async=False).chunks or []
+    assert "".join(c.choices[0].delta.content or "" for c in chunks) == TEXT
 
 
-def test_mid_stream_error(kit) -> None:
-    from any_llm import errors
-
-    kit.sse([kit.chunk({"role": "assistant", "content": "Par"}),
-             {**kit.chunk({"content": ""}, finish="error"),
-              "error": {"code": "server_error", "message": "Provider disconnected unexpectedly"}}], done=False)
-    with pytest.raises(errors.ProviderError, match="Provider disconnected"):
-        kit.collect(kit.call(stream=True))
+def test_mid_stream_error() -> None:
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Par"}}]},
+              {**CHUNK, "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
+               "error": {"code": "server_error", "message": "Provider disconnected unexpectedly"}}]
+    error = run_scenario(OpenrouterProvider, "stream", [Reply.sse(events, done=False)], use_async=False).error
+    assert isinstance(error, errors.ProviderError) and "Provider disconnected" in str(error)
 
 
-def test_embeddings(kit) -> None:
-    kit.embedding()
-
-
-def test_list_models_without_object_or_owner(kit) -> None:
-    models = kit.list_models({"data": [
-        {"id": "openai/gpt-4.1-mini", "canonical_slug": "openai/gpt-4.1-mini-2025-04-14", "name": "GPT-4.1 Mini",
-         "created": 1744651381, "context_length": 1047576, "pricing": {"prompt": "0.0000004"}}]})
+def test_model_list_entries_without_object_or_owner() -> None:
+    payload = (b'{"data": [{"id": "openai/gpt-4.1-mini", "canonical_slug": "openai/gpt-4.1-mini-2025-04-14", '
+               b'"name": "GPT-4.1 Mini", "created": 1744651381, "context_length": 1047576, "pricing": {"prompt": "0.0000004"}}]}')
+    models = OpenrouterProvider(KEY).parse_list_models(payload)
     assert (models[0].id, models[0].object, models[0].owned_by) == ("openai/gpt-4.1-mini", "model", "")
     assert models[0].pricing == {"prompt": "0.0000004"}

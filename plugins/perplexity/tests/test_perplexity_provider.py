@@ -1,15 +1,23 @@
-"""Perplexity: declarations, the seed examples through MockServer, and its quirks."""
+"""Perplexity: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+import json
+from typing import Any
 
 import pytest
 from anyllm_perplexity import PerplexityProvider
 
-import any_llm
+from any_llm import errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import CITY, KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}
-PROFILE = {"name": "perplexity", "model": "sonar", "base": ""}
+MODEL = "sonar"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -20,89 +28,52 @@ def test_declarations() -> None:
     assert PerplexityProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': False, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': False, 'list_models': False}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('PERPLEXITY_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('PERPLEXITY_BASE_URL',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="perplexity:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
-
-
-def test_basic(kit) -> None:
-    kit.basic()
-
-
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tools_are_refused_before_sending(kit) -> None:
-    from any_llm import errors
-
-    with pytest.raises(errors.UnsupportedCapabilityError):
-        kit.call(tools=[TOOL])
-    assert kit.server.requests == []
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-@pytest.mark.parametrize(("param", "kw"), [
+@pytest.mark.parametrize(("param", "args"), [
     ("tool_choice", {"tool_choice": "auto"}), ("parallel_tool_calls", {"parallel_tool_calls": False}),
     ("logprobs", {"logprobs": True}), ("top_logprobs", {"top_logprobs": 3}), ("logit_bias", {"logit_bias": {"1": 1.0}}),
     ("seed", {"seed": 7}), ("n", {"n": 3}),
 ])
-def test_refused_params(kit, param: str, kw: dict) -> None:
-    kit.refused(param, **kw)
+def test_refused_params(param: str, args: dict[str, Any]) -> None:
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        PerplexityProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+    assert info.value.parameter_name == param
 
 
-def test_max_completion_tokens_is_sent_as_max_tokens(kit) -> None:
-    body = kit.basic(max_completion_tokens=100, search_mode="academic")
+def test_max_completion_tokens_is_sent_as_max_tokens() -> None:
+    params = build_params(MODEL, MESSAGES, {"max_completion_tokens": 100}, {"search_mode": "academic"})
+    body = PerplexityProvider(KEY).build_completion_request(params).json
     assert (body["max_tokens"], body["search_mode"]) == (100, "academic")
     assert "max_completion_tokens" not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_citations_are_kept(kit) -> None:
+def test_citations_are_kept() -> None:
     results = [{"title": "Paris", "url": "https://en.wikipedia.org/wiki/Paris", "date": None}]
-    kit.reply(kit.chat("Paris [1].", citations=["https://en.wikipedia.org/wiki/Paris"], search_results=results))
-    r = kit.call()
-    assert r.citations == ["https://en.wikipedia.org/wiki/Paris"]
-    assert r.search_results == results
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": "Paris [1]."}, "finish_reason": "stop"}],
+              "citations": ["https://en.wikipedia.org/wiki/Paris"], "search_results": results}
+    completion = run_scenario(PerplexityProvider, "plain", [Reply.json(answer)], use_async=False).result
+    assert completion.citations == ["https://en.wikipedia.org/wiki/Paris"]
+    assert completion.search_results == results
 
 
-def test_reasoning_think_tags(kit) -> None:
-    kit.reasoning({"content": "<think>Think.</think>\nParis."},
-                  [{"content": "<think>Th"}, {"content": "ink."}, {"content": "</think>\nParis."}])
+def test_reasoning_think_tags() -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": f"<think>Think.</think>\n{TEXT}"},
+                                         "finish_reason": "stop"}]}
+    message = run_scenario(PerplexityProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]}
+              for d in ({"content": "<think>Th"}, {"content": "ink."}, {"content": f"</think>\n{TEXT}"})]
+    chunks = run_scenario(PerplexityProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_structured_output_after_think_block(kit) -> None:
-    import json
-
-    answer = json.dumps({"name": "Paris", "country": "France", "population": 2102650})
-    kit.reply(kit.chat(f"<think>Look it up.</think>\n{answer}"))
-    from pydantic import BaseModel
-
-    class City(BaseModel):
-        name: str
-        country: str
-        population: int
-
-    r = kit.call(model="sonar-reasoning-pro", response_format=City)
-    assert r.choices[0].message.parsed == City(name="Paris", country="France", population=2102650)
-    assert r.choices[0].message.reasoning.content == "Look it up."
-
-
-def test_no_embeddings_or_model_list(kit) -> None:
-    kit.unsupported("embedding")
-    kit.unsupported("list_models")
+def test_structured_output_after_think_block() -> None:
+    content = f"<think>Look it up.</think>\n{json.dumps(CITY)}"
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}]}
+    outcome = run_scenario(PerplexityProvider, "structured", [Reply.json(answer)], use_async=False,
+                           model="sonar-reasoning-pro")
+    message = outcome.result.choices[0].message
+    assert message.parsed.model_dump() == CITY
+    assert message.reasoning.content == "Look it up."

@@ -1,14 +1,23 @@
-"""SambaNova: declarations, the seed examples through MockServer, and its quirks."""
+"""SambaNova: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pytest
 from anyllm_sambanova import SambanovaProvider
 
-import any_llm
+from any_llm import errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "sambanova", "model": "Meta-Llama-3.3-70B-Instruct"}
+MODEL = "Meta-Llama-3.3-70B-Instruct"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
+TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}
 
 
 def test_declarations() -> None:
@@ -19,69 +28,38 @@ def test_declarations() -> None:
     assert SambanovaProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('SAMBANOVA_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('SAMBANOVA_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="sambanova:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
-
-
-def test_basic(kit) -> None:
-    kit.basic()
-
-
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-@pytest.mark.parametrize(("param", "kw"), [
+@pytest.mark.parametrize(("param", "args"), [
     ("presence_penalty", {"presence_penalty": 0.5}), ("frequency_penalty", {"frequency_penalty": 0.5}),
-    ("logit_bias", {"logit_bias": {"1": 2.0}}),
+    ("logit_bias", {"logit_bias": {"1": 2.0}}), ("n", {"n": 2, "tools": [TOOL]}),
 ])
-def test_ignored_params_are_refused(kit, param: str, kw: dict) -> None:
-    kit.refused(param, **kw)
+def test_ignored_params_and_n_with_tools_are_refused(param: str, args: dict[str, Any]) -> None:
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        SambanovaProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+    assert info.value.parameter_name == param
 
 
-TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "object", "properties": {}}}}
+def test_n_without_tools_is_sent() -> None:
+    body = SambanovaProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"n": 2}, {})).json
+    assert body["n"] == 2
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_n_with_tools_is_refused(kit) -> None:
-    kit.refused("n", n=2, tools=[TOOL])
-    kit.reply(kit.chat("a"))
-    kit.call(n=2)
-    assert kit.last()["n"] == 2
+@pytest.mark.parametrize(("message", "pieces"), [
+    ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
+    ({"content": f"<think>Think.</think>{TEXT}"}, ({"content": "<think>Think.</think>"}, {"content": TEXT})),
+])
+def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    got = run_scenario(SambanovaProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (got.reasoning.content, got.content) == ("Think.", TEXT)
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(SambanovaProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_reasoning_shapes(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Think."}, {"content": "Paris."}])
-    kit.reasoning({"content": "<think>Think.</think>Paris."}, [{"content": "<think>Think.</think>"}, {"content": "Paris."}])
-
-
-def test_embeddings(kit) -> None:
-    kit.embedding()
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "Meta-Llama-3.3-70B-Instruct", "object": "model", "owned_by": "SambaNova", "context_length": 131072}]})
-    assert models[0].context_length == 131072
+def test_model_list_entries() -> None:
+    payload = (b'{"object": "list", "data": [{"id": "Meta-Llama-3.3-70B-Instruct", "object": "model", '
+               b'"owned_by": "SambaNova", "context_length": 131072}]}')
+    assert SambanovaProvider(KEY).parse_list_models(payload)[0].context_length == 131072

@@ -1,14 +1,19 @@
-"""xAI: declarations, the seed examples through MockServer, and its quirks."""
+"""xAI: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
 
-import pytest
 from anyllm_xai import XaiProvider
 
-import any_llm
+from any_llm import errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "xai", "model": "grok-3-mini"}
+MODEL = "grok-3-mini"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -19,62 +24,30 @@ def test_declarations() -> None:
     assert XaiProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': False, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('XAI_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('XAI_API_BASE',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="xai:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
+def test_reasoning_content() -> None:
+    params = build_params(MODEL, MESSAGES, {"stream": True, "reasoning_effort": "high"}, {})
+    body = XaiProvider(KEY).build_completion_request(params).json
+    assert body["reasoning_effort"] == "high"
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    message = run_scenario(XaiProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(XaiProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_basic(kit) -> None:
-    kit.basic()
+def test_model_rejection_surfaces() -> None:
+    rejection = Reply.json({"code": "Client specified an invalid argument",
+                            "error": "Model grok-4 does not support parameter reasoningEffort."}, status=400)
+    error = run_scenario(XaiProvider, "plain", [rejection], use_async=False).error
+    assert isinstance(error, errors.InvalidRequestError) and "reasoningEffort" in str(error)
 
 
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_structured_output(kit) -> None:
-    kit.structured()
-
-
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
-
-
-def test_errors(kit) -> None:
-    kit.errors()
-
-
-def test_reasoning_content(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Thi"}, {"reasoning_content": "nk."},
-                                                  {"content": "Paris."}], reasoning_effort="high")
-    assert kit.last(stream=True)["reasoning_effort"] == "high"
-
-
-def test_model_rejection_surfaces(kit) -> None:
-    from any_llm import errors
-    from any_llm.testing import Reply
-
-    kit.reply(Reply.json({"code": "Client specified an invalid argument",
-                          "error": "Model grok-4 does not support parameter reasoningEffort."}, status=400))
-    with pytest.raises(errors.InvalidRequestError, match="reasoningEffort"):
-        kit.call(reasoning_effort="low", client_args={"max_retries": 0})
-
-
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "grok-4", "object": "model", "created": 1752019200, "owned_by": "xai"}]})
-    assert [(m.id, m.owned_by) for m in models] == [("grok-4", "xai")]
-
-
-def test_no_embeddings(kit) -> None:
-    kit.unsupported("embedding")
+def test_model_list_entries() -> None:
+    payload = b'{"object": "list", "data": [{"id": "grok-4", "object": "model", "created": 1752019200, "owned_by": "xai"}]}'
+    assert [(m.id, m.owned_by) for m in XaiProvider(KEY).parse_list_models(payload)] == [("grok-4", "xai")]

@@ -1,16 +1,24 @@
-"""Z.ai: declarations, the seed examples through MockServer, and its quirks."""
+"""Z.ai: declarations and the quirks the conformance kit does not cover."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from anyllm_zai import ZaiProvider
+from pydantic import BaseModel
 
-import any_llm
+from any_llm import AnyLLM, errors
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import MockServer, Reply
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.schema import schema_errors
 
-PROFILE = {"name": "zai", "model": "glm-4.6", "base": "/api/paas/v4"}
+MODEL = "glm-4.6"
+COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
+CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 
 def test_declarations() -> None:
@@ -18,109 +26,88 @@ def test_declarations() -> None:
     assert ZaiProvider.api_key_env == ('ZAI_API_KEY',)
     assert ZaiProvider.api_base_env == ('ZAI_BASE_URL',)
     assert ZaiProvider.default_api_base == 'https://api.z.ai/api/paas/v4'
-    assert ZaiProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
+    assert ZaiProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': False, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
 
 
-def test_key_and_base_from_env(kit, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(('ZAI_API_KEY',)[0], kit.key)
-    monkeypatch.setenv(('ZAI_BASE_URL',)[0], kit.api_base)
-    kit.reply(kit.chat("hi"))
-    r = any_llm.completion(model="zai:" + kit.model, messages=[{"role": "user", "content": "x"}])
-    assert r.choices[0].message.content == "hi"
-    kit.last()
-
-
-def test_basic(kit) -> None:
-    kit.basic()
-
-
-def test_stream(kit) -> None:
-    kit.stream()
-
-
-async def test_async(kit) -> None:
-    await kit.abasic()
-    await kit.astream()
-
-
-def test_json_schema_is_refused_json_mode_is_sent(kit) -> None:
-    from pydantic import BaseModel
-
+def test_json_schema_is_refused_json_mode_is_sent() -> None:
     class City(BaseModel):
         name: str
 
-    kit.refused("response_format", response_format=City)
-    kit.reply(kit.chat('{"name": "Paris"}'))
-    r = kit.call(response_format={"type": "json_object"})
-    assert r.choices[0].message.content == '{"name": "Paris"}'
-    assert kit.last()["response_format"] == {"type": "json_object"}
+    with pytest.raises(errors.UnsupportedParameterError) as info:
+        ZaiProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"response_format": City}, {}))
+    assert info.value.parameter_name == "response_format"
+    content = '{"name": "Paris"}'
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]}
+    with MockServer() as server:
+        server.queue(Reply.json(answer))
+        client = AnyLLM.create("zai", api_key=KEY, api_base=server.url, max_retries=0)
+        completion = client.completion(MODEL, MESSAGES, response_format={"type": "json_object"})
+        client.close()
+    assert completion.choices[0].message.content == content
+    assert server.requests[0].json["response_format"] == {"type": "json_object"}
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", server.requests[0].json) == []
 
 
-def test_tool_round_trip(kit) -> None:
-    kit.tool_round_trip()
-    kit.stream_tool_call()
+@pytest.mark.parametrize(("args", "sent", "absent"), [
+    ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
+    ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}, "reasoning_effort": "high"}, None),
+    ({"max_completion_tokens": 1024}, {"max_tokens": 1024}, "max_completion_tokens"),
+])
+def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
+    body = ZaiProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    assert {k: body.get(k) for k in sent} == sent and absent not in body
+    assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-def test_errors(kit) -> None:
-    kit.errors()
+def test_reasoning_content() -> None:
+    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
+                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    message = run_scenario(ZaiProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
+    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
+    chunks = run_scenario(ZaiProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
+    deltas = [c.choices[0].delta for c in chunks]
+    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
+    assert "".join(d.content or "" for d in deltas) == TEXT
 
 
-def test_thinking(kit) -> None:
-    body = kit.basic(reasoning_effort="none")
-    assert body["thinking"] == {"type": "disabled"} and "reasoning_effort" not in body
-    body = kit.basic(reasoning_effort="high")
-    assert (body["thinking"], body["reasoning_effort"]) == ({"type": "enabled"}, "high")
-
-
-def test_max_completion_tokens_is_sent_as_max_tokens(kit) -> None:
-    body = kit.basic(max_completion_tokens=1024)
-    assert body["max_tokens"] == 1024 and "max_completion_tokens" not in body
-
-
-def test_reasoning_content(kit) -> None:
-    kit.reasoning({"reasoning_content": "Think."}, [{"reasoning_content": "Thi"}, {"reasoning_content": "nk."},
-                                                  {"content": "Paris."}])
+def _finishing(reason: str) -> tuple[Reply, Reply]:
+    """The same partial answer ending with ``reason``, as a completion and as a stream."""
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": "Partial"}, "finish_reason": reason}]}
+    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Partial"}}]},
+              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": reason}]}]
+    return Reply.json(answer), Reply.sse(events)
 
 
 @pytest.mark.parametrize(("zai", "ours"), [("sensitive", "content_filter"), ("model_context_window_exceeded", "length")])
-def test_finish_reasons(kit, zai: str, ours: str) -> None:
-    kit.reply(kit.chat("Partial", finish=zai))
-    assert kit.call().choices[0].finish_reason == ours
-    kit.sse([kit.chunk({"role": "assistant", "content": "Partial"}), kit.chunk(finish=zai)])
-    assert kit.collect(kit.call(stream=True))["finish"] == ours
+def test_finish_reasons(zai: str, ours: str) -> None:
+    answer, stream = _finishing(zai)
+    assert run_scenario(ZaiProvider, "plain", [answer], use_async=False).result.choices[0].finish_reason == ours
+    chunks = run_scenario(ZaiProvider, "stream", [stream], use_async=False).chunks or []
+    assert [c.choices[0].finish_reason for c in chunks if c.choices[0].finish_reason] == [ours]
 
 
-def test_network_error_finish_raises(kit) -> None:
-    from any_llm import errors
-
-    kit.reply(kit.chat("Part", finish="network_error"))
-    with pytest.raises(errors.APIConnectionError, match="network error"):
-        kit.call()
-    kit.sse([kit.chunk({"role": "assistant", "content": "Part"}), kit.chunk(finish="network_error")])
-    with pytest.raises(errors.APIConnectionError):
-        kit.collect(kit.call(stream=True))
+def test_network_error_finish_raises() -> None:
+    answer, stream = _finishing("network_error")
+    error = run_scenario(ZaiProvider, "plain", [answer], use_async=False).error
+    assert isinstance(error, errors.APIConnectionError) and "network error" in str(error)
+    assert isinstance(run_scenario(ZaiProvider, "stream", [stream], use_async=False).error, errors.APIConnectionError)
 
 
-def test_unknown_finish_reason_still_fails(kit) -> None:
-    from any_llm import errors
-
-    kit.reply(kit.chat("x", finish="something_new"))
-    with pytest.raises(errors.ResponseValidationError):
-        kit.call()
+def test_unknown_finish_reason_still_fails() -> None:
+    answer, _ = _finishing("something_new")
+    assert isinstance(run_scenario(ZaiProvider, "plain", [answer], use_async=False).error, errors.ResponseValidationError)
 
 
-def test_object_tool_arguments_become_strings(kit) -> None:
+def test_object_tool_arguments_become_strings() -> None:
     call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": {"location": "Paris"}}}
-    kit.reply(kit.chat(None, message={"tool_calls": [call]}, finish="tool_calls"))
-    tool_call = kit.call().choices[0].message.tool_calls[0]
-    assert json.loads(tool_call.function.arguments) == {"location": "Paris"}
+    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                                         "finish_reason": "tool_calls"}]}
+    message = run_scenario(ZaiProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    assert json.loads(message.tool_calls[0].function.arguments) == {"location": "Paris"}
 
 
-def test_list_models(kit) -> None:
-    models = kit.list_models({"object": "list", "data": [
-        {"id": "glm-4.6", "object": "model", "created": 1759190400, "owned_by": "z-ai"}]})
-    assert [m.id for m in models] == ["glm-4.6"]
-
-
-def test_no_embeddings(kit) -> None:
-    kit.unsupported("embedding")
+def test_model_list_entries() -> None:
+    payload = b'{"object": "list", "data": [{"id": "glm-4.6", "object": "model", "created": 1759190400, "owned_by": "z-ai"}]}'
+    assert [m.id for m in ZaiProvider(KEY).parse_list_models(payload)] == ["glm-4.6"]

@@ -42,7 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CITY",
+    "EMBEDDINGS",
     "KEY",
+    "MESSAGES",
+    "MODEL_IDS",
     "OPENAI_SPEC",
     "SCENARIOS",
     "TEXT",
@@ -275,7 +278,7 @@ def _assemble(chunks: list[Any]) -> tuple[str, dict[int, dict[str, str]], list[s
     return text, calls, finishes
 
 
-def check(scenario: str, o: Outcome) -> None:
+def check(scenario: str, o: Outcome, provider: str | None = None) -> None:
     """All checks for one scenario's outcome."""
     from any_llm.types import ChatCompletion, ChatCompletionChunk
 
@@ -290,6 +293,8 @@ def check(scenario: str, o: Outcome) -> None:
         if not isinstance(o.error, expected):
             _fail(scenario, f"expected {expected.__name__}, got {type(o.error).__name__}: {o.error}")
         assert isinstance(o.error, errors.AnyLLMError)
+        if provider is not None and o.error.provider != provider:
+            _fail(scenario, f"error names provider {o.error.provider!r}")
         if o.error.status_code is None:
             _fail(scenario, "error has no status_code")
         retry_after = getattr(o.error, "retry_after", None)
@@ -302,6 +307,10 @@ def check(scenario: str, o: Outcome) -> None:
     if o.chunks is not None:
         if not o.chunks or not all(isinstance(c, ChatCompletionChunk) for c in o.chunks):
             _fail(scenario, "stream must yield ChatCompletionChunk objects")
+        asked = any(isinstance(r.json, dict) and (r.json.get("stream_options") or {}).get("include_usage")
+                    for r in o.requests or [])
+        if asked and any(not c.choices for c in o.chunks):  # the usage chunk we asked for on the caller's behalf
+            _fail(scenario, "a chunk has no choices: the seed examples' chunk.choices[0].delta raises IndexError")
         if not o.result.response.is_closed:
             _fail(scenario, "the stream's connection is still open after it ended")
         text, calls, finishes = _assemble(o.chunks)
@@ -362,6 +371,15 @@ def check(scenario: str, o: Outcome) -> None:
         parsed = getattr(choice.message, "parsed", None)
         if parsed is None or parsed.model_dump() != CITY:
             _fail(scenario, f".parsed {parsed!r} != {CITY}")
+
+
+def _check_auth_headers(scenario: str, provider_class: type[Provider], o: Outcome) -> None:
+    """Every request carries the headers ``auth_headers()`` declares, with their values."""
+    expected = provider_class(api_key=KEY, api_base="https://api.invalid").auth_headers()
+    for request in o.requests or []:
+        for name, value in expected.items():
+            if request.headers.get(name.lower()) != value:
+                _fail(scenario, f"{request.path}: header {name!r} is not the provider's auth header")
 
 
 def _check_no_leak(scenario: str, o: Outcome) -> None:
@@ -466,7 +484,8 @@ class ProviderConformance:
             return
         outcome = run_scenario(cls, scenario, self.replies(scenario), use_async=use_async, model=self.model,
                                base_path=self.base_path)
-        check(scenario, outcome)
+        check(scenario, outcome, cls.name)
+        _check_auth_headers(scenario, cls, outcome)
         if self.request_schema is not None:
             from any_llm.testing.schema import schema_errors
 
@@ -589,19 +608,31 @@ for _scenario in SCENARIOS:
 # -- the exchanges of an OpenAI-compatible provider ----------------------------------------------------
 
 
+def completion_json(message: dict[str, Any], finish: str = "stop", **top: Any) -> dict[str, Any]:
+    """An OpenAI ``chat.completion`` body for ``message`` (role added) with the canonical :data:`USAGE`;
+    ``top`` adds or replaces top-level fields (a provider's extras)."""
+    return {"id": "chatcmpl-kit", "object": "chat.completion", "created": 1700000000, "model": "test-model",
+            "choices": [{"index": 0, "message": {"role": "assistant", **message}, "logprobs": None,
+                         "finish_reason": finish}], "usage": _usage_json(), **top}
+
+
+def chunk_json(delta: dict[str, Any] | None = None, finish: str | None = None, **top: Any) -> dict[str, Any]:
+    """An OpenAI ``chat.completion.chunk``; with neither ``delta`` nor ``finish`` it has no choices."""
+    choices = [] if delta is None and finish is None else [
+        {"index": 0, "delta": delta or {}, "logprobs": None, "finish_reason": finish}]
+    return {"id": "chatcmpl-kit", "object": "chat.completion.chunk", "created": 1700000000, "model": "test-model",
+            "choices": choices, **top}
+
+
+def _usage_json() -> dict[str, Any]:
+    return {"prompt_tokens": USAGE[0], "completion_tokens": USAGE[1], "total_tokens": sum(USAGE)}
+
+
 def openai_exchanges() -> dict[str, Reply | list[Reply]]:
     """Recorded-shape OpenAI chat completions answers encoding the canonical values."""
-    usage = {"prompt_tokens": USAGE[0], "completion_tokens": USAGE[1], "total_tokens": sum(USAGE)}
-
-    def completion_body(message: dict[str, Any], finish: str) -> dict[str, Any]:
-        return {"id": "chatcmpl-kit", "object": "chat.completion", "created": 1700000000, "model": "test-model",
-                "choices": [{"index": 0, "message": {"role": "assistant", **message}, "logprobs": None,
-                             "finish_reason": finish}], "usage": usage}
-
+    usage = _usage_json()
+    completion_body, chunk = completion_json, chunk_json
     base = {"id": "chatcmpl-kit", "object": "chat.completion.chunk", "created": 1700000000, "model": "test-model"}
-
-    def chunk(delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-        return {**base, "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}]}
 
     words = ["The", " capital", " of", " France", " is", " Paris", "."]
     text_stream: list[Any] = [chunk({"role": "assistant", "content": ""})]
@@ -641,6 +672,43 @@ def openai_exchanges() -> dict[str, Reply | list[Reply]]:
                                                                "owned_by": "kit"} for m in MODEL_IDS]}),
     }
 
+
+
+def request_body(provider_class: type[Provider], *, model: str = "test-model", messages: list[Any] | None = None,
+                 schema: tuple[str | Path, str] | None = None, **kwargs: Any) -> dict[str, Any]:
+    """The JSON body ``provider_class`` builds for ``completion(model, messages, **kwargs)`` (seed parameters
+    split from provider keywords as the client does), checked against ``schema`` when given. Pure: nothing is
+    sent, so a refusal raises here."""
+    from any_llm.client import _SEED_ARGS
+    from any_llm.params import build_params
+
+    args = {k: kwargs.pop(k) for k in _SEED_ARGS if k in kwargs}
+    params = build_params(model, MESSAGES if messages is None else messages, args, kwargs)
+    body: dict[str, Any] = provider_class(api_key=KEY, api_base="https://api.invalid").build_completion_request(
+        params).json
+    if schema is not None:
+        from any_llm.testing.schema import schema_errors
+
+        problems = schema_errors(schema[0], schema[1], body)
+        assert not problems, f"request body does not match {schema[1]}: {problems[:3]}"
+    return body
+
+
+def check_reasoning(provider_class: type[Provider], message: dict[str, Any], pieces: Iterable[dict[str, Any]],
+                    thought: str, text: str = TEXT, base_path: str = "") -> None:
+    """An OpenAI-shaped answer carrying ``message`` (the provider's reasoning shape) parses to
+    ``reasoning.content == thought`` and ``content == text``, and so do the stream ``pieces`` (deltas)."""
+    plain = run_scenario(provider_class, "plain", [Reply.json(completion_json(message))], use_async=False,
+                         base_path=base_path)
+    _no_error("reasoning", plain)
+    got = plain.result.choices[0].message
+    assert (got.reasoning.content if got.reasoning else None, got.content) == (thought, text), got
+    stream = run_scenario(provider_class, "stream", [Reply.sse([chunk_json(d) for d in pieces])], use_async=False,
+                          base_path=base_path)
+    _no_error("stream_reasoning", stream)
+    deltas = [choice.delta for c in stream.chunks or [] for choice in c.choices]
+    streamed = ("".join(d.reasoning.content for d in deltas if d.reasoning), "".join(d.content or "" for d in deltas))
+    assert streamed == (thought, text), streamed
 
 OPENAI_SPEC = Path(__file__).parent / "specs" / "openai-chat.json"
 """OpenAI's official schemas for chat completions, embeddings and models (trimmed)."""

@@ -15,16 +15,13 @@ Quirks (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference, dat
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
-from collections.abc import Iterable
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from any_llm import errors, hookimpl
-from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
-from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, StreamParser, loads
-from any_llm.types.completion import ChatCompletionChunk
+from any_llm import hookimpl
+from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.provider import CompletionParams, HTTPRequest
 
 __all__ = ["AzureopenaiProvider"]
 
@@ -73,9 +70,6 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
         request.url, request.params = path, query
         return request
 
-    def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _AzureStreamParser(self)
-
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
         extra = dict(extra)
         version = str(extra.pop("api_version", None) or self.api_version)
@@ -83,17 +77,10 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
         request.url, request.params = "openai/models", {**(request.params or {}), "api-version": version}
         return request
 
-
-class _AzureStreamParser(OpenAIStreamParser):
-    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        try:
-            return super().feed(event)
-        except errors.ResponseValidationError:
-            data = loads(event.data, self.provider.name)
-            if not isinstance(data, dict) or data.get("object") != "" or "prompt_filter_results" not in data:
-                raise
-            data["object"] = "chat.completion.chunk"
-            return super().feed(StreamEvent(json.dumps(data).encode(), event.event))
+    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
+        if payload.get("object") == "" and "prompt_filter_results" in payload:
+            payload["object"] = "chat.completion.chunk"
+        return payload
 
 
 @hookimpl

@@ -11,14 +11,10 @@ Quirks (https://docs.databricks.com/aws/en/machine-learning/model-serving/score-
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from typing import Any
 
-from any_llm import errors, hookimpl
-from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser, loads
-from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
+from any_llm import hookimpl
+from any_llm.openai_compat import OpenAICompatibleProvider
 
 __all__ = ["DatabricksProvider"]
 
@@ -42,34 +38,18 @@ class DatabricksProvider(OpenAICompatibleProvider):
         if self.api_base and not self.api_base.endswith(SUFFIX):
             self.api_base += SUFFIX
 
-    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        try:
-            return super().parse_completion(body, params)
-        except errors.ResponseValidationError:
-            data = loads(body, self.name)
-            if not _flatten_blocks(data, "message"):
-                raise
-            return super().parse_completion(json.dumps(data).encode(), params)
+    def normalize_response(self, data: dict[str, Any]) -> dict[str, Any]:
+        _flatten_blocks(data, "message")
+        return data
 
-    def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _DatabricksStreamParser(self)
+    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
+        _flatten_blocks(payload, "delta")
+        return payload
 
 
-class _DatabricksStreamParser(OpenAIStreamParser):
-    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        try:
-            return super().feed(event)
-        except errors.ResponseValidationError:
-            data = loads(event.data, self.provider.name)
-            if not _flatten_blocks(data, "delta"):
-                raise
-            return super().feed(StreamEvent(json.dumps(data).encode(), event.event))
-
-
-def _flatten_blocks(data: Any, key: str) -> bool:
+def _flatten_blocks(data: dict[str, Any], key: str) -> None:
     """List-valued ``content`` → text in ``content``, reasoning summaries in ``reasoning_content``."""
-    changed = False
-    for choice in (data.get("choices") or ()) if isinstance(data, dict) else ():
+    for choice in data.get("choices") or ():
         message = choice.get(key) if isinstance(choice, dict) else None
         if not isinstance(message, dict) or not isinstance(message.get("content"), list):
             continue
@@ -82,10 +62,8 @@ def _flatten_blocks(data: Any, key: str) -> bool:
             elif block.get("type") == "reasoning":
                 thought += [str(s.get("text") or "") for s in block.get("summary") or () if isinstance(s, dict)]
         message["content"] = "".join(text) or None
-        if thought:
+        if any(thought):  # empty summaries add no reasoning
             message["reasoning_content"] = "".join(thought)
-        changed = True
-    return changed
 
 
 @hookimpl

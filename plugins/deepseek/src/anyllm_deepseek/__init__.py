@@ -49,7 +49,7 @@ class DeepseekProvider(OpenAICompatibleProvider):
         if params.n not in (None, 1):
             raise errors.UnsupportedParameterError("n", self.name, "DeepSeek returns one choice")
         if params.reasoning_effort != "none":
-            for name in ("logprobs", "top_logprobs"):
+            for name in ("top_logprobs", "logprobs"):  # the more specific one first
                 if getattr(params, name):
                     raise errors.UnsupportedParameterError(
                         name, self.name, "only available with thinking off (reasoning_effort='none')")
@@ -84,7 +84,7 @@ class DeepseekProvider(OpenAICompatibleProvider):
         return completion
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _DeepseekStreamParser(self)
+        return _DeepseekStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
 
 
 class _DeepseekStreamParser(OpenAIStreamParser):

@@ -56,7 +56,7 @@ class GroqProvider(OpenAICompatibleProvider):
         return [{k: v for k, v in m.items() if k != "name"} if "name" in m else m for m in out]
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _GroqStreamParser(self)
+        return _GroqStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
 
 
 class _GroqStreamParser(OpenAIStreamParser):

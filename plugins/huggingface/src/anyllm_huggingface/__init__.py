@@ -9,13 +9,10 @@ normalized (``"{}"`` / serialized); reasoning comes as ``reasoning_content`` or 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
-from any_llm import errors, hookimpl
-from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser, loads
-from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
+from any_llm import hookimpl
+from any_llm.openai_compat import OpenAICompatibleProvider
 
 __all__ = ["HuggingfaceProvider"]
 
@@ -33,44 +30,26 @@ class HuggingfaceProvider(OpenAICompatibleProvider):
     supports_images = True
     supports_list_models = True
 
-    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        try:
-            return super().parse_completion(body, params)
-        except errors.ResponseValidationError:
-            data = loads(body, self.name)
-            if not _fix_arguments(data, "message"):
-                raise
-            return super().parse_completion(json.dumps(data).encode(), params)
+    def normalize_response(self, data: dict[str, Any]) -> dict[str, Any]:
+        _fix_arguments(data, "message")
+        return data
 
-    def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _HuggingfaceStreamParser(self)
+    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
+        _fix_arguments(payload, "delta")
+        return payload
 
 
-class _HuggingfaceStreamParser(OpenAIStreamParser):
-    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        try:
-            return super().feed(event)
-        except errors.ResponseValidationError:
-            data = loads(event.data, self.provider.name)
-            if not _fix_arguments(data, "delta"):
-                raise
-            return super().feed(StreamEvent(json.dumps(data).encode(), event.event))
-
-
-def _fix_arguments(data: Any, key: str) -> bool:
-    """Tool-call arguments that are null or an object become a JSON string; True if anything changed."""
-    changed = False
-    for choice in (data.get("choices") or ()) if isinstance(data, dict) else ():
+def _fix_arguments(data: dict[str, Any], key: str) -> None:
+    """Tool-call arguments that are null or an object become a JSON string (a delta may omit them)."""
+    for choice in data.get("choices") or ():
         message = choice.get(key) if isinstance(choice, dict) else None
         for call in (message or {}).get("tool_calls") or ():
             fn = call.get("function") if isinstance(call, dict) else None
             if not isinstance(fn, dict) or isinstance(fn.get("arguments"), str):
                 continue
             if fn.get("arguments") is None and key == "delta":
-                continue  # a delta may omit arguments
+                continue
             fn["arguments"] = "{}" if fn.get("arguments") is None else json.dumps(fn["arguments"])
-            changed = True
-    return changed
 
 
 @hookimpl

@@ -126,7 +126,7 @@ class LlamacppStreamParser(OpenAIStreamParser):
     """OpenAI stream parsing plus llama.cpp's stream quirks (legacy function_call, silent failures)."""
 
     def __init__(self, provider: LlamacppProvider, params: CompletionParams) -> None:
-        super().__init__(provider)
+        super().__init__(provider, pad_usage=provider.supports_stream_usage and params.stream_options is None)
         self._has_tools = bool(params.tools)
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:

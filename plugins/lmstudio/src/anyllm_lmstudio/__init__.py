@@ -49,7 +49,7 @@ class LmstudioProvider(OpenAICompatibleProvider):
         return body
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return LmstudioStreamParser(self)
+        return LmstudioStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
 
 
 class LmstudioStreamParser(OpenAIStreamParser):

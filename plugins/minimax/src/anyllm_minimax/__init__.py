@@ -13,16 +13,14 @@ Quirks (https://platform.minimax.io/docs/api-reference/text-openai-api, any-llm'
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from typing import Any
 
 from any_llm import errors, hookimpl
-from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser, loads
-from any_llm.types.completion import ChatCompletion, ChatCompletionChunk, Reasoning
+from any_llm.openai_compat import OpenAICompatibleProvider
 
 __all__ = ["MinimaxProvider"]
+
+_REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
 
 
 class MinimaxProvider(OpenAICompatibleProvider):
@@ -50,47 +48,30 @@ class MinimaxProvider(OpenAICompatibleProvider):
                 out[i] = {**out[i], "content": f"<think>{reasoning['content']}</think>\n\n{content}"}
         return out
 
-    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        completion = super().parse_completion(body, params)
-        for choice in completion.choices:
-            if choice.message.reasoning is None:
-                text = _details_text((choice.message.model_extra or {}).get("reasoning_details"))
-                if text:
-                    choice.message.reasoning = Reasoning(content=text)
-        return completion
+    def normalize_response(self, data: dict[str, Any]) -> dict[str, Any]:
+        for choice in data.get("choices") or ():
+            if isinstance(choice, dict) and isinstance(choice.get("message"), dict):
+                _lift_details(choice["message"])
+        return data
 
-    def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _MinimaxStreamParser(self)
-
-
-class _MinimaxStreamParser(OpenAIStreamParser):
-    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        try:
-            chunks = super().feed(event)
-        except errors.ResponseValidationError:
-            data = loads(event.data, self.provider.name)
-            choices = data.get("choices") if isinstance(data, dict) else None
-            if not isinstance(choices, list) or all("delta" in c for c in choices if isinstance(c, dict)):
-                raise
-            for choice in choices:
-                if isinstance(choice, dict):
-                    choice.setdefault("delta", {})
-            chunks = super().feed(StreamEvent(json.dumps(data).encode(), event.event))
-        for chunk in chunks:
-            for choice in chunk.choices:
-                delta = choice.delta
-                if delta.reasoning is None:
-                    text = _details_text((delta.model_extra or {}).get("reasoning_details"))
-                    if text:
-                        delta.reasoning = Reasoning(content=text)
-        return chunks
+    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
+        for choice in payload.get("choices") or ():
+            if isinstance(choice, dict):
+                delta = choice.setdefault("delta", {})  # the closing usage chunk may have none
+                if isinstance(delta, dict):
+                    _lift_details(delta)
+        return payload
 
 
-def _details_text(details: Any) -> str:
-    """The text of MiniMax's ``reasoning_details`` list (``[{"type": "reasoning.text", "text": ...}]``)."""
-    if not isinstance(details, list):
-        return ""
-    return "".join(d["text"] for d in details if isinstance(d, dict) and isinstance(d.get("text"), str))
+def _lift_details(message: dict[str, Any]) -> None:
+    """With no other reasoning, the text of MiniMax's ``reasoning_details`` list
+    (``[{"type": "reasoning.text", "text": ...}]``) becomes ``reasoning_content``, which the core lifts."""
+    details = message.get("reasoning_details")
+    if not isinstance(details, list) or any(message.get(k) for k in _REASONING_KEYS):
+        return
+    text = "".join(d["text"] for d in details if isinstance(d, dict) and isinstance(d.get("text"), str))
+    if text:
+        message["reasoning_content"] = text
 
 
 @hookimpl
