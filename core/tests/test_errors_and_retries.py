@@ -39,7 +39,7 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
             return None
         return await real(0)
 
-    monkeypatch.setattr("any_llm.transport.asyncio.sleep", patched)
+    monkeypatch.setattr(asyncio, "sleep", patched)
     return recorded
 
 

@@ -105,7 +105,7 @@ class AnyLLMError(Exception):
         self.message = message
         self.provider = provider
         self.status_code = status_code
-        self.request_id = request_id
+        self.request_id = redact(request_id) if request_id else request_id
         if body is not None:
             body = redact(body)
             if len(body) > BODY_LIMIT:

@@ -127,8 +127,9 @@ class OpenAICompatibleProvider(Provider):
                                                  provider=self.name, body=body.decode("utf-8", "replace"))
         if "error" in data and "choices" not in data:
             raise self.error_from_payload(data)
-        data = self.normalize_response(data)
-        for choice in data.get("choices") or ():
+        data = _guarded(self.normalize_response, data, self.name, body)
+        choices = data.get("choices")
+        for choice in choices if isinstance(choices, list) else ():  # a wrong shape fails validation below
             message = choice.get("message") if isinstance(choice, dict) else None
             if isinstance(message, dict):
                 lift_reasoning(message, self.think_tags)
@@ -149,9 +150,14 @@ class OpenAICompatibleProvider(Provider):
         return data
 
     def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
-        """Hook: reshape one decoded stream chunk before validation. Overriding it moves streaming
-        off the fast path (bytes straight into the model), so override only when the wire differs."""
+        """Hook: reshape one decoded stream chunk before validation. Chunks it must see leave the fast
+        path (bytes straight into the model): narrow them with :meth:`chunk_needs_normalize`."""
         return payload
+
+    def chunk_needs_normalize(self, data: bytes) -> bool:
+        """Hook: whether this raw event must go through :meth:`normalize_chunk` (default: every one, when
+        overridden). A cheap byte test here keeps ordinary text chunks on the fast path."""
+        return True
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         parser_class = self.stream_parser_class or OpenAIStreamParser
@@ -195,6 +201,18 @@ class OpenAICompatibleProvider(Provider):
             raise errors.ResponseValidationError(
                 f"{self.name} model list entry of the wrong shape: {_first_error(exc)}", provider=self.name
             ) from None
+
+
+def _guarded(hook: Any, data: dict[str, Any], provider: str, raw: bytes) -> dict[str, Any]:
+    """Run a provider's normalize hook; a body of an unexpected shape that trips it is a typed error."""
+    try:
+        out: dict[str, Any] = hook(data)
+    except (TypeError, KeyError, AttributeError, IndexError, ValueError) as exc:
+        raise errors.ResponseValidationError(
+            f"{provider} answered with a body of an unexpected shape ({type(exc).__name__}: {exc})",
+            provider=provider, body=raw.decode("utf-8", "replace"),
+        ) from None
+    return out
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -347,7 +365,7 @@ class OpenAIStreamParser(StreamParser):
         self._last: ChatCompletionChunk | None = None
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        if self._normalizes:
+        if self._normalizes and self.provider.chunk_needs_normalize(event.data):
             chunk = self._slow_parse(event.data)
         else:
             try:
@@ -377,9 +395,10 @@ class OpenAIStreamParser(StreamParser):
         if isinstance(payload, dict) and payload.get("error"):  # "error": null is no error
             raise self.provider.error_from_payload(payload)
         if isinstance(payload, dict) and self._normalizes:
-            payload = self.normalize_chunk(payload)
+            payload = _guarded(self.normalize_chunk, payload, name, data)
         if isinstance(payload, dict):
-            for choice in payload.get("choices") or ():
+            choices = payload.get("choices")
+            for choice in choices if isinstance(choices, list) else ():
                 delta = choice.get("delta") if isinstance(choice, dict) else None
                 if isinstance(delta, dict):
                     for key in _REASONING_KEYS:

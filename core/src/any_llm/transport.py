@@ -12,7 +12,6 @@ the loop finalizes; so ``asyncio.run()`` may be called any number of times, with
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import random
 import ssl
@@ -28,6 +27,8 @@ from any_llm import errors
 from any_llm.provider import parse_retry_after
 
 if TYPE_CHECKING:
+    import asyncio
+
     from any_llm.provider import HTTPRequest, Provider
 
 __all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Transport", "map_transport_error"]
@@ -131,7 +132,7 @@ class Transport:
             # so share one context instead of paying that on every asyncio.run().
             with self._ssl_lock:
                 if self._ssl is None:
-                    self._ssl = httpx.create_ssl_context(trust_env=kwargs.get("trust_env", True))
+                    self._ssl = _verifying_context(trust_env=kwargs.get("trust_env", True))
             kwargs["verify"] = self._ssl
         return kwargs
 
@@ -148,6 +149,8 @@ class Transport:
         return client
 
     async def async_client(self) -> httpx.AsyncClient:
+        import asyncio  # not at module level: sync-only programs never pay for importing it
+
         if self._user_async is not None:
             return self._user_async
         loop = asyncio.get_running_loop()
@@ -173,6 +176,8 @@ class Transport:
 
     async def aclose(self) -> None:
         """Close the async client of the running loop (and the sync client)."""
+        import asyncio
+
         with_loop = self._async.pop(asyncio.get_running_loop(), None)
         if with_loop is not None:
             await with_loop.client.aclose()
@@ -309,6 +314,8 @@ class Transport:
     async def asend(self, provider: Provider, request: HTTPRequest,
                     timeout: float | httpx.Timeout | None = None) -> httpx.Response:
         """Async twin of :meth:`send`."""
+        import asyncio
+
         client = await self.async_client()
         flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
         step = next(flow)
@@ -382,3 +389,40 @@ def _dumps(obj: Any) -> bytes:
             f"the request cannot be sent as JSON: {exc}. Pass only JSON-serializable values "
             "(str, numbers, bools, None, lists, dicts)."
         ) from None
+
+
+class _LazyCAContext(ssl.SSLContext):
+    """A verifying TLS client context that loads the CA bundle at its first handshake.
+
+    Loading certifi's bundle costs 15-30 ms and ~1 MB; plain-http clients (local servers) never need
+    it, and an https client pays it once, right before its first handshake. Verification is unchanged.
+    """
+
+    _ca_lock = threading.Lock()
+    _ca_loaded = False
+
+    def _ensure_ca(self) -> None:
+        if not self._ca_loaded:
+            with self._ca_lock:
+                if not self._ca_loaded:
+                    import certifi
+
+                    self.load_verify_locations(cafile=certifi.where())
+                    self._ca_loaded = True
+
+    def wrap_socket(self, *args: Any, **kwargs: Any) -> Any:
+        self._ensure_ca()
+        return super().wrap_socket(*args, **kwargs)
+
+    def wrap_bio(self, *args: Any, **kwargs: Any) -> Any:
+        self._ensure_ca()
+        return super().wrap_bio(*args, **kwargs)
+
+
+def _verifying_context(trust_env: bool) -> ssl.SSLContext:
+    """httpx's default verification (certifi, or SSL_CERT_FILE / SSL_CERT_DIR when trusted), loaded lazily."""
+    import os
+
+    if trust_env and (os.environ.get("SSL_CERT_FILE") or os.environ.get("SSL_CERT_DIR")):
+        return httpx.create_ssl_context(trust_env=trust_env)
+    return _LazyCAContext(ssl.PROTOCOL_TLS_CLIENT)

@@ -6,6 +6,10 @@ delta, then the JSON arguments piece by piece, one ``index`` per tool call). Whe
 ends, its complete signed form is emitted once as ``delta.thinking_blocks`` so a streamed turn can
 be replayed like a non-streamed one. ``message_delta`` brings the stop reason and the final usage
 (one last chunk carrying both); ``message_stop`` ends the stream.
+
+Hot path (one event per token): the event is parsed with pydantic-core's JSON parser and a
+text/thinking/arguments delta becomes a chunk through one validation of a plain dict: about twice as
+fast as ``json.loads`` plus three nested model constructors, and the same chunk.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import json
 import time
 from collections.abc import Iterable
 from typing import Any
+
+from pydantic_core import from_json
 
 from any_llm import errors
 from any_llm.provider import CompletionParams, StreamEvent, StreamParser
@@ -54,8 +60,29 @@ class AnthropicStreamParser(StreamParser):
             choices=[ChunkChoice(index=0, delta=delta or ChoiceDelta(), finish_reason=finish)],
         )
 
+    def _fast_chunk(self, delta: dict[str, Any]) -> list[ChatCompletionChunk]:
+        """The chunk :meth:`_chunk` builds, from a delta of plain JSON values of the right types (no finish).
+        It calls the validator ``model_validate`` uses, without that method's per-call overhead."""
+        return [ChatCompletionChunk.__pydantic_validator__.validate_python({
+            "id": self._id, "created": self._created, "model": self._model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+        })]
+
     @staticmethod
     def _payload(event: StreamEvent) -> dict[str, Any]:
+        try:
+            # pydantic-core's parser is several times faster than json.loads on small events and
+            # returns the same values; what it rejects goes to json.loads (a BOM, lone surrogates, errors)
+            data = from_json(event.data)
+        except ValueError:
+            data = AnthropicStreamParser._json_payload(event)
+        if not isinstance(data, dict):
+            raise errors.ResponseValidationError("anthropic sent a stream event that is not an object",
+                                                 provider=_PROVIDER, body=event.data.decode("utf-8", "replace"))
+        return data
+
+    @staticmethod
+    def _json_payload(event: StreamEvent) -> Any:
         try:
             data = json.loads(event.data)
         except (ValueError, UnicodeDecodeError):
@@ -63,9 +90,6 @@ class AnthropicStreamParser(StreamParser):
                 "anthropic sent a stream event that is not JSON", provider=_PROVIDER,
                 body=event.data.decode("utf-8", "replace"),
             ) from None
-        if not isinstance(data, dict):
-            raise errors.ResponseValidationError("anthropic sent a stream event that is not an object",
-                                                 provider=_PROVIDER, body=event.data.decode("utf-8", "replace"))
         return data
 
     # -- events ---------------------------------------------------------------------------------
@@ -135,17 +159,24 @@ class AnthropicStreamParser(StreamParser):
         delta = data.get("delta") or {}
         kind = delta.get("type")
         state = self._blocks.get(data.get("index", 0), {})
+        # str values take the dict fast path; anything else keeps the constructors (and their errors)
         if kind == "text_delta":
             text = delta.get("text") or ""
-            return [self._chunk(ChoiceDelta(content=text))] if text else []
+            if type(text) is str:
+                return self._fast_chunk({"content": text}) if text else []
+            return [self._chunk(ChoiceDelta(content=text))]
         if kind == "input_json_delta":
             piece = delta.get("partial_json") or ""
             if not piece or "tool" not in state:
                 return []
+            if type(piece) is str:
+                return self._fast_chunk({"tool_calls": [{"index": state["tool"], "function": {"arguments": piece}}]})
             return [self._args(state["tool"], piece)]
         if kind == "thinking_delta":
             text = delta.get("thinking") or ""
             state.setdefault("thinking", []).append(text)
+            if type(text) is str:
+                return self._fast_chunk({"reasoning": {"content": text}}) if text else []
             return [self._chunk(ChoiceDelta(reasoning=Reasoning(content=text)))] if text else []
         if kind == "signature_delta":
             state["signature"] = state.get("signature", "") + (delta.get("signature") or "")

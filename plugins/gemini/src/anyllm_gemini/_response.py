@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from pydantic import ValidationError
+from pydantic_core import from_json
 
 from any_llm import errors
 from any_llm.provider import (
@@ -71,6 +72,27 @@ def _signature_extra(sig: Any) -> dict[str, Any]:
     return {"google": {"thought_signature": sig}}
 
 
+_USAGE_COUNTS = ("thoughtsTokenCount", "cachedContentTokenCount", "promptTokenCount", "toolUsePromptTokenCount",
+                 "candidatesTokenCount", "totalTokenCount")
+"""The ``usageMetadata`` fields :func:`convert_usage` reads."""
+
+
+def _plain_usage(meta: Any) -> bool:
+    """True when :func:`convert_usage` cannot fail on ``meta`` (every count it reads is an int or absent),
+    so converting it can wait until a chunk carries it."""
+    return type(meta) is dict and all(value is None or type(value) is int for value in map(meta.get, _USAGE_COUNTS))
+
+
+def _stream_loads(data: bytes, provider: str) -> Any:
+    """One stream event's JSON. pydantic-core's parser is several times faster than ``json.loads`` on
+    these small events and returns the same values; what it rejects (a BOM, lone surrogates, malformed
+    JSON) goes to ``loads``, which accepts it or raises the usual error."""
+    try:
+        return from_json(data)
+    except ValueError:
+        return loads(data, provider)
+
+
 def convert_usage(meta: Any) -> CompletionUsage | None:
     """``usageMetadata`` → usage; thoughts count as completion tokens and tool-use prompts as prompt tokens."""
     if not isinstance(meta, dict):
@@ -130,6 +152,32 @@ class _Parts:
                 self.text.append(part["text"])
             if sig:
                 self.signature = sig  # Gemini signs the last part of a text answer (often an empty text part)
+
+
+def _sort_parts(parts: Any) -> tuple[str, str | None, Any] | None:
+    """(text, reasoning or None, last thought signature) of parts as :class:`_Parts` sorts them, or None
+    when there is a function call or a value :class:`_Parts` would trip over (then the general path runs)."""
+    if parts and type(parts) is not list:
+        return None
+    text: list[str] = []
+    reasoning: list[str] = []
+    signature: Any = None
+    for part in parts or ():
+        if type(part) is not dict:
+            continue
+        if type(part.get("functionCall")) is dict:
+            return None
+        value = part.get("text")
+        if part.get("thought"):
+            if value is not None and type(value) is not str:
+                return None
+            reasoning.append(value or "")
+        elif type(value) is str:
+            text.append(value)
+        sig = part.get("thoughtSignature")
+        if sig:
+            signature = sig
+    return "".join(text), ("".join(reasoning) if reasoning else None), signature
 
 
 def _arguments(call: dict[str, Any]) -> str:
@@ -221,15 +269,83 @@ class GeminiStreamParser(StreamParser):
         self._calls: dict[int, int] = {}  # candidate index -> tool calls emitted so far
         self._finished = False
         self._usage: CompletionUsage | None = None
+        self._usage_meta: dict[str, Any] | None = None
+        """Latest ``usageMetadata`` not converted yet (see :func:`_plain_usage`); it replaces ``_usage``."""
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        data = loads(event.data, self.provider)
-        _raise_if_error_or_blocked(data, self.provider, event.data)
+        data = _stream_loads(event.data, self.provider)
         try:
+            if type(data) is dict and "error" not in data:
+                chunk = self._fast_chunk(data)  # no error and some candidates: nothing to raise for
+                if chunk is not None:
+                    return (chunk,)
+            _raise_if_error_or_blocked(data, self.provider, event.data)
             return self._chunks(data)
         except ValidationError as exc:
             raise _wrong_shape(self.provider, event.data,
                                f"a stream event of the wrong shape ({exc.errors()[0].get('msg')})") from None
+
+    def _note_usage(self, meta: Any) -> None:
+        """Remember the latest (cumulative) ``usageMetadata``; convert it now only if that could fail."""
+        if meta == self._usage_meta:  # the same counts again (usually): nothing new
+            return
+        if _plain_usage(meta):
+            self._usage_meta = meta
+        else:
+            self._usage_meta = None
+            self._usage = convert_usage(meta)
+
+    def _current_usage(self) -> CompletionUsage | None:
+        if self._usage_meta is not None:
+            self._usage = convert_usage(self._usage_meta)
+            self._usage_meta = None
+        return self._usage
+
+    def _fast_chunk(self, data: dict[str, Any]) -> ChatCompletionChunk | None:
+        """The hot path: the chunk :meth:`_chunks` would build for an event with one candidate carrying
+        only text or thought parts, no finish reason and no logprobs, made by one validation of plain values
+        (which cannot fail on them). Anything else, or a value of an unexpected type, returns None."""
+        candidates = data.get("candidates")
+        if type(candidates) is not list or len(candidates) != 1:
+            return None
+        candidate = candidates[0]
+        if type(candidate) is not dict or candidate.get("finishReason") is not None \
+                or candidate.get("logprobsResult"):
+            return None
+        index = candidate.get("index", 0)
+        response_id = data.get("responseId")
+        model = data.get("modelVersion")
+        if type(index) is not int or (response_id and type(response_id) is not str) \
+                or (model and type(model) is not str):
+            return None
+        content = candidate.get("content")
+        parts = content.get("parts") if type(content) is dict else None
+        if type(parts) is list and len(parts) == 1 and type(part := parts[0]) is dict and len(part) == 1 \
+                and type(text := part.get("text")) is str:
+            reasoning = signature = None  # one plain text part: the usual event
+        else:
+            sorted_parts = _sort_parts(parts)
+            if sorted_parts is None:
+                return None
+            text, reasoning, signature = sorted_parts
+        if response_id:
+            self._id = response_id
+        if model:
+            self._model = model
+        delta: dict[str, Any] = {"role": None if index in self._started else "assistant", "content": text or None,
+                                 "reasoning": None if reasoning is None else {"content": reasoning},
+                                 "tool_calls": None}
+        if signature:
+            delta["extra_content"] = _signature_extra(signature)
+        self._started.add(index)
+        meta = data.get("usageMetadata")
+        if meta and meta != self._usage_meta:
+            self._note_usage(meta)
+        # the validator that model_validate calls, without its per-call overhead (same result)
+        return ChatCompletionChunk.__pydantic_validator__.validate_python(  # type: ignore[no-any-return]
+            {"id": self._id, "created": self._created, "model": self._model,
+             "choices": [{"index": index, "delta": delta, "finish_reason": None, "logprobs": None}], "usage": None}
+        )
 
     def _chunks(self, data: dict[str, Any]) -> tuple[ChatCompletionChunk, ...]:
         if data.get("responseId"):
@@ -241,13 +357,13 @@ class GeminiStreamParser(StreamParser):
             if isinstance(candidate, dict):
                 choices.append(self._choice(candidate, candidate.get("index", position)))
         if data.get("usageMetadata"):
-            self._usage = convert_usage(data["usageMetadata"])
+            self._note_usage(data["usageMetadata"])
         # usage (cumulative in every event) rides on the finishing chunk; a usage-only event after the
         # finish becomes a chunk without choices, one before it is only remembered
         usage = None
         trailing = not choices and self._finished and "usageMetadata" in data
         if trailing or any(c.finish_reason is not None for c in choices):
-            usage = self._usage
+            usage = self._current_usage()
         if not choices and usage is None:
             return ()
         return (ChatCompletionChunk(id=self._id, created=self._created, model=self._model, choices=choices,

@@ -95,9 +95,6 @@ class MistralProvider(OpenAICompatibleProvider):
 
     # -- response -----------------------------------------------------------------------------
 
-    _numbering: _response.ToolCallNumbering | None = None
-    """This stream's tool-call numbering, on the per-stream copy that :meth:`stream_parser` makes."""
-
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
         _response.check_error_payload(self.name, body)
         return super().parse_completion(body, params)
@@ -105,9 +102,8 @@ class MistralProvider(OpenAICompatibleProvider):
     def normalize_response(self, data: dict[str, Any]) -> dict[str, Any]:
         return _response.normalize_response(data, self.name)
 
-    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
-        numbering = self._numbering if self._numbering is not None else _response.ToolCallNumbering()
-        return _response.normalize_chunk(payload, self.name, numbering)
+    # No normalize_chunk override: that would send every chunk down the core's slow path. The
+    # stream parser normalizes only the chunks that need it (see MistralStreamParser).
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return _response.MistralStreamParser(self)

@@ -17,15 +17,17 @@ Where Mistral differs from OpenAI on the way back:
 
 from __future__ import annotations
 
-import copy
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
+
 from any_llm import errors
 from any_llm.openai_compat import OpenAIStreamParser
-from any_llm.provider import StreamEvent, errors_from_status
+from any_llm.provider import StreamEvent, errors_from_status, loads
 from any_llm.types.completion import ChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -182,21 +184,89 @@ class ToolCallNumbering:
             delta["tool_calls"] = [_renumber(state, call) for call in calls if isinstance(call, dict)]
 
 
-class MistralStreamParser(OpenAIStreamParser):
-    """The core's parser, fed by a copy of the provider that numbers tool calls for this stream only.
+_SPECIAL = re.compile(rb'"(?:error|tool_calls|usage|reasoning\w*|thinking)"')
+"""Keys of a chunk that validates as is but that :func:`normalize_chunk` (or the core's slow path) would
+still rewrite: an error, tool calls (renumbered), usage (cached tokens), reasoning fields. A chunk without
+them changes under normalization only if it does not validate as is (content chunk lists, a missing
+``created``, ``model_length``...), or by gaining an explicit ``finish_reason``."""
+_REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
 
-    Renumbering Mistral's tool-call pieces needs what earlier chunks said, but ``normalize_chunk`` is a
-    provider method and one provider serves concurrent streams: each stream gets its own copy.
+
+class MistralStreamParser(OpenAIStreamParser):
+    """The core's parser, normalizing only the chunks that need it, with this stream's tool-call numbering.
+
+    Plain text chunks (nearly all of them) keep the core's fast path (the bytes validated straight into a
+    chunk). The others are normalized here, as the core's slow path would after ``normalize_chunk``, and
+    handed on re-encoded, so the chunks are the same as if every chunk went through ``normalize_chunk``.
     """
 
+    __slots__ = ("_numbering",)
+
     def __init__(self, provider: MistralProvider) -> None:
-        stream = copy.copy(provider)
-        stream._numbering = ToolCallNumbering()
-        super().__init__(stream)
+        super().__init__(provider)
+        self._numbering = ToolCallNumbering()
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        check_error_payload(self.provider.name, event.data)
-        return super().feed(event)
+        if _SPECIAL.search(event.data) is None:
+            try:
+                chunks = super().feed(event)
+            except errors.ResponseValidationError:
+                pass  # not valid as is (a chunk list, no created, model_length...): normalize it first
+            else:
+                for chunk in chunks:
+                    for choice in chunk.choices:
+                        if "finish_reason" not in choice.model_fields_set:
+                            choice.finish_reason = None  # normalization sets it explicitly
+                return chunks
+        return self._feed_normalized(event)
+
+    def _feed_normalized(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
+        name = self.provider.name
+        data = event.data
+        check_error_payload(name, data)
+        payload = loads(data, name)
+        if not isinstance(payload, dict):
+            return super().feed(event)  # nothing to normalize: the core reports it
+        if payload.get("error"):
+            raise self.provider.error_from_payload(payload)
+        payload = normalize_chunk(payload, name, self._numbering)
+        if _lift_reasoning(payload):
+            try:  # reported as the core reports an invalid chunk, before it could lift the leftover
+                ChatCompletionChunk.model_validate(payload)
+            except ValidationError as exc:
+                raise _wrong_chunk(name, data, exc) from None
+        try:
+            return super().feed(StreamEvent(json.dumps(payload).encode(), event.event))
+        except errors.ResponseValidationError as exc:  # the original bytes, not our re-encoding
+            raise errors.ResponseValidationError(exc.message, provider=name, body=_body_text(data)) from None
+
+
+def _lift_reasoning(payload: dict[str, Any]) -> bool:
+    """Reasoning fields of each delta as the core's slow path lifts them (the first string of
+    reasoning_content/reasoning/thinking, if not empty), so the core has nothing to lift again on the
+    re-encoded chunk. True if a reasoning string is left over: the core lifts it again if the chunk does
+    not validate, so that chunk must be validated first."""
+    leftover = False
+    for choice in payload.get("choices") or ():
+        delta = choice.get("delta") if isinstance(choice, dict) else None
+        if not isinstance(delta, dict):
+            continue
+        for key in _REASONING_KEYS:
+            value = delta.get(key)
+            if isinstance(value, str):
+                del delta[key]
+                if value:
+                    delta["reasoning"] = {"content": value}
+                break
+        leftover = leftover or any(isinstance(delta.get(key), str) for key in _REASONING_KEYS)
+    return leftover
+
+
+def _wrong_chunk(provider: str, data: bytes, exc: ValidationError) -> errors.ResponseValidationError:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    return errors.ResponseValidationError(f"{provider} sent a stream chunk of the wrong shape: {loc}: {err.get('msg')}",
+                                          provider=provider, body=_body_text(data))
 
 
 def normalize_chunk(payload: dict[str, Any], provider: str, numbering: ToolCallNumbering) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
+from pydantic_core import from_json
 
 from any_llm import errors
 from any_llm.openai_compat import ThinkTagSplitter
@@ -36,11 +37,7 @@ from any_llm.types.completion import (
     ChatCompletionMessageFunctionToolCall,
     ChatCompletionTokenLogprob,
     Choice,
-    ChoiceDelta,
-    ChoiceDeltaToolCall,
-    ChoiceDeltaToolCallFunction,
     ChoiceLogprobs,
-    ChunkChoice,
     CompletionUsage,
     FinishReason,
     Function,
@@ -425,6 +422,19 @@ def _object(body: bytes, provider: str) -> dict[str, Any]:
     return data
 
 
+def _stream_object(data: bytes, provider: str) -> dict[str, Any]:
+    """:func:`_object` for one stream line, parsed by pydantic-core's JSON parser: several times faster
+    than ``json.loads`` on these small lines, same values. What it rejects (a BOM, lone surrogates,
+    malformed JSON) goes to :func:`_object`, which accepts it or raises the usual error."""
+    try:
+        parsed = from_json(data)
+    except ValueError:
+        return _object(data, provider)
+    if not isinstance(parsed, dict):
+        raise _shape_error(provider, "the response is not a JSON object", data)
+    return parsed
+
+
 def _shape_error(provider: str, what: str, body: bytes) -> errors.ResponseValidationError:
     return errors.ResponseValidationError(
         f"{provider} answered with an unexpected shape: {what}",
@@ -536,7 +546,7 @@ class OllamaStreamParser(StreamParser):
         self._splitter = ThinkTagSplitter()
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        data = _object(event.data, self.provider)
+        data = _stream_object(event.data, self.provider)
         if "error" in data:
             raise error_from_payload(self.provider, data)
         message = data.get("message")
@@ -553,17 +563,17 @@ class OllamaStreamParser(StreamParser):
             calls = _tool_calls(message.get("tool_calls"))
         except (TypeError, ValueError) as exc:
             raise _shape_error(self.provider, f"bad tool call ({exc})", event.data) from None
-        delta = ChoiceDelta()
+        # The chunk is validated once from plain values (infallible here: every value has its type
+        # already) rather than built from nested constructors: about twice as fast, same chunk.
+        delta: dict[str, Any] = {}
         if not self._role_sent:
-            delta.role = "assistant"
+            delta["role"] = "assistant"
             self._role_sent = True
         if calls:
-            delta.tool_calls = []
+            tool_calls = delta["tool_calls"] = []
             for call_id, name, arguments in calls:
-                delta.tool_calls.append(ChoiceDeltaToolCall(
-                    index=self._tool_index, id=call_id, type="function",
-                    function=ChoiceDeltaToolCallFunction(name=name, arguments=arguments),
-                ))
+                tool_calls.append({"index": self._tool_index, "id": call_id, "type": "function",
+                                   "function": {"name": name, "arguments": arguments}})
                 self._tool_index += 1
         finish: FinishReason | None = None
         usage = None
@@ -574,20 +584,20 @@ class OllamaStreamParser(StreamParser):
             finish = finish_reason(data.get("done_reason"), self._tool_index > 0)
             usage = usage_from(data)
             self.done = True
-        delta.content = content or None
-        delta.reasoning = Reasoning(content=thinking) if thinking else None
+        delta["content"] = content or None
+        delta["reasoning"] = {"content": thinking} if thinking else None
         logprobs = _logprobs(data.get("logprobs"), self.provider)
-        if finish is None and logprobs is None and delta.role is None and not (content or thinking or calls):
+        if finish is None and logprobs is None and "role" not in delta and not (content or thinking or calls):
             return ()
         if self._created is None:  # one ``created`` per stream, as OpenAI does
             self._created = parse_timestamp(data.get("created_at"))
-        return (ChatCompletionChunk(
-            id=self._id,
-            created=self._created,
-            model=str(data.get("model") or self._model),
-            choices=[ChunkChoice(index=0, delta=delta, finish_reason=finish, logprobs=logprobs)],
-            usage=usage,
-        ),)
+        return (ChatCompletionChunk.__pydantic_validator__.validate_python({
+            "id": self._id,
+            "created": self._created,
+            "model": str(data.get("model") or self._model),
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": logprobs}],
+            "usage": usage,
+        }),)
 
     def finish(self) -> Iterable[ChatCompletionChunk]:
         if not self.done:
