@@ -84,7 +84,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on core."""
-    session.install("-e", "core", "mypy>=1.11", "pytest>=8")
+    session.install("-e", "core", "mypy>=1.11", "pytest>=8", "jsonschema>=4.20")
     session.run("mypy", "--strict", "core/src/any_llm")
 
 
