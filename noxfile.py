@@ -136,3 +136,11 @@ def bench(session: nox.Session) -> None:
 def bench_smoke(session: nox.Session) -> None:
     """The benchmark in < 60 s (ours + raw httpx, tiny counts); fails if the harness broke."""
     session.run("python", str(ROOT / "bench" / "run.py"), "--smoke", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def packaging(session: nox.Session) -> None:
+    """Packaging as users see it: every wheel and sdist built, installed into fresh venvs and used
+    (core alone, core + one plugin, all plugins, one uninstalled, the third-party example). Also part of tests."""
+    session.install("-e", "core", *TEST_DEPS)
+    session.run("pytest", "tests/packaging", *session.posargs)
