@@ -342,18 +342,7 @@ NOT_A_COMPLETION = {"object": "list", "data": [{"id": "gpt-4o", "object": "model
 """What a misconfigured api_base answers with (a model list, another service's JSON)."""
 
 
-def _not_a_completion_params() -> list[Any]:
-    out = []
-    for protocol in installed_protocols():
-        marks = []
-        if protocol.name == "ollama":
-            marks = [pytest.mark.xfail(strict=True, reason="anyllm_ollama parse_completion accepts a JSON object "
-                                       "without 'message' as an empty answer")]
-        out.append(pytest.param(protocol, id=protocol.name, marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("protocol", _not_a_completion_params())
+@pytest.mark.parametrize("protocol", [pytest.param(p, id=p.name) for p in installed_protocols()])
 def test_a_200_that_is_no_completion_at_all_is_an_error(protocol: Protocol, server: FaultServer) -> None:
     """Not an empty answer: a wrong api_base must not look like a model that said nothing."""
     server.queue(Reply.json(NOT_A_COMPLETION))

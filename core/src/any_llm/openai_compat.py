@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from any_llm import errors
 from any_llm.provider import (
     CONTEXT_MARKERS,
+    SHAPE_ERRORS,
     CompletionParams,
     HTTPRequest,
     Provider,
@@ -30,6 +31,7 @@ from any_llm.provider import (
     StreamParser,
     errors_from_status,
     loads,
+    shape_error,
 )
 from any_llm.types.completion import (
     ChatCompletion,
@@ -156,7 +158,9 @@ class OpenAICompatibleProvider(Provider):
 
     def chunk_needs_normalize(self, data: bytes) -> bool:
         """Hook: whether this raw event must go through :meth:`normalize_chunk` (default: every one, when
-        overridden). A cheap byte test here keeps ordinary text chunks on the fast path."""
+        overridden). A cheap byte test here keeps ordinary text chunks on the fast path. A chunk that fails
+        fast validation is normalized anyway, so this only has to pick the chunks that would validate as
+        they are and still need changing."""
         return True
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
@@ -207,11 +211,10 @@ def _guarded(hook: Any, data: dict[str, Any], provider: str, raw: bytes) -> dict
     """Run a provider's normalize hook; a body of an unexpected shape that trips it is a typed error."""
     try:
         out: dict[str, Any] = hook(data)
-    except (TypeError, KeyError, AttributeError, IndexError, ValueError) as exc:
-        raise errors.ResponseValidationError(
-            f"{provider} answered with a body of an unexpected shape ({type(exc).__name__}: {exc})",
-            provider=provider, body=raw.decode("utf-8", "replace"),
-        ) from None
+    except errors.AnyLLMError:
+        raise
+    except SHAPE_ERRORS as exc:
+        raise shape_error(provider, exc, "a body", raw) from None
     return out
 
 

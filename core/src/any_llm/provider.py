@@ -382,6 +382,25 @@ def errors_from_status(
     return cls(message, **kwargs)
 
 
+SHAPE_ERRORS = (TypeError, KeyError, AttributeError, IndexError, ValueError, OverflowError)
+"""What a value of an unexpected type raises inside a translation (pydantic's ValidationError is a
+ValueError): a list used as a dict key, ``.get`` on a string, a count that is not a number. Catch these
+around a translation and re-raise :func:`shape_error`, so any bytes in give a typed error out."""
+
+
+def shape_error(
+    provider: str, exc: BaseException, what: str, body: bytes | str | None
+) -> errors.ResponseValidationError:
+    """``exc`` (one of :data:`SHAPE_ERRORS`) as the typed error for ``what`` ("a response", "a stream event")."""
+    from pydantic import ValidationError
+
+    detail = exc.errors()[0].get("msg") if isinstance(exc, ValidationError) else str(exc)
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return errors.ResponseValidationError(
+        f"{provider} sent {what} of the wrong shape ({type(exc).__name__}: {detail})", provider=provider, body=text
+    )
+
+
 def loads(body: bytes, provider: str) -> Any:
     """Decode JSON, raising ResponseValidationError (with the raw body) instead of ValueError.
 

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 from anyllm_azureopenai import AzureopenaiProvider
 
@@ -10,6 +13,7 @@ import any_llm
 from any_llm import AnyLLM, errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.provider import StreamEvent
 from any_llm.testing import MockServer, Reply, sse_events
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, openai_exchanges, run_scenario
 from any_llm.testing.schema import schema_errors
@@ -106,3 +110,37 @@ def test_endpoint_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(errors.ConfigurationError, match="api_base"):
         any_llm.completion(model="d", provider="azureopenai", api_key="test-key-123456",
                            messages=[{"role": "user", "content": "x"}])
+
+
+def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
+    """Events as compact or spaced JSON through one stream parser: (chunks, how many were normalized)."""
+    calls: list[Any] = []
+    original = AzureopenaiProvider.normalize_chunk
+
+    def counting(self: AzureopenaiProvider, payload: dict[str, Any]) -> dict[str, Any]:
+        calls.append(payload)
+        return original(self, payload)
+
+    monkeypatch.setattr(AzureopenaiProvider, "normalize_chunk", counting)
+    params = build_params(MODEL, [{"role": "user", "content": "Hi"}], {"stream": True}, {})
+    parser = AzureopenaiProvider(KEY).stream_parser(params)
+    separators = (",", ":") if compact else (", ", ": ")
+    chunks = [c for e in events for c in parser.feed(StreamEvent(json.dumps(e, separators=separators).encode()))]
+    return chunks, len(calls)
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_only_the_prompt_filter_chunk_leaves_the_fast_path(compact: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = {"id": "", "object": "", "created": 0, "model": "", "choices": [],
+             "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}]}
+    plain = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": MODEL,
+             "choices": [{"index": 0, "delta": {"content": TEXT}, "finish_reason": None,
+                          "content_filter_results": {"hate": {"filtered": False, "severity": "safe"}}}]}
+    provider = AzureopenaiProvider(KEY, "https://r.openai.azure.com")
+    assert provider.chunk_needs_normalize(json.dumps(first, separators=(",", ":")).encode())
+    assert not provider.chunk_needs_normalize(json.dumps(plain, separators=(",", ":")).encode())
+    chunks, normalized = _feed([first, plain, plain], compact, monkeypatch)
+    assert normalized == 1
+    assert chunks[0].object == "chat.completion.chunk"
+    assert chunks[0].prompt_filter_results == first["prompt_filter_results"]
+    assert [c.choices[0].delta.content for c in chunks[1:]] == [TEXT, TEXT]

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from anyllm_huggingface import HuggingfaceProvider
 
 import any_llm
+from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.provider import StreamEvent
 from any_llm.testing import MockServer, Reply
 from any_llm.testing.conformance import KEY, MESSAGES, TEXT, openai_exchanges, run_scenario
 
@@ -66,3 +69,35 @@ def test_model_list_entries() -> None:
     payload = (b'{"object": "list", "data": [{"id": "deepseek-ai/DeepSeek-R1", "object": "model", "created": 1737331200, '
                b'"owned_by": "deepseek-ai", "providers": [{"provider": "novita", "status": "live"}]}]}')
     assert HuggingfaceProvider(KEY).parse_list_models(payload)[0].providers[0]["provider"] == "novita"
+
+
+def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
+    """Events as compact or spaced JSON through one stream parser: (chunks, how many were normalized)."""
+    calls: list[Any] = []
+    original = HuggingfaceProvider.normalize_chunk
+
+    def counting(self: HuggingfaceProvider, payload: dict[str, Any]) -> dict[str, Any]:
+        calls.append(payload)
+        return original(self, payload)
+
+    monkeypatch.setattr(HuggingfaceProvider, "normalize_chunk", counting)
+    params = build_params(MODEL, [{"role": "user", "content": "Hi"}], {"stream": True}, {})
+    parser = HuggingfaceProvider(KEY).stream_parser(params)
+    separators = (",", ":") if compact else (", ", ": ")
+    chunks = [c for e in events for c in parser.feed(StreamEvent(json.dumps(e, separators=separators).encode()))]
+    return chunks, len(calls)
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_only_tool_argument_chunks_leave_the_fast_path(compact: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = {**CHUNK, "choices": [{"index": 0, "delta": {"content": TEXT}, "finish_reason": None}]}
+    call = {"index": 0, "id": "call_1", "type": "function",
+            "function": {"name": "get_weather", "arguments": {"location": "Paris"}}}
+    tool = {**CHUNK, "choices": [{"index": 0, "delta": {"tool_calls": [call]}, "finish_reason": None}]}
+    provider = HuggingfaceProvider(KEY)
+    assert not provider.chunk_needs_normalize(json.dumps(plain, separators=(",", ":")).encode())
+    assert provider.chunk_needs_normalize(json.dumps(tool, separators=(",", ":")).encode())
+    chunks, normalized = _feed([plain, tool, plain], compact, monkeypatch)
+    assert normalized == 1
+    assert chunks[1].choices[0].delta.tool_calls[0].function.arguments == '{"location": "Paris"}'
+    assert [c.choices[0].delta.content for c in chunks] == [TEXT, None, TEXT]

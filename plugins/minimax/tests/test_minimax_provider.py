@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from anyllm_minimax import MinimaxProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.provider import StreamEvent
 from any_llm.testing import Reply
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
@@ -86,3 +88,33 @@ def test_usage_chunk_without_delta() -> None:
                "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}]
     chunks = run_scenario(MinimaxProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
     assert ("".join(c.choices[0].delta.content or "" for c in chunks), chunks[-1].usage.total_tokens) == ("Hi", 4)
+
+
+def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
+    """Events as compact or spaced JSON through one stream parser: (chunks, how many were normalized)."""
+    calls: list[Any] = []
+    original = MinimaxProvider.normalize_chunk
+
+    def counting(self: MinimaxProvider, payload: dict[str, Any]) -> dict[str, Any]:
+        calls.append(payload)
+        return original(self, payload)
+
+    monkeypatch.setattr(MinimaxProvider, "normalize_chunk", counting)
+    params = build_params(MODEL, [{"role": "user", "content": "Hi"}], {"stream": True}, {})
+    parser = MinimaxProvider(KEY).stream_parser(params)
+    separators = (",", ":") if compact else (", ", ": ")
+    chunks = [c for e in events for c in parser.feed(StreamEvent(json.dumps(e, separators=separators).encode()))]
+    return chunks, len(calls)
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_only_reasoning_details_chunks_leave_the_fast_path(compact: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = {**CHUNK, "choices": [{"index": 0, "delta": {"content": TEXT}, "finish_reason": None}]}
+    details = {**CHUNK, "choices": [{"index": 0, "delta": {"reasoning_details": [DETAILS]}, "finish_reason": None}]}
+    provider = MinimaxProvider(KEY)
+    assert not provider.chunk_needs_normalize(json.dumps(plain, separators=(",", ":")).encode())
+    assert provider.chunk_needs_normalize(json.dumps(details).encode())  # it validates as is: picked by bytes
+    chunks, normalized = _feed([plain, details, plain], compact, monkeypatch)
+    assert normalized == 1
+    assert chunks[1].choices[0].delta.reasoning.content == "Think."
+    assert [c.choices[0].delta.content for c in chunks] == [TEXT, None, TEXT]

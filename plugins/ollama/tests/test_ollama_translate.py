@@ -326,6 +326,20 @@ def test_parse_final_without_message_and_length(docs: Any) -> None:
     assert choice.finish_reason == "length"
 
 
+@pytest.mark.parametrize("body", [
+    {"models": [{"name": "llama3.2:latest", "model": "llama3.2:latest", "size": 2019393189}]},  # GET /api/tags
+    {"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0, "message": {"content": "hi"}}]},
+    {"model": "llama3.2", "created_at": "2023-08-04T19:22:45.499127Z", "message": "hi", "done": True},
+    {},
+])
+def test_a_body_that_is_not_a_chat_response_is_an_error_not_an_empty_answer(body: dict[str, Any]) -> None:
+    """A wrong api_base (another endpoint, an OpenAI-compatible path) must not pass for an empty answer."""
+    raw = json.dumps(body).encode()
+    with pytest.raises(errors.ResponseValidationError, match="no chat message") as info:
+        OllamaProvider().parse_completion(raw, params())
+    assert info.value.body == raw.decode()
+
+
 def test_parse_thinking_and_think_tags(docs: Any) -> None:
     docs.NO_STREAM["message"]["thinking"] = "The user greets me."
     assert parse(docs.NO_STREAM).choices[0].message.reasoning.content == "The user greets me."

@@ -12,6 +12,7 @@ from pydantic import BaseModel
 from any_llm import AnyLLM, errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.provider import StreamEvent
 from any_llm.testing import MockServer, Reply
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
@@ -111,3 +112,37 @@ def test_object_tool_arguments_become_strings() -> None:
 def test_model_list_entries() -> None:
     payload = b'{"object": "list", "data": [{"id": "glm-4.6", "object": "model", "created": 1759190400, "owned_by": "z-ai"}]}'
     assert [m.id for m in ZaiProvider(KEY).parse_list_models(payload)] == ["glm-4.6"]
+
+
+def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
+    """Events as compact or spaced JSON through one stream parser: (chunks, how many were normalized)."""
+    calls: list[Any] = []
+    original = ZaiProvider.normalize_chunk
+
+    def counting(self: ZaiProvider, payload: dict[str, Any]) -> dict[str, Any]:
+        calls.append(payload)
+        return original(self, payload)
+
+    monkeypatch.setattr(ZaiProvider, "normalize_chunk", counting)
+    params = build_params(MODEL, [{"role": "user", "content": "Hi"}], {"stream": True}, {})
+    parser = ZaiProvider(KEY).stream_parser(params)
+    separators = (",", ":") if compact else (", ", ": ")
+    chunks = [c for e in events for c in parser.feed(StreamEvent(json.dumps(e, separators=separators).encode()))]
+    return chunks, len(calls)
+
+
+@pytest.mark.parametrize("compact", [True, False])
+def test_only_tool_call_and_finishing_chunks_leave_the_fast_path(compact: bool,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = {**CHUNK, "choices": [{"index": 0, "delta": {"content": TEXT}, "finish_reason": None}]}
+    call = {"index": 0, "id": "call_1", "type": "function",
+            "function": {"name": "get_weather", "arguments": {"location": "Paris"}}}
+    tool = {**CHUNK, "choices": [{"index": 0, "delta": {"tool_calls": [call]}, "finish_reason": None}]}
+    last = {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "sensitive"}]}
+    provider = ZaiProvider(KEY)
+    assert not provider.chunk_needs_normalize(json.dumps(plain, separators=(",", ":")).encode())
+    assert all(provider.chunk_needs_normalize(json.dumps(e, separators=(",", ":")).encode()) for e in (tool, last))
+    chunks, normalized = _feed([plain, tool, plain, last], compact, monkeypatch)
+    assert normalized == 2
+    assert json.loads(chunks[1].choices[0].delta.tool_calls[0].function.arguments) == {"location": "Paris"}
+    assert [c.choices[0].finish_reason for c in chunks] == [None, None, None, "content_filter"]

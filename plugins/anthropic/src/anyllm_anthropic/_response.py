@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 from typing import Any
 
 from any_llm import errors
-from any_llm.provider import errors_from_status
+from any_llm.provider import SHAPE_ERRORS, errors_from_status
+from any_llm.provider import shape_error as core_shape_error
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionMessage,
@@ -23,7 +24,8 @@ from any_llm.types.completion import (
 )
 from any_llm.types.model import Model
 
-__all__ = ["FINISH_REASONS", "convert_message", "convert_models", "convert_usage", "error_for", "finish_reason"]
+__all__ = ["FINISH_REASONS", "SHAPE_ERRORS", "convert_message", "convert_models", "convert_usage", "error_for",
+           "finish_reason", "shape_error"]
 
 _PROVIDER = "anthropic"
 
@@ -67,8 +69,25 @@ def _invalid(message: str, body: bytes | str | None = None) -> errors.ResponseVa
     return errors.ResponseValidationError(message, provider=_PROVIDER, body=text)
 
 
-def convert_usage(usage: Any) -> CompletionUsage | None:
-    """Anthropic usage → CompletionUsage.
+def _count(usage: dict[str, Any], key: str, body: bytes | str | None) -> int:
+    """A token count: an integer (a whole float is taken), 0 when absent; anything else is a wrong shape."""
+    value = usage.get(key)
+    if value is None:
+        return 0
+    if type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    raise _invalid(f"anthropic sent a usage {key} that is not a whole number: {value!r:.50}", body)
+
+
+def shape_error(exc: Exception, what: str, body: bytes | str | None) -> errors.ResponseValidationError:
+    """``exc`` (one of core's :data:`SHAPE_ERRORS`) as the typed error for a ``what`` of an unexpected shape."""
+    return core_shape_error(_PROVIDER, exc, what, body)
+
+
+def convert_usage(usage: Any, body: bytes | str | None = None) -> CompletionUsage | None:
+    """Anthropic usage → CompletionUsage (``body``: the response or event it came in, for the error).
 
     ``prompt_tokens`` counts every input token: ``input_tokens`` (uncached) plus cache reads plus
     cache writes, as Anthropic's docs define the total input; ``cached_tokens`` is the cache-read
@@ -76,18 +95,17 @@ def convert_usage(usage: Any) -> CompletionUsage | None:
     """
     if not isinstance(usage, dict):
         return None
-    read = usage.get("cache_read_input_tokens")
-    created = usage.get("cache_creation_input_tokens")
-    prompt = int(usage.get("input_tokens") or 0) + int(read or 0) + int(created or 0)
-    completion = int(usage.get("output_tokens") or 0)
+    read = _count(usage, "cache_read_input_tokens", body)
+    created = _count(usage, "cache_creation_input_tokens", body)
+    prompt = _count(usage, "input_tokens", body) + read + created
+    completion = _count(usage, "output_tokens", body)
     result = CompletionUsage(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion)
-    if read is not None or created is not None:
-        result.prompt_tokens_details = PromptTokensDetails(
-            cached_tokens=int(read or 0), cache_creation_tokens=int(created or 0)
-        )
+    if usage.get("cache_read_input_tokens") is not None or usage.get("cache_creation_input_tokens") is not None:
+        result.prompt_tokens_details = PromptTokensDetails(cached_tokens=read, cache_creation_tokens=created)
     details = usage.get("output_tokens_details")
     if isinstance(details, dict) and details.get("thinking_tokens") is not None:
-        result.completion_tokens_details = CompletionTokensDetails(reasoning_tokens=int(details["thinking_tokens"]))
+        result.completion_tokens_details = CompletionTokensDetails(
+            reasoning_tokens=_count(details, "thinking_tokens", body))
     return result
 
 
@@ -137,7 +155,7 @@ def convert_message(data: Any, body: bytes) -> ChatCompletion:
         created=int(time.time()),
         model=str(data.get("model", "")),
         choices=[choice],
-        usage=convert_usage(data.get("usage")),
+        usage=convert_usage(data.get("usage"), body),
     )
 
 

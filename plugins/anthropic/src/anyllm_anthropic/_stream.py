@@ -31,7 +31,7 @@ from any_llm.types.completion import (
     ChunkChoice,
     Reasoning,
 )
-from anyllm_anthropic._response import convert_usage, error_for, finish_reason
+from anyllm_anthropic._response import SHAPE_ERRORS, convert_usage, error_for, finish_reason, shape_error
 
 __all__ = ["AnthropicStreamParser"]
 
@@ -96,6 +96,14 @@ class AnthropicStreamParser(StreamParser):
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
         data = self._payload(event)
+        try:  # free unless raised: the handlers use values as they should be typed, this catches the rest
+            return self._dispatch(data, event)
+        except errors.AnyLLMError:
+            raise
+        except SHAPE_ERRORS as exc:
+            raise shape_error(exc, "a stream event", event.data) from None
+
+    def _dispatch(self, data: dict[str, Any], event: StreamEvent) -> Iterable[ChatCompletionChunk]:
         kind = data.get("type") or event.event
         if kind == "content_block_delta":
             return self._block_delta(data)
@@ -204,7 +212,7 @@ class AnthropicStreamParser(StreamParser):
             return []
         chunk = self._chunk(finish=reason)
         if self._include_usage and self._usage:
-            chunk.usage = convert_usage(self._usage)
+            chunk.usage = convert_usage(self._usage, json.dumps(data))
         return [chunk]
 
     def finish(self) -> Iterable[ChatCompletionChunk]:

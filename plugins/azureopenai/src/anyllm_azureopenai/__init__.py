@@ -82,6 +82,11 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
             payload["object"] = "chat.completion.chunk"
         return payload
 
+    def chunk_needs_normalize(self, data: bytes) -> bool:
+        """Only the stream's opening ``prompt_filter_results`` chunk is rewritten; the others keep the fast
+        path (their per-choice ``content_filter_results`` need nothing)."""
+        return b'"prompt_filter_results"' in data
+
 
 @hookimpl
 def anyllm_register_providers(registry: Any) -> None:

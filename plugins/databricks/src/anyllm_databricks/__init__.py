@@ -46,6 +46,12 @@ class DatabricksProvider(OpenAICompatibleProvider):
         _flatten_blocks(payload, "delta")
         return payload
 
+    def chunk_needs_normalize(self, data: bytes) -> bool:
+        """Only a list-valued ``content`` is rewritten, and its blocks all carry a ``"type"`` (so do tool
+        calls: they take the slow path, harmlessly). Plain text chunks keep the fast path. Exactness does
+        not hang on this test: a chunk it misses does not validate as it is, and the core then normalizes it."""
+        return b'"type"' in data
+
 
 def _flatten_blocks(data: dict[str, Any], key: str) -> None:
     """List-valued ``content`` → text in ``content``, reasoning summaries in ``reasoning_content``."""

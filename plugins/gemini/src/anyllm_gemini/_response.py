@@ -8,17 +8,18 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic import ValidationError
 from pydantic_core import from_json
 
 from any_llm import errors
 from any_llm.provider import (
+    SHAPE_ERRORS,
     CompletionParams,
     StreamEvent,
     StreamParser,
     errors_from_status,
     loads,
     parse_retry_after,
+    shape_error,
 )
 from any_llm.types.completion import (
     ChatCompletion,
@@ -54,9 +55,12 @@ FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
 
 
 def map_finish_reason(reason: str | None, has_calls: bool) -> FinishReason | None:
-    """STOP→stop, MAX_TOKENS→length, safety family→content_filter; function calls→tool_calls unless cut/filtered."""
+    """STOP→stop, MAX_TOKENS→length, safety family→content_filter; function calls→tool_calls unless cut/filtered.
+    A reason that is not a string raises TypeError (a wrong shape)."""
     if reason is None:
         return None
+    if type(reason) is not str:
+        raise TypeError(f"finishReason is not a string: {reason!r:.50}")
     if reason == "MAX_TOKENS":
         return "length"
     if reason in _FILTERED:
@@ -93,18 +97,32 @@ def _stream_loads(data: bytes, provider: str) -> Any:
         return loads(data, provider)
 
 
+
+
+
+def _count(meta: dict[str, Any], key: str) -> int:
+    """A token count of ``usageMetadata``: an int, 0 when absent. Anything else raises TypeError (a wrong shape)."""
+    value = meta.get(key)
+    if value is None:
+        return 0
+    if type(value) is not int:
+        raise TypeError(f"usageMetadata.{key} is not an integer: {value!r:.50}")
+    return value
+
+
 def convert_usage(meta: Any) -> CompletionUsage | None:
-    """``usageMetadata`` → usage; thoughts count as completion tokens and tool-use prompts as prompt tokens."""
+    """``usageMetadata`` → usage; thoughts count as completion tokens and tool-use prompts as prompt tokens.
+    A count that is not an integer raises TypeError (the callers report it as a wrong shape, with the body)."""
     if not isinstance(meta, dict):
         return None
-    thoughts = meta.get("thoughtsTokenCount") or 0
-    cached = meta.get("cachedContentTokenCount") or 0
-    prompt = (meta.get("promptTokenCount") or 0) + (meta.get("toolUsePromptTokenCount") or 0)
-    completion = (meta.get("candidatesTokenCount") or 0) + thoughts
+    thoughts = _count(meta, "thoughtsTokenCount")
+    cached = _count(meta, "cachedContentTokenCount")
+    prompt = _count(meta, "promptTokenCount") + _count(meta, "toolUsePromptTokenCount")
+    completion = _count(meta, "candidatesTokenCount") + thoughts
     return CompletionUsage(
         prompt_tokens=prompt,
         completion_tokens=completion,
-        total_tokens=meta.get("totalTokenCount") or prompt + completion,
+        total_tokens=_count(meta, "totalTokenCount") or prompt + completion,
         completion_tokens_details=CompletionTokensDetails(reasoning_tokens=thoughts) if thoughts else None,
         prompt_tokens_details=PromptTokensDetails(cached_tokens=cached) if cached else None,
     )
@@ -139,6 +157,8 @@ class _Parts:
         self.signature: Any = None
         content = candidate.get("content")
         parts = content.get("parts") if isinstance(content, dict) else None
+        if parts is not None and type(parts) is not list:
+            raise TypeError(f"content.parts is not a list: {parts!r:.50}")
         for part in parts or ():
             if not isinstance(part, dict):
                 continue
@@ -180,6 +200,14 @@ def _sort_parts(parts: Any) -> tuple[str, str | None, Any] | None:
     return "".join(text), ("".join(reasoning) if reasoning else None), signature
 
 
+def _index(candidate: dict[str, Any], position: int) -> int:
+    """The candidate's ``index`` (its position when absent); anything but an int raises TypeError."""
+    index = candidate.get("index", position)
+    if type(index) is not int:
+        raise TypeError(f"candidate index is not an integer: {index!r:.50}")
+    return index
+
+
 def _arguments(call: dict[str, Any]) -> str:
     return json.dumps(call.get("args") or {}, ensure_ascii=False)
 
@@ -213,8 +241,14 @@ def parse_completion(body: bytes, params: CompletionParams, provider: str) -> Ch
         raise _wrong_shape(provider, body, "no candidates")
     try:
         return _completion(data, candidates, params)
-    except ValidationError as exc:
-        raise _wrong_shape(provider, body, f"a response of the wrong shape ({exc.errors()[0].get('msg')})") from None
+    except errors.AnyLLMError:
+        raise
+    except SHAPE_ERRORS as exc:
+        raise _shape_error(provider, body, "a response", exc) from None
+
+
+def _shape_error(provider: str, body: bytes, what: str, exc: Exception) -> errors.ResponseValidationError:
+    return shape_error(provider, exc, what, body)
 
 
 def _completion(data: dict[str, Any], candidates: list[dict[str, Any]], params: CompletionParams) -> ChatCompletion:
@@ -241,7 +275,7 @@ def _completion(data: dict[str, Any], candidates: list[dict[str, Any]], params: 
             **extra,
         )
         choices.append({
-            "index": candidate.get("index", position),
+            "index": _index(candidate, position),
             "message": message,
             "finish_reason": finish,
             "logprobs": _logprobs(candidate.get("logprobsResult")),
@@ -281,9 +315,10 @@ class GeminiStreamParser(StreamParser):
                     return (chunk,)
             _raise_if_error_or_blocked(data, self.provider, event.data)
             return self._chunks(data)
-        except ValidationError as exc:
-            raise _wrong_shape(self.provider, event.data,
-                               f"a stream event of the wrong shape ({exc.errors()[0].get('msg')})") from None
+        except errors.AnyLLMError:
+            raise
+        except SHAPE_ERRORS as exc:  # free unless raised: a value of a type the translation does not expect
+            raise _shape_error(self.provider, event.data, "a stream event", exc) from None
 
     def _note_usage(self, meta: Any) -> None:
         """Remember the latest (cumulative) ``usageMetadata``; convert it now only if that could fail."""
@@ -353,9 +388,12 @@ class GeminiStreamParser(StreamParser):
         if data.get("modelVersion"):
             self._model = data["modelVersion"]
         choices = []
-        for position, candidate in enumerate(data.get("candidates") or ()):
+        candidates = data.get("candidates")
+        if candidates is not None and type(candidates) is not list:
+            raise TypeError(f"candidates is not a list: {candidates!r:.50}")
+        for position, candidate in enumerate(candidates or ()):
             if isinstance(candidate, dict):
-                choices.append(self._choice(candidate, candidate.get("index", position)))
+                choices.append(self._choice(candidate, _index(candidate, position)))
         if data.get("usageMetadata"):
             self._note_usage(data["usageMetadata"])
         # usage (cumulative in every event) rides on the finishing chunk; a usage-only event after the

@@ -38,6 +38,12 @@ class HuggingfaceProvider(OpenAICompatibleProvider):
         _fix_arguments(payload, "delta")
         return payload
 
+    def chunk_needs_normalize(self, data: bytes) -> bool:
+        """Only tool-call ``arguments`` are rewritten; chunks without any keep the fast path. Exactness
+        does not hang on this test: object arguments do not validate as they are, and the core then
+        normalizes the chunk (null arguments in a delta are left as they are)."""
+        return b'"arguments"' in data
+
 
 def _fix_arguments(data: dict[str, Any], key: str) -> None:
     """Tool-call arguments that are null or an object become a JSON string (a delta may omit them)."""

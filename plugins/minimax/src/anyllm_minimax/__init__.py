@@ -62,6 +62,11 @@ class MinimaxProvider(OpenAICompatibleProvider):
                     _lift_details(delta)
         return payload
 
+    def chunk_needs_normalize(self, data: bytes) -> bool:
+        """``reasoning_details`` validates as it is (an extra field), so its chunks must be picked here; a
+        choice without ``delta`` does not validate, and the core normalizes that chunk anyway."""
+        return b'"reasoning_details"' in data
+
 
 def _lift_details(message: dict[str, Any]) -> None:
     """With no other reasoning, the text of MiniMax's ``reasoning_details`` list

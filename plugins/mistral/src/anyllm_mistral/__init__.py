@@ -8,16 +8,13 @@ The translation lives in :mod:`anyllm_mistral._request` (out) and :mod:`anyllm_m
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
-from any_llm.provider import CompletionParams, HTTPRequest, StreamParser
+from any_llm.provider import CompletionParams, HTTPRequest
 from anyllm_mistral import _request, _response
 from anyllm_mistral._request import mistral_tool_call_id
-
-if TYPE_CHECKING:
-    from any_llm.types.completion import ChatCompletion
 
 __all__ = ["REASONING_EFFORTS", "MistralProvider", "mistral_tool_call_id"]
 
@@ -48,6 +45,13 @@ class MistralProvider(OpenAICompatibleProvider):
         {"user", "logprobs", "top_logprobs", "logit_bias", "service_tier"}
     )
     """Seed parameters with no field in Mistral's ChatCompletionRequest (which forbids unknown fields)."""
+    stream_parser_class = _response.MistralStreamParser
+    """Normalizes with this stream's tool-call numbering; see :meth:`chunk_needs_normalize` for which chunks."""
+
+    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+        super().__init__(api_key, api_base)
+        self._every_chunk = type(self).normalize_chunk is not OpenAICompatibleProvider.normalize_chunk
+        """A subclass with its own ``normalize_chunk`` gets every chunk, as the core's default promises."""
 
     # -- request ------------------------------------------------------------------------------
 
@@ -95,18 +99,20 @@ class MistralProvider(OpenAICompatibleProvider):
 
     # -- response -----------------------------------------------------------------------------
 
-    def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        _response.check_error_payload(self.name, body)
-        return super().parse_completion(body, params)
+    def error_from_payload(self, payload: dict[str, Any]) -> errors.AnyLLMError:
+        """Mistral's mapping (capacity → 429, its context-length wording, the body's request_id, nested
+        validation details) for an error object; the core's for an ``error`` key beside ``choices``."""
+        if "choices" in payload:
+            return super().error_from_payload(payload)
+        return _response.error_from_payload(self.name, payload)
 
     def normalize_response(self, data: dict[str, Any]) -> dict[str, Any]:
         return _response.normalize_response(data, self.name)
 
-    # No normalize_chunk override: that would send every chunk down the core's slow path. The
-    # stream parser normalizes only the chunks that need it (see MistralStreamParser).
-
-    def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _response.MistralStreamParser(self)
+    def chunk_needs_normalize(self, data: bytes) -> bool:
+        """Only chunks with keys normalization rewrites leave the core's fast path (a chunk that does not
+        validate as it is leaves it anyway): plain text chunks, nearly all of them, are validated as they are."""
+        return self._every_chunk or _response.chunk_needs_normalize(data)
 
     def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
         message, code = self.error_details(body)

@@ -23,11 +23,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from any_llm import errors
 from any_llm.openai_compat import OpenAIStreamParser
-from any_llm.provider import StreamEvent, errors_from_status, loads
+from any_llm.provider import StreamEvent, errors_from_status
 from any_llm.types.completion import ChatCompletionChunk
 
 if TYPE_CHECKING:
@@ -37,6 +35,7 @@ __all__ = [
     "MistralStreamParser",
     "ToolCallNumbering",
     "check_error_payload",
+    "chunk_needs_normalize",
     "error_details",
     "map_error",
     "normalize_chunk",
@@ -79,6 +78,8 @@ def _reasoning(thinking: str, signature: str | None) -> dict[str, Any]:
 
 
 def _finish_reason(value: Any, provider: str, payload: Any) -> Any:
+    if type(value) is not str:
+        return value  # None, or a wrong shape that validation reports
     if value == "error":
         raise errors.ProviderError(
             "Mistral stopped the generation with finish_reason 'error'", provider=provider, status_code=None,
@@ -134,11 +135,10 @@ def _normalize(data: dict[str, Any], key: str, provider: str) -> dict[str, Any]:
 
 
 def check_error_payload(provider: str, raw: bytes) -> None:
-    """Raise Mistral's mapping of an ``{"error": ...}`` body or stream event.
+    """Raise Mistral's mapping of an ``{"error": ...}`` body or stream event given as raw bytes.
 
-    The core maps a payload with an ``error`` key itself, before ``normalize_response``/``normalize_chunk``
-    see it; Mistral's mapping (capacity → 429, its context-length wording, the body's request_id, nested
-    validation details) has to run first. The byte test keeps this off the path of ordinary chunks.
+    The provider does not need it (the core calls ``MistralProvider.error_from_payload``, which maps the
+    same way); it is for code holding raw bytes, such as a reference parser in the tests.
     """
     if b'"error"' not in raw:
         return
@@ -188,85 +188,38 @@ _SPECIAL = re.compile(rb'"(?:error|tool_calls|usage|reasoning\w*|thinking)"')
 """Keys of a chunk that validates as is but that :func:`normalize_chunk` (or the core's slow path) would
 still rewrite: an error, tool calls (renumbered), usage (cached tokens), reasoning fields. A chunk without
 them changes under normalization only if it does not validate as is (content chunk lists, a missing
-``created``, ``model_length``...), or by gaining an explicit ``finish_reason``."""
-_REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
+``created``, ``model_length``...), and the core normalizes every chunk that fails to validate."""
+
+
+def chunk_needs_normalize(data: bytes) -> bool:
+    """Whether a raw stream event must be normalized even if it validates as is (see :data:`_SPECIAL`)."""
+    return _SPECIAL.search(data) is not None
 
 
 class MistralStreamParser(OpenAIStreamParser):
-    """The core's parser, normalizing only the chunks that need it, with this stream's tool-call numbering.
+    """The core's parser with this stream's tool-call numbering in its ``normalize_chunk``.
 
     Plain text chunks (nearly all of them) keep the core's fast path (the bytes validated straight into a
-    chunk). The others are normalized here, as the core's slow path would after ``normalize_chunk``, and
-    handed on re-encoded, so the chunks are the same as if every chunk went through ``normalize_chunk``.
+    chunk): :meth:`MistralProvider.chunk_needs_normalize` sends only the others through normalization.
     """
 
     __slots__ = ("_numbering",)
 
-    def __init__(self, provider: MistralProvider) -> None:
-        super().__init__(provider)
+    def __init__(self, provider: MistralProvider, pad_usage: bool = False) -> None:
+        super().__init__(provider, pad_usage)
         self._numbering = ToolCallNumbering()
 
+    def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
+        """Mistral's normalization, then the provider's hook (a no-op unless a subclass adds one)."""
+        return self.provider.normalize_chunk(normalize_chunk(payload, self.provider.name, self._numbering))
+
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        if _SPECIAL.search(event.data) is None:
-            try:
-                chunks = super().feed(event)
-            except errors.ResponseValidationError:
-                pass  # not valid as is (a chunk list, no created, model_length...): normalize it first
-            else:
-                for chunk in chunks:
-                    for choice in chunk.choices:
-                        if "finish_reason" not in choice.model_fields_set:
-                            choice.finish_reason = None  # normalization sets it explicitly
-                return chunks
-        return self._feed_normalized(event)
-
-    def _feed_normalized(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        name = self.provider.name
-        data = event.data
-        check_error_payload(name, data)
-        payload = loads(data, name)
-        if not isinstance(payload, dict):
-            return super().feed(event)  # nothing to normalize: the core reports it
-        if payload.get("error"):
-            raise self.provider.error_from_payload(payload)
-        payload = normalize_chunk(payload, name, self._numbering)
-        if _lift_reasoning(payload):
-            try:  # reported as the core reports an invalid chunk, before it could lift the leftover
-                ChatCompletionChunk.model_validate(payload)
-            except ValidationError as exc:
-                raise _wrong_chunk(name, data, exc) from None
-        try:
-            return super().feed(StreamEvent(json.dumps(payload).encode(), event.event))
-        except errors.ResponseValidationError as exc:  # the original bytes, not our re-encoding
-            raise errors.ResponseValidationError(exc.message, provider=name, body=_body_text(data)) from None
-
-
-def _lift_reasoning(payload: dict[str, Any]) -> bool:
-    """Reasoning fields of each delta as the core's slow path lifts them (the first string of
-    reasoning_content/reasoning/thinking, if not empty), so the core has nothing to lift again on the
-    re-encoded chunk. True if a reasoning string is left over: the core lifts it again if the chunk does
-    not validate, so that chunk must be validated first."""
-    leftover = False
-    for choice in payload.get("choices") or ():
-        delta = choice.get("delta") if isinstance(choice, dict) else None
-        if not isinstance(delta, dict):
-            continue
-        for key in _REASONING_KEYS:
-            value = delta.get(key)
-            if isinstance(value, str):
-                del delta[key]
-                if value:
-                    delta["reasoning"] = {"content": value}
-                break
-        leftover = leftover or any(isinstance(delta.get(key), str) for key in _REASONING_KEYS)
-    return leftover
-
-
-def _wrong_chunk(provider: str, data: bytes, exc: ValidationError) -> errors.ResponseValidationError:
-    err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ()))
-    return errors.ResponseValidationError(f"{provider} sent a stream chunk of the wrong shape: {loc}: {err.get('msg')}",
-                                          provider=provider, body=_body_text(data))
+        chunks = super().feed(event)
+        for chunk in chunks:
+            for choice in chunk.choices:
+                if "finish_reason" not in choice.model_fields_set:
+                    choice.finish_reason = None  # set, as normalization sets it (a chunk left on the fast path)
+        return chunks
 
 
 def normalize_chunk(payload: dict[str, Any], provider: str, numbering: ToolCallNumbering) -> dict[str, Any]:

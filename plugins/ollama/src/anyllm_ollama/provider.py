@@ -155,8 +155,11 @@ class OllamaProvider(Provider):
         if "error" in data:
             raise error_from_payload(self.name, data)
         message = data.get("message")
-        if not isinstance(message, dict):
-            message = {}
+        if message is None and data.get("done") is True:
+            message = {}  # a finished chat response may leave it out (the schema requires no field)
+        if not isinstance(message, dict):  # not a chat response: a model list, an OpenAI-style body...
+            raise _shape_error(self.name, "no chat message and no done flag (is api_base the Ollama server, "
+                               "e.g. http://localhost:11434?)", body)
         content = message.get("content")
         if content is not None and not isinstance(content, str):
             raise _shape_error(self.name, "message.content is not a string", body)
