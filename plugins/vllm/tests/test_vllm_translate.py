@@ -31,6 +31,7 @@ def test_declarations_match_any_llm() -> None:
 
 
 def test_openai_parameters_go_through_unchanged(spec_errors: Callable[..., list[str]]) -> None:
+    assert body_of() == {"model": "Qwen/Qwen2.5-1.5B-Instruct", "messages": MESSAGES}  # nothing added
     body = body_of(max_completion_tokens=64, n=2, logprobs=True, top_logprobs=3, tool_choice="required",
                    tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
                    response_format={"type": "json_schema", "json_schema": {"name": "A", "schema": {"type": "object"}}},
