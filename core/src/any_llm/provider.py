@@ -22,6 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+from pydantic_core import from_json
+
 from any_llm import errors
 
 if TYPE_CHECKING:
@@ -382,6 +384,17 @@ def errors_from_status(
     return cls(message, **kwargs)
 
 
+def loads_object(body: bytes, provider: str, what: str = "a body") -> dict[str, Any]:
+    """:func:`loads` for a body or stream event that must be a JSON object (the usual case)."""
+    data = loads(body, provider)
+    if not isinstance(data, dict):
+        raise errors.ResponseValidationError(
+            f"{provider} sent {what} that is not a JSON object", provider=provider,
+            body=body.decode("utf-8", "replace"),
+        )
+    return data
+
+
 SHAPE_ERRORS = (TypeError, KeyError, AttributeError, IndexError, ValueError, OverflowError)
 """What a value of an unexpected type raises inside a translation (pydantic's ValidationError is a
 ValueError): a list used as a dict key, ``.get`` on a string, a count that is not a number. Catch these
@@ -407,8 +420,6 @@ def loads(body: bytes, provider: str) -> Any:
     pydantic-core's parser first (3-5x faster on small bodies); what it refuses (a byte-order mark,
     lone surrogates) goes through ``json.loads``, which decides.
     """
-    from pydantic_core import from_json
-
     try:
         return from_json(body)
     except ValueError:

@@ -19,10 +19,8 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from pydantic_core import from_json
-
 from any_llm import errors
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser
+from any_llm.provider import CompletionParams, StreamEvent, StreamParser, loads_object
 from any_llm.types.completion import (
     ChatCompletionChunk,
     ChoiceDelta,
@@ -68,34 +66,10 @@ class AnthropicStreamParser(StreamParser):
             "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
         })]
 
-    @staticmethod
-    def _payload(event: StreamEvent) -> dict[str, Any]:
-        try:
-            # pydantic-core's parser is several times faster than json.loads on small events and
-            # returns the same values; what it rejects goes to json.loads (a BOM, lone surrogates, errors)
-            data = from_json(event.data)
-        except ValueError:
-            data = AnthropicStreamParser._json_payload(event)
-        if not isinstance(data, dict):
-            raise errors.ResponseValidationError("anthropic sent a stream event that is not an object",
-                                                 provider=_PROVIDER, body=event.data.decode("utf-8", "replace"))
-        return data
-
-    @staticmethod
-    def _json_payload(event: StreamEvent) -> Any:
-        try:
-            data = json.loads(event.data)
-        except (ValueError, UnicodeDecodeError):
-            raise errors.ResponseValidationError(
-                "anthropic sent a stream event that is not JSON", provider=_PROVIDER,
-                body=event.data.decode("utf-8", "replace"),
-            ) from None
-        return data
-
     # -- events ---------------------------------------------------------------------------------
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        data = self._payload(event)
+        data = loads_object(event.data, _PROVIDER, "a stream event")
         try:  # free unless raised: the handlers use values as they should be typed, this catches the rest
             return self._dispatch(data, event)
         except errors.AnyLLMError:

@@ -28,7 +28,7 @@ from any_llm.provider import (
     StreamEvent,
     StreamParser,
     errors_from_status,
-    loads,
+    loads_object,
 )
 from any_llm.types.completion import (
     ChatCompletion,
@@ -153,7 +153,7 @@ class CohereProvider(Provider):
     # -- responses ----------------------------------------------------------------------------
 
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        data = _object(body, self.name)
+        data = loads_object(body, self.name)
         message = data.get("message")
         if not isinstance(message, dict):
             raise _shape_error(self.name, "no 'message' object in the chat response", body)
@@ -214,7 +214,7 @@ class CohereProvider(Provider):
         return HTTPRequest("POST", "v2/embed", json=body)
 
     def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
-        data = _object(body, self.name)
+        data = loads_object(body, self.name)
         by_type = data.get("embeddings")
         if not isinstance(by_type, dict):
             raise _shape_error(self.name, "no 'embeddings' object in the embed response", body)
@@ -241,7 +241,7 @@ class CohereProvider(Provider):
         return HTTPRequest("GET", "v1/models", params=query)
 
     def parse_list_models(self, body: bytes) -> list[Model]:
-        data = _object(body, self.name)
+        data = loads_object(body, self.name)
         items = data.get("models")
         if not isinstance(items, list):
             raise _shape_error(self.name, "no 'models' array in the model list", body)
@@ -406,13 +406,6 @@ def _completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex}"
 
 
-def _object(body: bytes, provider: str) -> dict[str, Any]:
-    data = loads(body, provider)
-    if not isinstance(data, dict):
-        raise _shape_error(provider, "the response is not a JSON object", body)
-    return data
-
-
 def _shape_error(provider: str, what: str, body: bytes) -> errors.ResponseValidationError:
     return errors.ResponseValidationError(
         f"{provider} answered with an unexpected shape: {what}",
@@ -547,7 +540,7 @@ class CohereStreamParser(StreamParser):
         self._tool_index = 0
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        data = _object(event.data, self.provider)
+        data = loads_object(event.data, self.provider, "a stream event")
         if "type" not in data and ("message" in data or "error" in data):
             # not a chat event: an error object sent on the stream
             message = data.get("message") or data.get("error")

@@ -8,8 +8,6 @@ import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from pydantic_core import from_json
-
 from any_llm import errors
 from any_llm.provider import (
     SHAPE_ERRORS,
@@ -85,16 +83,6 @@ def _plain_usage(meta: Any) -> bool:
     """True when :func:`convert_usage` cannot fail on ``meta`` (every count it reads is an int or absent),
     so converting it can wait until a chunk carries it."""
     return type(meta) is dict and all(value is None or type(value) is int for value in map(meta.get, _USAGE_COUNTS))
-
-
-def _stream_loads(data: bytes, provider: str) -> Any:
-    """One stream event's JSON. pydantic-core's parser is several times faster than ``json.loads`` on
-    these small events and returns the same values; what it rejects (a BOM, lone surrogates, malformed
-    JSON) goes to ``loads``, which accepts it or raises the usual error."""
-    try:
-        return from_json(data)
-    except ValueError:
-        return loads(data, provider)
 
 
 
@@ -307,7 +295,7 @@ class GeminiStreamParser(StreamParser):
         """Latest ``usageMetadata`` not converted yet (see :func:`_plain_usage`); it replaces ``_usage``."""
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        data = _stream_loads(event.data, self.provider)
+        data = loads(event.data, self.provider)
         try:
             if type(data) is dict and "error" not in data:
                 chunk = self._fast_chunk(data)  # no error and some candidates: nothing to raise for

@@ -17,7 +17,6 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import ValidationError
-from pydantic_core import from_json
 
 from any_llm import errors
 from any_llm.openai_compat import ThinkTagSplitter
@@ -28,7 +27,7 @@ from any_llm.provider import (
     StreamEvent,
     StreamParser,
     errors_from_status,
-    loads,
+    loads_object,
 )
 from any_llm.types.completion import (
     ChatCompletion,
@@ -151,7 +150,7 @@ class OllamaProvider(Provider):
     # -- responses ----------------------------------------------------------------------------
 
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        data = _object(body, self.name)
+        data = loads_object(body, self.name)
         if "error" in data:
             raise error_from_payload(self.name, data)
         message = data.get("message")
@@ -214,7 +213,7 @@ class OllamaProvider(Provider):
         return HTTPRequest("POST", "api/embed", json=body)
 
     def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
-        data = _object(body, self.name)
+        data = loads_object(body, self.name)
         if "error" in data:
             raise error_from_payload(self.name, data)
         vectors = data.get("embeddings")
@@ -234,7 +233,7 @@ class OllamaProvider(Provider):
         return HTTPRequest("GET", "api/tags", params={k: str(v) for k, v in extra.items()} or None)
 
     def parse_list_models(self, body: bytes) -> list[Model]:
-        data = _object(body, self.name)
+        data = loads_object(body, self.name)
         items = data.get("models")
         if not isinstance(items, list):
             raise _shape_error(self.name, "no 'models' array in the /api/tags response", body)
@@ -418,26 +417,6 @@ def _call_id() -> str:
     return f"call_{uuid.uuid4().hex[:24]}"
 
 
-def _object(body: bytes, provider: str) -> dict[str, Any]:
-    data = loads(body, provider)
-    if not isinstance(data, dict):
-        raise _shape_error(provider, "the response is not a JSON object", body)
-    return data
-
-
-def _stream_object(data: bytes, provider: str) -> dict[str, Any]:
-    """:func:`_object` for one stream line, parsed by pydantic-core's JSON parser: several times faster
-    than ``json.loads`` on these small lines, same values. What it rejects (a BOM, lone surrogates,
-    malformed JSON) goes to :func:`_object`, which accepts it or raises the usual error."""
-    try:
-        parsed = from_json(data)
-    except ValueError:
-        return _object(data, provider)
-    if not isinstance(parsed, dict):
-        raise _shape_error(provider, "the response is not a JSON object", data)
-    return parsed
-
-
 def _shape_error(provider: str, what: str, body: bytes) -> errors.ResponseValidationError:
     return errors.ResponseValidationError(
         f"{provider} answered with an unexpected shape: {what}",
@@ -549,7 +528,7 @@ class OllamaStreamParser(StreamParser):
         self._splitter = ThinkTagSplitter()
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        data = _stream_object(event.data, self.provider)
+        data = loads_object(event.data, self.provider, "a stream line")
         if "error" in data:
             raise error_from_payload(self.provider, data)
         message = data.get("message")
