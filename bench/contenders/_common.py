@@ -108,3 +108,57 @@ def sequential(contender: str, url: str, calls: int, call: Any, check: Any) -> N
     emit(contender, "sequential", calls=calls, total_s=elapsed, per_call_s=elapsed / calls,
          new_connections=after["connections"] - before["connections"],
          requests=after["requests"] - before["requests"], tls_contexts=tls_count)
+
+
+def run_modes(name: str, args: dict[str, str], import_s: float, call: Any, acall: Any,
+              api_path: str = "/v1") -> None:
+    """The workloads for a contender with a module-level ``completion``-style API.
+
+    ``call(base, **kw)`` makes one sync call (``stream=True`` gives an iterator of chunks); ``acall()``
+    imports the async API only when the concurrent workload needs it and returns ``one(base)``, a
+    coroutine function giving the answer's text.
+    """
+    mode, url = args["mode"], args.get("url", "")
+    n = int(args.get("n", "16"))
+    base = f"{url}/n/{n}{api_path}"
+    if mode == "first_call":
+        start = now()
+        text = call(base).choices[0].message.content
+        first_s = now() - start
+        assert text
+        emit(name, mode, import_s=import_s, first_call_s=first_s)
+    elif mode == "sequential":
+        def check(result: Any) -> None:
+            assert result.choices[0].message.content
+
+        sequential(name, url, int(args.get("calls", "500")), lambda: call(base), check)
+    elif mode == "stream":
+        for count in (16, n):  # a short warm-up stream, then the timed one
+            chunks = content = 0
+            start = now()
+            for chunk in call(f"{url}/n/{count}{api_path}", stream=True):
+                chunks += 1
+                if chunk.choices and chunk.choices[0].delta.content:
+                    content += 1
+            elapsed = now() - start
+            check_stream(name, content, count)
+        emit(name, mode, chunks=chunks, content_chunks=content, stream_s=elapsed, chunks_per_s=content / elapsed)
+    elif mode == "concurrent":
+        import asyncio
+
+        one = acall()
+        k = int(args.get("concurrency", "500"))
+
+        async def run() -> tuple[float, int]:
+            await one(base)
+            rss = peak_rss_kb()
+            start = now()
+            results = await asyncio.gather(*(one(base) for _ in range(k)))
+            elapsed = now() - start
+            assert all(results)
+            return elapsed, rss
+
+        elapsed, rss_before = asyncio.run(run())
+        emit(name, mode, concurrency=k, wall_s=elapsed, rss_before_kb=rss_before)
+    else:
+        raise SystemExit(f"unknown mode {mode}")
