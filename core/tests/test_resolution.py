@@ -127,3 +127,18 @@ def test_create_openai_compatible_reports_its_name(mock_server: MockServer) -> N
     assert info.value.provider == "my-gateway"
     assert "authorization" not in mock_server.requests[0].headers
     client.close()
+
+
+def test_single_token_limit_refuses_both_limits() -> None:
+    from any_llm.params import build_params
+    from any_llm.provider import Provider
+
+    class One(Provider):
+        name = "one-limit"
+        single_token_limit = True
+
+    both = build_params("m", [{"role": "user", "content": "x"}], {"max_tokens": 5, "max_completion_tokens": 6}, {})
+    with pytest.raises(ConfigurationError, match="not both"):
+        One().check_params(both)
+    One().check_params(build_params("m", [{"role": "user", "content": "x"}], {"max_tokens": 5}, {}))
+    type("Two", (Provider,), {"name": "two"})().check_params(both)  # the flag is opt-in

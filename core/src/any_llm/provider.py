@@ -208,6 +208,8 @@ class Provider:
 
     unsupported_params: ClassVar[frozenset[str]] = frozenset()
     """Seed parameters this provider cannot honour: setting one raises UnsupportedParameterError."""
+    single_token_limit: ClassVar[bool] = False
+    """``max_tokens`` and ``max_completion_tokens`` map to one field here: giving both is refused."""
     http_transport: ClassVar[Any] = None
     """An ``httpx`` transport to use instead of the network; only test doubles (the fake provider) set it."""
 
@@ -239,6 +241,11 @@ class Provider:
         for name in params.given():
             if name in self.unsupported_params:
                 raise errors.UnsupportedParameterError(name, self.name)
+        if self.single_token_limit and params.max_tokens is not None and params.max_completion_tokens is not None:
+            raise errors.ConfigurationError(
+                f"pass max_tokens or max_completion_tokens, not both ({self.display_name or self.name} has one "
+                "token limit)", provider=self.name,
+            )
         if params.tools and not self.supports_tools:
             raise errors.UnsupportedCapabilityError("tools", self.name)
         if params.stream and not self.supports_streaming:

@@ -69,6 +69,7 @@ class CohereProvider(Provider):
     """api.cohere.com through the Chat API v2 (Bearer key)."""
 
     name = "cohere"
+    single_token_limit = True
     display_name = "Cohere"
     api_key_env = ("COHERE_API_KEY", "CO_API_KEY")
     api_base_env = ("COHERE_BASE_URL", "CO_API_URL")
@@ -103,8 +104,6 @@ class CohereProvider(Provider):
                 "tool_choice", self.name,
                 'Cohere takes "auto", "none", "required" or {"type": "function", "function": {"name": ...}}',
             )
-        if params.max_tokens is not None and params.max_completion_tokens is not None:
-            raise errors.ConfigurationError("pass max_tokens or max_completion_tokens, not both")
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         self.check_params(params)

@@ -27,6 +27,7 @@ class GeminiProvider(Provider):
     """generativelanguage.googleapis.com, spoken natively (not through its OpenAI-compatible layer)."""
 
     name = "gemini"
+    single_token_limit = True
     display_name = "Google Gemini"
     api_key_env = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
     api_base_env = ("GOOGLE_GEMINI_BASE_URL",)
@@ -53,8 +54,6 @@ class GeminiProvider(Provider):
             raise errors.UnsupportedParameterError(
                 "parallel_tool_calls", self.name, "Gemini cannot turn parallel function calls off"
             )
-        if params.max_tokens is not None and params.max_completion_tokens is not None:
-            raise errors.ConfigurationError("pass max_tokens or max_completion_tokens, not both")
         if params.top_logprobs is not None and not params.logprobs:
             raise errors.ConfigurationError("top_logprobs needs logprobs=True")
 

@@ -35,6 +35,7 @@ class LlamacppProvider(OpenAICompatibleProvider):
     """A llama.cpp server (``llama-server`` or ``python -m llama_cpp.server``); no key needed."""
 
     name = "llamacpp"
+    single_token_limit = True
     display_name = "llama.cpp"
     api_key_env = ("LLAMACPP_API_KEY",)
     api_base_env = ("LLAMACPP_API_BASE",)
@@ -51,10 +52,6 @@ class LlamacppProvider(OpenAICompatibleProvider):
         if params.n is not None and params.n > 1:
             raise errors.UnsupportedParameterError(
                 "n", self.name, "llama.cpp servers return a single choice; make several calls instead"
-            )
-        if params.max_tokens is not None and params.max_completion_tokens is not None:
-            raise errors.ConfigurationError(
-                "pass max_tokens or max_completion_tokens, not both (llama.cpp takes max_tokens)"
             )
 
     def build_body(self, params: CompletionParams) -> dict[str, Any]:

@@ -28,6 +28,7 @@ class LlamafileProvider(OpenAICompatibleProvider):
     """A running llamafile (``--server``); no key needed unless it was started with ``--api-key``."""
 
     name = "llamafile"
+    single_token_limit = True
     display_name = "llamafile"
     api_key_env = ("LLAMAFILE_API_KEY",)
     api_base_env = ("LLAMAFILE_API_BASE",)
@@ -43,10 +44,6 @@ class LlamafileProvider(OpenAICompatibleProvider):
         if params.n is not None and params.n > 1:
             raise errors.UnsupportedParameterError(
                 "n", self.name, "llamafile returns a single choice; make several calls instead"
-            )
-        if params.max_tokens is not None and params.max_completion_tokens is not None:
-            raise errors.ConfigurationError(
-                "pass max_tokens or max_completion_tokens, not both (llamafile takes max_tokens)"
             )
 
     def build_body(self, params: CompletionParams) -> dict[str, Any]:

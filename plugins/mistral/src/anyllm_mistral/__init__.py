@@ -29,6 +29,7 @@ class MistralProvider(OpenAICompatibleProvider):
     """api.mistral.ai: OpenAI's chat protocol with a strict schema, thinking chunks and 9-character tool ids."""
 
     name = "mistral"
+    single_token_limit = True
     display_name = "Mistral AI"
     api_key_env = ("MISTRAL_API_KEY",)
     api_base_env = ("MISTRAL_API_BASE",)
@@ -57,10 +58,6 @@ class MistralProvider(OpenAICompatibleProvider):
 
     def check_params(self, params: CompletionParams) -> None:
         super().check_params(params)
-        if params.max_tokens is not None and params.max_completion_tokens is not None:
-            raise errors.ConfigurationError(
-                "pass max_tokens or max_completion_tokens, not both (Mistral has one field, max_tokens)"
-            )
         if params.stream_options is not None and params.stream_options != {"include_usage": True}:
             raise errors.UnsupportedParameterError(
                 "stream_options", self.name,

@@ -66,6 +66,7 @@ class OllamaProvider(Provider):
     """A local or remote Ollama server through its native API (no key needed; a key is sent as Bearer)."""
 
     name = "ollama"
+    single_token_limit = True
     display_name = "Ollama"
     api_key_env = ("OLLAMA_API_KEY",)
     api_base_env = ("OLLAMA_HOST",)
@@ -106,8 +107,6 @@ class OllamaProvider(Provider):
                 "tool_choice", self.name,
                 'Ollama cannot force a tool call; use "auto" (the default) or "none"',
             )
-        if params.max_tokens is not None and params.max_completion_tokens is not None:
-            raise errors.ConfigurationError("pass max_tokens or max_completion_tokens, not both")
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         self.check_params(params)
