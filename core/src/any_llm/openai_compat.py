@@ -167,9 +167,6 @@ class OpenAICompatibleProvider(Provider):
         parser_class = self.stream_parser_class or OpenAIStreamParser
         return parser_class(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
 
-    def error_details(self, body: bytes) -> tuple[str | None, str | None]:
-        return super().error_details(body)
-
     # -- embeddings and models ----------------------------------------------------------------
 
     def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:

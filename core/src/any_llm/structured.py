@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
 from typing import Any
 
 from any_llm import errors
@@ -131,6 +130,3 @@ def _short(exc: Exception) -> str:
     text = str(exc).splitlines()
     return "; ".join(t.strip() for t in text[:3])
 
-
-def dumps_schema(schema: dict[str, Any]) -> str:
-    return json.dumps(schema, separators=(",", ":"))

@@ -190,7 +190,6 @@ def _parse_numpy(lines: list[str]) -> tuple[dict[str, str], str]:
                 params[current] = f"{params[current]} {stripped}".strip()
         elif section in ("returns", "yields") and indent > 0:
             returns.append(stripped)
-    # a parameter line "x, y : int" gives both names the same text
     return params, " ".join(returns)
 
 

@@ -726,9 +726,3 @@ class OpenAICompatibleConformance(ProviderConformance):
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return openai_exchanges()[scenario]
-
-
-def iter_scenarios() -> Iterable[tuple[str, bool]]:
-    for scenario in SCENARIOS:
-        for use_async in (False, True):
-            yield scenario, use_async
