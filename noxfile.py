@@ -1,9 +1,9 @@
 """Every routine task is a nox session (uv backend). ``nox -l`` lists them.
 
-    nox -s demo        the seed examples against a real local model (installs it the first time)
-    nox -s tests       the whole test suite (starts the real local LLM server for its tier)
-    nox -s plugin      each plugin alone with core, in its own venv
-    nox -s lint typecheck build packaging bench
+nox -s demo        the seed examples against a real local model (installs it the first time)
+nox -s tests       the whole test suite (starts the real local LLM server for its tier)
+nox -s plugin      each plugin alone with core, in its own venv
+nox -s lint typecheck build packaging bench
 """
 
 from __future__ import annotations
@@ -20,8 +20,14 @@ nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
-TEST_DEPS = ["pytest>=8", "pytest-asyncio>=0.24", "pytest-timeout>=2.3", "hypothesis>=6.100", "jsonschema>=4.20",
-             "pyyaml>=6"]
+TEST_DEPS = [
+    "pytest>=8",
+    "pytest-asyncio>=0.24",
+    "pytest-timeout>=2.3",
+    "hypothesis>=6.100",
+    "jsonschema>=4.20",
+    "pyyaml>=6",
+]
 PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
 
 
@@ -39,11 +45,14 @@ def _real_server(session: nox.Session) -> dict[str, str]:
     if os.environ.get("ANYLLM_REAL_SERVER", "1") == "0" or os.environ.get("LLM_TEST_BASE_URL"):
         return {}
     session.log("starting the real local LLM server (first run installs it: a few minutes)")
-    out = subprocess.run(["bash", str(ROOT / ".ci/start-llm-server.sh")], check=False,
-                         stdout=subprocess.PIPE, text=True)
+    out = subprocess.run(
+        ["bash", str(ROOT / ".ci/start-llm-server.sh")], check=False, stdout=subprocess.PIPE, text=True
+    )
     if out.returncode != 0:
-        session.error("the real LLM server did not start; see /tmp/llm-server/server.log "
-                      "(or set ANYLLM_REAL_SERVER=0 to skip that tier)")
+        session.error(
+            "the real LLM server did not start; see /tmp/llm-server/server.log "
+            "(or set ANYLLM_REAL_SERVER=0 to skip that tier)"
+        )
     return {"LLM_TEST_BASE_URL": out.stdout.strip().splitlines()[-1]}
 
 
@@ -71,14 +80,21 @@ def tests(session: nox.Session) -> None:
 def plugin(session: nox.Session, name: str) -> None:
     """One plugin installed alone with core, running its own tests."""
     session.install("-e", "core", "-e", f"plugins/{name}", *TEST_DEPS)
-    session.run("pytest", f"plugins/{name}/tests", "-p", "no:cacheprovider", *session.posargs,
-                env={"ANYLLM_PLUGINS": f"anyllm-{name}"})
+    session.run(
+        "pytest",
+        f"plugins/{name}/tests",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"ANYLLM_PLUGINS": f"anyllm-{name}"},
+    )
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.6")
     session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
 
 
 @nox.session(python=PYTHON)

@@ -21,8 +21,10 @@ STREAM_BODY = b'{"model":"bench-model","messages":[{"role":"user","content":"Hel
 
 
 def _request(path: str, body: bytes) -> bytes:
-    return (b"POST %s HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
-            % (path.encode(), len(body))) + body
+    return (
+        b"POST %s HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: %d\r\n\r\n"
+        % (path.encode(), len(body))
+    ) + body
 
 
 def sequential(host: str, port: int, n: int) -> float:

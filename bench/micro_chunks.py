@@ -36,7 +36,7 @@ def best_ns_per_chunk(fn: Callable[[], int], repeat: int = 7) -> tuple[float, in
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
     events = openai_events(n)[:-1]  # without [DONE]
-    payloads = [e[len(b"data: "):-2] for e in events]
+    payloads = [e[len(b"data: ") : -2] for e in events]
     text_lines = b"".join(events).decode().splitlines()
     provider = get_provider_class("openai")(api_key="k", api_base="http://x")
 
@@ -83,13 +83,15 @@ def main() -> None:
             pipe.pending.clear()
         return c
 
-    rows = [("floor: str line + json.loads (after httpx iter_lines)", floor_lines),
-            ("SSEDecoder.feed, one event per feed", decoder_only),
-            ("ChatCompletionChunk.model_validate_json(bytes)  [ours]", validate_json),
-            ("json.loads + ChatCompletionChunk.model_validate", loads_validate),
-            ("json.loads + model_construct (unvalidated)", loads_construct),
-            ("json.loads only (dicts, no objects)", loads_only),
-            ("whole pipeline: decoder + OpenAIStreamParser  [ours]", pipeline)]
+    rows = [
+        ("floor: str line + json.loads (after httpx iter_lines)", floor_lines),
+        ("SSEDecoder.feed, one event per feed", decoder_only),
+        ("ChatCompletionChunk.model_validate_json(bytes)  [ours]", validate_json),
+        ("json.loads + ChatCompletionChunk.model_validate", loads_validate),
+        ("json.loads + model_construct (unvalidated)", loads_construct),
+        ("json.loads only (dicts, no objects)", loads_only),
+        ("whole pipeline: decoder + OpenAIStreamParser  [ours]", pipeline),
+    ]
     results = {}
     for label, fn in rows:
         ns, count = best_ns_per_chunk(fn)

@@ -21,8 +21,7 @@ from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
 from any_llm.streaming import _Pipeline, make_decoder
 
-PROTOCOL = {"openai": "openai", "mistral": "openai", "anthropic": "anthropic", "gemini": "gemini",
-            "ollama": "ollama"}
+PROTOCOL = {"openai": "openai", "mistral": "openai", "anthropic": "anthropic", "gemini": "gemini", "ollama": "ollama"}
 
 
 def best_us(fn: Callable[[], int], repeat: int = 7) -> float:
@@ -72,8 +71,11 @@ def measure(name: str, n: int) -> dict[str, float]:
         pipe.end()
         return count
 
-    return {"build_request_us": best_us(requests), "parse_completion_us": best_us(parse),
-            "stream_us_per_chunk": best_us(stream)}
+    return {
+        "build_request_us": best_us(requests),
+        "parse_completion_us": best_us(parse),
+        "stream_us_per_chunk": best_us(stream),
+    }
 
 
 def main() -> None:
@@ -86,8 +88,10 @@ def main() -> None:
             print(f"{name}: {type(exc).__name__}: {exc}")
             continue
         row = out[name]
-        print(f"{name:10s} build {row['build_request_us']:6.1f} µs  parse {row['parse_completion_us']:6.1f} µs  "
-              f"stream {row['stream_us_per_chunk']:5.2f} µs/chunk")
+        print(
+            f"{name:10s} build {row['build_request_us']:6.1f} µs  parse {row['parse_completion_us']:6.1f} µs  "
+            f"stream {row['stream_us_per_chunk']:5.2f} µs/chunk"
+        )
     print(json.dumps({k: {m: round(v, 2) for m, v in row.items()} for k, row in out.items()}))
 
 

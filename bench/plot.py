@@ -38,8 +38,15 @@ def main(src: str, dst: str) -> None:
                 hi.append(ratio["max"] - ratio["median"])
         bars = ax.bar(names, med, yerr=[lo, hi], capsize=4, color=[COLORS.get(n, "#333") for n in names])
         for bar, value in zip(bars, med):
-            ax.annotate(f"{value:.2f}x", (bar.get_x() + bar.get_width() / 2, value), ha="center", va="bottom",
-                        fontsize=9, xytext=(0, 3), textcoords="offset points")
+            ax.annotate(
+                f"{value:.2f}x",
+                (bar.get_x() + bar.get_width() / 2, value),
+                ha="center",
+                va="bottom",
+                fontsize=9,
+                xytext=(0, 3),
+                textcoords="offset points",
+            )
         ax.axhline(1.0, color="black", linewidth=0.8)
         if target is not None:
             ax.axhline(target, color="red", linestyle="--", linewidth=1, label=f"anyllm target {target}x")
@@ -49,8 +56,9 @@ def main(src: str, dst: str) -> None:
         ax.set_ylabel("ratio to raw httpx")
         ax.tick_params(axis="x", labelsize=9)
     meta = results["meta"]
-    fig.suptitle(f"anyllm benchmark: paired ratios to raw httpx (median, min..max over {meta['rounds']} rounds)"
-                 f" · {meta['date']}")
+    fig.suptitle(
+        f"anyllm benchmark: paired ratios to raw httpx (median, min..max over {meta['rounds']} rounds) · {meta['date']}"
+    )
     fig.tight_layout()
     fig.savefig(dst, dpi=110)
 

@@ -71,6 +71,7 @@ PROVIDER_TOLERANCE = 1.2
 
 # -- environments ------------------------------------------------------------------------------------
 
+
 def _run(cmd: list[str], **kw: Any) -> subprocess.CompletedProcess[str]:
     return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
 
@@ -82,8 +83,9 @@ def _dist_name(path: Path) -> str:
     return m.group(1)
 
 
-def ensure_venv(name: str, python: str, reqs: list[str], local: list[Path] | None = None,
-                constraints: list[str] | None = None) -> tuple[Path, list[str]]:
+def ensure_venv(
+    name: str, python: str, reqs: list[str], local: list[Path] | None = None, constraints: list[str] | None = None
+) -> tuple[Path, list[str]]:
     """Create/refresh bench/.venvs/NAME; local paths are reinstalled every run (they change)."""
     local, constraints = local or [], constraints or []
     root = VENVS / name
@@ -104,8 +106,10 @@ def ensure_venv(name: str, python: str, reqs: list[str], local: list[Path] | Non
             try:
                 _run([*base, "-c", str(cfile), *pkgs])
             except subprocess.CalledProcessError as exc:
-                notes.append(f"{name}: constraints {constraints} not satisfiable, installed unconstrained "
-                             f"({exc.stderr.strip().splitlines()[-1] if exc.stderr.strip() else exc})")
+                notes.append(
+                    f"{name}: constraints {constraints} not satisfiable, installed unconstrained "
+                    f"({exc.stderr.strip().splitlines()[-1] if exc.stderr.strip() else exc})"
+                )
                 _run([*base, *pkgs])
         else:
             _run([*base, *pkgs])
@@ -114,8 +118,10 @@ def ensure_venv(name: str, python: str, reqs: list[str], local: list[Path] | Non
 
 
 def dists(py: Path) -> dict[str, str]:
-    code = ("import importlib.metadata as m, json; "
-            "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))")
+    code = (
+        "import importlib.metadata as m, json; "
+        "print(json.dumps({d.metadata['Name']: d.version for d in m.distributions()}))"
+    )
     return json.loads(_run([str(py), "-c", code]).stdout)
 
 
@@ -142,6 +148,7 @@ def provider_paths(py: Path, providers: list[str]) -> tuple[dict[str, str], list
 
 
 # -- processes ------------------------------------------------------------------------------------------
+
 
 class Server:
     """bench/server.py as a child process; counts connections per measurement through /stats."""
@@ -176,18 +183,29 @@ class Server:
 
 def child_env() -> dict[str, str]:
     """A small, predictable environment: no proxies, no API keys, litellm kept offline."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"),
-            "LANG": "C.UTF-8", "LITELLM_LOCAL_MODEL_COST_MAP": "True", "PYTHONHASHSEED": "0"}
+    return {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+        "PYTHONHASHSEED": "0",
+    }
 
 
-def run_one(py: Path, script: str, args: list[str], cpus: set[int] | None, server: Server,
-            timeout: float) -> dict[str, Any]:
+def run_one(
+    py: Path, script: str, args: list[str], cpus: set[int] | None, server: Server, timeout: float
+) -> dict[str, Any]:
     """One fresh process, one JSON line back; the server's connection count is taken around it."""
     before = server.stats()
     started = time.perf_counter()
     proc = subprocess.run(
-        [str(py), "-s", str(SCRIPTS / script), *args], capture_output=True, text=True, timeout=timeout,
-        env=child_env(), preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None, check=False,
+        [str(py), "-s", str(SCRIPTS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=child_env(),
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
+        check=False,
     )
     after = server.stats()
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
@@ -203,6 +221,7 @@ def run_one(py: Path, script: str, args: list[str], cpus: set[int] | None, serve
 
 
 # -- statistics -------------------------------------------------------------------------------------------
+
 
 def _stat(values: list[float]) -> dict[str, float]:
     return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
@@ -228,9 +247,11 @@ def summarize(samples: list[dict[str, Any]], section: str, baseline_of: dict[str
             stat = _stat(values)
             stat["better"] = better
             base = baseline_of.get(contender)
-            ratios = [table[(workload, contender, r)][metric] / table[(workload, base, r)][metric]
-                      for r in rounds if base and (workload, base, r) in table
-                      and table[(workload, base, r)].get(metric)]
+            ratios = [
+                table[(workload, contender, r)][metric] / table[(workload, base, r)][metric]
+                for r in rounds
+                if base and (workload, base, r) in table and table[(workload, base, r)].get(metric)
+            ]
             if ratios:
                 stat["ratio"] = _stat(ratios)
                 stat["baseline"] = base
@@ -255,11 +276,12 @@ def check_targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
         met = med <= limit if op == "<=" else med >= limit
         rows.append({"target": label, "limit": f"{op} {limit}x", "met": met, "ratio": stat})
     seq = summary.get("sequential", {}).get(OURS, {})
-    for key, label in (("new_connections", "new connections across the sequential calls"),
-                       ("tls_contexts", "TLS contexts built during the sequential calls")):
+    for key, label in (
+        ("new_connections", "new connections across the sequential calls"),
+        ("tls_contexts", "TLS contexts built during the sequential calls"),
+    ):
         if key in seq:
-            rows.append({"target": label, "limit": "== 0", "met": seq[key]["max"] == 0,
-                         "value": seq[key]["max"]})
+            rows.append({"target": label, "limit": "== 0", "met": seq[key]["max"] == 0, "value": seq[key]["max"]})
     return rows
 
 
@@ -275,12 +297,20 @@ def check_providers(psummary: dict[str, Any]) -> list[dict[str, Any]]:
                     continue
                 med = ratio["median"]
                 met = med <= PROVIDER_TOLERANCE if stat["better"] == "lower" else med >= 1 / PROVIDER_TOLERANCE
-                rows.append({"plugin": contender.split(":", 1)[1], "workload": workload, "metric": metric,
-                             "ratio": ratio, "met": met})
+                rows.append(
+                    {
+                        "plugin": contender.split(":", 1)[1],
+                        "workload": workload,
+                        "metric": metric,
+                        "ratio": ratio,
+                        "met": met,
+                    }
+                )
     return rows
 
 
 # -- report -----------------------------------------------------------------------------------------------
+
 
 def _fmt(metric: str, value: float) -> str:
     if metric.endswith("_kb"):
@@ -302,32 +332,42 @@ def _cell(stat: dict[str, Any] | None, metric: str) -> str:
     return text
 
 
-COLUMNS = [("import", "import_s", "import"), ("import", "peak_rss_kb", "RSS after import"),
-           ("first_call", "first_call_s", "first call"), ("sequential", "per_call_s", "per call (seq.)"),
-           ("stream", "chunks_per_s", "stream chunks/s"), ("concurrent", "wall_s", "500 concurrent"),
-           ("concurrent", "peak_rss_kb", "concurrent peak RSS")]
+COLUMNS = [
+    ("import", "import_s", "import"),
+    ("import", "peak_rss_kb", "RSS after import"),
+    ("first_call", "first_call_s", "first call"),
+    ("sequential", "per_call_s", "per call (seq.)"),
+    ("stream", "chunks_per_s", "stream chunks/s"),
+    ("concurrent", "wall_s", "500 concurrent"),
+    ("concurrent", "peak_rss_kb", "concurrent peak RSS"),
+]
 
 
 def markdown(results: dict[str, Any]) -> str:
     meta = results["meta"]
     lines = [
-        "# anyllm benchmark", "",
+        "# anyllm benchmark",
+        "",
         f"{meta['date']} · {meta['machine']} · Python {meta['python']} · {meta['rounds']} rounds, fresh process "
         f"per measurement, interleaved · server on CPU {meta['server_cpus']}, clients on CPU {meta['client_cpus']}"
         f" · load average during the run {meta['loadavg_1min']['median']:.1f} "
         f"[{meta['loadavg_1min']['min']:.1f}..{meta['loadavg_1min']['max']:.1f}]",
         "",
         "Cells: median (paired ratio to the baseline: median [min..max]). Baseline: raw httpx for the main "
-        "table; the OpenAI plugin for the per-plugin table. Lower is better except chunks/s.", "",
-        "## OpenAI-compatible protocol", "",
+        "table; the OpenAI plugin for the per-plugin table. Lower is better except chunks/s.",
+        "",
+        "## OpenAI-compatible protocol",
+        "",
         "| contender | " + " | ".join(c[2] for c in COLUMNS) + " | connections (seq / stream / conc.) |",
         "|---" * (len(COLUMNS) + 2) + "|",
     ]
     summary = results["summary"]
     for contender in results["contenders"]:
         cells = [_cell(summary.get(w, {}).get(contender, {}).get(m), m) for w, m, _ in COLUMNS]
-        conns = [str(summary.get(w, {}).get(contender, {}).get("server_connections", {}).get("median", "—"))
-                 for w in ("sequential", "stream", "concurrent")]
+        conns = [
+            str(summary.get(w, {}).get(contender, {}).get("server_connections", {}).get("median", "—"))
+            for w in ("sequential", "stream", "concurrent")
+        ]
         lines.append(f"| {contender} | " + " | ".join(cells) + f" | {' / '.join(conns)} |")
     lines += ["", "## Targets (anyllm vs raw httpx)", "", "| target | limit | measured | met |", "|---|---|---|---|"]
     for row in results["targets"]:
@@ -339,28 +379,46 @@ def markdown(results: dict[str, Any]) -> str:
         met = {True: "yes", False: "**NO**", None: "n/a"}[row["met"]]
         lines.append(f"| {row['target']} | {row['limit']} | {measured} | {met} |")
     if results.get("provider_summary"):
-        lines += ["", "## Per plugin (each against a server speaking its protocol)", "",
-                  "Ratios to the OpenAI plugin (same venv, same rounds); `raw_httpx:P` is the floor of protocol P.",
-                  "", "| contender | first call | per call (seq.) | stream chunks/s | 500 concurrent "
-                  "| conc. peak RSS |",
-                  "|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Per plugin (each against a server speaking its protocol)",
+            "",
+            "Ratios to the OpenAI plugin (same venv, same rounds); `raw_httpx:P` is the floor of protocol P.",
+            "",
+            "| contender | first call | per call (seq.) | stream chunks/s | 500 concurrent | conc. peak RSS |",
+            "|---|---|---|---|---|---|",
+        ]
         ps = results["provider_summary"]
         for contender in results["provider_contenders"]:
-            cols = [("first_call", "first_call_s"), ("sequential", "per_call_s"), ("stream", "chunks_per_s"),
-                    ("concurrent", "wall_s"), ("concurrent", "peak_rss_kb")]
+            cols = [
+                ("first_call", "first_call_s"),
+                ("sequential", "per_call_s"),
+                ("stream", "chunks_per_s"),
+                ("concurrent", "wall_s"),
+                ("concurrent", "peak_rss_kb"),
+            ]
             cells = [_cell(ps.get(w, {}).get(contender, {}).get(m), m) for w, m in cols]
             lines.append(f"| {contender} | " + " | ".join(cells) + " |")
         misses = [r for r in results["provider_targets"] if not r["met"]]
-        lines += ["", f"Plugins within {PROVIDER_TOLERANCE}x of the OpenAI plugin: "
-                  f"{len(results['provider_targets']) - len(misses)}/{len(results['provider_targets'])} metrics."]
+        lines += [
+            "",
+            f"Plugins within {PROVIDER_TOLERANCE}x of the OpenAI plugin: "
+            f"{len(results['provider_targets']) - len(misses)}/{len(results['provider_targets'])} metrics.",
+        ]
         for r in misses:
             lines.append(f"- miss: {r['plugin']} {r['workload']} {r['metric']}: {r['ratio']['median']:.2f}x")
     c = meta.get("server_ceiling") or {}
-    lines += ["", "## Server ceiling (raw-socket client, no parsing)", "",
-              f"- sequential: {c.get('seq_requests_per_s', 0):,.0f} req/s on one keep-alive connection; "
-              f"stream: {c.get('stream_chunks_per_s', 0):,.0f} chunks/s; {c.get('concurrency')} concurrent "
-              f"connections+requests: {c.get('concurrent_wall_s', 0) * 1000:.0f} ms",
-              "", "## Versions", ""]
+    lines += [
+        "",
+        "## Server ceiling (raw-socket client, no parsing)",
+        "",
+        f"- sequential: {c.get('seq_requests_per_s', 0):,.0f} req/s on one keep-alive connection; "
+        f"stream: {c.get('stream_chunks_per_s', 0):,.0f} chunks/s; {c.get('concurrency')} concurrent "
+        f"connections+requests: {c.get('concurrent_wall_s', 0) * 1000:.0f} ms",
+        "",
+        "## Versions",
+        "",
+    ]
     for venv, versions in meta["versions"].items():
         lines.append(f"- {venv}: " + ", ".join(f"{k} {v}" for k, v in versions.items()))
     for note in meta.get("notes", []):
@@ -374,8 +432,23 @@ def markdown(results: dict[str, Any]) -> str:
 
 # -- main -------------------------------------------------------------------------------------------------
 
-KEY_DISTS = ("httpx", "httpcore", "httpx2", "httpcore2", "h11", "pydantic", "pydantic_core", "pydantic-core", "openai",
-             "any-llm-sdk", "litellm", "anyllm-core", "anyllm-openai", *(f"anyllm-{p}" for p in NATIVE), "matplotlib")
+KEY_DISTS = (
+    "httpx",
+    "httpcore",
+    "httpx2",
+    "httpcore2",
+    "h11",
+    "pydantic",
+    "pydantic_core",
+    "pydantic-core",
+    "openai",
+    "any-llm-sdk",
+    "litellm",
+    "anyllm-core",
+    "anyllm-openai",
+    *(f"anyllm-{p}" for p in NATIVE),
+    "matplotlib",
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -390,14 +463,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated contenders to run (default: all)")
     ap.add_argument("--no-providers", action="store_true", help="skip the per-plugin section")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of workloads")
-    ap.add_argument("--variant", action="append", default=[], metavar="NAME=CORE_DIR",
-                    help="also run a modified copy of core (an experiment), as contender anyllm[NAME]")
+    ap.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME=CORE_DIR",
+        help="also run a modified copy of core (an experiment), as contender anyllm[NAME]",
+    )
     args = ap.parse_args(argv)
     smoke = args.smoke
     rounds = args.rounds or (1 if smoke else 5)
     out_dir = args.out or (BENCH / "results" / "smoke" if smoke else BENCH / "results")
-    counts = ({"calls": 20, "n": 500, "concurrency": 20} if smoke
-              else {"calls": 500, "n": 20000, "concurrency": 500})
+    counts = {"calls": 20, "n": 500, "concurrency": 20} if smoke else {"calls": 500, "n": 20000, "concurrency": 500}
     timeout = 120.0 if smoke else 600.0
     t0 = time.perf_counter()
 
@@ -406,10 +483,14 @@ def main(argv: list[str] | None = None) -> int:
         contenders = [c for c in contenders if c in args.only.split(",") or c == FLOOR]
     pins = {name: latest(name) for name in PINS} if args.latest else dict(PINS)
     notes: list[str] = []
-    providers = [] if smoke or args.no_providers else \
-        [p for p in NATIVE if (REPO / "plugins" / p / "pyproject.toml").exists()]
-    notes += [f"plugin {p} not in the repo yet: skipped" for p in NATIVE
-              if not smoke and not args.no_providers and p not in providers]
+    providers = (
+        [] if smoke or args.no_providers else [p for p in NATIVE if (REPO / "plugins" / p / "pyproject.toml").exists()]
+    )
+    notes += [
+        f"plugin {p} not in the repo yet: skipped"
+        for p in NATIVE
+        if not smoke and not args.no_providers and p not in providers
+    ]
 
     print(f"setting up venvs in {VENVS} ...", flush=True)
     VENVS.mkdir(parents=True, exist_ok=True)
@@ -420,8 +501,11 @@ def main(argv: list[str] | None = None) -> int:
     notes += n1
     pys["floor"], n2 = ensure_venv("floor", args.python, ["httpx"], constraints=constraints)
     notes += n2
-    peer_reqs = {"openai": f"openai=={pins['openai']}", "any_llm_sdk": f"any-llm-sdk[openai]=={pins['any-llm-sdk']}",
-                 "litellm": f"litellm=={pins['litellm']}"}
+    peer_reqs = {
+        "openai": f"openai=={pins['openai']}",
+        "any_llm_sdk": f"any-llm-sdk[openai]=={pins['any-llm-sdk']}",
+        "litellm": f"litellm=={pins['litellm']}",
+    }
     for contender in contenders:
         venv = CONTENDERS[contender][0]
         if venv in peer_reqs:
@@ -432,8 +516,9 @@ def main(argv: list[str] | None = None) -> int:
         contender = f"{OURS}[{vname}]"
         CONTENDERS[contender] = (f"variant-{vname}", "anyllm_ours.py")
         contenders.append(contender)
-        pys[f"variant-{vname}"], more = ensure_venv(f"variant-{vname}", args.python, [],
-                                                    [Path(core_dir).resolve(), REPO / "plugins" / "openai"])
+        pys[f"variant-{vname}"], more = ensure_venv(
+            f"variant-{vname}", args.python, [], [Path(core_dir).resolve(), REPO / "plugins" / "openai"]
+        )
         notes += more
     paths: dict[str, str] = {}
     if providers:
@@ -458,17 +543,42 @@ def main(argv: list[str] | None = None) -> int:
     server = Server(server_cpus, args.server_workers)
     samples: list[dict[str, Any]] = []
     try:
-        ceiling_cmd = [sys.executable, str(BENCH / "ceiling.py"), server.url, "--chunks", str(counts["n"]),
-                       "--concurrency", str(counts["concurrency"]), "--seq", "500" if smoke else "5000"]
-        ceiling = json.loads(subprocess.run(
-            ceiling_cmd, capture_output=True, text=True, check=True, timeout=120,
-            preexec_fn=(lambda: os.sched_setaffinity(0, client_cpus)) if client_cpus else None,
-        ).stdout)
+        ceiling_cmd = [
+            sys.executable,
+            str(BENCH / "ceiling.py"),
+            server.url,
+            "--chunks",
+            str(counts["n"]),
+            "--concurrency",
+            str(counts["concurrency"]),
+            "--seq",
+            "500" if smoke else "5000",
+        ]
+        ceiling = json.loads(
+            subprocess.run(
+                ceiling_cmd,
+                capture_output=True,
+                text=True,
+                check=True,
+                timeout=120,
+                preexec_fn=(lambda: os.sched_setaffinity(0, client_cpus)) if client_cpus else None,
+            ).stdout
+        )
         print(f"server ceiling: {ceiling}", flush=True)
 
         def common(workload: str) -> list[str]:
-            return ["--mode", workload, "--url", server.url, "--n", str(counts["n"] if workload == "stream" else 16),
-                    "--calls", str(counts["calls"]), "--concurrency", str(counts["concurrency"])]
+            return [
+                "--mode",
+                workload,
+                "--url",
+                server.url,
+                "--n",
+                str(counts["n"] if workload == "stream" else 16),
+                "--calls",
+                str(counts["calls"]),
+                "--concurrency",
+                str(counts["concurrency"]),
+            ]
 
         # Warm-up, unrecorded: byte-code and page caches, lazy first-import work.
         for contender in contenders:
@@ -481,15 +591,36 @@ def main(argv: list[str] | None = None) -> int:
                 jobs.append(("main", workload, contender, pys[venv], script, common(workload)))
         for workload in [w for w in PROVIDER_WORKLOADS if providers and w in args.workloads.split(",")]:
             for p in ["openai", *providers]:
-                jobs.append(("providers", workload, f"{FLOOR}:{p}", pys["floor"], "raw_httpx.py",
-                             [*common(workload), "--protocol", p]))
-                jobs.append(("providers", workload, f"{OURS}:{p}", pys["ours_all"], "anyllm_ours.py",
-                             [*common(workload), "--provider", p, "--api-path", paths[p]]))
+                jobs.append(
+                    (
+                        "providers",
+                        workload,
+                        f"{FLOOR}:{p}",
+                        pys["floor"],
+                        "raw_httpx.py",
+                        [*common(workload), "--protocol", p],
+                    )
+                )
+                jobs.append(
+                    (
+                        "providers",
+                        workload,
+                        f"{OURS}:{p}",
+                        pys["ours_all"],
+                        "anyllm_ours.py",
+                        [*common(workload), "--provider", p, "--api-path", paths[p]],
+                    )
+                )
         for r in range(rounds):
             for section, workload, contender, py, script, cargs in jobs:
                 sample = run_one(py, script, cargs, client_cpus, server, timeout)
-                sample.update(section=section, workload=workload, contender=contender, round=r,
-                              loadavg=round(os.getloadavg()[0], 2))
+                sample.update(
+                    section=section,
+                    workload=workload,
+                    contender=contender,
+                    round=r,
+                    loadavg=round(os.getloadavg()[0], 2),
+                )
                 samples.append(sample)
                 if "error" in sample:
                     print(f"  FAILED {contender} {workload}: {sample['error']}", flush=True)
@@ -507,16 +638,26 @@ def main(argv: list[str] | None = None) -> int:
         "meta": {
             "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "machine": f"{platform.machine()}, {len(cpus) or os.cpu_count()} CPUs, {_cpu_model()}",
-            "python": platform.python_version(), "rounds": rounds, "smoke": smoke, "counts": counts,
+            "python": platform.python_version(),
+            "rounds": rounds,
+            "smoke": smoke,
+            "counts": counts,
             "server_cpus": sorted(server_cpus) if server_cpus else "any",
             "client_cpus": sorted(client_cpus) if client_cpus else "any",
-            "server_workers": args.server_workers, "server_ceiling": ceiling, "pins": pins,
+            "server_workers": args.server_workers,
+            "server_ceiling": ceiling,
+            "pins": pins,
             "loadavg_1min": _load_stats(samples),
-            "versions": versions, "notes": notes, "elapsed_s": round(time.perf_counter() - t0, 1),
+            "versions": versions,
+            "notes": notes,
+            "elapsed_s": round(time.perf_counter() - t0, 1),
         },
-        "contenders": contenders, "provider_contenders": pcontenders,
-        "summary": summary, "targets": check_targets(summary),
-        "provider_summary": psummary, "provider_targets": check_providers(psummary) if providers else [],
+        "contenders": contenders,
+        "provider_contenders": pcontenders,
+        "summary": summary,
+        "targets": check_targets(summary),
+        "provider_summary": psummary,
+        "provider_targets": check_providers(psummary) if providers else [],
         "samples": samples,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -524,8 +665,11 @@ def main(argv: list[str] | None = None) -> int:
     md = markdown(results)
     (out_dir / "results.md").write_text(md)
     if not smoke:
-        subprocess.run([str(pys["tools"]), str(BENCH / "plot.py"), str(out_dir / "results.json"),
-                        str(out_dir / "ratios.png")], check=True, env={**child_env(), "MPLBACKEND": "Agg"})
+        subprocess.run(
+            [str(pys["tools"]), str(BENCH / "plot.py"), str(out_dir / "results.json"), str(out_dir / "ratios.png")],
+            check=True,
+            env={**child_env(), "MPLBACKEND": "Agg"},
+        )
     print(md)
     print(f"wrote {out_dir} in {time.perf_counter() - t0:.1f} s")
     return sanity(results, smoke)
@@ -533,8 +677,11 @@ def main(argv: list[str] | None = None) -> int:
 
 def sanity(results: dict[str, Any], smoke: bool) -> int:
     """Non-zero when the run is broken (not when a target is missed): failed runs of ours/floor, zeros."""
-    problems = [f"{s['contender']} {s['workload']}: {s['error']}" for s in results["samples"]
-                if "error" in s and s["contender"].split(":")[0] in (FLOOR, OURS)]
+    problems = [
+        f"{s['contender']} {s['workload']}: {s['error']}"
+        for s in results["samples"]
+        if "error" in s and s["contender"].split(":")[0] in (FLOOR, OURS)
+    ]
     summary = results["summary"]
     for contender in (FLOOR, OURS):
         rate = summary.get("stream", {}).get(contender, {}).get("chunks_per_s", {}).get("median", 0)

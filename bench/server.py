@@ -51,44 +51,89 @@ def _dumps(obj: Any) -> bytes:
 
 # -- canned bodies ---------------------------------------------------------------------------------
 
+
 def openai_completion() -> dict[str, Any]:
     return {
-        "id": "chatcmpl-bench", "object": "chat.completion", "created": CREATED, "model": MODEL,
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": TEXT, "refusal": None,
-                                             "annotations": []},
-                     "logprobs": None, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 12, "completion_tokens": 9, "total_tokens": 21,
-                  "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
-                  "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0,
-                                                "accepted_prediction_tokens": 0, "rejected_prediction_tokens": 0}},
-        "service_tier": "default", "system_fingerprint": "fp_bench",
+        "id": "chatcmpl-bench",
+        "object": "chat.completion",
+        "created": CREATED,
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": TEXT, "refusal": None, "annotations": []},
+                "logprobs": None,
+                "finish_reason": "stop",
+            }
+        ],
+        "usage": {
+            "prompt_tokens": 12,
+            "completion_tokens": 9,
+            "total_tokens": 21,
+            "prompt_tokens_details": {"cached_tokens": 0, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": 0,
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        },
+        "service_tier": "default",
+        "system_fingerprint": "fp_bench",
     }
 
 
 def _oa_chunk(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> bytes:
-    return _dumps({"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": CREATED, "model": MODEL,
-                   "service_tier": "default", "system_fingerprint": "fp_bench",
-                   "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}], **extra})
+    return _dumps(
+        {
+            "id": "chatcmpl-bench",
+            "object": "chat.completion.chunk",
+            "created": CREATED,
+            "model": MODEL,
+            "service_tier": "default",
+            "system_fingerprint": "fp_bench",
+            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+            **extra,
+        }
+    )
 
 
 def openai_events(n: int) -> list[bytes]:
     """N content chunks plus role, finish and usage chunks, then [DONE] (N + 3 chunks)."""
     usage = {"prompt_tokens": 12, "completion_tokens": n, "total_tokens": 12 + n}
-    usage_chunk = _dumps({"id": "chatcmpl-bench", "object": "chat.completion.chunk", "created": CREATED,
-                          "model": MODEL, "service_tier": "default", "system_fingerprint": "fp_bench",
-                          "choices": [], "usage": usage})
+    usage_chunk = _dumps(
+        {
+            "id": "chatcmpl-bench",
+            "object": "chat.completion.chunk",
+            "created": CREATED,
+            "model": MODEL,
+            "service_tier": "default",
+            "system_fingerprint": "fp_bench",
+            "choices": [],
+            "usage": usage,
+        }
+    )
     content = [b"data: " + _oa_chunk({"content": TOKEN.format(i)}) + b"\n\n" for i in range(1000)]
-    return [b"data: " + _oa_chunk({"role": "assistant", "content": "", "refusal": None}) + b"\n\n",
-            *(content[i % 1000] for i in range(n)),
-            b"data: " + _oa_chunk({}, "stop") + b"\n\n",
-            b"data: " + usage_chunk + b"\n\n",
-            b"data: [DONE]\n\n"]
+    return [
+        b"data: " + _oa_chunk({"role": "assistant", "content": "", "refusal": None}) + b"\n\n",
+        *(content[i % 1000] for i in range(n)),
+        b"data: " + _oa_chunk({}, "stop") + b"\n\n",
+        b"data: " + usage_chunk + b"\n\n",
+        b"data: [DONE]\n\n",
+    ]
 
 
 def anthropic_message() -> dict[str, Any]:
-    return {"id": "msg_bench", "type": "message", "role": "assistant", "model": MODEL,
-            "content": [{"type": "text", "text": TEXT}], "stop_reason": "end_turn", "stop_sequence": None,
-            "usage": {"input_tokens": 12, "output_tokens": 9}}
+    return {
+        "id": "msg_bench",
+        "type": "message",
+        "role": "assistant",
+        "model": MODEL,
+        "content": [{"type": "text", "text": TEXT}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
+        "usage": {"input_tokens": 12, "output_tokens": 9},
+    }
 
 
 def _sse(event: str, data: dict[str, Any]) -> bytes:
@@ -96,22 +141,45 @@ def _sse(event: str, data: dict[str, Any]) -> bytes:
 
 
 def anthropic_events(n: int) -> list[bytes]:
-    start = {"type": "message_start", "message": {
-        "id": "msg_bench", "type": "message", "role": "assistant", "model": MODEL, "content": [],
-        "stop_reason": None, "stop_sequence": None, "usage": {"input_tokens": 12, "output_tokens": 1}}}
-    deltas = [_sse("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                           "delta": {"type": "text_delta", "text": TOKEN.format(i)}})
-              for i in range(1000)]
-    return [_sse("message_start", start),
-            _sse("content_block_start", {"type": "content_block_start", "index": 0,
-                                         "content_block": {"type": "text", "text": ""}}),
-            _sse("ping", {"type": "ping"}),
-            *(deltas[i % 1000] for i in range(n)),
-            _sse("content_block_stop", {"type": "content_block_stop", "index": 0}),
-            _sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn",
-                                                                      "stop_sequence": None},
-                                   "usage": {"output_tokens": n}}),
-            _sse("message_stop", {"type": "message_stop"})]
+    start = {
+        "type": "message_start",
+        "message": {
+            "id": "msg_bench",
+            "type": "message",
+            "role": "assistant",
+            "model": MODEL,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 12, "output_tokens": 1},
+        },
+    }
+    deltas = [
+        _sse(
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": TOKEN.format(i)}},
+        )
+        for i in range(1000)
+    ]
+    return [
+        _sse("message_start", start),
+        _sse(
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
+        _sse("ping", {"type": "ping"}),
+        *(deltas[i % 1000] for i in range(n)),
+        _sse("content_block_stop", {"type": "content_block_stop", "index": 0}),
+        _sse(
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": n},
+            },
+        ),
+        _sse("message_stop", {"type": "message_stop"}),
+    ]
 
 
 def _gemini(text: str, finish: str | None, usage: dict[str, int]) -> dict[str, Any]:
@@ -129,17 +197,31 @@ def gemini_events(n: int) -> list[bytes]:
     """N events, the last one carrying finishReason and the full usage. Gemini frames events with CRLF."""
     usage = {"promptTokenCount": 12, "totalTokenCount": 12}
     mid = [b"data: " + _dumps(_gemini(TOKEN.format(i), None, usage)) + b"\r\n\r\n" for i in range(1000)]
-    last = _gemini(TOKEN.format((n - 1) % 1000), "STOP",
-                   {"promptTokenCount": 12, "candidatesTokenCount": n, "totalTokenCount": 12 + n})
+    last = _gemini(
+        TOKEN.format((n - 1) % 1000),
+        "STOP",
+        {"promptTokenCount": 12, "candidatesTokenCount": n, "totalTokenCount": 12 + n},
+    )
     return [*(mid[i % 1000] for i in range(n - 1)), b"data: " + _dumps(last) + b"\r\n\r\n"]
 
 
 def _ollama(content: str, done: bool, n: int = 0) -> dict[str, Any]:
-    out: dict[str, Any] = {"model": MODEL, "created_at": "2025-01-01T00:00:00.000000Z",
-                           "message": {"role": "assistant", "content": content}, "done": done}
+    out: dict[str, Any] = {
+        "model": MODEL,
+        "created_at": "2025-01-01T00:00:00.000000Z",
+        "message": {"role": "assistant", "content": content},
+        "done": done,
+    }
     if done:
-        out.update(done_reason="stop", total_duration=1000000, load_duration=1000, prompt_eval_count=12,
-                   prompt_eval_duration=1000, eval_count=n or 9, eval_duration=1000)
+        out.update(
+            done_reason="stop",
+            total_duration=1000000,
+            load_duration=1000,
+            prompt_eval_count=12,
+            prompt_eval_duration=1000,
+            eval_count=n or 9,
+            eval_duration=1000,
+        )
     return out
 
 
@@ -148,12 +230,18 @@ def ollama_events(n: int) -> list[bytes]:
     return [*(lines[i % 1000] for i in range(n)), _dumps(_ollama("", True, n)) + b"\n"]
 
 
-JSON_BODIES = {"openai": openai_completion, "anthropic": anthropic_message, "gemini": gemini_response,
-               "ollama": lambda: _ollama(TEXT, True)}
-STREAM_BUILDERS = {"openai": (openai_events, b"text/event-stream"),
-                   "anthropic": (anthropic_events, b"text/event-stream"),
-                   "gemini": (gemini_events, b"text/event-stream"),
-                   "ollama": (ollama_events, b"application/x-ndjson")}
+JSON_BODIES = {
+    "openai": openai_completion,
+    "anthropic": anthropic_message,
+    "gemini": gemini_response,
+    "ollama": lambda: _ollama(TEXT, True),
+}
+STREAM_BUILDERS = {
+    "openai": (openai_events, b"text/event-stream"),
+    "anthropic": (anthropic_events, b"text/event-stream"),
+    "gemini": (gemini_events, b"text/event-stream"),
+    "ollama": (ollama_events, b"application/x-ndjson"),
+}
 
 
 def _head(status: str, ctype: bytes, extra: bytes) -> bytes:
@@ -175,8 +263,11 @@ def response_bytes(protocol: str, stream: bool, n: int) -> bytes:
         if stream:
             build, ctype = STREAM_BUILDERS[protocol]
             framed = b"".join(b"%x\r\n%s\r\n" % (len(e), e) for e in build(n))
-            cached = _head("200 OK", ctype, b"transfer-encoding: chunked\r\ncache-control: no-cache\r\n") \
-                + framed + b"0\r\n\r\n"
+            cached = (
+                _head("200 OK", ctype, b"transfer-encoding: chunked\r\ncache-control: no-cache\r\n")
+                + framed
+                + b"0\r\n\r\n"
+            )
         else:
             cached = _fixed("200 OK", b"application/json", _dumps(JSON_BODIES[protocol]()))
         if len(_cache) > 64:
@@ -245,7 +336,7 @@ class HTTPServerProtocol(asyncio.Protocol):
             total = end + 4 + (int(m.group(1)) if m else 0)
             if len(buf) < total:
                 break
-            body = buf[end + 4:total]
+            body = buf[end + 4 : total]
             buf = buf[total:]
             parts = line.split(b" ")
             if len(parts) < 3:
@@ -267,8 +358,13 @@ class HTTPServerProtocol(asyncio.Protocol):
             counters[base + REQS] += 1
             protocol, stream, n = route(target, body)
             if protocol is None:
-                transport.write(_fixed("404 Not Found", b"application/json",
-                                       b'{"error":{"message":"no such route","type":"not_found"}}'))
+                transport.write(
+                    _fixed(
+                        "404 Not Found",
+                        b"application/json",
+                        b'{"error":{"message":"no such route","type":"not_found"}}',
+                    )
+                )
             else:
                 if stream:
                     counters[base + STREAMS] += 1
@@ -285,11 +381,11 @@ class HTTPServerProtocol(asyncio.Protocol):
 def stats_json(counters: Any) -> bytes:
     workers = len(counters) // NSLOTS
     sums = [sum(counters[w * NSLOTS + i] for w in range(workers)) for i in range(NSLOTS)]
-    return _dumps({"connections": sums[CONNS], "requests": sums[REQS], "streams": sums[STREAMS],
-                   "workers": workers})
+    return _dumps({"connections": sums[CONNS], "requests": sums[REQS], "streams": sums[STREAMS], "workers": workers})
 
 
 # -- process plumbing --------------------------------------------------------------------------------
+
 
 def _listen(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -308,8 +404,9 @@ def serve(sock: socket.socket, counters: Any, worker: int, cpus: set[int] | None
 
     async def main() -> None:
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: HTTPServerProtocol(counters, worker * NSLOTS), sock=sock,
-                                          backlog=4096)
+        server = await loop.create_server(
+            lambda: HTTPServerProtocol(counters, worker * NSLOTS), sock=sock, backlog=4096
+        )
         stop = asyncio.Event()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)

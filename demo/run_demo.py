@@ -109,8 +109,9 @@ def example_structured(kw: dict[str, Any], local: bool) -> None:
     if local:
         say("(llama.cpp gets the schema as json_object + schema, so the model is grammar-forced to fit it)")
     start = time.perf_counter()
-    response = completion(messages=[{"role": "user", "content": "Tell me about Paris."}], response_format=CityInfo,
-                          **kw)
+    response = completion(
+        messages=[{"role": "user", "content": "Tell me about Paris."}], response_format=CityInfo, **kw
+    )
     city = response.choices[0].message.parsed
     say(f"{city.name}, {city.country} - pop. {city.population}")
     say(f"parsed: {city!r}")
@@ -123,8 +124,10 @@ def example_tools(kw: dict[str, Any], local: bool) -> None:
     if local:
         # llama-cpp-python grammar-forces a *named* tool choice; with "auto" a 135M model may just chat
         extra["tool_choice"] = {"type": "function", "function": {"name": "get_weather"}}
-        say("(tool_choice names get_weather: llama-cpp-python then grammar-forces the call, which makes a "
-            "135M model reliable)")
+        say(
+            "(tool_choice names get_weather: llama-cpp-python then grammar-forces the call, which makes a "
+            "135M model reliable)"
+        )
     messages: list[Any] = [{"role": "user", "content": "What's the weather in Paris?"}]
     start = time.perf_counter()
     response = completion(messages=messages, tools=[get_weather], **extra, **kw)
@@ -165,8 +168,11 @@ def local_server(port: int) -> Iterator[str]:
         print(f"[demo] using the LLM server already running at {base_url} (left running)", flush=True)
         yield base_url
         return
-    print(f"[demo] starting the local LLM server with {START_SCRIPT.relative_to(ROOT)} "
-          "(the first run installs it: a few minutes)", flush=True)
+    print(
+        f"[demo] starting the local LLM server with {START_SCRIPT.relative_to(ROOT)} "
+        "(the first run installs it: a few minutes)",
+        flush=True,
+    )
     pid_file = SERVER_DIR / "server.pid"
     started = time.time()
     env = {**os.environ, "LLM_SERVER_PORT": str(port), "LLM_SERVER_DIR": str(SERVER_DIR)}
@@ -174,8 +180,9 @@ def local_server(port: int) -> Iterator[str]:
     try:
         out = wait_for_script(script, started)
         if script.returncode != 0:
-            raise SystemExit(f"[demo] the LLM server did not start (exit {script.returncode}); "
-                             f"see {SERVER_DIR / 'server.log'}")
+            raise SystemExit(
+                f"[demo] the LLM server did not start (exit {script.returncode}); see {SERVER_DIR / 'server.log'}"
+            )
         base_url = out.strip().splitlines()[-1]
         print(f"[demo] server ready at {base_url} after {time.time() - started:.1f} s", flush=True)
         yield base_url
@@ -196,8 +203,11 @@ def wait_for_script(script: subprocess.Popen[str], started: float) -> str:
         if elapsed >= next_note:
             next_note += 20.0
             step = last_line(install_log) if install_log.exists() and install_log.stat().st_mtime >= started else ""
-            print(f"[demo] still starting after {elapsed:.0f} s" + (f"; install: {step[:100]}" if step else ""),
-                  file=sys.stderr, flush=True)
+            print(
+                f"[demo] still starting after {elapsed:.0f} s" + (f"; install: {step[:100]}" if step else ""),
+                file=sys.stderr,
+                flush=True,
+            )
     assert script.stdout is not None
     return script.stdout.read()
 
@@ -264,8 +274,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--provider", default=LOCAL, help="provider name (default: llamacpp, a local model)")
     parser.add_argument("--model", help="model id (default for llamacpp: what the server serves)")
     parser.add_argument("--api-base", help="base URL; for llamacpp this skips starting the local server")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("LLM_SERVER_PORT", "8089")),
-                        help="port of the local server (default 8089)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("LLM_SERVER_PORT", "8089")),
+        help="port of the local server (default 8089)",
+    )
     args = parser.parse_args(argv)
 
     def terminate(signum: int, _frame: Any) -> None:

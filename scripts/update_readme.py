@@ -13,8 +13,12 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 def main() -> None:
     table = "\n".join(line for line in markdown_table().splitlines() if "`acme`" not in line)
     text = README.read_text()
-    new = re.sub(r"(<!-- providers:start -->\n).*?(<!-- providers:end -->)",
-                 lambda m: m.group(1) + table + "\n" + m.group(2), text, flags=re.S)
+    new = re.sub(
+        r"(<!-- providers:start -->\n).*?(<!-- providers:end -->)",
+        lambda m: m.group(1) + table + "\n" + m.group(2),
+        text,
+        flags=re.S,
+    )
     README.write_text(new)
     print(f"README.md: {table.count(chr(10)) - 1} providers")
 

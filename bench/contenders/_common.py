@@ -105,13 +105,19 @@ def sequential(contender: str, url: str, calls: int, call: Any, check: Any) -> N
     elapsed = now() - start
     tls_count = tls.stop()
     after = server_stats(url)
-    emit(contender, "sequential", calls=calls, total_s=elapsed, per_call_s=elapsed / calls,
-         new_connections=after["connections"] - before["connections"],
-         requests=after["requests"] - before["requests"], tls_contexts=tls_count)
+    emit(
+        contender,
+        "sequential",
+        calls=calls,
+        total_s=elapsed,
+        per_call_s=elapsed / calls,
+        new_connections=after["connections"] - before["connections"],
+        requests=after["requests"] - before["requests"],
+        tls_contexts=tls_count,
+    )
 
 
-def run_modes(name: str, args: dict[str, str], import_s: float, call: Any, acall: Any,
-              api_path: str = "/v1") -> None:
+def run_modes(name: str, args: dict[str, str], import_s: float, call: Any, acall: Any, api_path: str = "/v1") -> None:
     """The workloads for a contender with a module-level ``completion``-style API.
 
     ``call(base, **kw)`` makes one sync call (``stream=True`` gives an iterator of chunks); ``acall()``
@@ -128,6 +134,7 @@ def run_modes(name: str, args: dict[str, str], import_s: float, call: Any, acall
         assert text
         emit(name, mode, import_s=import_s, first_call_s=first_s)
     elif mode == "sequential":
+
         def check(result: Any) -> None:
             assert result.choices[0].message.content
 

@@ -26,15 +26,23 @@ def main() -> None:
         return
 
     def call(base: str, **kw: object) -> object:
-        return completion(model=MODEL, provider=provider, messages=MESSAGES, api_base=base, api_key=API_KEY,
-                          max_tokens=MAX_TOKENS, **kw)
+        return completion(
+            model=MODEL,
+            provider=provider,
+            messages=MESSAGES,
+            api_base=base,
+            api_key=API_KEY,
+            max_tokens=MAX_TOKENS,
+            **kw,
+        )
 
     def acall() -> object:
         from any_llm import acompletion
 
         async def one(base: str) -> str:
-            result = await acompletion(model=MODEL, provider=provider, messages=MESSAGES, api_base=base,
-                                       api_key=API_KEY, max_tokens=MAX_TOKENS)
+            result = await acompletion(
+                model=MODEL, provider=provider, messages=MESSAGES, api_base=base, api_key=API_KEY, max_tokens=MAX_TOKENS
+            )
             return result.choices[0].message.content
 
         return one

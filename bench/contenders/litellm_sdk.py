@@ -21,15 +21,17 @@ def main() -> None:
         return
 
     def call(base: str, **kw: object) -> object:
-        return litellm.completion(model=f"openai/{MODEL}", messages=MESSAGES, api_base=base, api_key=API_KEY,
-                                  max_tokens=MAX_TOKENS, **kw)
+        return litellm.completion(
+            model=f"openai/{MODEL}", messages=MESSAGES, api_base=base, api_key=API_KEY, max_tokens=MAX_TOKENS, **kw
+        )
 
     def acall() -> object:
         from litellm import acompletion
 
         async def one(base: str) -> str:
-            result = await acompletion(model=f"openai/{MODEL}", messages=MESSAGES, api_base=base,
-                                       api_key=API_KEY, max_tokens=MAX_TOKENS)
+            result = await acompletion(
+                model=f"openai/{MODEL}", messages=MESSAGES, api_base=base, api_key=API_KEY, max_tokens=MAX_TOKENS
+            )
             return result.choices[0].message.content
 
         return one

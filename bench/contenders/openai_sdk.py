@@ -62,8 +62,7 @@ def main() -> None:
             client = AsyncOpenAI(base_url=f"{url}/n/{n}/v1", api_key=API_KEY)
 
             async def one() -> str:
-                result = await client.chat.completions.create(model=MODEL, messages=MESSAGES,
-                                                              max_tokens=MAX_TOKENS)
+                result = await client.chat.completions.create(model=MODEL, messages=MESSAGES, max_tokens=MAX_TOKENS)
                 return result.choices[0].message.content
 
             await one()

@@ -27,8 +27,10 @@ def spec(protocol: str, base: str, stream: bool) -> tuple[str, dict, dict]:
             body["stream"] = True
         return f"{base}/v1/messages", body, {"x-api-key": API_KEY, "anthropic-version": "2023-06-01"}
     if protocol == "gemini":
-        body = {"contents": [{"role": "user", "parts": [{"text": "Hello"}]}],
-                "generationConfig": {"maxOutputTokens": MAX_TOKENS}}
+        body = {
+            "contents": [{"role": "user", "parts": [{"text": "Hello"}]}],
+            "generationConfig": {"maxOutputTokens": MAX_TOKENS},
+        }
         method = "streamGenerateContent?alt=sse" if stream else "generateContent"
         return f"{base}/v1beta/models/{MODEL}:{method}", body, {"x-goog-api-key": API_KEY}
     if protocol == "ollama":
@@ -137,6 +139,7 @@ def main() -> None:
 
         async def run() -> tuple[float, int]:
             async with httpx.AsyncClient() as client:
+
                 async def one() -> str:
                     response = await client.post(u, json=body, headers=headers)
                     response.raise_for_status()

@@ -26,13 +26,20 @@ PARAMS = build_params("m", [{"role": "user", "content": "x"}], {"stream": True},
 
 def needs_normalize(data: bytes) -> bool:
     """Only chunks that can carry what Mistral's normalize_chunk rewrites take the dict path."""
-    return (b'"tool_calls"' in data or b'"content":[' in data or b'"usage"' in data or b'"error"' in data
-            or b'"finish_reason":null' not in data or b'"created"' not in data)
+    return (
+        b'"tool_calls"' in data
+        or b'"content":[' in data
+        or b'"usage"' in data
+        or b'"error"' in data
+        or b'"finish_reason":null' not in data
+        or b'"created"' not in data
+    )
 
 
 def run(fast: bool) -> tuple[float, list]:  # type: ignore[type-arg]
     parser = PROVIDER.stream_parser(PARAMS)
     if fast:
+
         def feed(event, parser=parser):  # type: ignore[no-untyped-def]
             parser._normalizes = needs_normalize(event.data)
             return OpenAIStreamParser.feed(parser, event)
@@ -54,8 +61,10 @@ def main() -> None:
     current = min(run(False)[0] for _ in range(5))
     fast = min(run(True)[0] for _ in range(5))
     same = [c.model_dump() for c in run(False)[1]] == [c.model_dump() for c in run(True)[1]]
-    print(f"mistral stream: current {current:.2f} µs/chunk, byte-level fast path {fast:.2f} µs/chunk, "
-          f"identical chunks: {same}")
+    print(
+        f"mistral stream: current {current:.2f} µs/chunk, byte-level fast path {fast:.2f} µs/chunk, "
+        f"identical chunks: {same}"
+    )
 
 
 if __name__ == "__main__":

@@ -22,8 +22,14 @@ ORIGINAL = SSEDecoder.feed
 
 def fast_feed(self: SSEDecoder, chunk: bytes) -> list[StreamEvent]:
     """The common case of a chunked SSE body: exactly one event per read, no CR, nothing pending."""
-    if (not self._buf and not self._data and chunk[:6] == b"data: " and chunk[-2:] == b"\n\n"
-            and chunk.find(b"\n", 6) == len(chunk) - 2 and b"\r" not in chunk):
+    if (
+        not self._buf
+        and not self._data
+        and chunk[:6] == b"data: "
+        and chunk[-2:] == b"\n\n"
+        and chunk.find(b"\n", 6) == len(chunk) - 2
+        and b"\r" not in chunk
+    ):
         return [StreamEvent(chunk[6:-2])]
     return ORIGINAL(self, chunk)
 
@@ -39,8 +45,9 @@ def us_per_event(feed) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     for name, feed in (("current", ORIGINAL), ("fast path", fast_feed)):
         print(f"{name:10s} {min(us_per_event(feed) for _ in range(7)):.2f} µs/event")
-    same = ([e.data for x in EVENTS for e in ORIGINAL(SSEDecoder(), x)]
-            == [e.data for x in EVENTS for e in fast_feed(SSEDecoder(), x)])
+    same = [e.data for x in EVENTS for e in ORIGINAL(SSEDecoder(), x)] == [
+        e.data for x in EVENTS for e in fast_feed(SSEDecoder(), x)
+    ]
     print("same output:", same)
 
 

@@ -87,8 +87,19 @@ def test_overloads_describe_the_return_types() -> None:
 
 
 def test_public_names() -> None:
-    for name in ["completion", "acompletion", "embedding", "aembedding", "list_models", "alist_models",
-                 "AnyLLM", "LLMProvider", "hookimpl", "list_providers", "AnyLLMError"]:
+    for name in [
+        "completion",
+        "acompletion",
+        "embedding",
+        "aembedding",
+        "list_models",
+        "alist_models",
+        "AnyLLM",
+        "LLMProvider",
+        "hookimpl",
+        "list_providers",
+        "AnyLLMError",
+    ]:
         assert getattr(any_llm, name) is not None
     with pytest.raises(AttributeError):
         _ = any_llm.does_not_exist  # type: ignore[attr-defined]
@@ -98,8 +109,10 @@ def test_import_is_lazy() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, any_llm; from any_llm import completion; "
-            "heavy = [m for m in ('pydantic', 'pluggy', 'any_llm.types', 'any_llm.plugins') if m in sys.modules]; "
-            "print(','.join(heavy))")
+    code = (
+        "import sys, any_llm; from any_llm import completion; "
+        "heavy = [m for m in ('pydantic', 'pluggy', 'any_llm.types', 'any_llm.plugins') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

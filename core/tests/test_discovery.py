@@ -82,13 +82,19 @@ def test_a_broken_plugin_does_not_break_the_others(site: Path) -> None:
 
 def test_a_plugin_whose_hook_raises_is_isolated(site: Path) -> None:
     make_dist(site, "anyllm-alpha", "fakeplug_alpha", "alpha", PLUGIN_SOURCE.format(cls="Alpha", name="alpha"))
-    make_dist(site, "anyllm-bad", "fakeplug_bad", "bad", """
+    make_dist(
+        site,
+        "anyllm-bad",
+        "fakeplug_bad",
+        "bad",
+        """
 from any_llm import hookimpl
 
 @hookimpl
 def anyllm_register_providers(registry):
     registry.register(object)
-""")
+""",
+    )
     _, failures = plugins.list_providers()
     assert failures[0].distribution == "anyllm-bad"
     assert "Provider subclass" in failures[0].error

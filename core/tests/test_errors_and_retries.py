@@ -15,8 +15,13 @@ from any_llm.provider import parse_retry_after
 from any_llm.testing import MockServer, Reply
 
 KEY = "sk-secret-ABCDEFGHIJKLMNOP"
-OK = {"id": "1", "object": "chat.completion", "created": 0, "model": "m",
-      "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}]}
+OK = {
+    "id": "1",
+    "object": "chat.completion",
+    "created": 0,
+    "model": "m",
+    "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+}
 MSG = [{"role": "user", "content": "x"}]
 
 
@@ -52,8 +57,16 @@ def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
         (429, {"error": {"message": "slow down"}}, errors.RateLimitError),
         (400, {"error": {"message": "bad", "code": "invalid_value"}}, errors.InvalidRequestError),
         (422, {"detail": [{"msg": "field required"}]}, errors.InvalidRequestError),
-        (400, {"error": {"message": "This model's maximum context length is 8192 tokens",
-                         "code": "context_length_exceeded"}}, errors.ContextLengthExceededError),
+        (
+            400,
+            {
+                "error": {
+                    "message": "This model's maximum context length is 8192 tokens",
+                    "code": "context_length_exceeded",
+                }
+            },
+            errors.ContextLengthExceededError,
+        ),
         (400, {"error": {"message": "flagged", "code": "content_filter"}}, errors.ContentFilterError),
         (500, {"error": {"message": "boom"}}, errors.ProviderError),
         (529, {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}}, errors.ProviderError),
@@ -74,9 +87,19 @@ def test_status_mapping(status: int, body: dict[str, Any], cls: type[Exception])
 def test_any_llm_names_exist() -> None:
     from any_llm import exceptions
 
-    for name in ["AnyLLMError", "MissingApiKeyError", "UnsupportedProviderError", "UnsupportedParameterError",
-                 "AuthenticationError", "RateLimitError", "ContentFilterError", "ModelNotFoundError",
-                 "ContextLengthExceededError", "InvalidRequestError", "ProviderError"]:
+    for name in [
+        "AnyLLMError",
+        "MissingApiKeyError",
+        "UnsupportedProviderError",
+        "UnsupportedParameterError",
+        "AuthenticationError",
+        "RateLimitError",
+        "ContentFilterError",
+        "ModelNotFoundError",
+        "ContextLengthExceededError",
+        "InvalidRequestError",
+        "ProviderError",
+    ]:
         assert issubclass(getattr(exceptions, name), errors.AnyLLMError)
 
 
@@ -121,8 +144,14 @@ def test_retries_are_bounded_and_honour_retry_after(mock_server: MockServer, sle
 def test_retries_give_up_after_max_retries(mock_server: MockServer, sleeps: list[float]) -> None:
     mock_server.queue(*[Reply.json({"error": {"message": "down"}}, 503) for _ in range(5)])
     with pytest.raises(errors.ProviderError) as info:
-        completion(model="m", provider="openai", api_key=KEY, api_base=mock_server.url, messages=MSG,
-                   client_args={"max_retries": 3})
+        completion(
+            model="m",
+            provider="openai",
+            api_key=KEY,
+            api_base=mock_server.url,
+            messages=MSG,
+            client_args={"max_retries": 3},
+        )
     assert info.value.status_code == 503
     assert len(mock_server.requests) == 4
     assert len(sleeps) == 3
@@ -154,21 +183,34 @@ async def test_async_retries_share_the_policy(mock_server: MockServer, sleeps: l
 
 def test_connection_refused_is_typed() -> None:
     with pytest.raises(errors.APIConnectionError, match="could not connect"):
-        completion(model="m", provider="openai", api_key=KEY, api_base="http://127.0.0.1:9", messages=MSG,
-                   client_args={"max_retries": 0})
+        completion(
+            model="m",
+            provider="openai",
+            api_key=KEY,
+            api_base="http://127.0.0.1:9",
+            messages=MSG,
+            client_args={"max_retries": 0},
+        )
 
 
 def test_read_timeout_is_typed(mock_server: MockServer) -> None:
     mock_server.queue(Reply(fault="hang"))
     with pytest.raises(errors.APITimeoutError):
-        completion(model="m", provider="openai", api_key=KEY, api_base=mock_server.url, messages=MSG,
-                   client_args={"max_retries": 0, "timeout": 0.3})
+        completion(
+            model="m",
+            provider="openai",
+            api_key=KEY,
+            api_base=mock_server.url,
+            messages=MSG,
+            client_args={"max_retries": 0, "timeout": 0.3},
+        )
 
 
 def sse_reply(n: int) -> Reply:
     base = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
-    events = [{**base, "choices": [{"index": 0, "delta": {"content": str(i)}, "finish_reason": None}]}
-              for i in range(n)]
+    events = [
+        {**base, "choices": [{"index": 0, "delta": {"content": str(i)}, "finish_reason": None}]} for i in range(n)
+    ]
     events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
     return Reply.sse(events)
 
@@ -216,8 +258,14 @@ def test_stream_cut_before_the_end_is_an_error(mock_server: MockServer) -> None:
 
 def test_error_event_mid_stream_is_typed(mock_server: MockServer) -> None:
     base = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
-    mock_server.queue(Reply.sse([{**base, "choices": [{"index": 0, "delta": {"content": "a"}}]},
-                                 {"error": {"message": "rate limited", "type": "rate_limit_exceeded"}}]))
+    mock_server.queue(
+        Reply.sse(
+            [
+                {**base, "choices": [{"index": 0, "delta": {"content": "a"}}]},
+                {"error": {"message": "rate limited", "type": "rate_limit_exceeded"}},
+            ]
+        )
+    )
     client = AnyLLM.create("openai", api_key=KEY, api_base=mock_server.url)
     stream = client.completion("m", MSG, stream=True)
     assert next(stream).choices[0].delta.content == "a"
@@ -229,12 +277,18 @@ def test_error_event_mid_stream_is_typed(mock_server: MockServer) -> None:
 def test_think_tags_split_across_chunks_and_held_text_is_not_lost(mock_server: MockServer) -> None:
     base = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
     pieces = ["<thi", "nk>plan", " a</th", "ink>Answer", " here", "<"]
-    mock_server.queue(Reply.sse([{**base, "choices": [{"index": 0, "delta": {"content": p}}]} for p in pieces]
-                                + [{**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]))
+    mock_server.queue(
+        Reply.sse(
+            [{**base, "choices": [{"index": 0, "delta": {"content": p}}]} for p in pieces]
+            + [{**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}]
+        )
+    )
     client = AnyLLM.create_openai_compatible("local", api_base=mock_server.url)
     chunks = list(client.completion("m", MSG, stream=True))
     text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
-    thought = "".join(c.choices[0].delta.reasoning.content for c in chunks if c.choices and c.choices[0].delta.reasoning)
+    thought = "".join(
+        c.choices[0].delta.reasoning.content for c in chunks if c.choices and c.choices[0].delta.reasoning
+    )
     assert thought == "plan a"
     assert text == "Answer here<"
     client.close()

@@ -30,7 +30,9 @@ def test_streams_chunk_by_chunk(fake_llm: FakeLLM) -> None:
     chunks = list(completion(model="any", provider="fake", messages=MSG, stream=True))
     texts = [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
     assert len(texts) == 4 and "".join(texts) == "Once upon a time"
-    thought = "".join(c.choices[0].delta.reasoning.content for c in chunks if c.choices and c.choices[0].delta.reasoning)
+    thought = "".join(
+        c.choices[0].delta.reasoning.content for c in chunks if c.choices and c.choices[0].delta.reasoning
+    )
     assert thought == "thinking hard"
     assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens == 15
 

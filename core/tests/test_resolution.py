@@ -85,9 +85,19 @@ def test_missing_key_names_the_env_var(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_key_and_base_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
     with MockServer() as server:
-        server.queue(Reply.json({"id": "1", "object": "chat.completion", "created": 0, "model": "m",
-                                 "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"},
-                                              "finish_reason": "stop"}]}))
+        server.queue(
+            Reply.json(
+                {
+                    "id": "1",
+                    "object": "chat.completion",
+                    "created": 0,
+                    "model": "m",
+                    "choices": [
+                        {"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}
+                    ],
+                }
+            )
+        )
         monkeypatch.setenv("OPENAI_API_KEY", "sk-from-env-123456")
         monkeypatch.setenv("OPENAI_BASE_URL", server.url + "/v9")
         out = completion(model="m", provider="openai", messages=[{"role": "user", "content": "x"}])
@@ -108,12 +118,26 @@ def test_unknown_client_args_are_refused() -> None:
 
 
 def test_session_label_is_deprecated_and_ignored(mock_server: MockServer) -> None:
-    mock_server.queue(Reply.json({"id": "1", "object": "chat.completion", "created": 0, "model": "m",
-                                  "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"},
-                                               "finish_reason": "stop"}]}))
+    mock_server.queue(
+        Reply.json(
+            {
+                "id": "1",
+                "object": "chat.completion",
+                "created": 0,
+                "model": "m",
+                "choices": [{"index": 0, "message": {"role": "assistant", "content": "hi"}, "finish_reason": "stop"}],
+            }
+        )
+    )
     with pytest.warns(DeprecationWarning, match="session_label"):
-        completion(model="m", provider="openai", api_key="sk-123456789", api_base=mock_server.url,
-                   session_label="x", messages=[{"role": "user", "content": "x"}])
+        completion(
+            model="m",
+            provider="openai",
+            api_key="sk-123456789",
+            api_base=mock_server.url,
+            session_label="x",
+            messages=[{"role": "user", "content": "x"}],
+        )
     assert "session_label" not in mock_server.requests[0].json
 
 

@@ -42,8 +42,15 @@ def completion_with(content: str | None, finish: str = "stop", refusal: str | No
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if refusal:
         message["refusal"] = refusal
-    return ChatCompletion.model_validate({"id": "1", "created": 0, "model": "m", "object": "chat.completion",
-                                          "choices": [{"index": 0, "message": message, "finish_reason": finish}]})
+    return ChatCompletion.model_validate(
+        {
+            "id": "1",
+            "created": 0,
+            "model": "m",
+            "object": "chat.completion",
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+        }
+    )
 
 
 def test_pydantic_model_becomes_a_strict_schema() -> None:
@@ -64,8 +71,14 @@ def test_dataclass_becomes_a_strict_schema() -> None:
     assert wire["json_schema"]["schema"]["required"] == ["left", "right"]
 
 
-@pytest.mark.parametrize("fmt", [{"type": "json_object"}, {"type": "text"},
-                                 {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}])
+@pytest.mark.parametrize(
+    "fmt",
+    [
+        {"type": "json_object"},
+        {"type": "text"},
+        {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}},
+    ],
+)
 def test_dicts_pass_through(fmt: dict[str, Any]) -> None:
     assert normalize_response_format(fmt) == (fmt, None)
 
@@ -77,8 +90,9 @@ def test_wrong_response_format_is_refused(bad: Any) -> None:
 
 
 def test_parsed_pydantic_and_dataclass() -> None:
-    parsed = parse_structured(completion_with(json.dumps({"name": "Paris", "population": 2, "nested": [{"label": "a"}]})),
-                              City, "p")
+    parsed = parse_structured(
+        completion_with(json.dumps({"name": "Paris", "population": 2, "nested": [{"label": "a"}]})), City, "p"
+    )
     assert isinstance(parsed, ParsedChatCompletion)
     city = parsed.choices[0].message.parsed
     assert isinstance(city, City) and city.nested[0].label == "a"

@@ -102,8 +102,16 @@ class Options(TypedDict):
     verbose: bool
 
 
-def rich(unit: Unit, mode: Literal["fast", "slow"], tags: list[str], meta: dict[str, int], address: Address,
-         point: Point, options: Options, note: str | None = None) -> None:
+def rich(
+    unit: Unit,
+    mode: Literal["fast", "slow"],
+    tags: list[str],
+    meta: dict[str, int],
+    address: Address,
+    point: Point,
+    options: Options,
+    note: str | None = None,
+) -> None:
     """Everything at once."""
 
 

@@ -19,7 +19,11 @@ def test_bench_smoke_runs_and_reports_sane_numbers(tmp_path: Path) -> None:
     assert shutil.which("uv"), "the benchmark creates its venvs with uv: install it (pip install uv)"
     proc = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "run.py"), "--smoke", "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=600, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=ROOT,
+        check=False,
     )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     results = json.loads((tmp_path / "results.json").read_text())

@@ -43,8 +43,13 @@ def venv(tmp_path: Path, dist: Path, *packages: str) -> Path:
 
 
 def run(python: Path, code: str) -> str:
-    out = subprocess.run([str(python), "-c", textwrap.dedent(code)], capture_output=True, text=True,
-                         cwd="/", env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+    out = subprocess.run(
+        [str(python), "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+    )
     if out.returncode != 0:
         raise AssertionError(f"script failed:\n{out.stdout}\n{out.stderr}")
     return out.stdout
@@ -71,7 +76,9 @@ def test_every_distribution_has_a_wheel_and_sdist_with_metadata(dist: Path) -> N
 
 def test_core_alone_lists_no_providers_and_says_what_to_install(dist: Path, tmp_path: Path) -> None:
     python = venv(tmp_path, dist, "anyllm-core")
-    out = run(python, """
+    out = run(
+        python,
+        """
         import any_llm
         from any_llm import completion, list_providers
         from any_llm.errors import UnsupportedProviderError
@@ -80,7 +87,8 @@ def test_core_alone_lists_no_providers_and_says_what_to_install(dist: Path, tmp_
             completion(model="mistral-small-latest", provider="mistral", messages=[{"role": "user", "content": "x"}])
         except UnsupportedProviderError as exc:
             print(exc)
-    """)
+    """,
+    )
     assert "pip install anyllm-mistral" in out
     assert "Installed providers: none" in out
 
@@ -145,8 +153,13 @@ SEED_OPENAI = """
         print("tools:", r.choices[0].message.tool_calls[0].function.name)
 """
 
-EXPECTED = ["basic: Paris.", "stream: Once upon", "async: Paris.", "structured: Paris, France - pop. 2102650",
-            "tools: get_weather"]
+EXPECTED = [
+    "basic: Paris.",
+    "stream: Once upon",
+    "async: Paris.",
+    "structured: Paris, France - pop. 2102650",
+    "tools: get_weather",
+]
 
 
 @pytest.mark.parametrize("provider", ["openai", "mistral"])
@@ -161,27 +174,35 @@ def test_core_plus_one_plugin_runs_the_seed_examples(dist: Path, tmp_path: Path,
 
 def test_all_plugins_together_then_one_uninstalled(dist: Path, tmp_path: Path) -> None:
     python = venv(tmp_path, dist, "anyllm-core", *[f"anyllm-{p}" for p in PLUGINS])
-    listed = run(python, """
+    listed = run(
+        python,
+        """
         from any_llm import list_providers
         infos, failures = list_providers()
         assert failures == [], failures
         print(" ".join(i.name for i in infos))
-    """).split()
+    """,
+    ).split()
     assert set(PLUGINS) <= set(listed)
     uv("pip", "uninstall", "--quiet", "--python", str(python), "anyllm-groq" if "groq" in PLUGINS else "anyllm-openai")
-    out = run(python, """
+    out = run(
+        python,
+        """
         from any_llm import list_providers
         infos, failures = list_providers()
         assert failures == [], failures
         print(" ".join(i.name for i in infos))
-    """).split()
+    """,
+    ).split()
     assert len(out) == len(listed) - 1
     run(python, "PROVIDER = 'openai'\nMODEL = 'gpt-4.1-mini'\n" + textwrap.dedent(SEED_OPENAI))
 
 
 def test_a_third_party_plugin_needs_only_core(dist: Path, tmp_path: Path) -> None:
     python = venv(tmp_path, dist, "anyllm-core", "anyllm-acme")
-    out = run(python, """
+    out = run(
+        python,
+        """
         from any_llm import completion, list_providers
         from any_llm.testing import MockServer, Reply
         infos, _ = list_providers()
@@ -193,7 +214,8 @@ def test_a_third_party_plugin_needs_only_core(dist: Path, tmp_path: Path) -> Non
                            messages=[{"role": "user", "content": "Hi"}])
             print(r.choices[0].message.content, r.usage.total_tokens)
             print(server.requests[0].headers["x-acme-key"], server.requests[0].json["turns"])
-    """)
+    """,
+    )
     assert out.splitlines() == [
         "['acme']",
         "Hello from Acme 7",

@@ -15,8 +15,10 @@ import pytest
 
 BASE_URL = os.environ.get("LLM_TEST_BASE_URL", "").strip()
 HERE = os.path.dirname(__file__)
-SKIP_REASON = ("LLM_TEST_BASE_URL is not set: run `export LLM_TEST_BASE_URL=$(bash .ci/start-llm-server.sh)` "
-               "to run the real-server tier")
+SKIP_REASON = (
+    "LLM_TEST_BASE_URL is not set: run `export LLM_TEST_BASE_URL=$(bash .ci/start-llm-server.sh)` "
+    "to run the real-server tier"
+)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -14,9 +14,14 @@ from any_llm.types.completion import ChatCompletion
 
 pytestmark = pytest.mark.real_server
 
-WEATHER_TOOL = {"type": "function", "function": {
-    "name": "get_weather", "description": "Get the current weather for a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
 NAMED = {"type": "function", "function": {"name": "get_weather"}}
 ASK_WEATHER = [{"role": "user", "content": "What is the weather in Paris?"}]
 
@@ -37,38 +42,56 @@ def test_plain_and_stream(client: AnyLLM, model: str) -> None:
     response = client.completion(model, messages, max_tokens=16, temperature=0)
     assert isinstance(response, ChatCompletion) and response.choices[0].message.content
     assert response.usage is not None and response.usage.total_tokens > 0
-    text = "".join(c.choices[0].delta.content or "" for c in
-                   client.completion(model, messages, max_tokens=16, temperature=0, stream=True) if c.choices)
+    text = "".join(
+        c.choices[0].delta.content or ""
+        for c in client.completion(model, messages, max_tokens=16, temperature=0, stream=True)
+        if c.choices
+    )
     assert text.strip()
 
 
 def test_named_tool_call_streamed_and_round_trip(client: AnyLLM, model: str) -> None:
     names, arguments = [], ""
-    for chunk in client.completion(model, ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice=NAMED, max_tokens=48,
-                                   temperature=0, stream=True):
+    for chunk in client.completion(
+        model, ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice=NAMED, max_tokens=48, temperature=0, stream=True
+    ):
         for call in (chunk.choices[0].delta.tool_calls or ()) if chunk.choices else ():
             names += [call.function.name] if call.function and call.function.name else []
             arguments += call.function.arguments or "" if call.function else ""
     assert names == ["get_weather"]  # the core dedupes the repeated name
     assert isinstance(json.loads(arguments), dict)
 
-    first = client.completion(model, ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice=NAMED, max_tokens=48,
-                              temperature=0)
+    first = client.completion(model, ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice=NAMED, max_tokens=48, temperature=0)
     message = first.choices[0].message
     call = (message.tool_calls or [])[0]
-    second = client.completion(model, [*ASK_WEATHER, message, {"role": "tool", "tool_call_id": call.id,
-                                                                "content": "Sunny."}],
-                               tools=[WEATHER_TOOL], max_tokens=16, temperature=0)
+    second = client.completion(
+        model,
+        [*ASK_WEATHER, message, {"role": "tool", "tool_call_id": call.id, "content": "Sunny."}],
+        tools=[WEATHER_TOOL],
+        max_tokens=16,
+        temperature=0,
+    )
     assert isinstance(second, ChatCompletion)
 
 
-def test_json_object_works_json_schema_needs_the_plugin(client: AnyLLM, model: str,
-                                                        server_info: dict[str, Any]) -> None:
-    ok = client.completion(model, [{"role": "user", "content": "Describe Paris as a JSON object."}],
-                           response_format={"type": "json_object"}, max_tokens=64, temperature=0)
+def test_json_object_works_json_schema_needs_the_plugin(
+    client: AnyLLM, model: str, server_info: dict[str, Any]
+) -> None:
+    ok = client.completion(
+        model,
+        [{"role": "user", "content": "Describe Paris as a JSON object."}],
+        response_format={"type": "json_object"},
+        max_tokens=64,
+        temperature=0,
+    )
     assert isinstance(json.loads(ok.choices[0].message.content or ""), dict)
-    fmt = {"type": "json_schema", "json_schema": {"name": "City", "schema": {
-        "type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}}}
+    fmt = {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "City",
+            "schema": {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]},
+        },
+    }
     ask = [{"role": "user", "content": "Paris as JSON"}]
     if server_info["kind"] == "llama-cpp-python":
         # HTTP 500 with a validation error; provider="llamacpp" sends json_object + schema instead

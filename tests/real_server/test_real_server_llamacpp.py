@@ -15,9 +15,14 @@ from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
 
 pytestmark = pytest.mark.real_server
 
-WEATHER_TOOL = {"type": "function", "function": {
-    "name": "get_weather", "description": "Get the current weather for a city",
-    "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the current weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
 NAMED = {"type": "function", "function": {"name": "get_weather"}}
 ASK_WEATHER = [{"role": "user", "content": "What is the weather in Paris?"}]
 STORY = [{"role": "user", "content": "Tell me a long story about a dragon."}]
@@ -42,8 +47,7 @@ def check_usage(response: ChatCompletion) -> None:
 
 
 def test_plain(kw: dict[str, Any]) -> None:
-    response = completion(messages=[{"role": "user", "content": "What is the capital of France?"}], max_tokens=24,
-                          **kw)
+    response = completion(messages=[{"role": "user", "content": "What is the capital of France?"}], max_tokens=24, **kw)
     assert isinstance(response, ChatCompletion)
     choice = response.choices[0]
     assert choice.message.role == "assistant"
@@ -112,8 +116,9 @@ def test_named_tool_call(kw: dict[str, Any]) -> None:
 
 def test_named_tool_call_streamed(kw: dict[str, Any]) -> None:
     ids, names, arguments, finishes = [], [], "", []
-    for chunk in completion(messages=ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice=NAMED, max_tokens=48,
-                            stream=True, **kw):
+    for chunk in completion(
+        messages=ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice=NAMED, max_tokens=48, stream=True, **kw
+    ):
         for choice in chunk.choices:
             assert choice.delta.function_call is None
             finishes += [choice.finish_reason] if choice.finish_reason else []
@@ -133,8 +138,11 @@ def test_tool_result_round_trip(kw: dict[str, Any]) -> None:
     first = completion(messages=ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice=NAMED, max_tokens=48, **kw)
     message = first.choices[0].message
     call = (message.tool_calls or [])[0]
-    messages: list[Any] = [*ASK_WEATHER, message,
-                           {"role": "tool", "tool_call_id": call.id, "content": "Sunny, 22 degrees Celsius."}]
+    messages: list[Any] = [
+        *ASK_WEATHER,
+        message,
+        {"role": "tool", "tool_call_id": call.id, "content": "Sunny, 22 degrees Celsius."},
+    ]
     # the echoed message has content None: sent as "" (the server answers 500 to null)
     second = completion(messages=messages, tools=[WEATHER_TOOL], max_tokens=24, **kw)
     assert isinstance(second, ChatCompletion)
@@ -143,16 +151,21 @@ def test_tool_result_round_trip(kw: dict[str, Any]) -> None:
 
 def test_structured_output_json_schema(kw: dict[str, Any]) -> None:
     # json_schema is sent as json_object + schema, which the server grammar-forces
-    response = completion(messages=[{"role": "user", "content": "Tell me about Paris."}], response_format=City,
-                          max_tokens=64, **kw)
+    response = completion(
+        messages=[{"role": "user", "content": "Tell me about Paris."}], response_format=City, max_tokens=64, **kw
+    )
     city = response.choices[0].message.parsed
     assert isinstance(city, City)
     assert response.choices[0].finish_reason == "stop"
 
 
 def test_json_object(kw: dict[str, Any]) -> None:
-    response = completion(messages=[{"role": "user", "content": "Describe Paris as a JSON object."}],
-                          response_format={"type": "json_object"}, max_tokens=64, **kw)
+    response = completion(
+        messages=[{"role": "user", "content": "Describe Paris as a JSON object."}],
+        response_format={"type": "json_object"},
+        max_tokens=64,
+        **kw,
+    )
     assert response.choices[0].finish_reason == "stop"
     assert isinstance(json.loads(response.choices[0].message.content or ""), dict)
 
@@ -180,8 +193,12 @@ def test_unknown_parameters_pass_through(kw: dict[str, Any]) -> None:
     ignored = completion(messages=STORY, max_tokens=3, frobnicate=42, **kw)
     assert ignored.choices[0].finish_reason == "length"
     # ...and applies llama.cpp's own fields, here a GBNF grammar
-    forced = completion(messages=[{"role": "user", "content": "Is Paris in France?"}], max_tokens=4,
-                        grammar='root ::= "yes" | "no"', **kw)
+    forced = completion(
+        messages=[{"role": "user", "content": "Is Paris in France?"}],
+        max_tokens=4,
+        grammar='root ::= "yes" | "no"',
+        **kw,
+    )
     assert forced.choices[0].message.content in ("yes", "no")
 
 
@@ -189,11 +206,26 @@ def test_server_gaps_fail_with_the_fix_named(kw: dict[str, Any], server_info: di
     if server_info["kind"] != "llama-cpp-python":
         pytest.skip("tool_choice='required' and auto tool choice while streaming work on llama-server")
     with pytest.raises(errors.ProviderError, match="tool_choice='required'"):
-        completion(messages=ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice="required", max_tokens=16,
-                   client_args=NO_RETRY, **kw)
+        completion(
+            messages=ASK_WEATHER,
+            tools=[WEATHER_TOOL],
+            tool_choice="required",
+            max_tokens=16,
+            client_args=NO_RETRY,
+            **kw,
+        )
     with pytest.raises(errors.ProviderError, match="tool_choice='auto'"):
-        list(completion(messages=ASK_WEATHER, tools=[WEATHER_TOOL], tool_choice="auto", max_tokens=16,
-                        stream=True, client_args=NO_RETRY, **kw))
+        list(
+            completion(
+                messages=ASK_WEATHER,
+                tools=[WEATHER_TOOL],
+                tool_choice="auto",
+                max_tokens=16,
+                stream=True,
+                client_args=NO_RETRY,
+                **kw,
+            )
+        )
 
 
 def test_concurrent_calls_each_get_their_own_answer(kw: dict[str, Any]) -> None:
@@ -201,9 +233,14 @@ def test_concurrent_calls_each_get_their_own_answer(kw: dict[str, Any]) -> None:
     prompts = [f"Tell me a story about the number {n}." for n in limits]
 
     async def main() -> list[ChatCompletion]:
-        return list(await asyncio.gather(*(
-            acompletion(messages=[{"role": "user", "content": p}], max_tokens=n, **kw)
-            for p, n in zip(prompts, limits))))
+        return list(
+            await asyncio.gather(
+                *(
+                    acompletion(messages=[{"role": "user", "content": p}], max_tokens=n, **kw)
+                    for p, n in zip(prompts, limits)
+                )
+            )
+        )
 
     responses = asyncio.run(main())
     assert len({r.id for r in responses}) == len(limits)

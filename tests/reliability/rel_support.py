@@ -156,10 +156,13 @@ class Protocol:
 
     def frames(self, events: list[Any], done: bool, chunk_delay: float = 0.0) -> Reply:
         if self.stream_format == "ndjson":
-            return Reply(200, {"content-type": "application/x-ndjson"}, ndjson_lines(events),
-                         chunk_delay=chunk_delay)
-        return Reply(200, {"content-type": "text/event-stream"},
-                     sse_events(events, done=done and self.done_marker), chunk_delay=chunk_delay)
+            return Reply(200, {"content-type": "application/x-ndjson"}, ndjson_lines(events), chunk_delay=chunk_delay)
+        return Reply(
+            200,
+            {"content-type": "text/event-stream"},
+            sse_events(events, done=done and self.done_marker),
+            chunk_delay=chunk_delay,
+        )
 
     def raw_frames(self, events: list[Any], done: bool = True) -> list[bytes]:
         return self.frames(events, done).chunks
@@ -168,7 +171,7 @@ class Protocol:
         """A stream of ``repeat`` text events, ``chunk_delay`` apart: far from done when a caller leaves."""
         events = self.stream_events(rid)
         i = self.delta_index
-        return self.frames(events[:i] + [events[i]] * repeat + events[i + 1:], done=True, chunk_delay=chunk_delay)
+        return self.frames(events[:i] + [events[i]] * repeat + events[i + 1 :], done=True, chunk_delay=chunk_delay)
 
     def error(self, status: int, message: str = "try again", headers: dict[str, str] | None = None) -> Reply:
         body = self.error_body(message)
@@ -206,8 +209,13 @@ def _find_rid(obj: Any) -> str:
 
 
 def _openai_chunk(rid: str, delta: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
-    return {"id": rid[:64], "object": "chat.completion.chunk", "created": 1, "model": "m",
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    return {
+        "id": rid[:64],
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
 
 
 OPENAI = Protocol(
@@ -215,9 +223,11 @@ OPENAI = Protocol(
     base_suffix="/v1",
     auth_header="authorization",
     ok_body=lambda rid: {
-        "id": rid[:64], "object": "chat.completion", "created": 1, "model": "m",
-        "choices": [{"index": 0, "message": {"role": "assistant", "content": f"echo:{rid}"},
-                     "finish_reason": "stop"}],
+        "id": rid[:64],
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": f"echo:{rid}"}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
     },
     stream_events=lambda rid: [
@@ -232,24 +242,45 @@ OPENAI = Protocol(
 )
 
 
-
 def _anthropic_events(rid: str) -> list[Any]:
     def delta(text: str) -> tuple[str, dict[str, Any]]:
-        return ("content_block_delta", {"type": "content_block_delta", "index": 0,
-                                        "delta": {"type": "text_delta", "text": text}})
+        return (
+            "content_block_delta",
+            {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": text}},
+        )
 
     return [
-        ("message_start", {"type": "message_start", "message": {
-            "id": rid[:64], "type": "message", "role": "assistant", "model": "m", "content": [],
-            "stop_reason": None, "usage": {"input_tokens": 1, "output_tokens": 0}}}),
-        ("content_block_start", {"type": "content_block_start", "index": 0,
-                                 "content_block": {"type": "text", "text": ""}}),
+        (
+            "message_start",
+            {
+                "type": "message_start",
+                "message": {
+                    "id": rid[:64],
+                    "type": "message",
+                    "role": "assistant",
+                    "model": "m",
+                    "content": [],
+                    "stop_reason": None,
+                    "usage": {"input_tokens": 1, "output_tokens": 0},
+                },
+            },
+        ),
+        (
+            "content_block_start",
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        ),
         delta("echo:"),
         ("ping", {"type": "ping"}),
         delta(rid),
         ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-        ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn", "stop_sequence": None},
-                           "usage": {"output_tokens": 2}}),
+        (
+            "message_delta",
+            {
+                "type": "message_delta",
+                "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                "usage": {"output_tokens": 2},
+            },
+        ),
         ("message_stop", {"type": "message_stop"}),
     ]
 
@@ -259,8 +290,13 @@ ANTHROPIC = Protocol(
     base_suffix="",
     auth_header="x-api-key",
     ok_body=lambda rid: {
-        "id": rid[:64], "type": "message", "role": "assistant", "model": "m",
-        "content": [{"type": "text", "text": f"echo:{rid}"}], "stop_reason": "end_turn", "stop_sequence": None,
+        "id": rid[:64],
+        "type": "message",
+        "role": "assistant",
+        "model": "m",
+        "content": [{"type": "text", "text": f"echo:{rid}"}],
+        "stop_reason": "end_turn",
+        "stop_sequence": None,
         "usage": {"input_tokens": 1, "output_tokens": 2},
     },
     stream_events=_anthropic_events,
@@ -273,16 +309,26 @@ ANTHROPIC = Protocol(
     delta_index=2,
 )
 
-_GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
-                  429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
+_GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
 
 
 def _gemini_event(rid: str, text: str, finish: str | None = None) -> dict[str, Any]:
     candidate: dict[str, Any] = {"content": {"parts": [{"text": text}], "role": "model"}, "index": 0}
     if finish:
         candidate["finishReason"] = finish
-    return {"candidates": [candidate], "modelVersion": "m", "responseId": rid[:64],
-            "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 2, "totalTokenCount": 3}}
+    return {
+        "candidates": [candidate],
+        "modelVersion": "m",
+        "responseId": rid[:64],
+        "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": 2, "totalTokenCount": 3},
+    }
 
 
 GEMINI = Protocol(
@@ -301,8 +347,12 @@ GEMINI = Protocol(
 
 
 def _ollama_line(text: str, done: bool = False) -> dict[str, Any]:
-    line: dict[str, Any] = {"model": "m", "created_at": "2025-01-01T00:00:00Z",
-                            "message": {"role": "assistant", "content": text}, "done": done}
+    line: dict[str, Any] = {
+        "model": "m",
+        "created_at": "2025-01-01T00:00:00Z",
+        "message": {"role": "assistant", "content": text},
+        "done": done,
+    }
     if done:
         line.update(done_reason="stop", prompt_eval_count=1, eval_count=2)
     return line
@@ -329,19 +379,30 @@ OLLAMA = Protocol(
 
 def _cohere_events(rid: str) -> list[Any]:
     def delta(text: str) -> tuple[str, dict[str, Any]]:
-        return ("content-delta", {"type": "content-delta", "index": 0,
-                                  "delta": {"message": {"content": {"text": text}}}})
+        return (
+            "content-delta",
+            {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": text}}}},
+        )
 
     return [
-        ("message-start", {"type": "message-start", "id": rid[:64],
-                           "delta": {"message": {"role": "assistant", "content": []}}}),
-        ("content-start", {"type": "content-start", "index": 0,
-                           "delta": {"message": {"content": {"type": "text", "text": ""}}}}),
+        (
+            "message-start",
+            {"type": "message-start", "id": rid[:64], "delta": {"message": {"role": "assistant", "content": []}}},
+        ),
+        (
+            "content-start",
+            {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "text", "text": ""}}}},
+        ),
         delta("echo:"),
         delta(rid),
         ("content-end", {"type": "content-end", "index": 0}),
-        ("message-end", {"type": "message-end", "delta": {
-            "finish_reason": "COMPLETE", "usage": {"tokens": {"input_tokens": 1, "output_tokens": 2}}}}),
+        (
+            "message-end",
+            {
+                "type": "message-end",
+                "delta": {"finish_reason": "COMPLETE", "usage": {"tokens": {"input_tokens": 1, "output_tokens": 2}}},
+            },
+        ),
     ]
 
 
@@ -350,16 +411,23 @@ COHERE = Protocol(
     base_suffix="",
     auth_header="authorization",
     ok_body=lambda rid: {
-        "id": rid[:64], "finish_reason": "COMPLETE",
+        "id": rid[:64],
+        "finish_reason": "COMPLETE",
         "message": {"role": "assistant", "content": [{"type": "text", "text": f"echo:{rid}"}]},
         "usage": {"tokens": {"input_tokens": 1, "output_tokens": 2}},
     },
     stream_events=_cohere_events,
     truncated_events=lambda rid: _cohere_events(rid)[:3],
-    error_event=("message-end", {"type": "message-end", "delta": {"finish_reason": "ERROR",
-                                                                  "error": "internal error"}}),
-    error_200={"id": "x", "finish_reason": "ERROR", "message": {"role": "assistant", "content": []},
-               "error": "internal error"},
+    error_event=(
+        "message-end",
+        {"type": "message-end", "delta": {"finish_reason": "ERROR", "error": "internal error"}},
+    ),
+    error_200={
+        "id": "x",
+        "finish_reason": "ERROR",
+        "message": {"role": "assistant", "content": []},
+        "error": "internal error",
+    },
     wrong_shape={"object": "list", "data": [{"id": "not-a-chat-response"}]},
     error_body=lambda msg: {"message": msg},
     done_marker=False,
@@ -416,8 +484,9 @@ def messages(rid: str) -> list[dict[str, Any]]:
     return [{"role": "user", "content": rid}]
 
 
-def call_kwargs(proto: Protocol, base: str, rid: str = "rid-0", stream: bool = False,
-                **client_args: Any) -> dict[str, Any]:
+def call_kwargs(
+    proto: Protocol, base: str, rid: str = "rid-0", stream: bool = False, **client_args: Any
+) -> dict[str, Any]:
     return {
         "model": "m",
         "provider": proto.name,

@@ -114,7 +114,7 @@ def _partial(proto: Protocol, stream: bool) -> list[bytes]:
 def _drip(proto: Protocol, stream: bool, pieces: int, gap: float) -> list[Reply]:
     whole = b"".join(_body(proto, stream))
     size = -(-len(whole) // pieces)
-    parts = [whole[i:i + size] for i in range(0, len(whole), size)]
+    parts = [whole[i : i + size] for i in range(0, len(whole), size)]
     return [Reply(200, _ctype(proto, stream), parts, chunk_delay=gap)]
 
 
@@ -128,79 +128,225 @@ INVALID = errors.ResponseValidationError
 
 CASES = [
     Case("reset before headers", lambda p, s: [Reply(fault="reset")] * 2, _both(CONN), _both(2)),
-    Case("reset then recovers", lambda p, s: [Reply(fault="reset"), p.ok("rid-0")] if not s
-         else [Reply(fault="reset"), p.stream("rid-0")], _both(None), _both(2)),
+    Case(
+        "reset then recovers",
+        lambda p, s: [Reply(fault="reset"), p.ok("rid-0")] if not s else [Reply(fault="reset"), p.stream("rid-0")],
+        _both(None),
+        _both(2),
+    ),
     # A body cut before the caller saw anything is retried inside send(); a stream is handed to
     # the caller at its headers, so a cut there is the caller's error (chunks may have been used).
-    Case("reset after headers, before any body byte",
-         lambda p, s: [Reply(200, _ctype(p, s), [b""], fault="reset_after_headers")] * 2,
-         _both(CONN), {False: 2, True: 1}),
-    Case("reset mid-body", lambda p, s: [Reply(200, _ctype(p, s), _partial(p, s), fault="cut")] * 2,
-         _both(CONN), {False: 2, True: 1}, partial=True),
-    Case("connection closed before Content-Length",
-         lambda p, s: [Reply(200, _ctype(p, s), _partial(p, s), fault="short_body")] * 2,
-         _both(CONN), {False: 2, True: 1}, partial=True),
-    Case("chunked body without its last chunk",
-         lambda p, s: [Reply(200, _ctype(p, s), _partial(p, s), fault="no_terminator")] * 2,
-         _both(CONN), {False: 2, True: 1}, partial=True),
-    Case("no response at all (read timeout)", lambda p, s: [Reply(fault="hang")], _both(TIMEOUT_ERR),
-         _both(1), retries=0, every_protocol=False),
-    Case("headers then silence", lambda p, s: [Reply(200, _ctype(p, s), [b"x"], fault="hang_after_headers")],
-         _both(TIMEOUT_ERR), _both(1), retries=0, every_protocol=False),
-    Case("stalls between events", lambda p, s: [Reply(200, _ctype(p, s), _partial(p, s), fault="stall")],
-         _both(TIMEOUT_ERR), _both(1), retries=0, partial=True),
-    Case("slow drip, each gap under the read timeout", lambda p, s: _drip(p, s, 8, 0.1), _both(None),
-         _both(1), retries=0, min_elapsed=TIMEOUT + 0.2, extra_time=8 * 0.1),
-    Case("slow drip, a gap over the read timeout", lambda p, s: _drip(p, s, 3, TIMEOUT + 0.3),
-         _both(TIMEOUT_ERR), _both(1), retries=0, min_elapsed=TIMEOUT, every_protocol=False),
-    Case("truncated JSON", lambda p, s: [Reply(200, _ctype(p, s), [_body(p, False)[0][:-7]])],
-         _both(INVALID), _both(1), only_stream=False),
-    Case("truncated JSON in a stream event",
-         lambda p, s: [Reply(200, _ctype(p, s), [_body(p, True)[0], _truncate_event(p)])],
-         _both(INVALID), _both(1), partial=True, only_stream=True),
-    Case("HTML 502 page from a proxy",
-         lambda p, s: [Reply.text("<html><body><h1>502 Bad Gateway</h1></body></html>", 502, "text/html")] * 2,
-         _both(errors.ProviderError), _both(2)),
-    Case("HTML page with status 200",
-         lambda p, s: [Reply.text("<html><body>Welcome to nginx!</body></html>", 200, "text/html")],
-         _both(INVALID), _both(1), ndjson_stream=INVALID),
+    Case(
+        "reset after headers, before any body byte",
+        lambda p, s: [Reply(200, _ctype(p, s), [b""], fault="reset_after_headers")] * 2,
+        _both(CONN),
+        {False: 2, True: 1},
+    ),
+    Case(
+        "reset mid-body",
+        lambda p, s: [Reply(200, _ctype(p, s), _partial(p, s), fault="cut")] * 2,
+        _both(CONN),
+        {False: 2, True: 1},
+        partial=True,
+    ),
+    Case(
+        "connection closed before Content-Length",
+        lambda p, s: [Reply(200, _ctype(p, s), _partial(p, s), fault="short_body")] * 2,
+        _both(CONN),
+        {False: 2, True: 1},
+        partial=True,
+    ),
+    Case(
+        "chunked body without its last chunk",
+        lambda p, s: [Reply(200, _ctype(p, s), _partial(p, s), fault="no_terminator")] * 2,
+        _both(CONN),
+        {False: 2, True: 1},
+        partial=True,
+    ),
+    Case(
+        "no response at all (read timeout)",
+        lambda p, s: [Reply(fault="hang")],
+        _both(TIMEOUT_ERR),
+        _both(1),
+        retries=0,
+        every_protocol=False,
+    ),
+    Case(
+        "headers then silence",
+        lambda p, s: [Reply(200, _ctype(p, s), [b"x"], fault="hang_after_headers")],
+        _both(TIMEOUT_ERR),
+        _both(1),
+        retries=0,
+        every_protocol=False,
+    ),
+    Case(
+        "stalls between events",
+        lambda p, s: [Reply(200, _ctype(p, s), _partial(p, s), fault="stall")],
+        _both(TIMEOUT_ERR),
+        _both(1),
+        retries=0,
+        partial=True,
+    ),
+    Case(
+        "slow drip, each gap under the read timeout",
+        lambda p, s: _drip(p, s, 8, 0.1),
+        _both(None),
+        _both(1),
+        retries=0,
+        min_elapsed=TIMEOUT + 0.2,
+        extra_time=8 * 0.1,
+    ),
+    Case(
+        "slow drip, a gap over the read timeout",
+        lambda p, s: _drip(p, s, 3, TIMEOUT + 0.3),
+        _both(TIMEOUT_ERR),
+        _both(1),
+        retries=0,
+        min_elapsed=TIMEOUT,
+        every_protocol=False,
+    ),
+    Case(
+        "truncated JSON",
+        lambda p, s: [Reply(200, _ctype(p, s), [_body(p, False)[0][:-7]])],
+        _both(INVALID),
+        _both(1),
+        only_stream=False,
+    ),
+    Case(
+        "truncated JSON in a stream event",
+        lambda p, s: [Reply(200, _ctype(p, s), [_body(p, True)[0], _truncate_event(p)])],
+        _both(INVALID),
+        _both(1),
+        partial=True,
+        only_stream=True,
+    ),
+    Case(
+        "HTML 502 page from a proxy",
+        lambda p, s: [Reply.text("<html><body><h1>502 Bad Gateway</h1></body></html>", 502, "text/html")] * 2,
+        _both(errors.ProviderError),
+        _both(2),
+    ),
+    Case(
+        "HTML page with status 200",
+        lambda p, s: [Reply.text("<html><body>Welcome to nginx!</body></html>", 200, "text/html")],
+        _both(INVALID),
+        _both(1),
+        ndjson_stream=INVALID,
+    ),
     Case("empty 200", lambda p, s: [Reply(200, _ctype(p, s), [b""])], {False: INVALID, True: CONN}, _both(1)),
-    Case("200 JSON of the wrong shape", lambda p, s: [Reply.json(p.wrong_shape)], _both(INVALID),
-         _both(1), ndjson_stream=INVALID),
-    Case("stream event of the wrong shape",
-         lambda p, s: [p.frames([p.wrong_event], done=True)], _both(INVALID), _both(1), only_stream=True),
-    Case("error object (200 body / mid-stream event)",
-         lambda p, s: [p.frames([*p.truncated_events("rid-0"), p.error_event], done=True)] if s
-         else [p.error_in_200()],
-         {}, _both(1), partial=True),
-    Case("stream ends without its terminator", lambda p, s: [p.frames(p.truncated_events("rid-0"), done=False)],
-         _both(CONN), _both(1), partial=True, only_stream=True),
-    Case("429 storm", lambda p, s: [p.error(429, "slow down", {"retry-after-ms": "10"})] * 4,
-         _both(errors.RateLimitError), _both(4), retries=3),
-    Case("429, Retry-After in seconds", lambda p, s: [p.error(429, headers={"retry-after": "1"}),
-                                                       p.ok("rid-0") if not s else p.stream("rid-0")],
-         _both(None), _both(2), min_elapsed=0.95, extra_time=1.0, every_protocol=False),
-    Case("429, retry-after-ms", lambda p, s: [p.error(429, headers={"retry-after-ms": "300"}),
-                                              p.ok("rid-0") if not s else p.stream("rid-0")],
-         _both(None), _both(2), min_elapsed=0.29, extra_time=0.3),
-    Case("429, Retry-After as an HTTP date", lambda p, s: [p.error(429, headers={"retry-after": _http_date(2)}),
-                                                           p.ok("rid-0") if not s else p.stream("rid-0")],
-         _both(None), _both(2), min_elapsed=0.9, extra_time=2.0, every_protocol=False),
-    Case("429 asking for more than the cap", lambda p, s: [p.error(429, headers={"retry-after": "120"})] * 2,
-         _both(errors.RateLimitError), _both(1), retries=3),
-    Case("400 is not retried", lambda p, s: [p.error(400, "bad field")] * 2,
-         _both(errors.InvalidRequestError), _both(1), retries=3),
-    Case("401 is not retried", lambda p, s: [p.error(401, "bad key")] * 2,
-         _both(errors.AuthenticationError), _both(1), retries=3),
-    Case("500 with x-should-retry: false", lambda p, s: [p.error(500, headers={"x-should-retry": "false"})] * 2,
-         _both(errors.ProviderError), _both(1), retries=3),
+    Case(
+        "200 JSON of the wrong shape",
+        lambda p, s: [Reply.json(p.wrong_shape)],
+        _both(INVALID),
+        _both(1),
+        ndjson_stream=INVALID,
+    ),
+    Case(
+        "stream event of the wrong shape",
+        lambda p, s: [p.frames([p.wrong_event], done=True)],
+        _both(INVALID),
+        _both(1),
+        only_stream=True,
+    ),
+    Case(
+        "error object (200 body / mid-stream event)",
+        lambda p, s: [p.frames([*p.truncated_events("rid-0"), p.error_event], done=True)] if s else [p.error_in_200()],
+        {},
+        _both(1),
+        partial=True,
+    ),
+    Case(
+        "stream ends without its terminator",
+        lambda p, s: [p.frames(p.truncated_events("rid-0"), done=False)],
+        _both(CONN),
+        _both(1),
+        partial=True,
+        only_stream=True,
+    ),
+    Case(
+        "429 storm",
+        lambda p, s: [p.error(429, "slow down", {"retry-after-ms": "10"})] * 4,
+        _both(errors.RateLimitError),
+        _both(4),
+        retries=3,
+    ),
+    Case(
+        "429, Retry-After in seconds",
+        lambda p, s: [p.error(429, headers={"retry-after": "1"}), p.ok("rid-0") if not s else p.stream("rid-0")],
+        _both(None),
+        _both(2),
+        min_elapsed=0.95,
+        extra_time=1.0,
+        every_protocol=False,
+    ),
+    Case(
+        "429, retry-after-ms",
+        lambda p, s: [p.error(429, headers={"retry-after-ms": "300"}), p.ok("rid-0") if not s else p.stream("rid-0")],
+        _both(None),
+        _both(2),
+        min_elapsed=0.29,
+        extra_time=0.3,
+    ),
+    Case(
+        "429, Retry-After as an HTTP date",
+        lambda p, s: [
+            p.error(429, headers={"retry-after": _http_date(2)}),
+            p.ok("rid-0") if not s else p.stream("rid-0"),
+        ],
+        _both(None),
+        _both(2),
+        min_elapsed=0.9,
+        extra_time=2.0,
+        every_protocol=False,
+    ),
+    Case(
+        "429 asking for more than the cap",
+        lambda p, s: [p.error(429, headers={"retry-after": "120"})] * 2,
+        _both(errors.RateLimitError),
+        _both(1),
+        retries=3,
+    ),
+    Case(
+        "400 is not retried",
+        lambda p, s: [p.error(400, "bad field")] * 2,
+        _both(errors.InvalidRequestError),
+        _both(1),
+        retries=3,
+    ),
+    Case(
+        "401 is not retried",
+        lambda p, s: [p.error(401, "bad key")] * 2,
+        _both(errors.AuthenticationError),
+        _both(1),
+        retries=3,
+    ),
+    Case(
+        "500 with x-should-retry: false",
+        lambda p, s: [p.error(500, headers={"x-should-retry": "false"})] * 2,
+        _both(errors.ProviderError),
+        _both(1),
+        retries=3,
+    ),
 ]
 for _status in (500, 502, 503, 529):
-    CASES.append(Case(f"{_status} burst that recovers",
-                      lambda p, s, st=_status: [p.error(st)] * 2 + [p.ok("rid-0") if not s else p.stream("rid-0")],
-                      _both(None), _both(3), retries=2))
-    CASES.append(Case(f"{_status} that never recovers", lambda p, s, st=_status: [p.error(st)] * 5,
-                      _both(errors.ProviderError), _both(3), retries=2))
+    CASES.append(
+        Case(
+            f"{_status} burst that recovers",
+            lambda p, s, st=_status: [p.error(st)] * 2 + [p.ok("rid-0") if not s else p.stream("rid-0")],
+            _both(None),
+            _both(3),
+            retries=2,
+        )
+    )
+    CASES.append(
+        Case(
+            f"{_status} that never recovers",
+            lambda p, s, st=_status: [p.error(st)] * 5,
+            _both(errors.ProviderError),
+            _both(3),
+            retries=2,
+        )
+    )
 
 
 def _truncate_event(proto: Protocol) -> bytes:
@@ -223,8 +369,15 @@ def _params() -> list[Any]:
             if not reference:
                 combos = [combos[n % len(combos)], combos[(n + len(combos) - 1) % len(combos)]]
             for stream, mode in combos:
-                out.append(pytest.param(case, stream, mode, protocol,
-                                        id=f"{protocol.name}-{case.name}-{'stream' if stream else 'plain'}-{mode}"))
+                out.append(
+                    pytest.param(
+                        case,
+                        stream,
+                        mode,
+                        protocol,
+                        id=f"{protocol.name}-{case.name}-{'stream' if stream else 'plain'}-{mode}",
+                    )
+                )
     return out
 
 
@@ -259,8 +412,9 @@ def test_fault(case: Case, stream: bool, mode: str, protocol: Protocol, server: 
 
 @pytest.mark.parametrize("stream", [False, True])
 @pytest.mark.parametrize("mode", MODES)
-def test_connection_refused_is_retried_then_typed(mode: str, stream: bool, proto: Protocol, fast_backoff: None,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_connection_refused_is_retried_then_typed(
+    mode: str, stream: bool, proto: Protocol, fast_backoff: None, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="any_llm")
     kwargs = call_kwargs(proto, proto.base(refused_url()), stream=stream, max_retries=2)
     _, exc, elapsed = collect(mode, kwargs)
@@ -272,8 +426,9 @@ def test_connection_refused_is_retried_then_typed(mode: str, stream: bool, proto
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_timeouts_are_retried_exactly(mode: str, server: FaultServer, openai_proto: Protocol,
-                                      fast_backoff: None) -> None:
+def test_timeouts_are_retried_exactly(
+    mode: str, server: FaultServer, openai_proto: Protocol, fast_backoff: None
+) -> None:
     server.queue(*[Reply(fault="hang")] * 4)
     kwargs = call_kwargs(openai_proto, openai_proto.base(server), max_retries=2)
     _, exc, elapsed = collect(mode, kwargs)
@@ -331,7 +486,7 @@ def test_stream_line_over_the_limit(mode: str, proto: Protocol, server: FaultSer
     from any_llm.streaming import MAX_LINE_BYTES
 
     line = b"x" * (MAX_LINE_BYTES + 1024)
-    server.queue(Reply(200, _ctype(proto, True), [line[i:i + 65536] for i in range(0, len(line), 65536)]))
+    server.queue(Reply(200, _ctype(proto, True), [line[i : i + 65536] for i in range(0, len(line), 65536)]))
     _, exc, elapsed = collect(mode, call_kwargs(proto, proto.base(server), stream=True, timeout=5.0))
     assert type(exc) is errors.ResponseValidationError
     assert "longer than" in str(exc)

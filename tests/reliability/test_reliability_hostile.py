@@ -34,17 +34,40 @@ ANTHROPIC_OK = ANTHROPIC.ok_body("rid-1")
 
 # -- the decoders ---------------------------------------------------------------------------------
 
-SSE_TOKENS = st.sampled_from([b"data:", b"data: ", b"event:", b"event: x", b"id: 1", b"retry: 5", b":", b": ping",
-                              b"\n", b"\r", b"\r\n", b"\n\n", b"{}", b"[DONE]", b"x", b" ", b"\xff", b"\x00",
-                              "é".encode()])
+SSE_TOKENS = st.sampled_from(
+    [
+        b"data:",
+        b"data: ",
+        b"event:",
+        b"event: x",
+        b"id: 1",
+        b"retry: 5",
+        b":",
+        b": ping",
+        b"\n",
+        b"\r",
+        b"\r\n",
+        b"\n\n",
+        b"{}",
+        b"[DONE]",
+        b"x",
+        b" ",
+        b"\xff",
+        b"\x00",
+        "é".encode(),
+    ]
+)
 sse_like = st.lists(SSE_TOKENS, max_size=60).map(b"".join)
 _field = st.sampled_from([b"data", b"event", b"id", b"retry", b"", b"dat", b"data "])
-_value = st.one_of(st.sampled_from([b"", b" ", b" x", b":y", b" {}", b" [DONE]"]), st.binary(max_size=8).map(
-    lambda b: b.replace(b"\r", b"").replace(b"\n", b"")))
+_value = st.one_of(
+    st.sampled_from([b"", b" ", b" x", b":y", b" {}", b" [DONE]"]),
+    st.binary(max_size=8).map(lambda b: b.replace(b"\r", b"").replace(b"\n", b"")),
+)
 _line = st.tuples(_field, st.sampled_from([b":", b": ", b""]), _value).map(b"".join)
 _eol = st.sampled_from([b"\n", b"\r", b"\r\n"])
 sse_lines = st.lists(st.tuples(_line, _eol, st.booleans()), max_size=20).map(
-    lambda lines: b"".join(line + eol + (eol if blank else b"") for line, eol, blank in lines))
+    lambda lines: b"".join(line + eol + (eol if blank else b"") for line, eol, blank in lines)
+)
 """Well-formed-ish event streams: fields, values, every line ending, blank lines between events."""
 any_bytes = st.one_of(st.binary(max_size=600), sse_like, sse_lines)
 
@@ -166,8 +189,13 @@ def _bodies(proto: Protocol) -> st.SearchStrategy[bytes]:
 
 def _stream_payloads(proto: Protocol) -> st.SearchStrategy[bytes]:
     events = [e[1] if isinstance(e, tuple) else e for e in [*proto.stream_events("rid-1"), proto.error_event]]
-    return st.one_of(st.binary(max_size=200), json_values.map(_encode), st.just(b"[DONE]"),
-                     st.sampled_from(events).flatmap(mutated).map(_encode), st.sampled_from(events).map(_encode))
+    return st.one_of(
+        st.binary(max_size=200),
+        json_values.map(_encode),
+        st.just(b"[DONE]"),
+        st.sampled_from(events).flatmap(mutated).map(_encode),
+        st.sampled_from(events).map(_encode),
+    )
 
 
 def _params(stream: bool) -> Any:
@@ -183,8 +211,13 @@ def _fuzz(name: str) -> Any:
     """Derandomized (same examples every run, so a failure is reproducible); the five native protocols
     get more examples than the OpenAI-compatible providers, which share most of their code."""
     examples = 200 if name in ALL_PROTOCOLS else 50
-    return settings(max_examples=examples, deadline=2000, derandomize=True, database=None,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+    return settings(
+        max_examples=examples,
+        deadline=2000,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
 
 
 # Inputs that broke a translation once: always tried first (the fuzz found them; see the report).
@@ -214,8 +247,12 @@ KNOWN_BODIES: dict[str, list[bytes]] = {
     "gemini": [
         _encode({"candidates": [{"content": {"parts": [{"text": "hi"}]}, "finishReason": {"a": 1}}]}),
         _encode({"candidates": [{"content": {"parts": 5}, "finishReason": "STOP"}]}),
-        _encode({"candidates": [{"content": {"parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
-                 "usageMetadata": {"promptTokenCount": {"a": 1}, "candidatesTokenCount": [2]}}),
+        _encode(
+            {
+                "candidates": [{"content": {"parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
+                "usageMetadata": {"promptTokenCount": {"a": 1}, "candidatesTokenCount": [2]},
+            }
+        ),
     ],
 }
 KNOWN_EVENTS: dict[str, list[list[tuple[bytes, str | None]]]] = {
@@ -238,8 +275,17 @@ KNOWN_EVENTS: dict[str, list[list[tuple[bytes, str | None]]]] = {
         [(_encode({"candidates": True}), None)],
         [(_encode({"candidates": [{"content": {"parts": 5}}]}), None)],
         [(_encode({"candidates": [{"content": {"parts": [{"text": "hi"}]}, "index": {"a": 1}}]}), None)],
-        [(_encode({"candidates": [{"content": {"parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
-                   "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": {"a": 1}}}), None)],
+        [
+            (
+                _encode(
+                    {
+                        "candidates": [{"content": {"parts": [{"text": "hi"}]}, "finishReason": "STOP"}],
+                        "usageMetadata": {"promptTokenCount": 1, "candidatesTokenCount": {"a": 1}},
+                    }
+                ),
+                None,
+            )
+        ],
     ],
 }
 
@@ -321,10 +367,13 @@ def test_error_translation_always_returns_a_typed_error(name: str, cls: type, fa
     import httpx
 
     provider = cls(api_key=KEY, api_base="http://127.0.0.1:9/v1")
-    header_values = st.one_of(st.text(st.characters(max_codepoint=255), max_size=30),
-                              st.sampled_from(["1", "-5", "1e400", "nan", "inf", "0.5", "", "Wed, 21 Oct 2015 07:28:00 GMT"]))
-    headers = st.dictionaries(st.sampled_from(["retry-after", "retry-after-ms", "x-request-id", "request-id",
-                                               "content-type"]), header_values)
+    header_values = st.one_of(
+        st.text(st.characters(max_codepoint=255), max_size=30),
+        st.sampled_from(["1", "-5", "1e400", "nan", "inf", "0.5", "", "Wed, 21 Oct 2015 07:28:00 GMT"]),
+    )
+    headers = st.dictionaries(
+        st.sampled_from(["retry-after", "retry-after-ms", "x-request-id", "request-id", "content-type"]), header_values
+    )
 
     @_fuzz(name)
     @given(status=st.integers(300, 599), body=_bodies(family), headers=headers)
@@ -351,34 +400,77 @@ BAD_ARGUMENTS: list[tuple[str, dict[str, Any], type[errors.AnyLLMError], str]] =
     ("empty messages", {"messages": []}, errors.ConfigurationError, "messages is empty"),
     ("messages as a string", {"messages": "hello"}, errors.ConfigurationError, "messages must be a list"),
     ("message without a role", {"messages": [{"content": "hi"}]}, errors.ConfigurationError, 'has no "role"'),
-    ("unknown role", {"messages": [{"role": "wizard", "content": "hi"}]}, errors.ConfigurationError,
-     "unknown role 'wizard'; use one of"),
+    (
+        "unknown role",
+        {"messages": [{"role": "wizard", "content": "hi"}]},
+        errors.ConfigurationError,
+        "unknown role 'wizard'; use one of",
+    ),
     ("non-callable tool", {"tools": [42]}, errors.ConfigurationError, "neither a tool dict"),
-    ("tool without annotations", {"tools": [_untyped_tool]}, errors.ConfigurationError,
-     "parameter 'city' has no type hint; annotate it"),
-    ("response_format as a string", {"response_format": "json"}, errors.ConfigurationError,
-     "response_format must be a dict, a pydantic model class or a dataclass"),
-    ("response_format of an unknown type", {"response_format": {"type": "yaml"}}, errors.ConfigurationError,
-     "use 'text', 'json_object', 'json_schema'"),
-    ("temperature as a string", {"temperature": "0.7"}, errors.ConfigurationError,
-     "temperature must be a number from 0 to 2, got '0.7' (str)"),
+    (
+        "tool without annotations",
+        {"tools": [_untyped_tool]},
+        errors.ConfigurationError,
+        "parameter 'city' has no type hint; annotate it",
+    ),
+    (
+        "response_format as a string",
+        {"response_format": "json"},
+        errors.ConfigurationError,
+        "response_format must be a dict, a pydantic model class or a dataclass",
+    ),
+    (
+        "response_format of an unknown type",
+        {"response_format": {"type": "yaml"}},
+        errors.ConfigurationError,
+        "use 'text', 'json_object', 'json_schema'",
+    ),
+    (
+        "temperature as a string",
+        {"temperature": "0.7"},
+        errors.ConfigurationError,
+        "temperature must be a number from 0 to 2, got '0.7' (str)",
+    ),
     ("max_tokens negative", {"max_tokens": -1}, errors.ConfigurationError, "max_tokens must be a positive integer"),
     ("stream as a string", {"stream": "yes"}, errors.ConfigurationError, "stream must be True, False or None"),
-    ("api_base without a scheme", {"api_base": "127.0.0.1:8080/v1"}, errors.ConfigurationError,
-     "must be an http:// or https:// URL"),
-    ("api_base with another scheme", {"api_base": "ftp://127.0.0.1/v1"}, errors.ConfigurationError,
-     "must be an http:// or https:// URL"),
+    (
+        "api_base without a scheme",
+        {"api_base": "127.0.0.1:8080/v1"},
+        errors.ConfigurationError,
+        "must be an http:// or https:// URL",
+    ),
+    (
+        "api_base with another scheme",
+        {"api_base": "ftp://127.0.0.1/v1"},
+        errors.ConfigurationError,
+        "must be an http:// or https:// URL",
+    ),
     ("empty api_key", {"api_key": ""}, errors.ConfigurationError, "api_key must be a non-empty string"),
-    ("negative timeout", {"client_args": {"timeout": -1}}, errors.ConfigurationError,
-     "timeout must be a positive number"),
-    ("max_retries as a string", {"client_args": {"max_retries": "3"}}, errors.ConfigurationError,
-     "max_retries must be an integer >= 0"),
-    ("unknown client_args", {"client_args": {"retries": 3}}, errors.ConfigurationError,
-     "unknown client_args for"),
-    ("unknown provider", {"provider": "no-such-provider"}, errors.UnsupportedProviderError,
-     "is not an installed provider"),
-    ("a body value that is not JSON", {"metadata": {"x": object()}}, errors.ConfigurationError,
-     "cannot be sent as JSON"),
+    (
+        "negative timeout",
+        {"client_args": {"timeout": -1}},
+        errors.ConfigurationError,
+        "timeout must be a positive number",
+    ),
+    (
+        "max_retries as a string",
+        {"client_args": {"max_retries": "3"}},
+        errors.ConfigurationError,
+        "max_retries must be an integer >= 0",
+    ),
+    ("unknown client_args", {"client_args": {"retries": 3}}, errors.ConfigurationError, "unknown client_args for"),
+    (
+        "unknown provider",
+        {"provider": "no-such-provider"},
+        errors.UnsupportedProviderError,
+        "is not an installed provider",
+    ),
+    (
+        "a body value that is not JSON",
+        {"metadata": {"x": object()}},
+        errors.ConfigurationError,
+        "cannot be sent as JSON",
+    ),
 ]
 
 
@@ -400,8 +492,9 @@ def _bad_argument_params() -> list[Any]:
 
 
 @pytest.mark.parametrize(("override", "exc_type", "fix", "mode", "protocol"), _bad_argument_params())
-def test_bad_arguments_fail_before_sending(override: dict[str, Any], exc_type: type[Exception], fix: str,
-                                           mode: str, protocol: Protocol, server: FaultServer) -> None:
+def test_bad_arguments_fail_before_sending(
+    override: dict[str, Any], exc_type: type[Exception], fix: str, mode: str, protocol: Protocol, server: FaultServer
+) -> None:
     with pytest.raises(exc_type) as info:
         invoke(mode, {**call_kwargs(protocol, protocol.base(server)), **override})
     assert fix in str(info.value), "the message must say what to fix"
@@ -410,8 +503,7 @@ def test_bad_arguments_fail_before_sending(override: dict[str, Any], exc_type: t
     assert server.connections == 0
 
 
-def test_stream_with_a_structured_output_type_is_refused_before_sending(proto: Protocol,
-                                                                        server: FaultServer) -> None:
+def test_stream_with_a_structured_output_type_is_refused_before_sending(proto: Protocol, server: FaultServer) -> None:
     from pydantic import BaseModel
 
     class Answer(BaseModel):

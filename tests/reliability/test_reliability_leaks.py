@@ -27,21 +27,26 @@ RSS_GROWTH_LIMIT = 8 * 1024 * 1024
 
 def fault_cycle(proto: Protocol) -> Callable[[RecordedRequest], Reply]:
     """A different failure for each request, for plain and streaming calls alike."""
-    plain = itertools.cycle([
-        lambda: proto.error(500),
-        lambda: Reply(fault="reset"),
-        lambda: Reply(200, {"content-type": "application/json"}, [proto.ok("rid-0").chunks[0][:-9]]),
-        lambda: Reply.text("<html>502 Bad Gateway</html>", 502, "text/html"),
-        lambda: Reply(200, {"content-type": "application/json"}, [proto.ok("rid-0").chunks[0][:20]], fault="cut"),
-    ])
-    streams = itertools.cycle([
-        lambda: proto.frames([*proto.truncated_events("rid-0"), proto.error_event], done=True),
-        lambda: proto.frames(proto.truncated_events("rid-0"), done=False),
-        lambda: Reply(200, proto.stream_ctype, proto.raw_frames(proto.truncated_events("rid-0"), done=False),
-                      fault="cut"),
-        lambda: proto.stream("rid-0"),  # a good stream the caller abandons after one chunk
-        lambda: proto.error(429, headers={"retry-after": "0"}),
-    ])
+    plain = itertools.cycle(
+        [
+            lambda: proto.error(500),
+            lambda: Reply(fault="reset"),
+            lambda: Reply(200, {"content-type": "application/json"}, [proto.ok("rid-0").chunks[0][:-9]]),
+            lambda: Reply.text("<html>502 Bad Gateway</html>", 502, "text/html"),
+            lambda: Reply(200, {"content-type": "application/json"}, [proto.ok("rid-0").chunks[0][:20]], fault="cut"),
+        ]
+    )
+    streams = itertools.cycle(
+        [
+            lambda: proto.frames([*proto.truncated_events("rid-0"), proto.error_event], done=True),
+            lambda: proto.frames(proto.truncated_events("rid-0"), done=False),
+            lambda: Reply(
+                200, proto.stream_ctype, proto.raw_frames(proto.truncated_events("rid-0"), done=False), fault="cut"
+            ),
+            lambda: proto.stream("rid-0"),  # a good stream the caller abandons after one chunk
+            lambda: proto.error(429, headers={"retry-after": "0"}),
+        ]
+    )
 
     def handle(request: RecordedRequest) -> Reply:
         return next(streams)() if proto.is_stream(request) else next(plain)()
@@ -190,7 +195,14 @@ def test_module_level_api_failures_do_not_leak(proto: Protocol, server: FaultSer
     server.handler = lambda request: proto.error(503)
     for _ in range(300):
         with contextlib.suppress(errors.ProviderError):
-            completion(model="m", provider=proto.name, api_base=proto.base(server), api_key=KEY,
-                       messages=messages("rid-0"), max_tokens=16, client_args={"timeout": 2.0, "max_retries": 0})
+            completion(
+                model="m",
+                provider=proto.name,
+                api_base=proto.base(server),
+                api_key=KEY,
+                messages=messages("rid-0"),
+                max_tokens=16,
+                client_args={"timeout": 2.0, "max_retries": 0},
+            )
     assert len(server.requests) == 300
     assert server.connections == 1, "every failed call should reuse the kept-alive connection"

@@ -110,8 +110,7 @@ def test_200_concurrent_streams(proto: Protocol, server: FaultServer) -> None:
     server.handler = proto.handler(delay=0.02)
 
     async def one(i: int) -> bool:
-        stream = await acompletion(**call_kwargs(proto, proto.base(server), rid=f"rid-{i}", stream=True,
-                                                 timeout=20.0))
+        stream = await acompletion(**call_kwargs(proto, proto.base(server), rid=f"rid-{i}", stream=True, timeout=20.0))
         return answered(proto, [chunk async for chunk in stream], f"rid-{i}")
 
     async def main() -> list[bool]:
@@ -173,8 +172,13 @@ def test_asyncio_run_100_times_in_a_fresh_interpreter(proto: Protocol, server: F
         kept.append(completion(stream=True, **kw))
         print("done")
     """)
-    out = subprocess.run([sys.executable, "-W", "error", "-c", script], capture_output=True,
-                         text=True, timeout=60, cwd=Path(__file__).parent)
+    out = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parent,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "done"
     assert out.stderr == ""
@@ -195,8 +199,9 @@ def test_one_client_from_several_event_loops(proto: Protocol, server: FaultServe
         assert asyncio.run(calls(f"seq{round_}", 5)) == [f"echo:rid-seq{round_}-{i}" for i in range(5)]
     with ThreadPoolExecutor(4) as pool:  # at the same time, one loop per thread, plus sync calls
         futures = [pool.submit(asyncio.run, calls(f"t{t}", 20)) for t in range(3)]
-        sync_future = pool.submit(lambda: [text_of(client.completion("m", messages(f"rid-s{i}"), max_tokens=16))
-                                           for i in range(20)])
+        sync_future = pool.submit(
+            lambda: [text_of(client.completion("m", messages(f"rid-s{i}"), max_tokens=16)) for i in range(20)]
+        )
         for t, future in enumerate(futures):
             assert future.result(timeout=20) == [f"echo:rid-t{t}-{i}" for i in range(20)]
         assert sync_future.result(timeout=20) == [f"echo:rid-s{i}" for i in range(20)]
@@ -262,8 +267,9 @@ def _long_stream(proto: Protocol) -> Reply:
 
 
 @pytest.mark.parametrize("how", ["break", "with-block"])
-def test_leaving_a_sync_stream_early_closes_it(proto: Protocol, server: FaultServer, how: str,
-                                               noise: list[str]) -> None:
+def test_leaving_a_sync_stream_early_closes_it(
+    proto: Protocol, server: FaultServer, how: str, noise: list[str]
+) -> None:
     server.queue(_long_stream(proto))
     kwargs = call_kwargs(proto, proto.base(server), stream=True, timeout=5.0)
     if how == "break":
@@ -277,8 +283,9 @@ def test_leaving_a_sync_stream_early_closes_it(proto: Protocol, server: FaultSer
 
 
 @pytest.mark.parametrize("how", ["break", "async-with"])
-async def test_leaving_an_async_stream_early_closes_it(proto: Protocol, server: FaultServer, how: str,
-                                                       noise: list[str]) -> None:
+async def test_leaving_an_async_stream_early_closes_it(
+    proto: Protocol, server: FaultServer, how: str, noise: list[str]
+) -> None:
     server.queue(_long_stream(proto))
     kwargs = call_kwargs(proto, proto.base(server), stream=True, timeout=5.0)
     if how == "break":
@@ -292,8 +299,9 @@ async def test_leaving_an_async_stream_early_closes_it(proto: Protocol, server: 
     assert noise == []
 
 
-def test_unconsumed_sync_stream_is_closed_when_collected(proto: Protocol, server: FaultServer,
-                                                         noise: list[str]) -> None:
+def test_unconsumed_sync_stream_is_closed_when_collected(
+    proto: Protocol, server: FaultServer, noise: list[str]
+) -> None:
     server.queue(_long_stream(proto))
     stream = completion(**call_kwargs(proto, proto.base(server), stream=True, timeout=5.0))
     assert server.open_connections == 1
@@ -303,8 +311,9 @@ def test_unconsumed_sync_stream_is_closed_when_collected(proto: Protocol, server
     assert noise == []
 
 
-async def test_unconsumed_async_stream_is_closed_when_collected(proto: Protocol, server: FaultServer,
-                                                                noise: list[str]) -> None:
+async def test_unconsumed_async_stream_is_closed_when_collected(
+    proto: Protocol, server: FaultServer, noise: list[str]
+) -> None:
     server.queue(_long_stream(proto))
     stream = await acompletion(**call_kwargs(proto, proto.base(server), stream=True, timeout=5.0))
     assert server.open_connections == 1

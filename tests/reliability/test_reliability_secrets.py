@@ -33,12 +33,18 @@ def _leaky_replies(proto: Protocol, server: FaultServer, other: FaultServer) -> 
         ("HTML page with the key", Reply.text(f"<html>{echo}</html>", 502, "text/html"), True),
         ("200 non-JSON with the key", Reply.text(echo, 200, "application/json"), False),
         ("200 wrong shape with the key", Reply.json({"oops": echo, **proto.wrong_shape}), False),
-        ("error event with the key", proto.frames([*proto.truncated_events("rid-1"),
-                                                   _with_message(proto.error_event, echo)], done=True), True),
+        (
+            "error event with the key",
+            proto.frames([*proto.truncated_events("rid-1"), _with_message(proto.error_event, echo)], done=True),
+            True,
+        ),
         ("stream event with the key", proto.frames([{"weird": echo}], done=True), True),
         ("reset", Reply(fault="reset"), False),
-        ("reset mid-stream", Reply(200, proto.stream_ctype,
-                                   proto.raw_frames(proto.truncated_events("rid-1"), done=False), fault="cut"), True),
+        (
+            "reset mid-stream",
+            Reply(200, proto.stream_ctype, proto.raw_frames(proto.truncated_events("rid-1"), done=False), fault="cut"),
+            True,
+        ),
         ("read timeout", Reply(fault="hang"), False),
         ("cross-origin redirect", Reply(307, {"location": other.url + "/v1/chat/completions"}), False),
     ]
@@ -49,8 +55,10 @@ def _with_message(event: Any, text: str) -> Any:
     if isinstance(event, tuple):
         return (event[0], _with_message(event[1], text))
     if isinstance(event, dict):
-        return {k: (text if k in ("message", "error") and isinstance(v, str) else _with_message(v, text))
-                for k, v in event.items()}
+        return {
+            k: (text if k in ("message", "error") and isinstance(v, str) else _with_message(v, text))
+            for k, v in event.items()
+        }
     return event
 
 
@@ -78,9 +86,13 @@ def all_logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
 
 @pytest.mark.usefixtures("fast_backoff")
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_the_key_never_leaks_on_any_error_path(mode: str, proto: Protocol, server: FaultServer,
-                                               all_logs: pytest.LogCaptureFixture,
-                                               capfd: pytest.CaptureFixture[str]) -> None:
+def test_the_key_never_leaks_on_any_error_path(
+    mode: str,
+    proto: Protocol,
+    server: FaultServer,
+    all_logs: pytest.LogCaptureFixture,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
     with FaultServer() as other:
         texts: list[str] = []
         cases = _leaky_replies(proto, server, other)
@@ -92,11 +104,17 @@ def test_the_key_never_leaks_on_any_error_path(mode: str, proto: Protocol, serve
                     invoke(mode, call_kwargs(proto, proto.base(server), stream=stream, max_retries=0))
                 texts += [f"[{name}] {t}" for t in _texts_of(info.value)]
             # not-sent paths: refused connection, bad arguments, the legacy model form (a warning)
-            for kwargs in (call_kwargs(proto, proto.base(refused_url())),
-                           {**call_kwargs(proto, proto.base(server)), "temperature": KEY},
-                           {**call_kwargs(proto, proto.base(server)), "messages": [{"role": KEY}]},
-                           {**call_kwargs(proto, proto.base(server)), "provider": None, "model": f"{proto.name}/m",
-                            "messages": []}):
+            for kwargs in (
+                call_kwargs(proto, proto.base(refused_url())),
+                {**call_kwargs(proto, proto.base(server)), "temperature": KEY},
+                {**call_kwargs(proto, proto.base(server)), "messages": [{"role": KEY}]},
+                {
+                    **call_kwargs(proto, proto.base(server)),
+                    "provider": None,
+                    "model": f"{proto.name}/m",
+                    "messages": [],
+                },
+            ):
                 with pytest.raises(errors.AnyLLMError) as info:
                     invoke(mode, kwargs)
                 texts += list(_texts_of(info.value))
@@ -126,9 +144,21 @@ def test_reprs_and_strs_hide_the_key(proto: Protocol, server: FaultServer) -> No
     provider = client.provider
     params = build_params("m", messages("rid-1"), {"max_tokens": 16}, {})
     request = provider.build_completion_request(params)
-    shown = [repr(client), str(client), repr(provider), str(provider), repr(vars(provider)), repr(params),
-             str(params), repr(request), str(request), repr(client.transport.__dict__), repr(provider.api_key),
-             str(provider.api_key), f"{provider.api_key}"]
+    shown = [
+        repr(client),
+        str(client),
+        repr(provider),
+        str(provider),
+        repr(vars(provider)),
+        repr(params),
+        str(params),
+        repr(request),
+        str(request),
+        repr(client.transport.__dict__),
+        repr(provider.api_key),
+        str(provider.api_key),
+        f"{provider.api_key}",
+    ]
     assert not [s for s in shown if KEY in s or KEY_PART in s]
     with pytest.raises(TypeError):
         pickle.dumps(provider)
@@ -153,8 +183,9 @@ REDIRECTS = [301, 302, 303, 307, 308]
 
 @pytest.mark.parametrize("status", REDIRECTS)
 @pytest.mark.parametrize("mode", ["sync", "async"])
-def test_cross_origin_redirect_is_refused_and_carries_no_key(status: int, mode: str, proto: Protocol,
-                                                             server: FaultServer) -> None:
+def test_cross_origin_redirect_is_refused_and_carries_no_key(
+    status: int, mode: str, proto: Protocol, server: FaultServer
+) -> None:
     with FaultServer() as other:
         other.handler = proto.handler()
         server.queue(Reply(status, {"location": other.url + "/v1/chat/completions"}))

@@ -1,7 +1,7 @@
 """``python -m any_llm``: list installed providers (and plugins that failed to load).
 
-    python -m any_llm              a table of providers, capabilities and env vars
-    python -m any_llm --markdown   the same as a markdown table (the README's is made this way)
+python -m any_llm              a table of providers, capabilities and env vars
+python -m any_llm --markdown   the same as a markdown table (the README's is made this way)
 """
 
 from __future__ import annotations
@@ -12,8 +12,16 @@ import sys
 from any_llm.plugins import list_providers
 from any_llm.provider import CAPABILITIES
 
-_SHORT = {"completion": "chat", "streaming": "stream", "tools": "tools", "structured_output": "json",
-          "reasoning": "reason", "images": "images", "embedding": "embed", "list_models": "models"}
+_SHORT = {
+    "completion": "chat",
+    "streaming": "stream",
+    "tools": "tools",
+    "structured_output": "json",
+    "reasoning": "reason",
+    "images": "images",
+    "embedding": "embed",
+    "list_models": "models",
+}
 
 
 def markdown_table() -> str:
@@ -29,8 +37,11 @@ def markdown_table() -> str:
         base = " or ".join(f"`{v}`" for v in info.api_base_env) or "-"
         default = f"<br>`{info.default_api_base}`" if info.default_api_base else ""
         caps = ["yes" if info.capabilities[c] else "-" for c in CAPABILITIES]
-        rows.append(f"| `{info.name}` | `pip install {info.distribution}` | {key} | {base}{default} | "
-                    + " | ".join(caps) + " |")
+        rows.append(
+            f"| `{info.name}` | `pip install {info.distribution}` | {key} | {base}{default} | "
+            + " | ".join(caps)
+            + " |"
+        )
     return "\n".join(rows)
 
 

@@ -129,7 +129,6 @@ def close_clients(provider: str | None = None) -> None:
 atexit.register(close_clients)
 
 
-
 def _freeze(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
@@ -142,8 +141,7 @@ def _freeze(value: Any) -> Any:
     return value
 
 
-def get_client(provider: str, api_key: str | None, api_base: str | None,
-               client_args: dict[str, Any] | None) -> AnyLLM:
+def get_client(provider: str, api_key: str | None, api_base: str | None, client_args: dict[str, Any] | None) -> AnyLLM:
     """The pooled client for this configuration (created on first use, at most 32 kept)."""
     from any_llm.client import AnyLLM, resolve_api_base, resolve_api_key
     from any_llm.plugins import get_provider_class
@@ -166,8 +164,14 @@ def get_client(provider: str, api_key: str | None, api_base: str | None,
         return client
 
 
-def _client_for(model: str, provider: Any, api_key: str | None, api_base: str | None,
-                client_args: dict[str, Any] | None, scope: dict[str, Any]) -> tuple[AnyLLM, dict[str, Any]]:
+def _client_for(
+    model: str,
+    provider: Any,
+    api_key: str | None,
+    api_base: str | None,
+    client_args: dict[str, Any] | None,
+    scope: dict[str, Any],
+) -> tuple[AnyLLM, dict[str, Any]]:
     if client_args is not None and not isinstance(client_args, dict):
         raise errors.ConfigurationError(f"client_args must be a dict, got {type(client_args).__name__}")
     name, model_id = split_model(model, provider)
@@ -209,7 +213,7 @@ def completion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> Iterator[ChatCompletionChunk]: ...
@@ -243,7 +247,7 @@ def completion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ParsedChatCompletion[_T]: ...
@@ -277,7 +281,7 @@ def completion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion: ...
@@ -311,7 +315,7 @@ def completion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | Iterator[ChatCompletionChunk]: ...
@@ -344,7 +348,7 @@ def completion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | Iterator[ChatCompletionChunk]:
@@ -424,7 +428,7 @@ async def acompletion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> AsyncIterator[ChatCompletionChunk]: ...
@@ -458,7 +462,7 @@ async def acompletion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ParsedChatCompletion[_T]: ...
@@ -492,7 +496,7 @@ async def acompletion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion: ...
@@ -526,12 +530,10 @@ async def acompletion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]: ...
-
-
 
 
 async def acompletion(
@@ -561,7 +563,7 @@ async def acompletion(
     logit_bias: dict[str, float] | None = None,
     stream_options: dict[str, Any] | None = None,
     max_completion_tokens: int | None = None,
-    reasoning_effort: Literal['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'auto'] | None = "auto",
+    reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh", "auto"] | None = "auto",
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
@@ -570,7 +572,6 @@ async def acompletion(
 
 
 acompletion.__doc__ = completion.__doc__  # the twins share one text (a test holds them equal)
-
 
 
 def embedding(

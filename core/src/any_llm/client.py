@@ -118,8 +118,14 @@ class AnyLLM:
         provider_cls = type(
             "CustomOpenAICompatibleProvider",
             (OpenAICompatibleProvider,),
-            {"name": name, "display_name": name, "requires_api_key": False, "default_api_base": "",
-             "supports_embedding": True, "supports_list_models": True},
+            {
+                "name": name,
+                "display_name": name,
+                "requires_api_key": False,
+                "default_api_base": "",
+                "supports_embedding": True,
+                "supports_list_models": True,
+            },
         )
         base = resolve_api_base(provider_cls, api_base)
         return cls(provider_cls(api_key=api_key, api_base=base), **client_args)
@@ -234,9 +240,27 @@ class AnyLLM:
 
 
 _SEED_ARGS = (
-    "tools", "tool_choice", "temperature", "top_p", "max_tokens", "response_format", "stream", "n", "stop",
-    "presence_penalty", "frequency_penalty", "seed", "user", "session_label", "parallel_tool_calls", "logprobs",
-    "top_logprobs", "logit_bias", "stream_options", "max_completion_tokens", "reasoning_effort",
+    "tools",
+    "tool_choice",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "response_format",
+    "stream",
+    "n",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "user",
+    "session_label",
+    "parallel_tool_calls",
+    "logprobs",
+    "top_logprobs",
+    "logit_bias",
+    "stream_options",
+    "max_completion_tokens",
+    "reasoning_effort",
 )
 
 
@@ -264,5 +288,3 @@ def _check_httpx_args(args: dict[str, Any], provider: str) -> None:
             f"unknown client_args for {provider}: {', '.join(unknown)}. Accepted: "
             f"{', '.join(_TRANSPORT_ARGS)}, or any httpx.Client keyword (verify, proxy, trust_env, ...)"
         )
-
-

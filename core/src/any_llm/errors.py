@@ -69,9 +69,7 @@ BODY_LIMIT = 2000
 """Characters of a response body kept on an error (the rest is cut, with a marker)."""
 
 _SECRETS: set[str] = set()
-_KEYISH = re.compile(
-    r"(?i)(bearer\s+|(?:x-goog-)?api[-_]?key[\"']?\s*[:=]\s*[\"']?|[?&]key=)([A-Za-z0-9._\-~+/]{8,})"
-)
+_KEYISH = re.compile(r"(?i)(bearer\s+|(?:x-goog-)?api[-_]?key[\"']?\s*[:=]\s*[\"']?|[?&]key=)([A-Za-z0-9._\-~+/]{8,})")
 
 
 def register_secret(secret: str) -> None:
@@ -151,8 +149,7 @@ class MissingApiKeyError(ConfigurationError):
         self.provider_name = provider_name
         self.env_var_name = env_var_name
         super().__init__(
-            f"No {provider_name} API key provided. Pass api_key=... or set the {env_var_name} "
-            "environment variable.",
+            f"No {provider_name} API key provided. Pass api_key=... or set the {env_var_name} environment variable.",
             provider=provider_name,
         )
 

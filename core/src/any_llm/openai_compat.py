@@ -125,8 +125,11 @@ class OpenAICompatibleProvider(Provider):
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
         data = loads(body, self.name)
         if not isinstance(data, dict):
-            raise errors.ResponseValidationError(f"{self.name} answered with JSON that is not an object",
-                                                 provider=self.name, body=body.decode("utf-8", "replace"))
+            raise errors.ResponseValidationError(
+                f"{self.name} answered with JSON that is not an object",
+                provider=self.name,
+                body=body.decode("utf-8", "replace"),
+            )
         if "error" in data and "choices" not in data:
             raise self.error_from_payload(data)
         data = _guarded(self.normalize_response, data, self.name, body)
@@ -140,7 +143,8 @@ class OpenAICompatibleProvider(Provider):
         except ValidationError as exc:
             raise errors.ResponseValidationError(
                 f"{self.name} answered with a completion of the wrong shape: {_first_error(exc)}",
-                provider=self.name, body=body.decode("utf-8", "replace"),
+                provider=self.name,
+                body=body.decode("utf-8", "replace"),
             ) from None
 
     def error_from_payload(self, payload: dict[str, Any]) -> errors.AnyLLMError:
@@ -172,8 +176,12 @@ class OpenAICompatibleProvider(Provider):
     def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
         if not self.supports_embedding:
             raise errors.UnsupportedCapabilityError("embedding", self.name)
-        return HTTPRequest("POST", self.embedding_path, json={"model": model, "input": inputs, **extra},
-                           headers=dict(self.extra_headers))
+        return HTTPRequest(
+            "POST",
+            self.embedding_path,
+            json={"model": model, "input": inputs, **extra},
+            headers=dict(self.extra_headers),
+        )
 
     def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
         try:
@@ -181,21 +189,27 @@ class OpenAICompatibleProvider(Provider):
         except ValidationError as exc:
             raise errors.ResponseValidationError(
                 f"{self.name} answered with embeddings of the wrong shape: {_first_error(exc)}",
-                provider=self.name, body=body.decode("utf-8", "replace"),
+                provider=self.name,
+                body=body.decode("utf-8", "replace"),
             ) from None
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
         if not self.supports_list_models:
             raise errors.UnsupportedCapabilityError("list_models", self.name)
-        return HTTPRequest("GET", self.models_path, params={k: str(v) for k, v in extra.items()} or None,
-                           headers=dict(self.extra_headers))
+        return HTTPRequest(
+            "GET",
+            self.models_path,
+            params={k: str(v) for k, v in extra.items()} or None,
+            headers=dict(self.extra_headers),
+        )
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         data = loads(body, self.name)
         items = data.get("data") if isinstance(data, dict) else data
         if not isinstance(items, list):
-            raise errors.ResponseValidationError(f"{self.name} model list has no 'data' array",
-                                                 provider=self.name, body=body.decode("utf-8", "replace"))
+            raise errors.ResponseValidationError(
+                f"{self.name} model list has no 'data' array", provider=self.name, body=body.decode("utf-8", "replace")
+            )
         try:
             return [Model.model_validate(item) for item in items]
         except ValidationError as exc:
@@ -307,7 +321,7 @@ class ThinkTagSplitter:
                 return "", ""
             if stripped.startswith(self.OPEN):
                 self._state = "thinking"
-                self._buf = stripped[len(self.OPEN):]
+                self._buf = stripped[len(self.OPEN) :]
             elif self.OPEN.startswith(stripped):
                 return "", ""  # could still become <think>
             else:
@@ -318,13 +332,13 @@ class ThinkTagSplitter:
         idx = self._buf.find(self.CLOSE)
         if idx >= 0:
             thought = self._buf[:idx]
-            rest = self._buf[idx + len(self.CLOSE):].lstrip("\n")
+            rest = self._buf[idx + len(self.CLOSE) :].lstrip("\n")
             self._buf = ""
             self._state = "content" if rest else "after"
             return thought, rest
         keep = _partial_suffix(self._buf, self.CLOSE)
         thought = self._buf[: len(self._buf) - keep]
-        self._buf = self._buf[len(self._buf) - keep:]
+        self._buf = self._buf[len(self._buf) - keep :]
         return thought, ""
 
     def flush(self) -> tuple[str, str]:
@@ -348,13 +362,14 @@ def _partial_suffix(text: str, tag: str) -> int:
 class OpenAIStreamParser(StreamParser):
     """OpenAI SSE chunks → ChatCompletionChunk. The hot path is one ``model_validate_json`` per event."""
 
-    __slots__ = ("_last", "_normalizes", "_seen_finish", "_splitters", "_tool_seen", "done", "pad_usage",
-                 "provider")
+    __slots__ = ("_last", "_normalizes", "_seen_finish", "_splitters", "_tool_seen", "done", "pad_usage", "provider")
 
     def __init__(self, provider: OpenAICompatibleProvider, pad_usage: bool = False) -> None:
         self.provider = provider
-        self._normalizes = (type(provider).normalize_chunk is not OpenAICompatibleProvider.normalize_chunk
-                            or type(self).normalize_chunk is not OpenAIStreamParser.normalize_chunk)
+        self._normalizes = (
+            type(provider).normalize_chunk is not OpenAICompatibleProvider.normalize_chunk
+            or type(self).normalize_chunk is not OpenAIStreamParser.normalize_chunk
+        )
         self.pad_usage = pad_usage
         """Give the usage-only last chunk one empty choice. We asked for it on the caller's behalf, and
         ``chunk.choices[0].delta`` (as the seed examples write it) must not raise IndexError on it."""
@@ -413,7 +428,8 @@ class OpenAIStreamParser(StreamParser):
         except ValidationError as exc:
             raise errors.ResponseValidationError(
                 f"{name} sent a stream chunk of the wrong shape: {_first_error(exc)}",
-                provider=name, body=data.decode("utf-8", "replace"),
+                provider=name,
+                body=data.decode("utf-8", "replace"),
             ) from None
 
     def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
@@ -475,10 +491,13 @@ class OpenAIStreamParser(StreamParser):
         for index, splitter in self._splitters.items():
             thought, text = splitter.flush()
             if thought or text:
-                delta = ChoiceDelta(content=text or None,
-                                    reasoning=Reasoning(content=thought) if thought else None)
-                out.append(ChatCompletionChunk(
-                    id=self._last.id, created=self._last.created, model=self._last.model,
-                    choices=[ChunkChoice(index=index, delta=delta)],
-                ))
+                delta = ChoiceDelta(content=text or None, reasoning=Reasoning(content=thought) if thought else None)
+                out.append(
+                    ChatCompletionChunk(
+                        id=self._last.id,
+                        created=self._last.created,
+                        model=self._last.model,
+                        choices=[ChunkChoice(index=index, delta=delta)],
+                    )
+                )
         return out

@@ -49,8 +49,10 @@ def build_params(
         value: Any = args.get(name)
         if value is None:
             continue
-        if isinstance(value, bool) or not isinstance(value, types) or (
-            isinstance(value, float) and not math.isfinite(value)
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, types)
+            or (isinstance(value, float) and not math.isfinite(value))
         ):
             raise errors.ConfigurationError(f"{name} must be {what}, got {value!r} ({type(value).__name__})")
         if low is not None and cast(float, value) < low:
@@ -129,8 +131,7 @@ def normalize_messages(messages: Any) -> list[dict[str, Any]]:
     """Messages as plain dicts. Accepts dicts and message objects (e.g. ``response.choices[0].message``)."""
     if not isinstance(messages, (list, tuple)) or isinstance(messages, str):
         raise errors.ConfigurationError(
-            'messages must be a list like [{"role": "user", "content": "Hello"}], '
-            f"got {type(messages).__name__}"
+            f'messages must be a list like [{{"role": "user", "content": "Hello"}}], got {type(messages).__name__}'
         )
     if not messages:
         raise errors.ConfigurationError('messages is empty; pass at least [{"role": "user", "content": "..."}]')

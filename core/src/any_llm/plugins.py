@@ -43,12 +43,40 @@ __all__ = [
 
 ENTRY_POINT_GROUP = "anyllm"
 
-FIRST_PARTY = frozenset({
-    "anthropic", "azureopenai", "cerebras", "cohere", "dashscope", "databricks", "deepinfra", "deepseek",
-    "fireworks", "gemini", "github", "groq", "huggingface", "inception", "llamacpp", "llamafile", "lmstudio",
-    "minimax", "mistral", "moonshot", "nebius", "ollama", "openai", "openrouter", "perplexity", "sambanova",
-    "together", "vllm", "xai", "zai",
-})
+FIRST_PARTY = frozenset(
+    {
+        "anthropic",
+        "azureopenai",
+        "cerebras",
+        "cohere",
+        "dashscope",
+        "databricks",
+        "deepinfra",
+        "deepseek",
+        "fireworks",
+        "gemini",
+        "github",
+        "groq",
+        "huggingface",
+        "inception",
+        "llamacpp",
+        "llamafile",
+        "lmstudio",
+        "minimax",
+        "mistral",
+        "moonshot",
+        "nebius",
+        "ollama",
+        "openai",
+        "openrouter",
+        "perplexity",
+        "sambanova",
+        "together",
+        "vllm",
+        "xai",
+        "zai",
+    }
+)
 """Provider names we publish as ``anyllm-NAME``: an unknown one of these says what to pip install."""
 
 
@@ -167,12 +195,10 @@ def _load_entry_point(ep: EntryPoint) -> None:
     except Exception as exc:
         _state.failures.append(PluginFailure(dist, ep.name, f"import failed: {type(exc).__name__}: {exc}"))
         return
-    _register_plugin_object(module, name=f"{dist or ep.name}:{ep.name}", dist=dist, version=version,
-                            ep_name=ep.name)
+    _register_plugin_object(module, name=f"{dist or ep.name}:{ep.name}", dist=dist, version=version, ep_name=ep.name)
 
 
-def _register_plugin_object(plugin: Any, *, name: str, dist: str | None, version: str | None,
-                            ep_name: str) -> None:
+def _register_plugin_object(plugin: Any, *, name: str, dist: str | None, version: str | None, ep_name: str) -> None:
     pm = _plugin_manager()
     try:
         if pm.get_plugin(name) is None:
@@ -301,8 +327,13 @@ def unregister_provider(name: str) -> None:
 def register_plugin(plugin: Any, name: str | None = None) -> None:
     """Register a plugin object or module holding ``@hookimpl`` functions, as an entry point would."""
     with _state.lock:
-        _register_plugin_object(plugin, name=name or repr(plugin), dist=None, version=None,
-                                ep_name=name or str(getattr(plugin, "__name__", repr(plugin))))
+        _register_plugin_object(
+            plugin,
+            name=name or repr(plugin),
+            dist=None,
+            version=None,
+            ep_name=name or str(getattr(plugin, "__name__", repr(plugin))),
+        )
 
 
 def reset() -> None:

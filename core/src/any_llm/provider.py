@@ -244,7 +244,8 @@ class Provider:
         if self.single_token_limit and params.max_tokens is not None and params.max_completion_tokens is not None:
             raise errors.ConfigurationError(
                 f"pass max_tokens or max_completion_tokens, not both ({self.display_name or self.name} has one "
-                "token limit)", provider=self.name,
+                "token limit)",
+                provider=self.name,
             )
         if params.tools and not self.supports_tools:
             raise errors.UnsupportedCapabilityError("tools", self.name)
@@ -279,9 +280,7 @@ class Provider:
     def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
         """Map an error response to our exception. Override :meth:`error_details` for a new body shape."""
         message, code = self.error_details(body)
-        return errors_from_status(
-            self.name, status_code, headers, body, message or f"HTTP {status_code}", code
-        )
+        return errors_from_status(self.name, status_code, headers, body, message or f"HTTP {status_code}", code)
 
     def error_details(self, body: bytes) -> tuple[str | None, str | None]:
         """Pull (message, code/type) out of an error body; understands the common JSON shapes."""
@@ -304,8 +303,16 @@ CONTEXT_MARKERS = (
     "context size",
     "exceed_context_size",
 )
-_FILTER_MARKERS = ("content_filter", "content_policy", "content policy", "content management policy",
-                   "moderation", "safety system", "safety filter", "responsible ai")
+_FILTER_MARKERS = (
+    "content_filter",
+    "content_policy",
+    "content policy",
+    "content management policy",
+    "moderation",
+    "safety system",
+    "safety filter",
+    "responsible ai",
+)
 
 
 def error_details_from_json(body: bytes) -> tuple[str | None, str | None]:
@@ -396,7 +403,8 @@ def loads_object(body: bytes, provider: str, what: str = "a body") -> dict[str, 
     data = loads(body, provider)
     if not isinstance(data, dict):
         raise errors.ResponseValidationError(
-            f"{provider} sent {what} that is not a JSON object", provider=provider,
+            f"{provider} sent {what} that is not a JSON object",
+            provider=provider,
             body=body.decode("utf-8", "replace"),
         )
     return data

@@ -195,7 +195,8 @@ class _Pipeline:
                 text = self.head.decode("utf-8", "replace")
                 raise errors.ResponseValidationError(
                     f"{self.provider} answered a streaming request with a body that is not a stream: {text[:200]!r}",
-                    provider=self.provider or None, body=text,
+                    provider=self.provider or None,
+                    body=text,
                 )
             for event in rest:
                 if event.data == _DONE:
@@ -323,9 +324,7 @@ class AsyncStream(AsyncIterator["ChatCompletionChunk"]):
                 continue
             except BaseException as exc:
                 await _shielded_close(self)
-                if isinstance(exc, (errors.AnyLLMError, asyncio.CancelledError)) or not isinstance(
-                    exc, Exception
-                ):
+                if isinstance(exc, (errors.AnyLLMError, asyncio.CancelledError)) or not isinstance(exc, Exception):
                     raise
                 raise _read_error(exc, pipeline.provider) from exc
             try:

@@ -102,7 +102,8 @@ def parse_structured(completion: Any, output_type: type, provider: str) -> Any:
         if finish == "length":
             raise errors.LengthFinishReasonError(
                 "the answer was cut at the token limit, so its JSON is incomplete; raise max_tokens",
-                completion=completion, provider=provider,
+                completion=completion,
+                provider=provider,
             )
         if finish == "content_filter":
             raise errors.ContentFilterFinishReasonError(
@@ -117,7 +118,9 @@ def parse_structured(completion: Any, output_type: type, provider: str) -> Any:
         except ValidationError as exc:
             raise errors.StructuredOutputError(
                 f"the answer is not valid {output_type.__name__} JSON: {_short(exc)}; raw content: {content[:500]!r}",
-                raw=content, completion=completion, provider=provider,
+                raw=content,
+                completion=completion,
+                provider=provider,
             ) from None
     parsed: ParsedChatCompletion[Any] = ParsedChatCompletion.model_validate(data)
     # validation of Any keeps the object; re-attach exact instances (model_validate may copy)
@@ -129,4 +132,3 @@ def parse_structured(completion: Any, output_type: type, provider: str) -> Any:
 def _short(exc: Exception) -> str:
     text = str(exc).splitlines()
     return "; ".join(t.strip() for t in text[:3])
-

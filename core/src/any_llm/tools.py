@@ -22,9 +22,7 @@ __all__ = ["callable_to_tool", "parse_docstring", "prepare_tools"]
 def prepare_tools(tools: list[Any]) -> list[dict[str, Any]]:
     """Normalize a ``tools`` argument: OpenAI dicts pass through (checked), callables are converted."""
     if not isinstance(tools, (list, tuple)):
-        raise errors.ConfigurationError(
-            f"tools must be a list of tool dicts or callables, got {type(tools).__name__}"
-        )
+        raise errors.ConfigurationError(f"tools must be a list of tool dicts or callables, got {type(tools).__name__}")
     out: list[dict[str, Any]] = []
     for i, tool in enumerate(tools):
         if isinstance(tool, dict):
@@ -97,8 +95,10 @@ class Docstring(typing.NamedTuple):
     returns: str
 
 
-_GOOGLE_SECTION = re.compile(r"^(Args|Arguments|Parameters|Params|Keyword Args|Kwargs|Returns?|Yields?|Raises|"
-                             r"Examples?|Notes?|Attributes|See Also|Warnings?)\s*:\s*$")
+_GOOGLE_SECTION = re.compile(
+    r"^(Args|Arguments|Parameters|Params|Keyword Args|Kwargs|Returns?|Yields?|Raises|"
+    r"Examples?|Notes?|Attributes|See Also|Warnings?)\s*:\s*$"
+)
 _NUMPY_UNDERLINE = re.compile(r"^\s*-{3,}\s*$")
 _SPHINX_FIELD = re.compile(r"^:(param|parameter|arg|argument|key|keyword)\s+(?:[^:]*\s)?(\w+)\s*:\s*(.*)$")
 _SPHINX_RETURN = re.compile(r"^:returns?:\s*(.*)$")

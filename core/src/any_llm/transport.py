@@ -67,8 +67,9 @@ def map_transport_error(exc: Exception, provider: str | None, during: str = "") 
             f"connection to {provider} broke{where}: {str(exc) or type(exc).__name__}", provider=provider
         )
     if isinstance(exc, httpx.DecodingError):
-        return errors.ResponseValidationError(f"{provider} sent a body that cannot be decoded: {exc}",
-                                              provider=provider)
+        return errors.ResponseValidationError(
+            f"{provider} sent a body that cannot be decoded: {exc}", provider=provider
+        )
     return errors.APIConnectionError(f"request to {provider} failed{where}: {exc!r}", provider=provider)
 
 
@@ -113,9 +114,7 @@ class Transport:
         self._sync = http_client
         self._owns_sync = http_client is None
         self._user_async = async_http_client
-        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = (
-            weakref.WeakKeyDictionary()
-        )
+        self._async: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _LoopClient] = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
         self._ssl_lock = threading.Lock()  # separate: _client_kwargs runs under self._lock
@@ -185,8 +184,13 @@ class Transport:
 
     # -- the shared logic -----------------------------------------------------------------------
 
-    def build(self, provider: Provider, request: HTTPRequest, client: httpx.Client | httpx.AsyncClient,
-              timeout: float | httpx.Timeout | None) -> httpx.Request:
+    def build(
+        self,
+        provider: Provider,
+        request: HTTPRequest,
+        client: httpx.Client | httpx.AsyncClient,
+        timeout: float | httpx.Timeout | None,
+    ) -> httpx.Request:
         url = request.url
         if "://" not in url:
             url = f"{provider.api_base}/{url.lstrip('/')}"
@@ -198,8 +202,9 @@ class Transport:
         else:
             content = None
         if request.stream:
-            headers.setdefault("Accept", "text/event-stream" if provider.stream_format == "sse"
-                               else "application/x-ndjson")
+            headers.setdefault(
+                "Accept", "text/event-stream" if provider.stream_format == "sse" else "application/x-ndjson"
+            )
         return client.build_request(
             request.method,
             url,
@@ -209,8 +214,9 @@ class Transport:
             timeout=_as_timeout(timeout) if timeout is not None else self.timeout,
         )
 
-    def _flow(self, provider: Provider, first: httpx.Request,
-              auth_headers: Mapping[str, str]) -> Generator[_Step, _Outcome, httpx.Response]:
+    def _flow(
+        self, provider: Provider, first: httpx.Request, auth_headers: Mapping[str, str]
+    ) -> Generator[_Step, _Outcome, httpx.Response]:
         """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s)."""
         request = first
         attempt = 0
@@ -224,8 +230,9 @@ class Transport:
                     # a pooled keep-alive connection the server had closed: resend once, free
                     stale_retried = True
                     continue
-                logger.debug("%s %s failed: %s (attempt %d)", request.method, request.url, type(outcome).__name__,
-                             attempt + 1)
+                logger.debug(
+                    "%s %s failed: %s (attempt %d)", request.method, request.url, type(outcome).__name__, attempt + 1
+                )
                 if attempt >= self.max_retries:
                     raise err from outcome
                 delay = backoff(attempt)
@@ -241,8 +248,11 @@ class Transport:
                     request = self._redirect(provider, request, response, redirects, auth_headers)
                     continue
                 err = provider.parse_error(status, response.headers, response.content)
-                if (attempt >= self.max_retries or not _retryable_status(status, response.headers)
-                        or isinstance(err, errors.InvalidRequestError)):  # a 5xx the provider says is our fault
+                if (
+                    attempt >= self.max_retries
+                    or not _retryable_status(status, response.headers)
+                    or isinstance(err, errors.InvalidRequestError)
+                ):  # a 5xx the provider says is our fault
                     raise err
                 hinted = getattr(err, "retry_after", None)  # the provider may have read it from the body
                 if hinted is None:
@@ -253,14 +263,20 @@ class Transport:
             attempt += 1
             yield ("sleep", delay)
 
-    def _redirect(self, provider: Provider, request: httpx.Request, response: httpx.Response, count: int,
-                  auth_headers: Mapping[str, str]) -> httpx.Request:
+    def _redirect(
+        self,
+        provider: Provider,
+        request: httpx.Request,
+        response: httpx.Response,
+        count: int,
+        auth_headers: Mapping[str, str],
+    ) -> httpx.Request:
         location = request.url.join(response.headers["location"])
         if count > MAX_REDIRECTS:
-            raise errors.APIConnectionError(f"{provider.name}: more than {MAX_REDIRECTS} redirects",
-                                            provider=provider.name)
-        if (location.scheme, location.host, location.port) != (request.url.scheme, request.url.host,
-                                                               request.url.port):
+            raise errors.APIConnectionError(
+                f"{provider.name}: more than {MAX_REDIRECTS} redirects", provider=provider.name
+            )
+        if (location.scheme, location.host, location.port) != (request.url.scheme, request.url.host, request.url.port):
             # Never carry credentials to another origin: refuse instead.
             raise errors.APIConnectionError(
                 f"{provider.name} redirected to another host ({location.scheme}://{location.host}); "
@@ -276,13 +292,13 @@ class Transport:
         if content is None:
             headers.pop("content-length", None)
             headers.pop("content-type", None)
-        return httpx.Request(method, location, headers=headers, content=content,
-                             extensions=request.extensions)
+        return httpx.Request(method, location, headers=headers, content=content, extensions=request.extensions)
 
     # -- the two drivers: only the I/O differs -------------------------------------------------------
 
-    def send(self, provider: Provider, request: HTTPRequest,
-             timeout: float | httpx.Timeout | None = None) -> httpx.Response:
+    def send(
+        self, provider: Provider, request: HTTPRequest, timeout: float | httpx.Timeout | None = None
+    ) -> httpx.Response:
         """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
         client = self.sync_client
         flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
@@ -311,8 +327,9 @@ class Transport:
                 result: httpx.Response = stop.value
                 return result
 
-    async def asend(self, provider: Provider, request: HTTPRequest,
-                    timeout: float | httpx.Timeout | None = None) -> httpx.Response:
+    async def asend(
+        self, provider: Provider, request: HTTPRequest, timeout: float | httpx.Timeout | None = None
+    ) -> httpx.Response:
         """Async twin of :meth:`send`."""
         import asyncio
 
@@ -358,8 +375,9 @@ class _LoopClient:
         await self._guard.__anext__()
 
 
-async def _close_at_loop_shutdown(client: httpx.AsyncClient,
-                                  on_closed: Callable[[], None]) -> AsyncGenerator[None, None]:
+async def _close_at_loop_shutdown(
+    client: httpx.AsyncClient, on_closed: Callable[[], None]
+) -> AsyncGenerator[None, None]:
     try:
         yield
     finally:

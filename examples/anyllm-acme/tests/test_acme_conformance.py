@@ -25,14 +25,17 @@ WORDS = ["The capital", " of France", " is Paris."]
 ARGS = json.dumps(TOOL_ARGS)
 EXCHANGES: dict[str, Reply] = {
     "plain": answer(TEXT),
-    "stream": Reply.ndjson([*({"type": "text", "text": w} for w in WORDS), {"type": "end", "stop": "done",
-                                                                            "meter": METER}]),
+    "stream": Reply.ndjson(
+        [*({"type": "text", "text": w} for w in WORDS), {"type": "end", "stop": "done", "meter": METER}]
+    ),
     "tool_call": answer(calls=[{"call_id": "c1", "tool": TOOL_NAME, "input": TOOL_ARGS}], stop="call"),
-    "stream_tool_call": Reply.ndjson([
-        {"type": "call", "call_id": "c1", "tool": TOOL_NAME, "input_fragment": ARGS[:6]},
-        {"type": "call", "call_id": "c1", "tool": TOOL_NAME, "input_fragment": ARGS[6:]},
-        {"type": "end", "stop": "call", "meter": METER},
-    ]),
+    "stream_tool_call": Reply.ndjson(
+        [
+            {"type": "call", "call_id": "c1", "tool": TOOL_NAME, "input_fragment": ARGS[:6]},
+            {"type": "call", "call_id": "c1", "tool": TOOL_NAME, "input_fragment": ARGS[6:]},
+            {"type": "end", "stop": "call", "meter": METER},
+        ]
+    ),
     "tool_round_trip": answer(TEXT),
     "structured": answer(json.dumps(CITY)),
     "error_401": fault(401, "auth", "unknown key"),

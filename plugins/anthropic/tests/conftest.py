@@ -78,30 +78,56 @@ def extend_spec(spec: dict[str, Any]) -> dict[str, Any]:
     s["CreateMessageRequest"]["properties"]["system"].pop("type")
     # output_config_param.py + json_output_format_param.py (GA structured output), service_tier, the rest of the body
     s["OutputConfig"] = {
-        "type": "object", "additionalProperties": False,
+        "type": "object",
+        "additionalProperties": False,
         "properties": {
             "effort": {"enum": ["low", "medium", "high", "xhigh", "max", None]},
-            "format": {"anyOf": [{"type": "null"}, {
-                "type": "object", "additionalProperties": False, "required": ["type", "schema"],
-                "properties": {"type": {"const": "json_schema"}, "schema": {"type": "object"}},
-            }]},
+            "format": {
+                "anyOf": [
+                    {"type": "null"},
+                    {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["type", "schema"],
+                        "properties": {"type": {"const": "json_schema"}, "schema": {"type": "object"}},
+                    },
+                ]
+            },
         },
     }
-    _close(s["CreateMessageRequest"], "cache_control", "container", "inference_geo", "user_profile_id",
-           output_config={"$ref": "#/components/schemas/OutputConfig"},
-           service_tier={"enum": ["auto", "standard_only"]})
+    _close(
+        s["CreateMessageRequest"],
+        "cache_control",
+        "container",
+        "inference_geo",
+        "user_profile_id",
+        output_config={"$ref": "#/components/schemas/OutputConfig"},
+        service_tier={"enum": ["auto", "standard_only"]},
+    )
     # metadata_param.py: user_id is Optional[str]
     _close(s["CreateMessageRequestMetadata"], user_id={"type": ["string", "null"]})
     # thinking_config_adaptive_param.py
-    s["ThinkingConfig"]["oneOf"].append({"type": "object", "additionalProperties": False, "required": ["type"],
-                                         "properties": {"type": {"const": "adaptive"}, "display": {}}})
+    s["ThinkingConfig"]["oneOf"].append(
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["type"],
+            "properties": {"type": {"const": "adaptive"}, "display": {}},
+        }
+    )
     _close(s["ThinkingConfigEnabled"], "display")
     # tool_choice_none_param.py
     s["ToolChoiceType"]["enum"].append("none")
     _close(s["ToolChoice"])
     # tool_param.py: strict, and the other optional fields of a custom tool
-    _close(s["ToolCustom"], "allowed_callers", "defer_loading", "eager_input_streaming", "input_examples",
-           strict={"type": "boolean"})
+    _close(
+        s["ToolCustom"],
+        "allowed_callers",
+        "defer_loading",
+        "eager_input_streaming",
+        "input_examples",
+        strict={"type": "boolean"},
+    )
     # stop_reason.py
     s["StopReason"]["enum"].insert(-1, "model_context_window_exceeded")
     # thinking_block.py / thinking_block_param.py: the signature is required both ways
@@ -118,12 +144,17 @@ def extend_spec(spec: dict[str, Any]) -> dict[str, Any]:
     for name in ("Base64ImageSource", "UrlImageSource", "Base64PdfSource", "UrlPdfSource", "PlainTextSource"):
         _close(s[name])
     # usage.py and message_delta_usage.py (cumulative counts in message_delta)
-    s["Usage"]["properties"].update(cache_creation={"type": ["object", "null"]},
-                                    inference_geo={"type": ["string", "null"]},
-                                    output_tokens_details={"type": ["object", "null"]})
-    s["MessageDeltaUsage"]["properties"].update(input_tokens=_NULLABLE_INT, cache_creation_input_tokens=_NULLABLE_INT,
-                                                cache_read_input_tokens=_NULLABLE_INT,
-                                                output_tokens_details={"type": ["object", "null"]})
+    s["Usage"]["properties"].update(
+        cache_creation={"type": ["object", "null"]},
+        inference_geo={"type": ["string", "null"]},
+        output_tokens_details={"type": ["object", "null"]},
+    )
+    s["MessageDeltaUsage"]["properties"].update(
+        input_tokens=_NULLABLE_INT,
+        cache_creation_input_tokens=_NULLABLE_INT,
+        cache_read_input_tokens=_NULLABLE_INT,
+        output_tokens_details={"type": ["object", "null"]},
+    )
     # message.py / raw_message_delta_event.py: stop_sequence is Optional[str], stop_details is new
     for name in ("Message", "MessageDelta"):
         s[name]["properties"]["stop_sequence"]["type"] = ["string", "null"]

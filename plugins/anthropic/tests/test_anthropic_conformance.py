@@ -29,33 +29,64 @@ ARGS = json.dumps(TOOL_ARGS)
 
 
 def message(content: list[dict[str, Any]], stop: str) -> Reply:
-    return Reply.json({
-        "id": "msg_013Zva2CMHLNnXjNJJKqJ2EF", "type": "message", "role": "assistant", "model": MODEL,
-        "content": content, "stop_reason": stop, "stop_sequence": None,
-        "usage": {"input_tokens": USAGE[0], "output_tokens": USAGE[1], "cache_creation_input_tokens": 0,
-                  "cache_read_input_tokens": 0},
-    }, headers={"request-id": "req_011CSHoEeqs5C35K2UUqR7Fy"})
+    return Reply.json(
+        {
+            "id": "msg_013Zva2CMHLNnXjNJJKqJ2EF",
+            "type": "message",
+            "role": "assistant",
+            "model": MODEL,
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {
+                "input_tokens": USAGE[0],
+                "output_tokens": USAGE[1],
+                "cache_creation_input_tokens": 0,
+                "cache_read_input_tokens": 0,
+            },
+        },
+        headers={"request-id": "req_011CSHoEeqs5C35K2UUqR7Fy"},
+    )
 
 
 def stream(blocks: list[dict[str, Any]], stop: str) -> Reply:
     """message_start, the blocks' events, message_delta (stop reason, cumulative output tokens), message_stop."""
     events: list[dict[str, Any]] = [
-        {"type": "message_start", "message": {
-            "id": "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY", "type": "message", "role": "assistant", "content": [],
-            "model": MODEL, "stop_reason": None, "stop_sequence": None,
-            "usage": {"input_tokens": USAGE[0], "output_tokens": 1, "cache_creation_input_tokens": 0,
-                      "cache_read_input_tokens": 0}}},
+        {
+            "type": "message_start",
+            "message": {
+                "id": "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY",
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+                "model": MODEL,
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": USAGE[0],
+                    "output_tokens": 1,
+                    "cache_creation_input_tokens": 0,
+                    "cache_read_input_tokens": 0,
+                },
+            },
+        },
         *blocks,
-        {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
-         "usage": {"output_tokens": USAGE[1]}},
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": stop, "stop_sequence": None},
+            "usage": {"output_tokens": USAGE[1]},
+        },
         {"type": "message_stop"},
     ]
     return Reply.sse([(e["type"], e) for e in events], done=False)
 
 
 def error(status: int, kind: str, text: str, headers: dict[str, str] | None = None) -> Reply:
-    return Reply.json({"type": "error", "error": {"type": kind, "message": text},
-                       "request_id": "req_011CSHoEeqs5C35K2UUqR7Fy"}, status, headers=headers)
+    return Reply.json(
+        {"type": "error", "error": {"type": kind, "message": text}, "request_id": "req_011CSHoEeqs5C35K2UUqR7Fy"},
+        status,
+        headers=headers,
+    )
 
 
 WORDS = ["The capital", " of France", " is Paris", "."]
@@ -67,31 +98,56 @@ TEXT_BLOCKS: list[dict[str, Any]] = [
 ]
 # A forced tool_choice makes Claude answer with the tool_use block alone, its input streamed as JSON pieces.
 TOOL_BLOCKS: list[dict[str, Any]] = [
-    {"type": "content_block_start", "index": 0,
-     "content_block": {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": {}}},
+    {
+        "type": "content_block_start",
+        "index": 0,
+        "content_block": {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": {}},
+    },
     {"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": ""}},
-    *({"type": "content_block_delta", "index": 0, "delta": {"type": "input_json_delta", "partial_json": ARGS[i:i + 6]}}
-      for i in range(0, len(ARGS), 6)),
+    *(
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "input_json_delta", "partial_json": ARGS[i : i + 6]},
+        }
+        for i in range(0, len(ARGS), 6)
+    ),
     {"type": "content_block_stop", "index": 0},
 ]
 EXCHANGES: dict[str, Reply] = {
     "plain": message([{"type": "text", "text": TEXT}], "end_turn"),
     "stream": stream(TEXT_BLOCKS, "end_turn"),
     "stream_usage": stream(TEXT_BLOCKS, "end_turn"),
-    "tool_call": message([{"type": "text", "text": "I'll check the current weather in Paris for you."},
-                          {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": TOOL_ARGS}], "tool_use"),
+    "tool_call": message(
+        [
+            {"type": "text", "text": "I'll check the current weather in Paris for you."},
+            {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": TOOL_ARGS},
+        ],
+        "tool_use",
+    ),
     "stream_tool_call": stream(TOOL_BLOCKS, "tool_use"),
     "tool_round_trip": message([{"type": "text", "text": TEXT}], "end_turn"),
     "structured": message([{"type": "text", "text": json.dumps(CITY)}], "end_turn"),
     "error_401": error(401, "authentication_error", "invalid x-api-key"),
-    "error_429": error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit",
-                       {"retry-after": "7"}),
+    "error_429": error(
+        429,
+        "rate_limit_error",
+        "Number of request tokens has exceeded your per-minute rate limit",
+        {"retry-after": "7"},
+    ),
     "error_context_length": error(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"),
     "error_5xx": error(529, "overloaded_error", "Overloaded"),
     # GET /v1/models: one page of ModelInfo objects with the pagination fields
-    "list_models": Reply.json({"data": [{"type": "model", "id": m, "display_name": m, "created_at": "2025-05-22T00:00:00Z"}
-                                        for m in MODEL_IDS],
-                               "has_more": False, "first_id": MODEL_IDS[0], "last_id": MODEL_IDS[-1]}),
+    "list_models": Reply.json(
+        {
+            "data": [
+                {"type": "model", "id": m, "display_name": m, "created_at": "2025-05-22T00:00:00Z"} for m in MODEL_IDS
+            ],
+            "has_more": False,
+            "first_id": MODEL_IDS[0],
+            "last_id": MODEL_IDS[-1],
+        }
+    ),
 }
 
 
@@ -105,8 +161,14 @@ class TestAnthropicConformance(ProviderConformance):
         return EXCHANGES[scenario]
 
     def test_requests_go_to_the_messages_endpoint(self) -> None:
-        outcome = run_scenario(self.provider_class, "tool_round_trip", self.replies("tool_round_trip"),
-                               use_async=False, model=self.model, base_path=self.base_path)
+        outcome = run_scenario(
+            self.provider_class,
+            "tool_round_trip",
+            self.replies("tool_round_trip"),
+            use_async=False,
+            model=self.model,
+            base_path=self.base_path,
+        )
         assert outcome.error is None
         assert [(r.method, r.path) for r in outcome.requests or []] == [("POST", "/v1/messages")] * 2
         assert all(r.headers["anthropic-version"] == "2023-06-01" for r in outcome.requests or [])

@@ -58,8 +58,11 @@ def test_basic_sync(server: MockServer, check: Any, examples: dict[str, Any]) ->
     )
     assert response.choices[0].message.content == "The capital of France is Paris."
     body = assert_sent(server, check)
-    assert body == {"model": MODEL, "max_tokens": 4096,
-                    "messages": [{"role": "user", "content": "What is the capital of France?"}]}
+    assert body == {
+        "model": MODEL,
+        "max_tokens": 4096,
+        "messages": [{"role": "user", "content": "What is the capital of France?"}],
+    }
 
 
 async def test_basic_async(server: MockServer, check: Any, examples: dict[str, Any]) -> None:
@@ -70,8 +73,9 @@ async def test_basic_async(server: MockServer, check: Any, examples: dict[str, A
     assert_sent(server, check)
 
 
-def test_seed_async_example_verbatim(server: MockServer, capsys: pytest.CaptureFixture[str],
-                                     examples: dict[str, Any], check: Any) -> None:
+def test_seed_async_example_verbatim(
+    server: MockServer, capsys: pytest.CaptureFixture[str], examples: dict[str, Any], check: Any
+) -> None:
     server.queue(Reply.json(examples["message_text"]))
 
     async def main() -> None:
@@ -92,8 +96,9 @@ def test_seed_async_example_verbatim(server: MockServer, capsys: pytest.CaptureF
 # -- seed: streaming -------------------------------------------------------------------------------
 
 
-def test_streaming_sync(server: MockServer, check: Any, examples: dict[str, Any],
-                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_streaming_sync(
+    server: MockServer, check: Any, examples: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     server.queue(sse(examples["stream_text"]))
     for chunk in completion(
         model=MODEL,
@@ -185,8 +190,13 @@ def get_weather(location: str, unit: str = "F") -> str:
 
 
 def _tool_dict() -> dict[str, Any]:
-    return {"type": "function", "function": {"name": "get_weather", "parameters": {
-        "type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
+    return {
+        "type": "function",
+        "function": {
+            "name": "get_weather",
+            "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+        },
+    }
 
 
 def test_tool_calling_sync(server: MockServer, check: Any, examples: dict[str, Any]) -> None:
@@ -220,13 +230,28 @@ def _round_trip_messages(first: Any) -> list[Any]:
 def _assert_round_trip_body(body: dict[str, Any]) -> None:
     assert body["messages"] == [
         {"role": "user", "content": "What's the weather in Paris?"},
-        {"role": "assistant", "content": [
-            {"type": "text", "text": "I'll check the current weather in Paris for you."},
-            {"type": "tool_use", "id": "toolu_01A09q90qw90lq917835lq9", "name": "get_weather",
-             "input": {"location": "Paris", "unit": "C"}}]},
-        {"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": "toolu_01A09q90qw90lq917835lq9",
-             "content": "Weather in Paris is sunny and 75C!"}]},
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": "I'll check the current weather in Paris for you."},
+                {
+                    "type": "tool_use",
+                    "id": "toolu_01A09q90qw90lq917835lq9",
+                    "name": "get_weather",
+                    "input": {"location": "Paris", "unit": "C"},
+                },
+            ],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "toolu_01A09q90qw90lq917835lq9",
+                    "content": "Weather in Paris is sunny and 75C!",
+                }
+            ],
+        },
     ]
 
 
@@ -241,8 +266,9 @@ def test_tool_round_trip_sync(server: MockServer, check: Any, examples: dict[str
 
 async def test_tool_round_trip_async(server: MockServer, check: Any, examples: dict[str, Any]) -> None:
     server.queue(Reply.json(examples["message_tool_use"]), Reply.json(examples["message_after_tool"]))
-    first = await acall(server, messages=[{"role": "user", "content": "What's the weather in Paris?"}],
-                        tools=[get_weather])
+    first = await acall(
+        server, messages=[{"role": "user", "content": "What's the weather in Paris?"}], tools=[get_weather]
+    )
     final = await acall(server, messages=_round_trip_messages(first), tools=[get_weather])
     assert final.choices[0].message.content == "It is sunny and 22°C in Paris right now."
     _assert_round_trip_body(assert_sent(server, check))
@@ -267,11 +293,18 @@ def test_thinking_replay_with_tools(server: MockServer, check: Any, examples: di
     replayed = assert_sent(server, check)["messages"][1]
     assert replayed["role"] == "assistant"
     assert replayed["content"] == [
-        {"type": "thinking", "thinking": "The user wants the weather in Paris. I should call get_weather.",
-         "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"},
+        {
+            "type": "thinking",
+            "thinking": "The user wants the weather in Paris. I should call get_weather.",
+            "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds",
+        },
         {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"},
-        {"type": "tool_use", "id": "toolu_01CswdEQBMshySk6Y9DFKrfq", "name": "get_weather",
-         "input": {"location": "Paris"}},
+        {
+            "type": "tool_use",
+            "id": "toolu_01CswdEQBMshySk6Y9DFKrfq",
+            "name": "get_weather",
+            "input": {"location": "Paris"},
+        },
     ]
 
 
@@ -279,10 +312,16 @@ async def test_streamed_thinking_replay(server: MockServer, check: Any, examples
     events = examples["stream_thinking"]
     # make the answer a tool call: replace the text block with a tool_use block
     events[6:9] = [
-        {"type": "content_block_start", "index": 1,
-         "content_block": {"type": "tool_use", "id": "toolu_7", "name": "get_weather", "input": {}}},
-        {"type": "content_block_delta", "index": 1,
-         "delta": {"type": "input_json_delta", "partial_json": '{"location": "Paris"}'}},
+        {
+            "type": "content_block_start",
+            "index": 1,
+            "content_block": {"type": "tool_use", "id": "toolu_7", "name": "get_weather", "input": {}},
+        },
+        {
+            "type": "content_block_delta",
+            "index": 1,
+            "delta": {"type": "input_json_delta", "partial_json": '{"location": "Paris"}'},
+        },
         {"type": "content_block_stop", "index": 1},
     ]
     events[-2]["delta"]["stop_reason"] = "tool_use"
@@ -293,12 +332,16 @@ async def test_streamed_thinking_replay(server: MockServer, check: Any, examples
         assistant["thinking_blocks"] += delta.model_dump().get("thinking_blocks") or []
         for tc in delta.tool_calls or ():
             if tc.id:
-                assistant["tool_calls"].append({"id": tc.id, "type": "function",
-                                                "function": {"name": tc.function.name, "arguments": ""}})
+                assistant["tool_calls"].append(
+                    {"id": tc.id, "type": "function", "function": {"name": tc.function.name, "arguments": ""}}
+                )
             elif tc.function and tc.function.arguments:
                 assistant["tool_calls"][tc.index]["function"]["arguments"] += tc.function.arguments
-    messages = [{"role": "user", "content": "Weather?"}, assistant,
-                {"role": "tool", "tool_call_id": "toolu_7", "content": "sunny"}]
+    messages = [
+        {"role": "user", "content": "Weather?"},
+        assistant,
+        {"role": "tool", "tool_call_id": "toolu_7", "content": "sunny"},
+    ]
     await acall(server, messages=messages, tools=[get_weather], reasoning_effort="low")
     turn = assert_sent(server, check)["messages"][1]["content"]
     assert [b["type"] for b in turn] == ["thinking", "tool_use"]
@@ -314,8 +357,13 @@ def _err(kind: str, message: str) -> dict[str, Any]:
 
 
 def test_auth_error(server: MockServer) -> None:
-    server.queue(Reply.json(_err("authentication_error", "invalid x-api-key"), status=401,
-                            headers={"request-id": "req_011CSHoEeqs5C35K2UUqR7Fy"}))
+    server.queue(
+        Reply.json(
+            _err("authentication_error", "invalid x-api-key"),
+            status=401,
+            headers={"request-id": "req_011CSHoEeqs5C35K2UUqR7Fy"},
+        )
+    )
     with pytest.raises(errors.AuthenticationError) as info:
         call(server, client_args=FAST)
     assert info.value.status_code == 401
@@ -325,8 +373,13 @@ def test_auth_error(server: MockServer) -> None:
 
 
 def test_rate_limit_with_retry_after(server: MockServer) -> None:
-    server.queue(Reply.json(_err("rate_limit_error", "Number of request tokens has exceeded your rate limit"),
-                            status=429, headers={"retry-after": "3"}))
+    server.queue(
+        Reply.json(
+            _err("rate_limit_error", "Number of request tokens has exceeded your rate limit"),
+            status=429,
+            headers={"retry-after": "3"},
+        )
+    )
     with pytest.raises(errors.RateLimitError) as info:
         call(server, client_args=FAST)
     assert info.value.retry_after == 3.0
@@ -334,23 +387,25 @@ def test_rate_limit_with_retry_after(server: MockServer) -> None:
 
 
 async def test_rate_limit_retried_then_succeeds(server: MockServer, examples: dict[str, Any]) -> None:
-    server.queue(Reply.json(_err("rate_limit_error", "slow down"), status=429, headers={"retry-after": "0"}),
-                 Reply.json(examples["message_text"]))
+    server.queue(
+        Reply.json(_err("rate_limit_error", "slow down"), status=429, headers={"retry-after": "0"}),
+        Reply.json(examples["message_text"]),
+    )
     response = await acall(server)
     assert response.choices[0].message.content == "The capital of France is Paris."
     assert len(server.requests) == 2
 
 
 def test_context_length(server: MockServer) -> None:
-    server.queue(Reply.json(_err("invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"),
-                            status=400))
+    server.queue(
+        Reply.json(_err("invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"), status=400)
+    )
     with pytest.raises(errors.ContextLengthExceededError):
         call(server, client_args=FAST)
 
 
 def test_overloaded_529_is_retried(server: MockServer, examples: dict[str, Any]) -> None:
-    server.queue(Reply.json(_err("overloaded_error", "Overloaded"), status=529),
-                 Reply.json(examples["message_text"]))
+    server.queue(Reply.json(_err("overloaded_error", "Overloaded"), status=529), Reply.json(examples["message_text"]))
     response = call(server)
     assert response.choices[0].message.content == "The capital of France is Paris."
     assert len(server.requests) == 2
@@ -372,8 +427,10 @@ def test_server_error_5xx(server: MockServer) -> None:
 
 
 def test_error_event_mid_stream_sync(server: MockServer, examples: dict[str, Any]) -> None:
-    events = [*examples["stream_text"][:4], {"type": "error", "error": {"type": "overloaded_error",
-                                                                         "message": "Overloaded"}}]
+    events = [
+        *examples["stream_text"][:4],
+        {"type": "error", "error": {"type": "overloaded_error", "message": "Overloaded"}},
+    ]
     server.queue(sse(events))
     seen = ""
     with pytest.raises(errors.ProviderError, match="Overloaded"):  # noqa: PT012
@@ -383,8 +440,10 @@ def test_error_event_mid_stream_sync(server: MockServer, examples: dict[str, Any
 
 
 async def test_error_event_mid_stream_async(server: MockServer, examples: dict[str, Any]) -> None:
-    events = [*examples["stream_text"][:2], {"type": "error", "error": {"type": "rate_limit_error",
-                                                                         "message": "Rate limited"}}]
+    events = [
+        *examples["stream_text"][:2],
+        {"type": "error", "error": {"type": "rate_limit_error", "message": "Rate limited"}},
+    ]
     server.queue(sse(events))
     stream = await acall(server, stream=True)
     with pytest.raises(errors.RateLimitError):
@@ -464,10 +523,21 @@ def test_missing_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_image_and_pdf_request(server: MockServer, check: Any, examples: dict[str, Any]) -> None:
     server.queue(Reply.json(examples["message_text"]))
-    call(server, messages=[{"role": "user", "content": [
-        {"type": "text", "text": "What is in these?"},
-        {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/4AAQSkZJRg=="}},
-        {"type": "file", "file": {"filename": "a.pdf", "file_data": "data:application/pdf;base64,JVBERi0xLjQ="}},
-    ]}])
+    call(
+        server,
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is in these?"},
+                    {"type": "image_url", "image_url": {"url": "data:image/jpeg;base64,/9j/4AAQSkZJRg=="}},
+                    {
+                        "type": "file",
+                        "file": {"filename": "a.pdf", "file_data": "data:application/pdf;base64,JVBERi0xLjQ="},
+                    },
+                ],
+            }
+        ],
+    )
     content = assert_sent(server, check)["messages"][0]["content"]
     assert [b["type"] for b in content] == ["text", "image", "document"]

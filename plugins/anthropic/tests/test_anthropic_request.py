@@ -23,9 +23,26 @@ def params(messages: list[Any] | None = None, **args: Any) -> CompletionParams:
 
 
 _SEED = {
-    "tools", "tool_choice", "temperature", "top_p", "max_tokens", "response_format", "stream", "n", "stop",
-    "presence_penalty", "frequency_penalty", "seed", "user", "parallel_tool_calls", "logprobs", "top_logprobs",
-    "logit_bias", "stream_options", "max_completion_tokens", "reasoning_effort",
+    "tools",
+    "tool_choice",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "response_format",
+    "stream",
+    "n",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "user",
+    "parallel_tool_calls",
+    "logprobs",
+    "top_logprobs",
+    "logit_bias",
+    "stream_options",
+    "max_completion_tokens",
+    "reasoning_effort",
 }
 
 
@@ -60,15 +77,21 @@ def test_request_envelope_headers_and_path() -> None:
 
 def test_minimal_body_defaults_max_tokens(build: Any) -> None:
     body = build()
-    assert body == {"model": "claude-sonnet-4-20250514", "max_tokens": DEFAULT_MAX_TOKENS,
-                    "messages": [{"role": "user", "content": "Hi"}]}
+    assert body == {
+        "model": "claude-sonnet-4-20250514",
+        "max_tokens": DEFAULT_MAX_TOKENS,
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ({"max_tokens": 100}, 100),
-    ({"max_completion_tokens": 200}, 200),
-    ({"max_tokens": 300, "max_completion_tokens": 300}, 300),
-])
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"max_tokens": 100}, 100),
+        ({"max_completion_tokens": 200}, 200),
+        ({"max_tokens": 300, "max_completion_tokens": 300}, 300),
+    ],
+)
 def test_max_tokens_sources(build: Any, args: dict[str, Any], expected: int) -> None:
     assert build(**args)["max_tokens"] == expected
 
@@ -103,11 +126,22 @@ def test_service_tier(build: Any, tier: str, sent: str) -> None:
 # -- refusals before sending -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("args", [
-    {"n": 2}, {"seed": 1}, {"presence_penalty": 0.5}, {"frequency_penalty": 0.5}, {"logprobs": True},
-    {"top_logprobs": 3}, {"logit_bias": {"50256": -100}}, {"temperature": 1.5}, {"service_tier": "flex"},
-    {"prompt_cache_key": "abc"}, {"response_format": {"type": "json_object"}},
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        {"n": 2},
+        {"seed": 1},
+        {"presence_penalty": 0.5},
+        {"frequency_penalty": 0.5},
+        {"logprobs": True},
+        {"top_logprobs": 3},
+        {"logit_bias": {"50256": -100}},
+        {"temperature": 1.5},
+        {"service_tier": "flex"},
+        {"prompt_cache_key": "abc"},
+        {"response_format": {"type": "json_object"}},
+    ],
+)
 def test_unsupported_params_refused(args: dict[str, Any]) -> None:
     name = next(iter(args))
     with pytest.raises(errors.UnsupportedParameterError) as info:
@@ -124,11 +158,13 @@ def test_harmless_values_of_unsupported_params_pass(build: Any) -> None:
 
 
 def test_system_and_developer_lifted_and_joined(build: Any) -> None:
-    body = build([
-        {"role": "system", "content": "Be brief."},
-        {"role": "developer", "content": [{"type": "text", "text": "Answer in French."}]},
-        {"role": "user", "content": "Hello"},
-    ])
+    body = build(
+        [
+            {"role": "system", "content": "Be brief."},
+            {"role": "developer", "content": [{"type": "text", "text": "Answer in French."}]},
+            {"role": "user", "content": "Hello"},
+        ]
+    )
     assert body["system"] == "Be brief.\n\nAnswer in French."
     assert body["messages"] == [{"role": "user", "content": "Hello"}]
 
@@ -140,13 +176,15 @@ def test_system_with_cache_control_kept_as_blocks(build: Any) -> None:
 
 
 def test_consecutive_same_role_messages_merged(build: Any) -> None:
-    body = build([
-        {"role": "user", "content": "one"},
-        {"role": "user", "content": [{"type": "text", "text": "two"}]},
-        {"role": "assistant", "content": "three"},
-        {"role": "assistant", "content": "four"},
-        {"role": "user", "content": "five"},
-    ])
+    body = build(
+        [
+            {"role": "user", "content": "one"},
+            {"role": "user", "content": [{"type": "text", "text": "two"}]},
+            {"role": "assistant", "content": "three"},
+            {"role": "assistant", "content": "four"},
+            {"role": "user", "content": "five"},
+        ]
+    )
     assert body["messages"] == [
         {"role": "user", "content": [{"type": "text", "text": "one"}, {"type": "text", "text": "two"}]},
         {"role": "assistant", "content": [{"type": "text", "text": "three"}, {"type": "text", "text": "four"}]},
@@ -156,11 +194,18 @@ def test_consecutive_same_role_messages_merged(build: Any) -> None:
 
 def test_images_url_and_base64(build: Any) -> None:
     data = base64.b64encode(b"\x89PNG fake").decode()
-    body = build([{"role": "user", "content": [
-        {"type": "text", "text": "Compare"},
-        {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg", "detail": "high"}},
-        {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{data}"}},
-    ]}])
+    body = build(
+        [
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Compare"},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/cat.jpg", "detail": "high"}},
+                    {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{data}"}},
+                ],
+            }
+        ]
+    )
     assert body["messages"][0]["content"] == [
         {"type": "text", "text": "Compare"},
         {"type": "image", "source": {"type": "url", "url": "https://example.com/cat.jpg"}},
@@ -171,71 +216,111 @@ def test_images_url_and_base64(build: Any) -> None:
 def test_pdf_and_text_files_become_documents(build: Any) -> None:
     pdf = base64.b64encode(b"%PDF-1.4 fake").decode()
     txt = base64.b64encode("plain notes ü".encode()).decode()
-    body = build([{"role": "user", "content": [
-        {"type": "file", "file": {"filename": "report.pdf", "file_data": f"data:application/pdf;base64,{pdf}"}},
-        {"type": "file", "file": {"file_data": f"data:text/plain;base64,{txt}"}},
-        {"type": "file", "file": {"file_data": "https://example.com/paper.pdf"}},
-        {"type": "text", "text": "Summarize"},
-    ]}])
+    body = build(
+        [
+            {
+                "role": "user",
+                "content": [
+                    {
+                        "type": "file",
+                        "file": {"filename": "report.pdf", "file_data": f"data:application/pdf;base64,{pdf}"},
+                    },
+                    {"type": "file", "file": {"file_data": f"data:text/plain;base64,{txt}"}},
+                    {"type": "file", "file": {"file_data": "https://example.com/paper.pdf"}},
+                    {"type": "text", "text": "Summarize"},
+                ],
+            }
+        ]
+    )
     assert body["messages"][0]["content"][:3] == [
-        {"type": "document", "title": "report.pdf",
-         "source": {"type": "base64", "media_type": "application/pdf", "data": pdf}},
+        {
+            "type": "document",
+            "title": "report.pdf",
+            "source": {"type": "base64", "media_type": "application/pdf", "data": pdf},
+        },
         {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "plain notes ü"}},
         {"type": "document", "source": {"type": "url", "url": "https://example.com/paper.pdf"}},
     ]
 
 
-@pytest.mark.parametrize(("part", "error"), [
-    ({"type": "file", "file": {"file_data": "data:image/svg+xml;base64,AAAA"}}, errors.ConfigurationError),
-    ({"type": "file", "file": {"file_id": "file-abc"}}, errors.UnsupportedParameterError),
-    ({"type": "image_url", "image_url": {"url": "data:image/png,rawbytes"}}, errors.ConfigurationError),
-    ({"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}}, errors.UnsupportedParameterError),
-    ({"type": "video"}, errors.ConfigurationError),
-])
+@pytest.mark.parametrize(
+    ("part", "error"),
+    [
+        ({"type": "file", "file": {"file_data": "data:image/svg+xml;base64,AAAA"}}, errors.ConfigurationError),
+        ({"type": "file", "file": {"file_id": "file-abc"}}, errors.UnsupportedParameterError),
+        ({"type": "image_url", "image_url": {"url": "data:image/png,rawbytes"}}, errors.ConfigurationError),
+        ({"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}}, errors.UnsupportedParameterError),
+        ({"type": "video"}, errors.ConfigurationError),
+    ],
+)
 def test_bad_content_parts_refused(part: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
         AnthropicProvider().build_completion_request(params([{"role": "user", "content": [part]}]))
 
 
 def test_tool_calls_and_results(build: Any) -> None:
-    body = build([
-        {"role": "user", "content": "Weather in Paris and Rome?"},
-        {"role": "assistant", "content": "", "tool_calls": [
-            {"id": "toolu_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}},
-            {"id": "toolu_2", "type": "function", "function": {"name": "get_weather", "arguments": ""}},
-        ]},
-        {"role": "tool", "tool_call_id": "toolu_1", "content": "sunny"},
-        {"role": "tool", "tool_call_id": "toolu_2", "content": [{"type": "text", "text": "rainy"}]},
-        {"role": "user", "content": "Thanks"},
-    ])
-    assert body["messages"][1] == {"role": "assistant", "content": [
-        {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
-        {"type": "tool_use", "id": "toolu_2", "name": "get_weather", "input": {}},
-    ]}
-    assert body["messages"][2] == {"role": "user", "content": [
-        {"type": "tool_result", "tool_use_id": "toolu_1", "content": "sunny"},
-        {"type": "tool_result", "tool_use_id": "toolu_2", "content": [{"type": "text", "text": "rainy"}]},
-        {"type": "text", "text": "Thanks"},
-    ]}
+    body = build(
+        [
+            {"role": "user", "content": "Weather in Paris and Rome?"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [
+                    {
+                        "id": "toolu_1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
+                    },
+                    {"id": "toolu_2", "type": "function", "function": {"name": "get_weather", "arguments": ""}},
+                ],
+            },
+            {"role": "tool", "tool_call_id": "toolu_1", "content": "sunny"},
+            {"role": "tool", "tool_call_id": "toolu_2", "content": [{"type": "text", "text": "rainy"}]},
+            {"role": "user", "content": "Thanks"},
+        ]
+    )
+    assert body["messages"][1] == {
+        "role": "assistant",
+        "content": [
+            {"type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": {"city": "Paris"}},
+            {"type": "tool_use", "id": "toolu_2", "name": "get_weather", "input": {}},
+        ],
+    }
+    assert body["messages"][2] == {
+        "role": "user",
+        "content": [
+            {"type": "tool_result", "tool_use_id": "toolu_1", "content": "sunny"},
+            {"type": "tool_result", "tool_use_id": "toolu_2", "content": [{"type": "text", "text": "rainy"}]},
+            {"type": "text", "text": "Thanks"},
+        ],
+    }
     assert len(body["messages"]) == 3
 
 
 def test_assistant_text_kept_before_tool_use(build: Any) -> None:
-    body = build([
-        {"role": "user", "content": "Hi"},
-        {"role": "assistant", "content": "Let me look.", "tool_calls": [
-            {"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-        {"role": "tool", "tool_call_id": "t1", "content": "ok"},
-    ])
+    body = build(
+        [
+            {"role": "user", "content": "Hi"},
+            {
+                "role": "assistant",
+                "content": "Let me look.",
+                "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+            },
+            {"role": "tool", "tool_call_id": "t1", "content": "ok"},
+        ]
+    )
     assert [b["type"] for b in body["messages"][1]["content"]] == ["text", "tool_use"]
 
 
-@pytest.mark.parametrize("message", [
-    {"role": "assistant", "tool_calls": [{"id": "t", "function": {"name": "f", "arguments": "{bad"}}]},
-    {"role": "assistant", "tool_calls": [{"id": "t", "function": {"name": "f", "arguments": "[1]"}}]},
-    {"role": "tool", "content": "no id"},
-    {"role": "function", "name": "f", "content": "legacy"},
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"role": "assistant", "tool_calls": [{"id": "t", "function": {"name": "f", "arguments": "{bad"}}]},
+        {"role": "assistant", "tool_calls": [{"id": "t", "function": {"name": "f", "arguments": "[1]"}}]},
+        {"role": "tool", "content": "no id"},
+        {"role": "function", "name": "f", "content": "legacy"},
+    ],
+)
 def test_malformed_messages_refused(message: dict[str, Any]) -> None:
     with pytest.raises(errors.ConfigurationError):
         AnthropicProvider().build_completion_request(params([{"role": "user", "content": "x"}, message]))
@@ -244,14 +329,24 @@ def test_malformed_messages_refused(message: dict[str, Any]) -> None:
 def test_thinking_blocks_replayed_before_tool_use(build: Any) -> None:
     sig = "EqQBCgIYAhIM-signature"
     assistant = {
-        "role": "assistant", "content": None, "reasoning": {"content": "Need the weather."},
-        "thinking_blocks": [{"type": "thinking", "thinking": "Need the weather.", "signature": sig},
-                            {"type": "redacted_thinking", "data": "opaque"}],
+        "role": "assistant",
+        "content": None,
+        "reasoning": {"content": "Need the weather."},
+        "thinking_blocks": [
+            {"type": "thinking", "thinking": "Need the weather.", "signature": sig},
+            {"type": "redacted_thinking", "data": "opaque"},
+        ],
         "tool_calls": [{"id": "toolu_9", "type": "function", "function": {"name": "w", "arguments": "{}"}}],
     }
-    body = build([{"role": "user", "content": "Weather?"}, assistant,
-                  {"role": "tool", "tool_call_id": "toolu_9", "content": "sunny"}],
-                 tools=[_tool()], reasoning_effort="low")
+    body = build(
+        [
+            {"role": "user", "content": "Weather?"},
+            assistant,
+            {"role": "tool", "tool_call_id": "toolu_9", "content": "sunny"},
+        ],
+        tools=[_tool()],
+        reasoning_effort="low",
+    )
     assert body["messages"][1]["content"] == [
         {"type": "thinking", "thinking": "Need the weather.", "signature": sig},
         {"type": "redacted_thinking", "data": "opaque"},
@@ -266,9 +361,13 @@ def test_unsigned_thinking_block_refused() -> None:
 
 
 def test_reasoning_without_signature_is_not_sent(build: Any) -> None:
-    body = build([{"role": "user", "content": "q"},
-                  {"role": "assistant", "content": "a", "reasoning": {"content": "unsigned thoughts"}},
-                  {"role": "user", "content": "q2"}])
+    body = build(
+        [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "content": "a", "reasoning": {"content": "unsigned thoughts"}},
+            {"role": "user", "content": "q2"},
+        ]
+    )
     assert body["messages"][1] == {"role": "assistant", "content": "a"}
     assert "unsigned" not in json.dumps(body)
 
@@ -277,9 +376,15 @@ def test_reasoning_without_signature_is_not_sent(build: Any) -> None:
 
 
 def _tool(name: str = "w", **fn: Any) -> dict[str, Any]:
-    return {"type": "function", "function": {"name": name, "description": "Weather",
-                                             "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
-                                                            "required": ["city"]}, **fn}}
+    return {
+        "type": "function",
+        "function": {
+            "name": name,
+            "description": "Weather",
+            "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+            **fn,
+        },
+    }
 
 
 def test_tools_to_input_schema(build: Any) -> None:
@@ -293,33 +398,40 @@ def test_tools_to_input_schema(build: Any) -> None:
         return location
 
     web_search = {"type": "web_search_20250305", "name": "web_search", "max_uses": 3}
-    body = build(tools=[get_weather, _tool(strict=True), {"type": "function", "function": {"name": "ping"}},
-                        web_search])
+    body = build(
+        tools=[get_weather, _tool(strict=True), {"type": "function", "function": {"name": "ping"}}, web_search]
+    )
     first, second, third, fourth = body["tools"]
     assert first["name"] == "get_weather"
     assert first["description"] == "Get weather information for a location."
     assert first["input_schema"]["type"] == "object"
     assert first["input_schema"]["required"] == ["location"]
     assert first["input_schema"]["properties"]["unit"]["description"] == "Temperature unit, either 'C' or 'F'"
-    assert second == {"name": "w", "description": "Weather", "strict": True,
-                      "input_schema": {"type": "object", "properties": {"city": {"type": "string"}},
-                                       "required": ["city"]}}
+    assert second == {
+        "name": "w",
+        "description": "Weather",
+        "strict": True,
+        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    }
     assert third == {"name": "ping", "input_schema": {"type": "object", "properties": {}}}
     assert fourth == web_search
     assert "tool_choice" not in body
 
 
-@pytest.mark.parametrize(("choice", "parallel", "expected"), [
-    ("auto", None, {"type": "auto"}),
-    ("required", None, {"type": "any"}),
-    ("none", None, {"type": "none"}),
-    ({"type": "function", "function": {"name": "w"}}, None, {"type": "tool", "name": "w"}),
-    ({"type": "tool", "name": "w"}, None, {"type": "tool", "name": "w"}),
-    (None, False, {"type": "auto", "disable_parallel_tool_use": True}),
-    ("required", False, {"type": "any", "disable_parallel_tool_use": True}),
-    ("none", False, {"type": "none"}),
-    ("auto", True, {"type": "auto"}),
-])
+@pytest.mark.parametrize(
+    ("choice", "parallel", "expected"),
+    [
+        ("auto", None, {"type": "auto"}),
+        ("required", None, {"type": "any"}),
+        ("none", None, {"type": "none"}),
+        ({"type": "function", "function": {"name": "w"}}, None, {"type": "tool", "name": "w"}),
+        ({"type": "tool", "name": "w"}, None, {"type": "tool", "name": "w"}),
+        (None, False, {"type": "auto", "disable_parallel_tool_use": True}),
+        ("required", False, {"type": "any", "disable_parallel_tool_use": True}),
+        ("none", False, {"type": "none"}),
+        ("auto", True, {"type": "auto"}),
+    ],
+)
 def test_tool_choice(build: Any, choice: Any, parallel: bool | None, expected: dict[str, Any]) -> None:
     assert build(tools=[_tool()], tool_choice=choice, parallel_tool_calls=parallel)["tool_choice"] == expected
 
@@ -393,8 +505,13 @@ def test_nested_models_and_dict_schema(build: Any) -> None:
     inner = schema["$defs"]["Inner"]
     assert inner["additionalProperties"] is False
     assert "maximum" not in inner["properties"]["value"]
-    raw = {"type": "json_schema", "json_schema": {"name": "x", "schema": {
-        "type": "object", "properties": {"a": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}}}}
+    raw = {
+        "type": "json_schema",
+        "json_schema": {
+            "name": "x",
+            "schema": {"type": "object", "properties": {"a": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}},
+        },
+    }
     body = build(response_format=raw, stream=True)
     sent = body["output_config"]["format"]["schema"]
     assert sent["properties"]["a"] == {"anyOf": [{"type": "string"}, {"type": "integer"}]}
@@ -415,15 +532,18 @@ def test_output_config_extra_merges_with_format(build: Any) -> None:
 # -- the spec check itself can fail ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("mutate", [
-    lambda b: b.pop("max_tokens"),
-    lambda b: b["messages"][0].update(tool_calls=[]),
-    lambda b: b.update(tool_choice={"type": "required"}),
-    lambda b: b.update(thinking={"type": "enabled", "budget_tokens": 10}),
-    lambda b: b.update(output_config={"format": {"type": "json_object"}}),
-    lambda b: b.update(max_completion_tokens=5),
-    lambda b: b["messages"].append({"role": "assistant", "content": [{"type": "thinking", "thinking": "x"}]}),
-])
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda b: b.pop("max_tokens"),
+        lambda b: b["messages"][0].update(tool_calls=[]),
+        lambda b: b.update(tool_choice={"type": "required"}),
+        lambda b: b.update(thinking={"type": "enabled", "budget_tokens": 10}),
+        lambda b: b.update(output_config={"format": {"type": "json_object"}}),
+        lambda b: b.update(max_completion_tokens=5),
+        lambda b: b["messages"].append({"role": "assistant", "content": [{"type": "thinking", "thinking": "x"}]}),
+    ],
+)
 def test_spec_rejects_wrong_bodies(check: Any, mutate: Any) -> None:
     body = AnthropicProvider().build_completion_request(params()).json
     check("CreateMessageRequest", body)
@@ -433,24 +553,35 @@ def test_spec_rejects_wrong_bodies(check: Any, mutate: Any) -> None:
 
 
 def test_tool_results_open_the_user_turn_and_empty_text_dropped(build: Any) -> None:
-    body = build([
-        {"role": "user", "content": "q"},
-        {"role": "assistant", "content": "", "tool_calls": [
-            {"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-        {"role": "user", "content": "also this"},
-        {"role": "tool", "tool_call_id": "t1", "content": "r"},
-    ])
-    assert body["messages"][1] == {"role": "assistant", "content": [
-        {"type": "tool_use", "id": "t1", "name": "f", "input": {}}]}
+    body = build(
+        [
+            {"role": "user", "content": "q"},
+            {
+                "role": "assistant",
+                "content": "",
+                "tool_calls": [{"id": "t1", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+            },
+            {"role": "user", "content": "also this"},
+            {"role": "tool", "tool_call_id": "t1", "content": "r"},
+        ]
+    )
+    assert body["messages"][1] == {
+        "role": "assistant",
+        "content": [{"type": "tool_use", "id": "t1", "name": "f", "input": {}}],
+    }
     assert body["messages"][2]["content"] == [
-        {"type": "tool_result", "tool_use_id": "t1", "content": "r"}, {"type": "text", "text": "also this"}]
+        {"type": "tool_result", "tool_use_id": "t1", "content": "r"},
+        {"type": "text", "text": "also this"},
+    ]
 
 
 def test_native_blocks_and_plain_image_url_string(build: Any) -> None:
     native = {"type": "document", "source": {"type": "text", "media_type": "text/plain", "data": "x"}}
     body = build([{"role": "user", "content": [native, {"type": "image_url", "image_url": "https://e.x/a.png"}]}])
     assert body["messages"][0]["content"] == [
-        native, {"type": "image", "source": {"type": "url", "url": "https://e.x/a.png"}}]
+        native,
+        {"type": "image", "source": {"type": "url", "url": "https://e.x/a.png"}},
+    ]
 
 
 def test_parallel_tool_calls_without_tools_sends_no_tool_choice(build: Any) -> None:

@@ -20,8 +20,10 @@ def parse(data: Any) -> ChatCompletion:
     return AnthropicProvider().parse_completion(json.dumps(data).encode(), PARAMS)
 
 
-@pytest.mark.parametrize("name", ["message_text", "message_tool_use", "message_thinking_tool_use",
-                                  "message_after_tool", "message_structured"])
+@pytest.mark.parametrize(
+    "name",
+    ["message_text", "message_tool_use", "message_thinking_tool_use", "message_after_tool", "message_structured"],
+)
 def test_examples_match_the_spec(check: Any, examples: dict[str, Any], name: str) -> None:
     check("Message", examples[name])
 
@@ -62,8 +64,11 @@ def test_thinking_message_keeps_signed_blocks_and_cache_usage(examples: dict[str
     assert message.reasoning.content == "The user wants the weather in Paris. I should call get_weather."
     blocks = message.model_dump()["thinking_blocks"]
     assert blocks == [
-        {"type": "thinking", "thinking": "The user wants the weather in Paris. I should call get_weather.",
-         "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"},
+        {
+            "type": "thinking",
+            "thinking": "The user wants the weather in Paris. I should call get_weather.",
+            "signature": "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds",
+        },
         {"type": "redacted_thinking", "data": "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpP"},
     ]
     usage = result.usage
@@ -84,10 +89,18 @@ def test_usage_without_cache_fields_has_no_details(examples: dict[str, Any]) -> 
     assert usage.prompt_tokens_details is None
 
 
-@pytest.mark.parametrize(("stop_reason", "finish"), [
-    ("end_turn", "stop"), ("stop_sequence", "stop"), ("pause_turn", "stop"), ("max_tokens", "length"),
-    ("model_context_window_exceeded", "length"), ("tool_use", "tool_calls"), ("refusal", "content_filter"),
-])
+@pytest.mark.parametrize(
+    ("stop_reason", "finish"),
+    [
+        ("end_turn", "stop"),
+        ("stop_sequence", "stop"),
+        ("pause_turn", "stop"),
+        ("max_tokens", "length"),
+        ("model_context_window_exceeded", "length"),
+        ("tool_use", "tool_calls"),
+        ("refusal", "content_filter"),
+    ],
+)
 def test_finish_reasons(examples: dict[str, Any], stop_reason: str, finish: str) -> None:
     data = examples["message_text"]
     data["stop_reason"] = stop_reason
@@ -104,16 +117,26 @@ def test_stop_sequence_kept(examples: dict[str, Any]) -> None:
 
 def test_multiple_text_blocks_joined_and_server_blocks_ignored(examples: dict[str, Any]) -> None:
     data = examples["message_text"]
-    data["content"] = [{"type": "text", "text": "Hello "},
-                       {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"q": "x"}},
-                       {"type": "text", "text": "world"}]
+    data["content"] = [
+        {"type": "text", "text": "Hello "},
+        {"type": "server_tool_use", "id": "srvtoolu_1", "name": "web_search", "input": {"q": "x"}},
+        {"type": "text", "text": "world"},
+    ]
     message = parse(data).choices[0].message
     assert message.content == "Hello world"
     assert message.tool_calls is None
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b'{"id": "x"}', b'{"content": []}',
-                                  b'{"id": "m", "content": [{"type": "tool_use", "input": {}}]}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"id": "x"}',
+        b'{"content": []}',
+        b'{"id": "m", "content": [{"type": "tool_use", "input": {}}]}',
+    ],
+)
 def test_malformed_bodies_raise_response_validation_error(body: bytes) -> None:
     with pytest.raises(errors.ResponseValidationError):
         AnthropicProvider().parse_completion(body, PARAMS)
@@ -135,20 +158,31 @@ def _error(kind: str, message: str, request_id: str | None = None) -> bytes:
     return json.dumps(body).encode()
 
 
-@pytest.mark.parametrize(("status", "kind", "message", "cls"), [
-    (400, "invalid_request_error", "messages: roles must alternate", errors.InvalidRequestError),
-    (400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum",
-     errors.ContextLengthExceededError),
-    (400, "invalid_request_error", "input length and `max_tokens` exceed context limit: 198000 + 8192 > 200000",
-     errors.ContextLengthExceededError),
-    (401, "authentication_error", "invalid x-api-key", errors.AuthenticationError),
-    (403, "permission_error", "no access", errors.AuthenticationError),
-    (404, "not_found_error", "model: claude-x", errors.ModelNotFoundError),
-    (413, "request_too_large", "Request exceeds the maximum allowed number of bytes", errors.InvalidRequestError),
-    (429, "rate_limit_error", "Number of request tokens has exceeded your rate limit", errors.RateLimitError),
-    (500, "api_error", "Internal server error", errors.ProviderError),
-    (529, "overloaded_error", "Overloaded", errors.ProviderError),
-])
+@pytest.mark.parametrize(
+    ("status", "kind", "message", "cls"),
+    [
+        (400, "invalid_request_error", "messages: roles must alternate", errors.InvalidRequestError),
+        (
+            400,
+            "invalid_request_error",
+            "prompt is too long: 208310 tokens > 200000 maximum",
+            errors.ContextLengthExceededError,
+        ),
+        (
+            400,
+            "invalid_request_error",
+            "input length and `max_tokens` exceed context limit: 198000 + 8192 > 200000",
+            errors.ContextLengthExceededError,
+        ),
+        (401, "authentication_error", "invalid x-api-key", errors.AuthenticationError),
+        (403, "permission_error", "no access", errors.AuthenticationError),
+        (404, "not_found_error", "model: claude-x", errors.ModelNotFoundError),
+        (413, "request_too_large", "Request exceeds the maximum allowed number of bytes", errors.InvalidRequestError),
+        (429, "rate_limit_error", "Number of request tokens has exceeded your rate limit", errors.RateLimitError),
+        (500, "api_error", "Internal server error", errors.ProviderError),
+        (529, "overloaded_error", "Overloaded", errors.ProviderError),
+    ],
+)
 def test_parse_error(status: int, kind: str, message: str, cls: type[errors.AnyLLMError]) -> None:
     err = AnthropicProvider().parse_error(status, {"request-id": "req_123"}, _error(kind, message))
     assert type(err) is cls
@@ -171,14 +205,17 @@ def test_parse_error_non_json_body() -> None:
     assert "Bad gateway" in err.message
 
 
-@pytest.mark.parametrize(("kind", "cls", "status"), [
-    ("overloaded_error", errors.ProviderError, 529),
-    ("rate_limit_error", errors.RateLimitError, 429),
-    ("api_error", errors.ProviderError, 500),
-    ("invalid_request_error", errors.InvalidRequestError, 400),
-    ("authentication_error", errors.AuthenticationError, 401),
-    ("some_new_error", errors.ProviderError, 500),
-])
+@pytest.mark.parametrize(
+    ("kind", "cls", "status"),
+    [
+        ("overloaded_error", errors.ProviderError, 529),
+        ("rate_limit_error", errors.RateLimitError, 429),
+        ("api_error", errors.ProviderError, 500),
+        ("invalid_request_error", errors.InvalidRequestError, 400),
+        ("authentication_error", errors.AuthenticationError, 401),
+        ("some_new_error", errors.ProviderError, 500),
+    ],
+)
 def test_error_events_without_status(kind: str, cls: type[errors.AnyLLMError], status: int) -> None:
     err = error_for({"type": "error", "error": {"type": kind, "message": "boom"}})
     assert type(err) is cls
@@ -216,14 +253,17 @@ def test_embeddings_unsupported() -> None:
         AnthropicProvider().build_embedding_request("m", ["x"], {})
 
 
-@pytest.mark.parametrize(("value", "epoch"), [
-    ("2024-10-22T00:00:00Z", 1729555200),
-    ("2024-10-22T00:00:00.123Z", 1729555200),
-    ("2024-10-22T00:00:00.1234567+02:00", 1729548000),
-    ("2024-10-22T00:00:00", 1729555200),
-    ("not a date", 0),
-    (None, 0),
-])
+@pytest.mark.parametrize(
+    ("value", "epoch"),
+    [
+        ("2024-10-22T00:00:00Z", 1729555200),
+        ("2024-10-22T00:00:00.123Z", 1729555200),
+        ("2024-10-22T00:00:00.1234567+02:00", 1729548000),
+        ("2024-10-22T00:00:00", 1729555200),
+        ("not a date", 0),
+        (None, 0),
+    ],
+)
 def test_model_created_at_parsing(value: Any, epoch: int) -> None:
     body = json.dumps({"data": [{"type": "model", "id": "m", "display_name": "M", "created_at": value}]}).encode()
     assert AnthropicProvider().parse_list_models(body)[0].created == epoch

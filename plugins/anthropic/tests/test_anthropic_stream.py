@@ -100,16 +100,26 @@ def test_tool_use_stream_arguments_in_pieces(examples: dict[str, Any]) -> None:
 
 def test_thinking_stream_reasoning_and_signed_block(examples: dict[str, Any]) -> None:
     chunks, _ = run(examples["stream_thinking"])
-    reasoning = "".join(c.choices[0].delta.reasoning.content for c in chunks
-                        if c.choices and c.choices[0].delta.reasoning)
-    assert reasoning == "I need to find the GCD of 1071 and 462.\n\n1071 = 2 × 462 + 147\n462 = 3 × 147 + 21\n147 = 7 × 21"
+    reasoning = "".join(
+        c.choices[0].delta.reasoning.content for c in chunks if c.choices and c.choices[0].delta.reasoning
+    )
+    assert (
+        reasoning == "I need to find the GCD of 1071 and 462.\n\n1071 = 2 × 462 + 147\n462 = 3 × 147 + 21\n147 = 7 × 21"
+    )
     assert text_of(chunks) == "The greatest common divisor of 1071 and 462 is **21**."
     blocks = [b for c in chunks if c.choices for b in c.choices[0].delta.model_dump().get("thinking_blocks") or []]
     assert blocks == [{"type": "thinking", "thinking": reasoning, "signature": SIG}]
     # the signed block arrives after the reasoning text and before the answer text
-    kinds = ["reasoning" if c.choices and c.choices[0].delta.reasoning else
-             "block" if c.choices and c.choices[0].delta.model_dump().get("thinking_blocks") else
-             "text" if c.choices and c.choices[0].delta.content else "" for c in chunks]
+    kinds = [
+        "reasoning"
+        if c.choices and c.choices[0].delta.reasoning
+        else "block"
+        if c.choices and c.choices[0].delta.model_dump().get("thinking_blocks")
+        else "text"
+        if c.choices and c.choices[0].delta.content
+        else ""
+        for c in chunks
+    ]
     kinds = [k for k in kinds if k]
     assert kinds.index("block") > max(i for i, k in enumerate(kinds) if k == "reasoning")
     assert kinds.index("block") < kinds.index("text")
@@ -117,8 +127,17 @@ def test_thinking_stream_reasoning_and_signed_block(examples: dict[str, Any]) ->
 
 def test_redacted_thinking_block_streamed_whole() -> None:
     events = [
-        {"type": "message_start", "message": {"id": "m", "type": "message", "role": "assistant", "content": [],
-                                              "model": "claude", "usage": {"input_tokens": 1, "output_tokens": 1}}},
+        {
+            "type": "message_start",
+            "message": {
+                "id": "m",
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+                "model": "claude",
+                "usage": {"input_tokens": 1, "output_tokens": 1},
+            },
+        },
         {"type": "content_block_start", "index": 0, "content_block": {"type": "redacted_thinking", "data": "opaque"}},
         {"type": "content_block_stop", "index": 0},
         {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 2}},
@@ -132,8 +151,18 @@ def test_redacted_thinking_block_streamed_whole() -> None:
 def test_docs_variant_without_usage_or_signature_field() -> None:
     # the streaming docs abbreviate: message_start without usage, thinking start without signature
     events = [
-        {"type": "message_start", "message": {"id": "m1", "type": "message", "role": "assistant", "content": [],
-                                              "model": "claude", "stop_reason": None, "stop_sequence": None}},
+        {
+            "type": "message_start",
+            "message": {
+                "id": "m1",
+                "type": "message",
+                "role": "assistant",
+                "content": [],
+                "model": "claude",
+                "stop_reason": None,
+                "stop_sequence": None,
+            },
+        },
         {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}},
         {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "hm"}},
         {"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": "s1"}},
@@ -156,18 +185,27 @@ def test_include_usage_false_drops_the_usage_chunk(examples: dict[str, Any]) -> 
 def test_ping_and_unknown_events_ignored(examples: dict[str, Any]) -> None:
     events = examples["stream_text"]
     events.insert(2, {"type": "some_future_event", "data": 1})
-    events.insert(4, {"type": "content_block_delta", "index": 0,
-                      "delta": {"type": "citations_delta", "citation": {"type": "char_location"}}})
+    events.insert(
+        4,
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "citations_delta", "citation": {"type": "char_location"}},
+        },
+    )
     chunks, _ = run(events)
     assert text_of(chunks) == "Hello!"
 
 
-@pytest.mark.parametrize(("kind", "cls"), [
-    ("overloaded_error", errors.ProviderError),
-    ("rate_limit_error", errors.RateLimitError),
-    ("invalid_request_error", errors.InvalidRequestError),
-    ("api_error", errors.ProviderError),
-])
+@pytest.mark.parametrize(
+    ("kind", "cls"),
+    [
+        ("overloaded_error", errors.ProviderError),
+        ("rate_limit_error", errors.RateLimitError),
+        ("invalid_request_error", errors.InvalidRequestError),
+        ("api_error", errors.ProviderError),
+    ],
+)
 def test_error_event_raises_typed_error(examples: dict[str, Any], kind: str, cls: type[Exception]) -> None:
     events = examples["stream_text"][:4]
     error = {"type": "error", "error": {"type": kind, "message": "Overloaded"}}

@@ -42,12 +42,22 @@ def test_text_delta_equals_the_constructed_chunk(text: str) -> None:
 def test_thinking_and_argument_deltas_equal_the_constructed_chunks() -> None:
     parser = started_parser()
     feed(parser, {"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}})
-    got = feed(parser, {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "hm"}})
+    got = feed(
+        parser, {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "hm"}}
+    )
     assert dumps(got) == dumps([parser._chunk(ChoiceDelta(reasoning=Reasoning(content="hm")))])
-    feed(parser, {"type": "content_block_start", "index": 1,
-                  "content_block": {"type": "tool_use", "id": "toolu_1", "name": "get", "input": {}}})
-    got = feed(parser, {"type": "content_block_delta", "index": 1,
-                        "delta": {"type": "input_json_delta", "partial_json": '{"a": 1}'}})
+    feed(
+        parser,
+        {
+            "type": "content_block_start",
+            "index": 1,
+            "content_block": {"type": "tool_use", "id": "toolu_1", "name": "get", "input": {}},
+        },
+    )
+    got = feed(
+        parser,
+        {"type": "content_block_delta", "index": 1, "delta": {"type": "input_json_delta", "partial_json": '{"a": 1}'}},
+    )
     call = ChoiceDeltaToolCall(index=0, function=ChoiceDeltaToolCallFunction(arguments='{"a": 1}'))
     assert dumps(got) == dumps([parser._chunk(ChoiceDelta(tool_calls=[call]))])
 

@@ -15,20 +15,30 @@ from any_llm.provider import StreamEvent
 
 PARAMS = build_params("claude-sonnet-4-20250514", [{"role": "user", "content": "Hi"}], {}, {})
 STREAM_PARAMS = build_params("claude-sonnet-4-20250514", [{"role": "user", "content": "Hi"}], {"stream": True}, {})
-MESSAGE = {"id": "msg_1", "type": "message", "role": "assistant", "model": "claude-sonnet-4-20250514",
-           "content": [{"type": "text", "text": "hi"}], "stop_reason": "end_turn", "stop_sequence": None,
-           "usage": {"input_tokens": 3, "output_tokens": 2}}
+MESSAGE = {
+    "id": "msg_1",
+    "type": "message",
+    "role": "assistant",
+    "model": "claude-sonnet-4-20250514",
+    "content": [{"type": "text", "text": "hi"}],
+    "stop_reason": "end_turn",
+    "stop_sequence": None,
+    "usage": {"input_tokens": 3, "output_tokens": 2},
+}
 START = {"type": "message_start", "message": {**MESSAGE, "content": [], "stop_reason": None}}
 TEXT_START = {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}
 
 
-@pytest.mark.parametrize("usage", [
-    {"input_tokens": [1], "output_tokens": 2},
-    {"input_tokens": 1, "output_tokens": "many"},
-    {"input_tokens": 1, "output_tokens": 2, "cache_read_input_tokens": {"n": 1}},
-    {"input_tokens": 1.5, "output_tokens": 2},
-    {"input_tokens": 1, "output_tokens": 2, "output_tokens_details": {"thinking_tokens": "x"}},
-])
+@pytest.mark.parametrize(
+    "usage",
+    [
+        {"input_tokens": [1], "output_tokens": 2},
+        {"input_tokens": 1, "output_tokens": "many"},
+        {"input_tokens": 1, "output_tokens": 2, "cache_read_input_tokens": {"n": 1}},
+        {"input_tokens": 1.5, "output_tokens": 2},
+        {"input_tokens": 1, "output_tokens": 2, "output_tokens_details": {"thinking_tokens": "x"}},
+    ],
+)
 def test_a_usage_count_that_is_not_a_number(usage: dict[str, Any]) -> None:
     body = json.dumps({**MESSAGE, "usage": usage}).encode()
     with pytest.raises(errors.ResponseValidationError, match="not a whole number") as info:
@@ -43,17 +53,20 @@ def test_whole_usage_counts_still_parse() -> None:
     assert (usage.prompt_tokens, usage.completion_tokens, usage.prompt_tokens_details.cached_tokens) == (7, 2, 4)
 
 
-@pytest.mark.parametrize("event", [
-    {"type": "message_start", "message": "x"},
-    {"type": "content_block_delta", "index": 0, "delta": "oops"},
-    {"type": "content_block_start", "index": [1], "content_block": {"type": "text"}},
-    {"type": "content_block_start", "index": 0, "content_block": ["text"]},
-    {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": [1]}},
-    {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": {"a": 1}}},
-    {"type": "content_block_stop", "index": {"a": 1}},
-    {"type": "message_delta", "delta": 5},
-    {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": "many"}},
-])
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"type": "message_start", "message": "x"},
+        {"type": "content_block_delta", "index": 0, "delta": "oops"},
+        {"type": "content_block_start", "index": [1], "content_block": {"type": "text"}},
+        {"type": "content_block_start", "index": 0, "content_block": ["text"]},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": [1]}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": {"a": 1}}},
+        {"type": "content_block_stop", "index": {"a": 1}},
+        {"type": "message_delta", "delta": 5},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": "many"}},
+    ],
+)
 def test_a_stream_event_of_the_wrong_shape(event: dict[str, Any]) -> None:
     parser = AnthropicProvider().stream_parser(STREAM_PARAMS)
     for ok in (START, TEXT_START):

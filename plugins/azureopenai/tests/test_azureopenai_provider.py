@@ -20,9 +20,18 @@ from any_llm.testing.schema import schema_errors
 
 MODEL = "my-gpt-4o"
 ENDPOINT = "https://my-resource.openai.azure.com"
-MODELS = {"object": "list", "data": [
-    {"id": "gpt-4o-2024-08-06", "object": "model", "created_at": 1723075200, "status": "succeeded",
-     "capabilities": {"chat_completion": True}}]}
+MODELS = {
+    "object": "list",
+    "data": [
+        {
+            "id": "gpt-4o-2024-08-06",
+            "object": "model",
+            "created_at": 1723075200,
+            "status": "succeeded",
+            "capabilities": {"chat_completion": True},
+        }
+    ],
+}
 
 
 @pytest.fixture(autouse=True)
@@ -33,10 +42,19 @@ def _no_version_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_declarations() -> None:
     assert get_provider_class("azureopenai") is AzureopenaiProvider
-    assert AzureopenaiProvider.api_key_env == ('AZURE_OPENAI_API_KEY',)
-    assert AzureopenaiProvider.api_base_env == ('AZURE_OPENAI_ENDPOINT',)
-    assert AzureopenaiProvider.default_api_base == ''
-    assert AzureopenaiProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
+    assert AzureopenaiProvider.api_key_env == ("AZURE_OPENAI_API_KEY",)
+    assert AzureopenaiProvider.api_base_env == ("AZURE_OPENAI_ENDPOINT",)
+    assert AzureopenaiProvider.default_api_base == ""
+    assert AzureopenaiProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
 def test_deployment_paths_api_version_and_key_header() -> None:
@@ -53,7 +71,9 @@ def test_deployment_paths_api_version_and_key_header() -> None:
     assert [(r.method, r.path.split("?")[0]) for r in server.requests] == [
         ("POST", f"/openai/deployments/{MODEL}/chat/completions"),
         ("POST", f"/openai/deployments/{MODEL}/chat/completions"),
-        ("POST", "/openai/deployments/e/embeddings"), ("GET", "/openai/models")]
+        ("POST", "/openai/deployments/e/embeddings"),
+        ("GET", "/openai/models"),
+    ]
     for request in server.requests:
         assert request.query == {"api-version": "2024-10-21"}
         assert request.headers["api-key"] == KEY and "authorization" not in request.headers
@@ -75,8 +95,14 @@ def test_api_version_from_env_and_call(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_deployment_name_is_quoted_and_endpoint_suffix_tolerated() -> None:
-    outcome = run_scenario(AzureopenaiProvider, "plain", [openai_exchanges()["plain"]], use_async=False,
-                           model="my gpt/4o", base_path="/openai/")
+    outcome = run_scenario(
+        AzureopenaiProvider,
+        "plain",
+        [openai_exchanges()["plain"]],
+        use_async=False,
+        model="my gpt/4o",
+        base_path="/openai/",
+    )
     assert outcome.requests is not None
     assert outcome.requests[0].path.startswith("/openai/deployments/my%20gpt%2F4o/chat/completions?")
 
@@ -89,15 +115,26 @@ def test_max_tokens_is_sent_as_max_completion_tokens() -> None:
 
 
 def test_content_filter_chunks_finish_and_error() -> None:
-    first = {"id": "", "object": "", "created": 0, "model": "", "choices": [],
-             "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}]}
+    first = {
+        "id": "",
+        "object": "",
+        "created": 0,
+        "model": "",
+        "choices": [],
+        "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
+    }
     stream = openai_exchanges()["stream"]
     stream.chunks[:0] = sse_events([first], done=False)
     chunks = run_scenario(AzureopenaiProvider, "stream", [stream], use_async=False, base_path="").chunks or []
     assert chunks[0].prompt_filter_results == first["prompt_filter_results"]
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == TEXT
-    filtered = {"id": "c", "object": "chat.completion", "created": 1, "model": MODEL,
-                "choices": [{"index": 0, "message": {"role": "assistant", "content": None}, "finish_reason": "content_filter"}]}
+    filtered = {
+        "id": "c",
+        "object": "chat.completion",
+        "created": 1,
+        "model": MODEL,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": None}, "finish_reason": "content_filter"}],
+    }
     outcome = run_scenario(AzureopenaiProvider, "plain", [Reply.json(filtered)], use_async=False, base_path="")
     assert outcome.result.choices[0].finish_reason == "content_filter"
     refused = Reply.json({"error": {"message": "The response was filtered", "code": "content_filter"}}, 400)
@@ -108,8 +145,9 @@ def test_content_filter_chunks_finish_and_error() -> None:
 def test_endpoint_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AZURE_OPENAI_ENDPOINT", raising=False)
     with pytest.raises(errors.ConfigurationError, match="api_base"):
-        any_llm.completion(model="d", provider="azureopenai", api_key="test-key-123456",
-                           messages=[{"role": "user", "content": "x"}])
+        any_llm.completion(
+            model="d", provider="azureopenai", api_key="test-key-123456", messages=[{"role": "user", "content": "x"}]
+        )
 
 
 def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Any], int]:
@@ -131,11 +169,28 @@ def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.Monke
 
 @pytest.mark.parametrize("compact", [True, False])
 def test_only_the_prompt_filter_chunk_leaves_the_fast_path(compact: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = {"id": "", "object": "", "created": 0, "model": "", "choices": [],
-             "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}]}
-    plain = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": MODEL,
-             "choices": [{"index": 0, "delta": {"content": TEXT}, "finish_reason": None,
-                          "content_filter_results": {"hate": {"filtered": False, "severity": "safe"}}}]}
+    first = {
+        "id": "",
+        "object": "",
+        "created": 0,
+        "model": "",
+        "choices": [],
+        "prompt_filter_results": [{"prompt_index": 0, "content_filter_results": {}}],
+    }
+    plain = {
+        "id": "c",
+        "object": "chat.completion.chunk",
+        "created": 1,
+        "model": MODEL,
+        "choices": [
+            {
+                "index": 0,
+                "delta": {"content": TEXT},
+                "finish_reason": None,
+                "content_filter_results": {"hate": {"filtered": False, "severity": "safe"}},
+            }
+        ],
+    }
     provider = AzureopenaiProvider(KEY, "https://r.openai.azure.com")
     assert provider.chunk_needs_normalize(json.dumps(first, separators=(",", ":")).encode())
     assert not provider.chunk_needs_normalize(json.dumps(plain, separators=(",", ":")).encode())

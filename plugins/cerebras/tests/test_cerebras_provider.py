@@ -21,17 +21,29 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("cerebras") is CerebrasProvider
-    assert CerebrasProvider.api_key_env == ('CEREBRAS_API_KEY',)
-    assert CerebrasProvider.api_base_env == ('CEREBRAS_API_BASE',)
-    assert CerebrasProvider.default_api_base == 'https://api.cerebras.ai/v1'
-    assert CerebrasProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
+    assert CerebrasProvider.api_key_env == ("CEREBRAS_API_KEY",)
+    assert CerebrasProvider.api_base_env == ("CEREBRAS_API_BASE",)
+    assert CerebrasProvider.default_api_base == "https://api.cerebras.ai/v1"
+    assert CerebrasProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": False,
+        "embedding": False,
+        "list_models": True,
+    }
 
 
-@pytest.mark.parametrize(("args", "sent", "absent"), [
-    ({"max_tokens": 64}, {"max_completion_tokens": 64}, "max_tokens"),
-    ({"reasoning_effort": "medium"}, {"reasoning_effort": "medium"}, None),
-    ({"reasoning_effort": "none"}, {"disable_reasoning": True}, "reasoning_effort"),
-])
+@pytest.mark.parametrize(
+    ("args", "sent", "absent"),
+    [
+        ({"max_tokens": 64}, {"max_completion_tokens": 64}, "max_tokens"),
+        ({"reasoning_effort": "medium"}, {"reasoning_effort": "medium"}, None),
+        ({"reasoning_effort": "none"}, {"disable_reasoning": True}, "reasoning_effort"),
+    ],
+)
 def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
     body = CerebrasProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
@@ -45,8 +57,16 @@ def test_other_reasoning_efforts_are_refused() -> None:
 
 
 def test_reasoning_parsed() -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": TEXT, "reasoning": "Think."},
-                                         "finish_reason": "stop"}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": TEXT, "reasoning": "Think."},
+                "finish_reason": "stop",
+            }
+        ],
+    }
     message = run_scenario(CerebrasProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
     pieces = ({"reasoning": "Thi"}, {"reasoning": "nk."}, {"content": TEXT})
@@ -58,6 +78,8 @@ def test_reasoning_parsed() -> None:
 
 
 def test_model_list_entries() -> None:
-    payload = b'{"object": "list", "data": [{"id": "gpt-oss-120b", "object": "model", "created": 0, "owned_by": "Cerebras"}]}'
+    payload = (
+        b'{"object": "list", "data": [{"id": "gpt-oss-120b", "object": "model", "created": 0, "owned_by": "Cerebras"}]}'
+    )
     models = CerebrasProvider(KEY).parse_list_models(payload)
     assert [(m.id, m.owned_by) for m in models] == [("gpt-oss-120b", "Cerebras")]

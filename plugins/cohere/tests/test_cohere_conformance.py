@@ -34,13 +34,21 @@ MODEL = "command-a-03-2025"
 CALL_ID = "get_weather_1byjy32y4hvq"
 ARGS = json.dumps(TOOL_ARGS)
 # ``tokens`` are the counts the model saw (what usage reports); ``billed_units`` leave out Cohere's preamble.
-USAGE_V2 = {"billed_units": {"input_tokens": 5, "output_tokens": USAGE[1]},
-            "tokens": {"input_tokens": USAGE[0], "output_tokens": USAGE[1]}}
+USAGE_V2 = {
+    "billed_units": {"input_tokens": 5, "output_tokens": USAGE[1]},
+    "tokens": {"input_tokens": USAGE[0], "output_tokens": USAGE[1]},
+}
 
 
 def chat(message: dict[str, Any], finish: str) -> Reply:
-    return Reply.json({"id": "c14c80c3-18eb-4519-9460-6c92edd8cfb4", "finish_reason": finish,
-                       "message": {"role": "assistant", **message}, "usage": USAGE_V2})
+    return Reply.json(
+        {
+            "id": "c14c80c3-18eb-4519-9460-6c92edd8cfb4",
+            "finish_reason": finish,
+            "message": {"role": "assistant", **message},
+            "usage": USAGE_V2,
+        }
+    )
 
 
 def text(value: str) -> Reply:
@@ -54,8 +62,11 @@ def event(kind: str, **fields: Any) -> tuple[str, dict[str, Any]]:
 
 def stream(*events: tuple[str, dict[str, Any]], finish: str) -> Reply:
     """message-start, the events, message-end (finish reason and usage); no ``[DONE]`` sentinel."""
-    start = event("message-start", id="29f14a5a-11de-4cae-9800-25e4747408ea", delta={"message": {
-        "role": "assistant", "content": [], "tool_plan": "", "tool_calls": [], "citations": []}})
+    start = event(
+        "message-start",
+        id="29f14a5a-11de-4cae-9800-25e4747408ea",
+        delta={"message": {"role": "assistant", "content": [], "tool_plan": "", "tool_calls": [], "citations": []}},
+    )
     end = event("message-end", delta={"finish_reason": finish, "usage": USAGE_V2})
     return Reply.sse([start, *events, end], done=False)
 
@@ -73,10 +84,21 @@ TEXT_EVENTS = [
 ]
 # A forced tool call (tool_choice REQUIRED) streams the call alone, its arguments in pieces.
 TOOL_EVENTS = [
-    event("tool-call-start", index=0, delta={"message": {"tool_calls": {
-        "id": CALL_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": ""}}}}),
-    *(event("tool-call-delta", index=0, delta={"message": {"tool_calls": {"function": {"arguments": ARGS[i:i + 6]}}}})
-      for i in range(0, len(ARGS), 6)),
+    event(
+        "tool-call-start",
+        index=0,
+        delta={
+            "message": {
+                "tool_calls": {"id": CALL_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": ""}}
+            }
+        },
+    ),
+    *(
+        event(
+            "tool-call-delta", index=0, delta={"message": {"tool_calls": {"function": {"arguments": ARGS[i : i + 6]}}}}
+        )
+        for i in range(0, len(ARGS), 6)
+    ),
     event("tool-call-end", index=0),
 ]
 
@@ -84,23 +106,46 @@ EXCHANGES: dict[str, Reply] = {
     "plain": text(TEXT),
     "stream": stream(*TEXT_EVENTS, finish="COMPLETE"),
     "stream_usage": stream(*TEXT_EVENTS, finish="COMPLETE"),
-    "tool_call": chat({"tool_plan": "I will look up the weather in Paris.", "tool_calls": [
-        {"id": CALL_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": ARGS}}]}, "TOOL_CALL"),
+    "tool_call": chat(
+        {
+            "tool_plan": "I will look up the weather in Paris.",
+            "tool_calls": [{"id": CALL_ID, "type": "function", "function": {"name": TOOL_NAME, "arguments": ARGS}}],
+        },
+        "TOOL_CALL",
+    ),
     "stream_tool_call": stream(*TOOL_EVENTS, finish="TOOL_CALL"),
     "tool_round_trip": text(TEXT),
     "structured": text(json.dumps(CITY)),
     "error_401": error(401, "invalid api token"),
-    "error_429": error(429, "You are using a Trial key, which is limited to 20 API calls / minute.",
-                       {"retry-after": str(int(RETRY_AFTER))}),
-    "error_context_length": error(400, "too many tokens: total number of tokens in the prompt cannot exceed "
-                                       "128000 - received 200000. Try using a shorter prompt"),
+    "error_429": error(
+        429,
+        "You are using a Trial key, which is limited to 20 API calls / minute.",
+        {"retry-after": str(int(RETRY_AFTER))},
+    ),
+    "error_context_length": error(
+        400,
+        "too many tokens: total number of tokens in the prompt cannot exceed "
+        "128000 - received 200000. Try using a shorter prompt",
+    ),
     "error_5xx": error(500, "internal server error, this has been reported to our developers"),
-    "embedding": Reply.json({"id": "da6e531f-54c6-4a73-bf92-f60566d8d753", "response_type": "embeddings_by_type",
-                             "embeddings": {"float": EMBEDDINGS}, "texts": ["a", "b"],
-                             "meta": {"api_version": {"version": "2"}, "billed_units": {"input_tokens": 2}}}),
-    "list_models": Reply.json({"models": [{"name": m, "endpoints": ["chat"], "finetuned": False,
-                                           "context_length": 256000, "features": ["tools"]} for m in MODEL_IDS],
-                               "next_page_token": ""}),
+    "embedding": Reply.json(
+        {
+            "id": "da6e531f-54c6-4a73-bf92-f60566d8d753",
+            "response_type": "embeddings_by_type",
+            "embeddings": {"float": EMBEDDINGS},
+            "texts": ["a", "b"],
+            "meta": {"api_version": {"version": "2"}, "billed_units": {"input_tokens": 2}},
+        }
+    ),
+    "list_models": Reply.json(
+        {
+            "models": [
+                {"name": m, "endpoints": ["chat"], "finetuned": False, "context_length": 256000, "features": ["tools"]}
+                for m in MODEL_IDS
+            ],
+            "next_page_token": "",
+        }
+    ),
 }
 
 
@@ -115,8 +160,9 @@ class TestCohereConformance(ProviderConformance):
         return EXCHANGES[scenario]
 
     def test_requests_go_to_the_v2_endpoints(self) -> None:
-        outcome = run_scenario(self.provider_class, "tool_round_trip", self.replies("tool_round_trip"),
-                               use_async=False, model=self.model)
+        outcome = run_scenario(
+            self.provider_class, "tool_round_trip", self.replies("tool_round_trip"), use_async=False, model=self.model
+        )
         assert outcome.error is None
         assert [(r.method, r.path) for r in outcome.requests or []] == [("POST", "/v2/chat")] * 2
         assert all(r.headers["authorization"].startswith("Bearer ") for r in outcome.requests or [])
@@ -127,7 +173,7 @@ def _payloads(reply: Reply) -> list[Any]:
     raw = b"".join(reply.chunks).decode()
     if reply.headers["content-type"] != "text/event-stream":
         return [json.loads(raw)]
-    return [json.loads(line[len("data: "):]) for line in raw.splitlines() if line.startswith("data: ")]
+    return [json.loads(line[len("data: ") :]) for line in raw.splitlines() if line.startswith("data: ")]
 
 
 @pytest.mark.parametrize("scenario", sorted(s for s in EXCHANGES if EXCHANGES[s].status < 400))

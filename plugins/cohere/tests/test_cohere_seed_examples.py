@@ -18,7 +18,9 @@ MODEL = "command-a-03-2025"
 USAGE = {"billed_units": {"input_tokens": 9, "output_tokens": 12}, "tokens": {"input_tokens": 215, "output_tokens": 12}}
 
 
-def chat(text: str | None, *, tool_calls: list[dict[str, Any]] | None = None, plan: str | None = None) -> dict[str, Any]:
+def chat(
+    text: str | None, *, tool_calls: list[dict[str, Any]] | None = None, plan: str | None = None
+) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant"}
     if text is not None:
         message["content"] = [{"type": "text", "text": text}]
@@ -26,20 +28,30 @@ def chat(text: str | None, *, tool_calls: list[dict[str, Any]] | None = None, pl
         message["tool_plan"] = plan
     if tool_calls:
         message["tool_calls"] = tool_calls
-    return {"id": "resp-1", "finish_reason": "TOOL_CALL" if tool_calls else "COMPLETE", "message": message,
-            "usage": USAGE}
+    return {
+        "id": "resp-1",
+        "finish_reason": "TOOL_CALL" if tool_calls else "COMPLETE",
+        "message": message,
+        "usage": USAGE,
+    }
 
 
 def stream_events(words: list[str]) -> list[tuple[str, dict[str, Any]]]:
     events: list[tuple[str, dict[str, Any]]] = [
         ("message-start", {"type": "message-start", "id": "stream-1", "delta": {"message": {"role": "assistant"}}}),
-        ("content-start", {"type": "content-start", "index": 0,
-                           "delta": {"message": {"content": {"type": "text", "text": ""}}}}),
+        (
+            "content-start",
+            {"type": "content-start", "index": 0, "delta": {"message": {"content": {"type": "text", "text": ""}}}},
+        ),
     ]
-    events += [("content-delta", {"type": "content-delta", "index": 0,
-                                  "delta": {"message": {"content": {"text": w}}}}) for w in words]
-    events += [("content-end", {"type": "content-end", "index": 0}),
-               ("message-end", {"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": USAGE}})]
+    events += [
+        ("content-delta", {"type": "content-delta", "index": 0, "delta": {"message": {"content": {"text": w}}}})
+        for w in words
+    ]
+    events += [
+        ("content-end", {"type": "content-end", "index": 0}),
+        ("message-end", {"type": "message-end", "delta": {"finish_reason": "COMPLETE", "usage": USAGE}}),
+    ]
     return events
 
 
@@ -53,8 +65,11 @@ def cohere(request: RecordedRequest) -> Reply:
     if body.get("tools"):
         if body["messages"][-1]["role"] == "tool":
             return Reply.json(chat("The weather in Paris is sunny and 75F."))
-        call = {"id": "get_weather_1byjy32y4hvq", "type": "function",
-                "function": {"name": "get_weather", "arguments": "{\"location\":\"Paris\"}"}}
+        call = {
+            "id": "get_weather_1byjy32y4hvq",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'},
+        }
         return Reply.json(chat(None, tool_calls=[call], plan="I will check the weather in Paris."))
     if body.get("response_format", {}).get("type") == "json_object":
         return Reply.json(chat(json.dumps({"name": "Paris", "country": "France", "population": 2102650})))
@@ -126,14 +141,16 @@ def check_stream(chunks: list[ChatCompletionChunk], server: MockServer) -> None:
 
 
 def test_streaming(server: MockServer) -> None:
-    stream = completion(model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}], stream=True,
-                        **common(server))
+    stream = completion(
+        model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}], stream=True, **common(server)
+    )
     check_stream(list(stream), server)
 
 
 async def test_streaming_async(server: MockServer) -> None:
-    stream = await acompletion(model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}],
-                               stream=True, **common(server))
+    stream = await acompletion(
+        model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}], stream=True, **common(server)
+    )
     check_stream([chunk async for chunk in stream], server)
 
 
@@ -148,14 +165,22 @@ def check_structured(response: Any, server: MockServer) -> None:
 
 
 def test_structured_output(server: MockServer) -> None:
-    response = completion(model=MODEL, messages=[{"role": "user", "content": "Tell me about Paris."}],
-                          response_format=CityInfo, **common(server))
+    response = completion(
+        model=MODEL,
+        messages=[{"role": "user", "content": "Tell me about Paris."}],
+        response_format=CityInfo,
+        **common(server),
+    )
     check_structured(response, server)
 
 
 async def test_structured_output_async(server: MockServer) -> None:
-    response = await acompletion(model=MODEL, messages=[{"role": "user", "content": "Tell me about Paris."}],
-                                 response_format=CityInfo, **common(server))
+    response = await acompletion(
+        model=MODEL,
+        messages=[{"role": "user", "content": "Tell me about Paris."}],
+        response_format=CityInfo,
+        **common(server),
+    )
     check_structured(response, server)
 
 
@@ -180,11 +205,22 @@ def round_trip_messages(message: Any) -> list[Any]:
 def check_round_trip(final: Any, server: MockServer) -> None:
     assert final.choices[0].message.content == "The weather in Paris is sunny and 75F."
     sent = server.requests[1].json["messages"]
-    assert sent[1] == {"role": "assistant", "tool_plan": "I will check the weather in Paris.",
-                       "tool_calls": [{"id": "get_weather_1byjy32y4hvq", "type": "function",
-                                       "function": {"name": "get_weather", "arguments": "{\"location\":\"Paris\"}"}}]}
-    assert sent[2] == {"role": "tool", "tool_call_id": "get_weather_1byjy32y4hvq",
-                       "content": "Weather in Paris is sunny and 75F!"}
+    assert sent[1] == {
+        "role": "assistant",
+        "tool_plan": "I will check the weather in Paris.",
+        "tool_calls": [
+            {
+                "id": "get_weather_1byjy32y4hvq",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'},
+            }
+        ],
+    }
+    assert sent[2] == {
+        "role": "tool",
+        "tool_call_id": "get_weather_1byjy32y4hvq",
+        "content": "Weather in Paris is sunny and 75F!",
+    }
 
 
 def test_tool_calling_and_round_trip(server: MockServer) -> None:
@@ -197,15 +233,23 @@ def test_tool_calling_and_round_trip(server: MockServer) -> None:
 async def test_tool_calling_and_round_trip_async(server: MockServer) -> None:
     response = await acompletion(model=MODEL, messages=WEATHER, tools=[get_weather], **common(server))
     message = check_tool_call(response, server)
-    final = await acompletion(model=MODEL, messages=round_trip_messages(message), tools=[get_weather],
-                              **common(server))
+    final = await acompletion(model=MODEL, messages=round_trip_messages(message), tools=[get_weather], **common(server))
     check_round_trip(final, server)
 
 
 def test_streamed_tool_call(docs: Any, mock_server: MockServer) -> None:
     mock_server.queue(Reply.sse(docs.STREAM_TOOLS, done=False))
-    chunks = list(completion(model=MODEL, messages=WEATHER, tools=[get_weather], stream=True,
-                             provider="cohere", api_key=KEY, api_base=mock_server.url))
+    chunks = list(
+        completion(
+            model=MODEL,
+            messages=WEATHER,
+            tools=[get_weather],
+            stream=True,
+            provider="cohere",
+            api_key=KEY,
+            api_base=mock_server.url,
+        )
+    )
     args: dict[int, str] = {}
     for chunk in chunks:
         for call in chunk.choices[0].delta.tool_calls or []:
@@ -216,13 +260,23 @@ def test_streamed_tool_call(docs: Any, mock_server: MockServer) -> None:
 
 def test_embedding_and_models(docs: Any, mock_server: MockServer) -> None:
     mock_server.queue(Reply.json(docs.EMBED), Reply.json(docs.MODELS))
-    result = embedding("embed-v4.0", ["hello", "goodbye"], provider="cohere", api_key=KEY,
-                       api_base=mock_server.url, input_type="classification")
+    result = embedding(
+        "embed-v4.0",
+        ["hello", "goodbye"],
+        provider="cohere",
+        api_key=KEY,
+        api_base=mock_server.url,
+        input_type="classification",
+    )
     assert len(result.data) == 2
     assert result.usage.prompt_tokens == 2
     assert mock_server.requests[0].path == "/v2/embed"
-    assert mock_server.requests[0].json == {"model": "embed-v4.0", "texts": ["hello", "goodbye"],
-                                            "input_type": "classification", "embedding_types": ["float"]}
+    assert mock_server.requests[0].json == {
+        "model": "embed-v4.0",
+        "texts": ["hello", "goodbye"],
+        "input_type": "classification",
+        "embedding_types": ["float"],
+    }
     models = list_models("cohere", api_key=KEY, api_base=mock_server.url)
     assert [m.id for m in models] == ["command-a-03-2025", "embed-v4.0"]
     assert mock_server.requests[1].path == "/v1/models?page_size=1000"

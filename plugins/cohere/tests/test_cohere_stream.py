@@ -17,12 +17,13 @@ from any_llm.types.completion import ChatCompletionChunk
 
 def run(events: list[Any], split: int | None = None, done: bool = False) -> list[ChatCompletionChunk]:
     parser = CohereProvider().stream_parser(
-        build_params("command-a-03-2025", [{"role": "user", "content": "hi"}], {"stream": True}, {}))
+        build_params("command-a-03-2025", [{"role": "user", "content": "hi"}], {"stream": True}, {})
+    )
     pipeline = _Pipeline(SSEDecoder("cohere"), parser, "cohere")
     raw = b"".join(sse_events(events, done=done))
     step = split or len(raw)
     for i in range(0, len(raw), step):
-        pipeline.push(raw[i:i + step])
+        pipeline.push(raw[i : i + step])
     pipeline.end()
     return list(pipeline.pending)
 
@@ -112,9 +113,11 @@ def test_events_after_message_end_are_ignored(docs: Any) -> None:
 
 
 def test_unknown_events_are_skipped(docs: Any) -> None:
-    extra = [("debug", {"type": "debug", "prompt": "..."}),
-             ("citation-start", {"type": "citation-start", "index": 0, "delta": {"message": {"citations": {}}}}),
-             ("future-event", {"type": "future-event"})]
+    extra = [
+        ("debug", {"type": "debug", "prompt": "..."}),
+        ("citation-start", {"type": "citation-start", "index": 0, "delta": {"message": {"citations": {}}}}),
+        ("future-event", {"type": "future-event"}),
+    ]
     chunks = run([docs.STREAM[0], *extra, *docs.STREAM[1:]])
     assert text_of(chunks) == "Once upon a time."
 
@@ -124,8 +127,14 @@ def test_error_object_on_the_stream_raises(docs: Any) -> None:
         run([docs.STREAM[0], ("error", {"message": "internal server error"})])
 
 
-@pytest.mark.parametrize("bad", [("content-delta", "{oops"), ("content-delta", "[1, 2]"),
-                                 ("tool-call-start", {"type": "tool-call-start", "index": 0, "delta": {}})])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ("content-delta", "{oops"),
+        ("content-delta", "[1, 2]"),
+        ("tool-call-start", {"type": "tool-call-start", "index": 0, "delta": {}}),
+    ],
+)
 def test_bad_events_raise_response_validation_error(docs: Any, bad: Any) -> None:
     with pytest.raises(errors.ResponseValidationError):
         run([docs.STREAM[0], bad])

@@ -18,9 +18,26 @@ USER = [{"role": "user", "content": "What is the capital of France?"}]
 MODEL = "command-a-03-2025"
 
 _SEED = {
-    "tools", "tool_choice", "temperature", "top_p", "max_tokens", "response_format", "stream", "n", "stop",
-    "presence_penalty", "frequency_penalty", "seed", "user", "parallel_tool_calls", "logprobs", "top_logprobs",
-    "logit_bias", "stream_options", "max_completion_tokens", "reasoning_effort",
+    "tools",
+    "tool_choice",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "response_format",
+    "stream",
+    "n",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "user",
+    "parallel_tool_calls",
+    "logprobs",
+    "top_logprobs",
+    "logit_bias",
+    "stream_options",
+    "max_completion_tokens",
+    "reasoning_effort",
 }
 
 
@@ -68,11 +85,26 @@ def test_stream_flag(check: Any) -> None:
 
 
 def test_sampling_parameters_renamed(check: Any) -> None:
-    body = body_of(check, temperature=0.3, top_p=0.75, seed=42, frequency_penalty=0.5, presence_penalty=0.25,
-                   max_tokens=300, stop="END", logprobs=True)
+    body = body_of(
+        check,
+        temperature=0.3,
+        top_p=0.75,
+        seed=42,
+        frequency_penalty=0.5,
+        presence_penalty=0.25,
+        max_tokens=300,
+        stop="END",
+        logprobs=True,
+    )
     assert {k: body[k] for k in body if k not in ("model", "messages", "stream")} == {
-        "temperature": 0.3, "p": 0.75, "seed": 42, "frequency_penalty": 0.5, "presence_penalty": 0.25,
-        "max_tokens": 300, "stop_sequences": ["END"], "logprobs": True,
+        "temperature": 0.3,
+        "p": 0.75,
+        "seed": 42,
+        "frequency_penalty": 0.5,
+        "presence_penalty": 0.25,
+        "max_tokens": 300,
+        "stop_sequences": ["END"],
+        "logprobs": True,
     }
 
 
@@ -108,12 +140,15 @@ def test_tools_from_callable_and_tool_choice(check: Any) -> None:
 
 
 def test_strict_tool_sets_strict_tools(check: Any) -> None:
-    tool = {"type": "function", "function": {"name": "now", "strict": True,
-                                             "parameters": {"type": "object", "properties": {}}}}
+    tool = {
+        "type": "function",
+        "function": {"name": "now", "strict": True, "parameters": {"type": "object", "properties": {}}},
+    }
     body = body_of(check, tools=[tool])
     assert body["strict_tools"] is True
-    assert body["tools"] == [{"type": "function", "function": {"name": "now",
-                                                               "parameters": {"type": "object", "properties": {}}}}]
+    assert body["tools"] == [
+        {"type": "function", "function": {"name": "now", "parameters": {"type": "object", "properties": {}}}}
+    ]
 
 
 def now() -> str:
@@ -135,21 +170,33 @@ def test_named_tool_choice_must_name_a_tool() -> None:
         CohereProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
 
 
-@pytest.mark.parametrize("choice", [
-    {"type": "allowed_tools", "allowed_tools": {"mode": "required", "tools": [{"type": "function",
-                                                                               "function": {"name": "get_weather"}}]}},
-    {"type": "custom", "custom": {"name": "get_weather"}},
-    "any",
-])
+@pytest.mark.parametrize(
+    "choice",
+    [
+        {
+            "type": "allowed_tools",
+            "allowed_tools": {"mode": "required", "tools": [{"type": "function", "function": {"name": "get_weather"}}]},
+        },
+        {"type": "custom", "custom": {"name": "get_weather"}},
+        "any",
+    ],
+)
 def test_other_tool_choices_are_refused(choice: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
         CohereProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
     assert info.value.parameter_name == "tool_choice"
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("n", 2), ("logit_bias", {"1": 2.0}), ("parallel_tool_calls", False), ("user", "u"), ("top_logprobs", 2),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("n", 2),
+        ("logit_bias", {"1": 2.0}),
+        ("parallel_tool_calls", False),
+        ("user", "u"),
+        ("top_logprobs", 2),
+    ],
+)
 def test_unsupported_parameters(name: str, value: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
         CohereProvider().build_completion_request(params(**{name: value}))
@@ -172,14 +219,17 @@ def test_response_format_dicts(check: Any) -> None:
     assert body_of(check, response_format={"type": "text"})["response_format"] == {"type": "text"}
 
 
-@pytest.mark.parametrize(("effort", "thinking"), [
-    ("none", {"type": "disabled"}),
-    ("minimal", {"type": "enabled", "token_budget": 256}),
-    ("low", {"type": "enabled", "token_budget": 1024}),
-    ("medium", {"type": "enabled", "token_budget": 8192}),
-    ("high", {"type": "enabled", "token_budget": 24576}),
-    ("xhigh", {"type": "enabled", "token_budget": 32000}),
-])
+@pytest.mark.parametrize(
+    ("effort", "thinking"),
+    [
+        ("none", {"type": "disabled"}),
+        ("minimal", {"type": "enabled", "token_budget": 256}),
+        ("low", {"type": "enabled", "token_budget": 1024}),
+        ("medium", {"type": "enabled", "token_budget": 8192}),
+        ("high", {"type": "enabled", "token_budget": 24576}),
+        ("xhigh", {"type": "enabled", "token_budget": 32000}),
+    ],
+)
 def test_reasoning_effort_to_thinking(check: Any, effort: str, thinking: dict[str, Any]) -> None:
     assert body_of(check, reasoning_effort=effort)["thinking"] == thinking
 
@@ -192,21 +242,27 @@ def test_messages(check: Any) -> None:
     messages = [
         {"role": "developer", "content": "Be brief."},
         {"role": "system", "content": [{"type": "text", "text": "Answer in French."}]},
-        {"role": "user", "content": [
-            {"type": "text", "text": "Describe this."},
-            {"type": "image_url", "image_url": {"url": "https://cohere.com/cat.png", "detail": "low"}},
-            {"type": "image_url", "image_url": "data:image/png;base64,iVBORw0KGgo="},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Describe this."},
+                {"type": "image_url", "image_url": {"url": "https://cohere.com/cat.png", "detail": "low"}},
+                {"type": "image_url", "image_url": "data:image/png;base64,iVBORw0KGgo="},
+            ],
+        },
         {"role": "assistant", "content": [{"type": "text", "text": "A cat."}]},
     ]
     assert body_of(check, messages=messages)["messages"] == [
         {"role": "system", "content": "Be brief."},
         {"role": "system", "content": [{"type": "text", "text": "Answer in French."}]},
-        {"role": "user", "content": [
-            {"type": "text", "text": "Describe this."},
-            {"type": "image_url", "image_url": {"url": "https://cohere.com/cat.png", "detail": "low"}},
-            {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "Describe this."},
+                {"type": "image_url", "image_url": {"url": "https://cohere.com/cat.png", "detail": "low"}},
+                {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo="}},
+            ],
+        },
         {"role": "assistant", "content": "A cat."},
     ]
 
@@ -214,35 +270,69 @@ def test_messages(check: Any) -> None:
 def test_tool_round_trip_messages(check: Any) -> None:
     messages = [
         {"role": "user", "content": "What's the weather in Paris?"},
-        {"role": "assistant", "content": "I will look up the weather.", "reasoning": {"content": "hm"},
-         "tool_calls": [{"id": "get_weather_1", "type": "function",
-                         "function": {"name": "get_weather", "arguments": "{\"location\": \"Paris\"}"}}]},
+        {
+            "role": "assistant",
+            "content": "I will look up the weather.",
+            "reasoning": {"content": "hm"},
+            "tool_calls": [
+                {
+                    "id": "get_weather_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "get_weather_1", "content": "Weather in Paris is sunny and 75F!"},
-        {"role": "assistant", "content": None,
-         "tool_calls": [{"id": "c2", "type": "function", "function": {"name": "now", "arguments": {}}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "c2", "type": "function", "function": {"name": "now", "arguments": {}}}],
+        },
         {"role": "tool", "tool_call_id": "c2", "content": [{"type": "text", "text": "noon"}]},
     ]
     assert body_of(check, messages=messages)["messages"][1:] == [
-        {"role": "assistant", "tool_plan": "I will look up the weather.",
-         "tool_calls": [{"id": "get_weather_1", "type": "function",
-                         "function": {"name": "get_weather", "arguments": "{\"location\": \"Paris\"}"}}]},
+        {
+            "role": "assistant",
+            "tool_plan": "I will look up the weather.",
+            "tool_calls": [
+                {
+                    "id": "get_weather_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "get_weather_1", "content": "Weather in Paris is sunny and 75F!"},
-        {"role": "assistant", "tool_calls": [{"id": "c2", "type": "function",
-                                              "function": {"name": "now", "arguments": "{}"}}]},
+        {
+            "role": "assistant",
+            "tool_calls": [{"id": "c2", "type": "function", "function": {"name": "now", "arguments": "{}"}}],
+        },
         {"role": "tool", "tool_call_id": "c2", "content": [{"type": "text", "text": "noon"}]},
     ]
 
 
-@pytest.mark.parametrize(("messages", "cls", "match"), [
-    ([{"role": "tool", "content": "x"}], errors.ConfigurationError, "tool_call_id"),
-    ([{"role": "function", "name": "f", "content": "x"}], errors.UnsupportedParameterError, "function"),
-    ([{"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]}], errors.UnsupportedParameterError,
-     "input_audio"),
-    ([{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}],
-     errors.UnsupportedParameterError, "only text"),
-    ([{"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": "{}"}}]}],
-     errors.ConfigurationError, "id"),
-])
+@pytest.mark.parametrize(
+    ("messages", "cls", "match"),
+    [
+        ([{"role": "tool", "content": "x"}], errors.ConfigurationError, "tool_call_id"),
+        ([{"role": "function", "name": "f", "content": "x"}], errors.UnsupportedParameterError, "function"),
+        (
+            [{"role": "user", "content": [{"type": "input_audio", "input_audio": {}}]}],
+            errors.UnsupportedParameterError,
+            "input_audio",
+        ),
+        (
+            [{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "x"}}]}],
+            errors.UnsupportedParameterError,
+            "only text",
+        ),
+        (
+            [{"role": "assistant", "tool_calls": [{"type": "function", "function": {"name": "f", "arguments": "{}"}}]}],
+            errors.ConfigurationError,
+            "id",
+        ),
+    ],
+)
 def test_message_errors(messages: list[dict[str, Any]], cls: type[Exception], match: str) -> None:
     with pytest.raises(cls, match=match):
         convert_messages(messages, "cohere")
@@ -302,10 +392,16 @@ def test_parse_thinking_and_cached_tokens(docs: Any) -> None:
     assert completion.usage.prompt_tokens_details.cached_tokens == 512
 
 
-@pytest.mark.parametrize(("reason", "expected"), [
-    ("COMPLETE", "stop"), ("STOP_SEQUENCE", "stop"), ("MAX_TOKENS", "length"), ("TOOL_CALL", "stop"),
-    ("SOMETHING_NEW", "stop"),
-])
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("COMPLETE", "stop"),
+        ("STOP_SEQUENCE", "stop"),
+        ("MAX_TOKENS", "length"),
+        ("TOOL_CALL", "stop"),
+        ("SOMETHING_NEW", "stop"),
+    ],
+)
 def test_finish_reasons(docs: Any, reason: str, expected: str) -> None:
     docs.CHAT["finish_reason"] = reason
     assert parse(docs.CHAT).choices[0].finish_reason == expected
@@ -319,7 +415,9 @@ def test_failed_generation_raises(docs: Any, reason: str) -> None:
 
 
 def test_parse_citations_and_logprobs(docs: Any) -> None:
-    docs.CHAT["message"]["citations"] = [{"start": 25, "end": 30, "text": "Paris", "sources": [], "type": "TEXT_CONTENT"}]
+    docs.CHAT["message"]["citations"] = [
+        {"start": 25, "end": 30, "text": "Paris", "sources": [], "type": "TEXT_CONTENT"}
+    ]
     docs.CHAT["logprobs"] = [{"text": "The capital", "token_ids": [1, 2], "logprobs": [-0.5, -0.25]}]
     choice = parse(docs.CHAT).choices[0]
     assert choice.message.model_extra["citations"][0]["text"] == "Paris"
@@ -328,9 +426,16 @@ def test_parse_citations_and_logprobs(docs: Any) -> None:
     assert entry.model_extra["token_ids"] == [1, 2]
 
 
-@pytest.mark.parametrize("body", [b"nope", b"[]", b'{"id": "x", "finish_reason": "COMPLETE"}',
-                                  b'{"id": "x", "message": {"content": 3}}',
-                                  b'{"id": "x", "message": {"tool_calls": [{"id": "a"}]}}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"nope",
+        b"[]",
+        b'{"id": "x", "finish_reason": "COMPLETE"}',
+        b'{"id": "x", "message": {"content": 3}}',
+        b'{"id": "x", "message": {"tool_calls": [{"id": "a"}]}}',
+    ],
+)
 def test_bad_shapes(body: bytes) -> None:
     with pytest.raises(errors.ResponseValidationError):
         CohereProvider().parse_completion(body, params())
@@ -339,17 +444,23 @@ def test_bad_shapes(body: bytes) -> None:
 # -- errors -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("status", "message", "cls"), [
-    (401, "invalid api token", errors.AuthenticationError),
-    (498, "invalid api token", errors.AuthenticationError),
-    (404, "model 'command-x' not found, make sure the correct model ID was used", errors.ModelNotFoundError),
-    (400, "too many tokens: total number of tokens in the prompt cannot exceed 128000 - received 130001",
-     errors.ContextLengthExceededError),
-    (400, "invalid request: message must be at least 1 token long", errors.InvalidRequestError),
-    (422, "invalid type: parameter p is of type string but should be of type float", errors.InvalidRequestError),
-    (400, "the request was blocked by the content moderation system", errors.ContentFilterError),
-    (500, "internal server error, this has been reported to our developers", errors.ProviderError),
-])
+@pytest.mark.parametrize(
+    ("status", "message", "cls"),
+    [
+        (401, "invalid api token", errors.AuthenticationError),
+        (498, "invalid api token", errors.AuthenticationError),
+        (404, "model 'command-x' not found, make sure the correct model ID was used", errors.ModelNotFoundError),
+        (
+            400,
+            "too many tokens: total number of tokens in the prompt cannot exceed 128000 - received 130001",
+            errors.ContextLengthExceededError,
+        ),
+        (400, "invalid request: message must be at least 1 token long", errors.InvalidRequestError),
+        (422, "invalid type: parameter p is of type string but should be of type float", errors.InvalidRequestError),
+        (400, "the request was blocked by the content moderation system", errors.ContentFilterError),
+        (500, "internal server error, this has been reported to our developers", errors.ProviderError),
+    ],
+)
 def test_parse_error(status: int, message: str, cls: type[Exception]) -> None:
     err = CohereProvider().parse_error(status, {}, json.dumps({"id": "e1", "message": message}).encode())
     assert type(err) is cls
@@ -369,11 +480,16 @@ def test_parse_error_429() -> None:
 def test_embedding_request(check: Any) -> None:
     request = CohereProvider().build_embedding_request("embed-v4.0", ["hello", "goodbye"], {})
     assert (request.method, request.url) == ("POST", "v2/embed")
-    assert request.json == {"model": "embed-v4.0", "texts": ["hello", "goodbye"], "input_type": "search_document",
-                            "embedding_types": ["float"]}
+    assert request.json == {
+        "model": "embed-v4.0",
+        "texts": ["hello", "goodbye"],
+        "input_type": "search_document",
+        "embedding_types": ["float"],
+    }
     assert check(request.json, "EmbedRequest") == []
-    overridden = CohereProvider().build_embedding_request("embed-v4.0", ["q"], {"input_type": "search_query",
-                                                                               "output_dimension": 256})
+    overridden = CohereProvider().build_embedding_request(
+        "embed-v4.0", ["q"], {"input_type": "search_query", "output_dimension": 256}
+    )
     assert overridden.json["input_type"] == "search_query"
     assert overridden.json["output_dimension"] == 256
     assert check(overridden.json, "EmbedRequest") == []

@@ -20,18 +20,34 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("dashscope") is DashscopeProvider
-    assert DashscopeProvider.api_key_env == ('DASHSCOPE_API_KEY',)
-    assert DashscopeProvider.api_base_env == ('DASHSCOPE_API_BASE',)
-    assert DashscopeProvider.default_api_base == 'https://dashscope.aliyuncs.com/compatible-mode/v1'
-    assert DashscopeProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
+    assert DashscopeProvider.api_key_env == ("DASHSCOPE_API_KEY",)
+    assert DashscopeProvider.api_base_env == ("DASHSCOPE_API_BASE",)
+    assert DashscopeProvider.default_api_base == "https://dashscope.aliyuncs.com/compatible-mode/v1"
+    assert DashscopeProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
-@pytest.mark.parametrize(("args", "extra", "sent", "absent"), [
-    ({"stream": True, "reasoning_effort": "low"}, {"thinking_budget": 512}, {"enable_thinking": True, "thinking_budget": 512},
-     "reasoning_effort"),
-    ({"reasoning_effort": "none"}, {}, {"enable_thinking": False}, "reasoning_effort"),
-    ({}, {}, {}, "enable_thinking"),
-])
+@pytest.mark.parametrize(
+    ("args", "extra", "sent", "absent"),
+    [
+        (
+            {"stream": True, "reasoning_effort": "low"},
+            {"thinking_budget": 512},
+            {"enable_thinking": True, "thinking_budget": 512},
+            "reasoning_effort",
+        ),
+        ({"reasoning_effort": "none"}, {}, {"enable_thinking": False}, "reasoning_effort"),
+        ({}, {}, {}, "enable_thinking"),
+    ],
+)
 def test_enable_thinking(args: dict[str, Any], extra: dict[str, Any], sent: dict[str, Any], absent: str) -> None:
     body = DashscopeProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, extra)).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
@@ -39,8 +55,16 @@ def test_enable_thinking(args: dict[str, Any], extra: dict[str, Any], sent: dict
 
 
 def test_reasoning_content() -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+            }
+        ],
+    }
     message = run_scenario(DashscopeProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
     pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
@@ -52,5 +76,7 @@ def test_reasoning_content() -> None:
 
 
 def test_model_list_entries() -> None:
-    payload = b'{"object": "list", "data": [{"id": "qwen-plus", "object": "model", "created": 0, "owned_by": "system"}]}'
+    payload = (
+        b'{"object": "list", "data": [{"id": "qwen-plus", "object": "model", "created": 0, "owned_by": "system"}]}'
+    )
     assert [m.id for m in DashscopeProvider(KEY).parse_list_models(payload)] == ["qwen-plus"]

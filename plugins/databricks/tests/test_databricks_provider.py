@@ -23,34 +23,53 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("databricks") is DatabricksProvider
-    assert DatabricksProvider.api_key_env == ('DATABRICKS_TOKEN',)
-    assert DatabricksProvider.api_base_env == ('DATABRICKS_HOST',)
-    assert DatabricksProvider.default_api_base == ''
-    assert DatabricksProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': False, 'embedding': True, 'list_models': False}
+    assert DatabricksProvider.api_key_env == ("DATABRICKS_TOKEN",)
+    assert DatabricksProvider.api_base_env == ("DATABRICKS_HOST",)
+    assert DatabricksProvider.default_api_base == ""
+    assert DatabricksProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": False,
+        "embedding": True,
+        "list_models": False,
+    }
 
 
 @pytest.mark.parametrize("base_path", ["", "/serving-endpoints/"])
 def test_workspace_url_gets_serving_endpoints_once(base_path: str) -> None:
-    outcome = run_scenario(DatabricksProvider, "plain", [openai_exchanges()["plain"]], use_async=False, base_path=base_path)
+    outcome = run_scenario(
+        DatabricksProvider, "plain", [openai_exchanges()["plain"]], use_async=False, base_path=base_path
+    )
     assert [r.path for r in outcome.requests or []] == ["/serving-endpoints/chat/completions"]
 
 
 def test_workspace_url_is_required(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATABRICKS_HOST", raising=False)
     with pytest.raises(errors.ConfigurationError, match="api_base"):
-        any_llm.completion(model="x", provider="databricks", api_key="test-key-123456",
-                           messages=[{"role": "user", "content": "x"}])
+        any_llm.completion(
+            model="x", provider="databricks", api_key="test-key-123456", messages=[{"role": "user", "content": "x"}]
+        )
 
 
 def test_reasoning_blocks() -> None:
-    blocks = [{"type": "reasoning", "summary": [{"type": "summary_text", "text": "Think.", "signature": "sig"}]},
-              {"type": "text", "text": TEXT}]
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": blocks}, "finish_reason": "stop"}]}
+    blocks = [
+        {"type": "reasoning", "summary": [{"type": "summary_text", "text": "Think.", "signature": "sig"}]},
+        {"type": "text", "text": TEXT},
+    ]
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": blocks}, "finish_reason": "stop"}],
+    }
     message = run_scenario(DatabricksProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
-    pieces = ({"content": [{"type": "reasoning", "summary": [{"type": "summary_text", "text": "Thi"}]}]},
-              {"content": [{"type": "reasoning", "summary": [{"type": "summary_text", "text": "nk.", "signature": "s"}]}]},
-              {"content": TEXT})
+    pieces = (
+        {"content": [{"type": "reasoning", "summary": [{"type": "summary_text", "text": "Thi"}]}]},
+        {"content": [{"type": "reasoning", "summary": [{"type": "summary_text", "text": "nk.", "signature": "s"}]}]},
+        {"content": TEXT},
+    )
     events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
     chunks = run_scenario(DatabricksProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
     deltas = [c.choices[0].delta for c in chunks]
@@ -78,7 +97,10 @@ def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.Monke
 @pytest.mark.parametrize("compact", [True, False])
 def test_only_block_content_chunks_leave_the_fast_path(compact: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = {**CHUNK, "choices": [{"index": 0, "delta": {"content": TEXT}, "finish_reason": None}]}
-    blocks = [{"type": "reasoning", "summary": [{"type": "summary_text", "text": "Think."}]}, {"type": "text", "text": "A"}]
+    blocks = [
+        {"type": "reasoning", "summary": [{"type": "summary_text", "text": "Think."}]},
+        {"type": "text", "text": "A"},
+    ]
     fixing = {**CHUNK, "choices": [{"index": 0, "delta": {"content": blocks}, "finish_reason": None}]}
     provider = DatabricksProvider(KEY)
     assert not provider.chunk_needs_normalize(json.dumps(plain, separators=(",", ":")).encode())

@@ -15,15 +15,32 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("deepinfra") is DeepinfraProvider
-    assert DeepinfraProvider.api_key_env == ('DEEPINFRA_API_KEY',)
-    assert DeepinfraProvider.api_base_env == ('DEEPINFRA_API_BASE',)
-    assert DeepinfraProvider.default_api_base == 'https://api.deepinfra.com/v1/openai'
-    assert DeepinfraProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
+    assert DeepinfraProvider.api_key_env == ("DEEPINFRA_API_KEY",)
+    assert DeepinfraProvider.api_base_env == ("DEEPINFRA_API_BASE",)
+    assert DeepinfraProvider.default_api_base == "https://api.deepinfra.com/v1/openai"
+    assert DeepinfraProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
 def test_reasoning_content() -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+            }
+        ],
+    }
     message = run_scenario(DeepinfraProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
     pieces = ({"reasoning_content": "Think."}, {"content": TEXT})
@@ -35,7 +52,9 @@ def test_reasoning_content() -> None:
 
 
 def test_model_list_entries() -> None:
-    payload = (b'{"object": "list", "data": [{"id": "meta-llama/Llama-3.3-70B-Instruct", "object": "model", '
-               b'"created": 1733443200, "owned_by": "deepinfra"}]}')
+    payload = (
+        b'{"object": "list", "data": [{"id": "meta-llama/Llama-3.3-70B-Instruct", "object": "model", '
+        b'"created": 1733443200, "owned_by": "deepinfra"}]}'
+    )
     models = DeepinfraProvider(KEY).parse_list_models(payload)
     assert [(m.id, m.owned_by) for m in models] == [("meta-llama/Llama-3.3-70B-Instruct", "deepinfra")]

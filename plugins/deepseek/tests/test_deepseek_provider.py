@@ -19,8 +19,13 @@ from any_llm.testing.schema import schema_errors
 MODEL = "deepseek-v4-flash"
 COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
 CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
-TOOL = {"type": "function", "function": {"name": "get_weather", "parameters": {
-    "type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]}}}
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}, "required": ["location"]},
+    },
+}
 
 
 class CityInfo(BaseModel):
@@ -31,29 +36,51 @@ class CityInfo(BaseModel):
 
 def test_declarations() -> None:
     assert get_provider_class("deepseek") is DeepseekProvider
-    assert DeepseekProvider.api_key_env == ('DEEPSEEK_API_KEY',)
-    assert DeepseekProvider.api_base_env == ('DEEPSEEK_API_BASE',)
-    assert DeepseekProvider.default_api_base == 'https://api.deepseek.com'
-    assert DeepseekProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
+    assert DeepseekProvider.api_key_env == ("DEEPSEEK_API_KEY",)
+    assert DeepseekProvider.api_base_env == ("DEEPSEEK_API_BASE",)
+    assert DeepseekProvider.default_api_base == "https://api.deepseek.com"
+    assert DeepseekProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": False,
+        "embedding": False,
+        "list_models": True,
+    }
 
 
-@pytest.mark.parametrize(("args", "sent", "absent"), [
-    ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
-    ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}, "reasoning_effort": "high"}, None),
-    ({}, {}, "thinking"),
-    ({"max_completion_tokens": 256}, {"max_tokens": 256}, "max_completion_tokens"),
-    ({"logprobs": True, "top_logprobs": 2, "reasoning_effort": "none"}, {"logprobs": True, "top_logprobs": 2}, None),
-])
+@pytest.mark.parametrize(
+    ("args", "sent", "absent"),
+    [
+        ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
+        ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}, "reasoning_effort": "high"}, None),
+        ({}, {}, "thinking"),
+        ({"max_completion_tokens": 256}, {"max_tokens": 256}, "max_completion_tokens"),
+        (
+            {"logprobs": True, "top_logprobs": 2, "reasoning_effort": "none"},
+            {"logprobs": True, "top_logprobs": 2},
+            None,
+        ),
+    ],
+)
 def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
     body = DeepseekProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-@pytest.mark.parametrize(("param", "args"), [
-    ("reasoning_effort", {"reasoning_effort": "minimal"}), ("n", {"n": 2}), ("logit_bias", {"logit_bias": {"1": 1.0}}),
-    ("logprobs", {"logprobs": True}), ("top_logprobs", {"logprobs": False, "top_logprobs": 2}),
-])
+@pytest.mark.parametrize(
+    ("param", "args"),
+    [
+        ("reasoning_effort", {"reasoning_effort": "minimal"}),
+        ("n", {"n": 2}),
+        ("logit_bias", {"logit_bias": {"1": 1.0}}),
+        ("logprobs", {"logprobs": True}),
+        ("top_logprobs", {"logprobs": False, "top_logprobs": 2}),
+    ],
+)
 def test_refused_params(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
         DeepseekProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
@@ -81,8 +108,16 @@ def test_schema_joins_an_existing_system_prompt() -> None:
 
 
 def test_reasoning_content() -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+            }
+        ],
+    }
     message = run_scenario(DeepseekProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
     pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
@@ -94,15 +129,36 @@ def test_reasoning_content() -> None:
 
 
 def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:
-    call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}}
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-        "role": "assistant", "content": None, "reasoning_content": "Need the weather.", "tool_calls": [call]}}]}
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+    }
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "role": "assistant",
+                    "content": None,
+                    "reasoning_content": "Need the weather.",
+                    "tool_calls": [call],
+                },
+            }
+        ],
+    }
     first = run_scenario(DeepseekProvider, "tool_call", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert first.reasoning.content == "Need the weather."
     question = [{"role": "user", "content": "Weather in Paris?"}]
-    history = [*question, first, {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
-               {"role": "assistant", "content": "Sunny.", "reasoning": {"content": "dropped"}},
-               {"role": "user", "content": "Thanks"}]
+    history = [
+        *question,
+        first,
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+        {"role": "assistant", "content": "Sunny.", "reasoning": {"content": "dropped"}},
+        {"role": "user", "content": "Thanks"},
+    ]
     body = DeepseekProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     sent = body["messages"]
@@ -111,14 +167,25 @@ def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:
 
 
 def test_cache_hits_become_cached_tokens() -> None:
-    usage = {"prompt_tokens": 100, "completion_tokens": 5, "total_tokens": 105,
-             "prompt_cache_hit_tokens": 64, "prompt_cache_miss_tokens": 36}
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
-              "usage": usage}
+    usage = {
+        "prompt_tokens": 100,
+        "completion_tokens": 5,
+        "total_tokens": 105,
+        "prompt_cache_hit_tokens": 64,
+        "prompt_cache_miss_tokens": 36,
+    }
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "ok"}, "finish_reason": "stop"}],
+        "usage": usage,
+    }
     completion = run_scenario(DeepseekProvider, "plain", [Reply.json(answer)], use_async=False).result
     assert completion.usage.prompt_tokens_details.cached_tokens == 64
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"}}]},
-              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}, {**CHUNK, "choices": [], "usage": usage}]
+    events = [
+        {**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "ok"}}]},
+        {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        {**CHUNK, "choices": [], "usage": usage},
+    ]
     chunks = run_scenario(DeepseekProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
     assert chunks[-1].usage.prompt_tokens_details.cached_tokens == 64
     assert all(c.choices for c in chunks), "the usage chunk we asked for must have a choice for chunk.choices[0]"

@@ -17,18 +17,29 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("fireworks") is FireworksProvider
-    assert FireworksProvider.api_key_env == ('FIREWORKS_API_KEY',)
-    assert FireworksProvider.api_base_env == ('FIREWORKS_API_BASE',)
-    assert FireworksProvider.default_api_base == 'https://api.fireworks.ai/inference/v1'
-    assert FireworksProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
+    assert FireworksProvider.api_key_env == ("FIREWORKS_API_KEY",)
+    assert FireworksProvider.api_base_env == ("FIREWORKS_API_BASE",)
+    assert FireworksProvider.default_api_base == "https://api.fireworks.ai/inference/v1"
+    assert FireworksProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
 def test_no_stream_options_and_usage_on_last_chunk() -> None:
     body = FireworksProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"stream": True}, {})).json
     assert "stream_options" not in body and body["stream"] is True
     usage = {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5}
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
-              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": usage}]
+    events = [
+        {**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
+        {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "usage": usage},
+    ]
     chunks = run_scenario(FireworksProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
     assert ("".join(c.choices[0].delta.content or "" for c in chunks), chunks[-1].usage.total_tokens) == ("Hi", 5)
 
@@ -38,8 +49,16 @@ def test_reasoning_content() -> None:
     body = FireworksProvider(KEY).build_completion_request(params).json
     assert body["reasoning_effort"] == "low"
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+            }
+        ],
+    }
     message = run_scenario(FireworksProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
     pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
@@ -51,7 +70,9 @@ def test_reasoning_content() -> None:
 
 
 def test_model_list_entries() -> None:
-    payload = (b'{"object": "list", "data": [{"id": "accounts/fireworks/models/llama-v3p1-8b-instruct", "object": "model", '
-               b'"owned_by": "fireworks", "created": 1721692800, "kind": "HF_BASE_MODEL", "supports_chat": true}]}')
+    payload = (
+        b'{"object": "list", "data": [{"id": "accounts/fireworks/models/llama-v3p1-8b-instruct", "object": "model", '
+        b'"owned_by": "fireworks", "created": 1721692800, "kind": "HF_BASE_MODEL", "supports_chat": true}]}'
+    )
     models = FireworksProvider(KEY).parse_list_models(payload)
     assert models[0].id.endswith("llama-v3p1-8b-instruct") and models[0].supports_chat is True

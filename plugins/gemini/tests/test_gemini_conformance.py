@@ -37,8 +37,7 @@ def answer(parts: list[dict[str, Any]], finish: str | None = "STOP", usage: bool
 
 
 def error(status: int, code: str, message: str, headers: dict[str, str] | None = None) -> Reply:
-    return Reply.json({"error": {"code": status, "message": message, "status": code}}, status=status,
-                      headers=headers)
+    return Reply.json({"error": {"code": status, "message": message, "status": code}}, status=status, headers=headers)
 
 
 CALL = {"functionCall": {"name": TOOL_NAME, "args": TOOL_ARGS}, "thoughtSignature": "a2l0LXNpZw=="}
@@ -47,19 +46,27 @@ assert "".join(WORDS) == TEXT
 
 EXCHANGES: dict[str, Reply] = {
     "plain": Reply.json(answer([{"text": TEXT}])),
-    "stream": Reply.sse([answer([{"text": w}], finish=None, usage=False) for w in WORDS[:-1]]
-                        + [answer([{"text": WORDS[-1]}])], done=False),
-    "stream_usage": Reply.sse([answer([{"text": TEXT}], finish=None, usage=False), answer([{"text": ""}])],
-                              done=False),
+    "stream": Reply.sse(
+        [answer([{"text": w}], finish=None, usage=False) for w in WORDS[:-1]] + [answer([{"text": WORDS[-1]}])],
+        done=False,
+    ),
+    "stream_usage": Reply.sse([answer([{"text": TEXT}], finish=None, usage=False), answer([{"text": ""}])], done=False),
     "tool_call": Reply.json(answer([CALL])),
     "stream_tool_call": Reply.sse([answer([CALL])], done=False),
     "tool_round_trip": Reply.json(answer([{"text": TEXT}])),
     "structured": Reply.json(answer([{"text": json.dumps(CITY)}])),
     "error_401": error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials."),
-    "error_429": error(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted (e.g. check quota).",
-                       headers={"retry-after": str(int(RETRY_AFTER))}),
-    "error_context_length": error(400, "INVALID_ARGUMENT", "The input token count (1200000) exceeds the maximum "
-                                  "number of tokens allowed (1048576)."),
+    "error_429": error(
+        429,
+        "RESOURCE_EXHAUSTED",
+        "Resource has been exhausted (e.g. check quota).",
+        headers={"retry-after": str(int(RETRY_AFTER))},
+    ),
+    "error_context_length": error(
+        400,
+        "INVALID_ARGUMENT",
+        "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).",
+    ),
     "error_5xx": error(500, "INTERNAL", "An internal error has occurred."),
     "embedding": Reply.json({"embeddings": [{"values": v} for v in EMBEDDINGS]}),
     "list_models": Reply.json({"models": [{"name": f"models/{m}"} for m in MODEL_IDS]}),

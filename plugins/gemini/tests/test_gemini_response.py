@@ -22,35 +22,77 @@ PARAMS = build_params("gemini-2.5-flash", [{"role": "user", "content": "x"}], {}
 STREAM_PARAMS = build_params("gemini-2.5-flash", [{"role": "user", "content": "x"}], {"stream": True}, {})
 
 TEXT = {
-    "candidates": [{"content": {"parts": [{"text": "Hey there! How can I help you today?"}], "role": "model"},
-                    "finishReason": "STOP", "index": 0}],
-    "usageMetadata": {"promptTokenCount": 8, "candidatesTokenCount": 10, "totalTokenCount": 111,
-                      "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 8}], "thoughtsTokenCount": 93},
+    "candidates": [
+        {
+            "content": {"parts": [{"text": "Hey there! How can I help you today?"}], "role": "model"},
+            "finishReason": "STOP",
+            "index": 0,
+        }
+    ],
+    "usageMetadata": {
+        "promptTokenCount": 8,
+        "candidatesTokenCount": 10,
+        "totalTokenCount": 111,
+        "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 8}],
+        "thoughtsTokenCount": 93,
+    },
     "modelVersion": "gemini-2.5-flash",
     "responseId": "B_4saZqCLv3w4-EP8ta6gQ8",
 }
 THINKING = {
-    "candidates": [{"content": {"role": "model", "parts": [
-        {"text": "**Weighing the options**\nThe user wants a prime.", "thought": True},
-        {"text": "7 is prime.", "thoughtSignature": "Q2lZQnlqbGhuZWRMVQ=="},
-    ]}, "finishReason": "STOP", "index": 0}],
-    "usageMetadata": {"promptTokenCount": 12, "candidatesTokenCount": 4, "thoughtsTokenCount": 30,
-                      "cachedContentTokenCount": 8, "totalTokenCount": 46},
+    "candidates": [
+        {
+            "content": {
+                "role": "model",
+                "parts": [
+                    {"text": "**Weighing the options**\nThe user wants a prime.", "thought": True},
+                    {"text": "7 is prime.", "thoughtSignature": "Q2lZQnlqbGhuZWRMVQ=="},
+                ],
+            },
+            "finishReason": "STOP",
+            "index": 0,
+        }
+    ],
+    "usageMetadata": {
+        "promptTokenCount": 12,
+        "candidatesTokenCount": 4,
+        "thoughtsTokenCount": 30,
+        "cachedContentTokenCount": 8,
+        "totalTokenCount": 46,
+    },
     "modelVersion": "gemini-2.5-pro",
     "responseId": "resp-think",
 }
 FUNCTION_CALLS = {
-    "candidates": [{"content": {"role": "model", "parts": [
-        {"functionCall": {"name": "get_weather", "args": {"location": "Paris"}}, "thoughtSignature": "c2lnLUE="},
-        {"functionCall": {"name": "get_weather", "args": {"location": "Zürich", "unit": "C"}}},
-    ]}, "finishReason": "STOP", "index": 0}],
-    "usageMetadata": {"promptTokenCount": 70, "candidatesTokenCount": 20, "totalTokenCount": 90,
-                      "toolUsePromptTokenCount": 5},
+    "candidates": [
+        {
+            "content": {
+                "role": "model",
+                "parts": [
+                    {
+                        "functionCall": {"name": "get_weather", "args": {"location": "Paris"}},
+                        "thoughtSignature": "c2lnLUE=",
+                    },
+                    {"functionCall": {"name": "get_weather", "args": {"location": "Zürich", "unit": "C"}}},
+                ],
+            },
+            "finishReason": "STOP",
+            "index": 0,
+        }
+    ],
+    "usageMetadata": {
+        "promptTokenCount": 70,
+        "candidatesTokenCount": 20,
+        "totalTokenCount": 90,
+        "toolUsePromptTokenCount": 5,
+    },
     "modelVersion": "gemini-2.5-flash",
 }
 BLOCKED: dict[str, Any] = {
-    "promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
-        {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]},
+    "promptFeedback": {
+        "blockReason": "SAFETY",
+        "safetyRatings": [{"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}],
+    },
     "usageMetadata": {"promptTokenCount": 9, "totalTokenCount": 9},
     "modelVersion": "gemini-2.5-flash",
 }
@@ -124,24 +166,41 @@ def test_replaying_the_parsed_message_sends_signatures_back() -> None:
     messages += [{"role": "tool", "tool_call_id": c.id, "content": "sunny"} for c in calls]
     body = PROVIDER.build_completion_request(build_params("gemini-2.5-flash", messages, {}, {})).json
     model_turn, results = body["contents"][1], body["contents"][2]
-    assert model_turn == {"role": "model", "parts": [
-        {"functionCall": {"name": "get_weather", "args": {"location": "Paris"}}, "thoughtSignature": "c2lnLUE="},
-        {"functionCall": {"name": "get_weather", "args": {"location": "Zürich", "unit": "C"}}},
-    ]}
+    assert model_turn == {
+        "role": "model",
+        "parts": [
+            {"functionCall": {"name": "get_weather", "args": {"location": "Paris"}}, "thoughtSignature": "c2lnLUE="},
+            {"functionCall": {"name": "get_weather", "args": {"location": "Zürich", "unit": "C"}}},
+        ],
+    }
     assert [p["functionResponse"]["name"] for p in results["parts"]] == ["get_weather", "get_weather"]
     assert schema_errors(SPEC, "GenerateContentRequest", body) == []
     text_message = parse(THINKING).choices[0].message
-    body = PROVIDER.build_completion_request(build_params(
-        "gemini-2.5-pro", [{"role": "user", "content": "prime?"}, text_message, {"role": "user", "content": "more"}],
-        {}, {})).json
+    body = PROVIDER.build_completion_request(
+        build_params(
+            "gemini-2.5-pro",
+            [{"role": "user", "content": "prime?"}, text_message, {"role": "user", "content": "more"}],
+            {},
+            {},
+        )
+    ).json
     assert body["contents"][1]["parts"] == [{"text": "7 is prime.", "thoughtSignature": "Q2lZQnlqbGhuZWRMVQ=="}]
 
 
-@pytest.mark.parametrize(("reason", "expected"), [
-    ("STOP", "stop"), ("MAX_TOKENS", "length"), ("SAFETY", "content_filter"), ("RECITATION", "content_filter"),
-    ("BLOCKLIST", "content_filter"), ("PROHIBITED_CONTENT", "content_filter"), ("SPII", "content_filter"),
-    ("OTHER", "stop"), ("MALFORMED_FUNCTION_CALL", "stop"),
-])
+@pytest.mark.parametrize(
+    ("reason", "expected"),
+    [
+        ("STOP", "stop"),
+        ("MAX_TOKENS", "length"),
+        ("SAFETY", "content_filter"),
+        ("RECITATION", "content_filter"),
+        ("BLOCKLIST", "content_filter"),
+        ("PROHIBITED_CONTENT", "content_filter"),
+        ("SPII", "content_filter"),
+        ("OTHER", "stop"),
+        ("MALFORMED_FUNCTION_CALL", "stop"),
+    ],
+)
 def test_finish_reasons(reason: str, expected: str) -> None:
     data = {"candidates": [{"content": {"role": "model", "parts": [{"text": "x"}]}, "finishReason": reason}]}
     assert parse(data).choices[0].finish_reason == expected
@@ -154,8 +213,15 @@ def test_calls_cut_at_the_token_limit_say_length() -> None:
 
 
 def test_a_filtered_candidate_without_content_has_a_refusal() -> None:
-    data = {"candidates": [{"finishReason": "SAFETY", "index": 0, "safetyRatings": [
-        {"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": True}]}]}
+    data = {
+        "candidates": [
+            {
+                "finishReason": "SAFETY",
+                "index": 0,
+                "safetyRatings": [{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH", "blocked": True}],
+            }
+        ]
+    }
     assert schema_errors(SPEC, "GenerateContentResponse", data) == []
     choice = parse(data).choices[0]
     assert choice.finish_reason == "content_filter"
@@ -169,26 +235,42 @@ def test_blocked_prompt_raises_content_filter_error() -> None:
 
 
 def test_several_candidates_become_choices() -> None:
-    data = {"candidates": [
-        {"content": {"role": "model", "parts": [{"text": "A"}]}, "finishReason": "STOP", "index": 0},
-        {"content": {"role": "model", "parts": [{"text": "B"}]}, "finishReason": "MAX_TOKENS", "index": 1},
-    ]}
+    data = {
+        "candidates": [
+            {"content": {"role": "model", "parts": [{"text": "A"}]}, "finishReason": "STOP", "index": 0},
+            {"content": {"role": "model", "parts": [{"text": "B"}]}, "finishReason": "MAX_TOKENS", "index": 1},
+        ]
+    }
     choices = parse(data).choices
     assert [(c.index, c.message.content, c.finish_reason) for c in choices] == [(0, "A", "stop"), (1, "B", "length")]
 
 
 def test_logprobs() -> None:
-    data = {"candidates": [{
-        "content": {"role": "model", "parts": [{"text": "Hello!"}]}, "finishReason": "STOP", "index": 0,
-        "avgLogprobs": -0.2,
-        "logprobsResult": {
-            "topCandidates": [
-                {"candidates": [{"token": "Hello", "logProbability": -0.1}, {"token": "Hi", "logProbability": -2.5}]},
-                {"candidates": [{"token": "!", "logProbability": -0.3}]},
-            ],
-            "chosenCandidates": [{"token": "Hello", "logProbability": -0.1}, {"token": "!", "logProbability": -0.3}],
-        },
-    }]}
+    data = {
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"text": "Hello!"}]},
+                "finishReason": "STOP",
+                "index": 0,
+                "avgLogprobs": -0.2,
+                "logprobsResult": {
+                    "topCandidates": [
+                        {
+                            "candidates": [
+                                {"token": "Hello", "logProbability": -0.1},
+                                {"token": "Hi", "logProbability": -2.5},
+                            ]
+                        },
+                        {"candidates": [{"token": "!", "logProbability": -0.3}]},
+                    ],
+                    "chosenCandidates": [
+                        {"token": "Hello", "logProbability": -0.1},
+                        {"token": "!", "logProbability": -0.3},
+                    ],
+                },
+            }
+        ]
+    }
     assert schema_errors(SPEC, "GenerateContentResponse", data) == []
     logprobs = parse(data).choices[0].logprobs
     assert logprobs is not None and logprobs.content is not None
@@ -197,10 +279,17 @@ def test_logprobs() -> None:
     assert parse(TEXT).choices[0].logprobs is None
 
 
-@pytest.mark.parametrize("body", [
-    b"not json", b"[1, 2]", b'{"candidates": []}', b"{}", b'{"candidates": ["x"]}',
-    b'{"candidates": [{"content": {"parts": [{"functionCall": {"name": 5}}]}}]}',
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1, 2]",
+        b'{"candidates": []}',
+        b"{}",
+        b'{"candidates": ["x"]}',
+        b'{"candidates": [{"content": {"parts": [{"functionCall": {"name": 5}}]}}]}',
+    ],
+)
 def test_malformed_bodies_raise_response_validation_error(body: bytes) -> None:
     with pytest.raises(errors.ResponseValidationError):
         PROVIDER.parse_completion(body, PARAMS)
@@ -215,28 +304,69 @@ def test_an_error_object_in_a_200_body_is_raised_typed() -> None:
 # -- streams --------------------------------------------------------------------------------------
 
 STREAM: list[dict[str, Any]] = [
-    {"candidates": [{"content": {"parts": [{"text": "Once"}], "role": "model"}, "index": 0}],
-     "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5}, "modelVersion": "gemini-2.5-flash",
-     "responseId": "stream-1"},
-    {"candidates": [{"content": {"parts": [{"text": " upon a"}], "role": "model"}, "index": 0}],
-     "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5}, "modelVersion": "gemini-2.5-flash",
-     "responseId": "stream-1"},
-    {"candidates": [{"content": {"parts": [{"text": " time.", "thoughtSignature": "c2lnLVM="}], "role": "model"},
-                     "finishReason": "STOP", "index": 0}],
-     "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 4, "totalTokenCount": 9,
-                       "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 5}]},
-     "modelVersion": "gemini-2.5-flash", "responseId": "stream-1"},
+    {
+        "candidates": [{"content": {"parts": [{"text": "Once"}], "role": "model"}, "index": 0}],
+        "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5},
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "stream-1",
+    },
+    {
+        "candidates": [{"content": {"parts": [{"text": " upon a"}], "role": "model"}, "index": 0}],
+        "usageMetadata": {"promptTokenCount": 5, "totalTokenCount": 5},
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "stream-1",
+    },
+    {
+        "candidates": [
+            {
+                "content": {"parts": [{"text": " time.", "thoughtSignature": "c2lnLVM="}], "role": "model"},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 5,
+            "candidatesTokenCount": 4,
+            "totalTokenCount": 9,
+            "promptTokensDetails": [{"modality": "TEXT", "tokenCount": 5}],
+        },
+        "modelVersion": "gemini-2.5-flash",
+        "responseId": "stream-1",
+    },
 ]
 TOOL_STREAM: list[dict[str, Any]] = [
-    {"candidates": [{"content": {"parts": [{"text": "Checking", "thought": True}], "role": "model"}, "index": 0}],
-     "modelVersion": "gemini-2.5-flash"},
-    {"candidates": [{"content": {"parts": [
-        {"functionCall": {"name": "get_weather", "args": {"location": "Paris"}}, "thoughtSignature": "c2lnLVQ="},
-        {"functionCall": {"name": "get_time", "args": {}}}], "role": "model"}, "index": 0}],
-     "modelVersion": "gemini-2.5-flash"},
-    {"candidates": [{"content": {"parts": [{"text": ""}], "role": "model"}, "finishReason": "STOP", "index": 0}],
-     "usageMetadata": {"promptTokenCount": 20, "candidatesTokenCount": 8, "thoughtsTokenCount": 12,
-                       "totalTokenCount": 40}, "modelVersion": "gemini-2.5-flash"},
+    {
+        "candidates": [{"content": {"parts": [{"text": "Checking", "thought": True}], "role": "model"}, "index": 0}],
+        "modelVersion": "gemini-2.5-flash",
+    },
+    {
+        "candidates": [
+            {
+                "content": {
+                    "parts": [
+                        {
+                            "functionCall": {"name": "get_weather", "args": {"location": "Paris"}},
+                            "thoughtSignature": "c2lnLVQ=",
+                        },
+                        {"functionCall": {"name": "get_time", "args": {}}},
+                    ],
+                    "role": "model",
+                },
+                "index": 0,
+            }
+        ],
+        "modelVersion": "gemini-2.5-flash",
+    },
+    {
+        "candidates": [{"content": {"parts": [{"text": ""}], "role": "model"}, "finishReason": "STOP", "index": 0}],
+        "usageMetadata": {
+            "promptTokenCount": 20,
+            "candidatesTokenCount": 8,
+            "thoughtsTokenCount": 12,
+            "totalTokenCount": 40,
+        },
+        "modelVersion": "gemini-2.5-flash",
+    },
 ]
 
 
@@ -275,7 +405,9 @@ def test_tool_call_stream() -> None:
     calls = chunks[1].choices[0].delta.tool_calls
     assert calls is not None
     assert [(c.index, c.type, c.function.name if c.function else None) for c in calls] == [
-        (0, "function", "get_weather"), (1, "function", "get_time")]
+        (0, "function", "get_weather"),
+        (1, "function", "get_time"),
+    ]
     assert all(c.id and c.id.startswith("call_gemini_") for c in calls)
     assert calls[0].function is not None and json.loads(calls[0].function.arguments or "") == {"location": "Paris"}
     assert calls[1].function is not None and calls[1].function.arguments == "{}"
@@ -289,11 +421,18 @@ def test_tool_call_stream() -> None:
 
 
 def test_stream_with_two_candidates_counts_tool_calls_per_candidate() -> None:
-    events = [{"candidates": [
-        {"content": {"parts": [{"functionCall": {"name": "a", "args": {}}}], "role": "model"}, "index": 0,
-         "finishReason": "STOP"},
-        {"content": {"parts": [{"text": "no call"}], "role": "model"}, "index": 1, "finishReason": "STOP"},
-    ]}]
+    events = [
+        {
+            "candidates": [
+                {
+                    "content": {"parts": [{"functionCall": {"name": "a", "args": {}}}], "role": "model"},
+                    "index": 0,
+                    "finishReason": "STOP",
+                },
+                {"content": {"parts": [{"text": "no call"}], "role": "model"}, "index": 1, "finishReason": "STOP"},
+            ]
+        }
+    ]
     chunk = run_stream(events)[0]
     assert [(c.index, c.finish_reason) for c in chunk.choices] == [(0, "tool_calls"), (1, "stop")]
     assert chunk.choices[1].delta.role == "assistant"
@@ -310,8 +449,9 @@ def test_blocked_prompt_in_a_stream_raises_content_filter_error() -> None:
 
 
 def test_error_event_in_a_stream_is_raised_typed() -> None:
-    error = {"error": {"code": 503, "message": "The model is overloaded. Please try again later.",
-                       "status": "UNAVAILABLE"}}
+    error = {
+        "error": {"code": 503, "message": "The model is overloaded. Please try again later.", "status": "UNAVAILABLE"}
+    }
     with pytest.raises(errors.ProviderError, match="overloaded") as info:
         run_stream([STREAM[0], error])
     assert info.value.status_code == 503
@@ -347,12 +487,21 @@ def test_embeddings_response() -> None:
 
 
 def test_models_response() -> None:
-    data = {"models": [
-        {"name": "models/gemini-2.5-flash", "version": "001", "displayName": "Gemini 2.5 Flash",
-         "inputTokenLimit": 1048576, "outputTokenLimit": 65536, "thinking": True,
-         "supportedGenerationMethods": ["generateContent", "countTokens"]},
-        {"name": "models/gemini-embedding-001", "supportedGenerationMethods": ["embedContent"]},
-    ], "nextPageToken": "page-2"}
+    data = {
+        "models": [
+            {
+                "name": "models/gemini-2.5-flash",
+                "version": "001",
+                "displayName": "Gemini 2.5 Flash",
+                "inputTokenLimit": 1048576,
+                "outputTokenLimit": 65536,
+                "thinking": True,
+                "supportedGenerationMethods": ["generateContent", "countTokens"],
+            },
+            {"name": "models/gemini-embedding-001", "supportedGenerationMethods": ["embedContent"]},
+        ],
+        "nextPageToken": "page-2",
+    }
     assert schema_errors(SPEC, "ListModelsResponse", data) == []
     models = PROVIDER.parse_list_models(json.dumps(data).encode())
     assert [m.id for m in models] == ["gemini-2.5-flash", "gemini-embedding-001"]
@@ -365,36 +514,105 @@ def test_models_response() -> None:
 
 # -- errors ---------------------------------------------------------------------------------------
 
-INVALID_KEY = {"error": {"code": 400, "message": "API key not valid. Please pass a valid API key.",
-                         "status": "INVALID_ARGUMENT", "details": [
-                             {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
-                              "domain": "googleapis.com"}]}}
-QUOTA = {"error": {"code": 429, "message": "You exceeded your current quota, please check your plan.",
-                   "status": "RESOURCE_EXHAUSTED", "details": [
-                       {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": []},
-                       {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "31s"}]}}
+INVALID_KEY = {
+    "error": {
+        "code": 400,
+        "message": "API key not valid. Please pass a valid API key.",
+        "status": "INVALID_ARGUMENT",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "API_KEY_INVALID",
+                "domain": "googleapis.com",
+            }
+        ],
+    }
+}
+QUOTA = {
+    "error": {
+        "code": 429,
+        "message": "You exceeded your current quota, please check your plan.",
+        "status": "RESOURCE_EXHAUSTED",
+        "details": [
+            {"@type": "type.googleapis.com/google.rpc.QuotaFailure", "violations": []},
+            {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "31s"},
+        ],
+    }
+}
 
 
-@pytest.mark.parametrize(("status", "body", "cls"), [
-    (400, INVALID_KEY, errors.AuthenticationError),
-    (403, {"error": {"code": 403, "message": "Permission denied", "status": "PERMISSION_DENIED"}},
-     errors.AuthenticationError),
-    (401, {"error": {"code": 401, "message": "Request is missing credentials", "status": "UNAUTHENTICATED"}},
-     errors.AuthenticationError),
-    (429, QUOTA, errors.RateLimitError),
-    (400, {"error": {"code": 400, "message": "The input token count (1193647) exceeds the maximum number of tokens "
-                     "allowed (1048576).", "status": "INVALID_ARGUMENT"}}, errors.ContextLengthExceededError),
-    (400, {"error": {"code": 400, "message": "Invalid value at 'safety_settings[0].threshold'",
-                     "status": "INVALID_ARGUMENT"}}, errors.InvalidRequestError),
-    (400, {"error": {"code": 400, "message": "User location is not supported for the API use.",
-                     "status": "FAILED_PRECONDITION"}}, errors.InvalidRequestError),
-    (404, {"error": {"code": 404, "message": "models/gemini-9 is not found for API version v1beta",
-                     "status": "NOT_FOUND"}}, errors.ModelNotFoundError),
-    (500, {"error": {"code": 500, "message": "An internal error has occurred.", "status": "INTERNAL"}},
-     errors.ProviderError),
-    (503, [{"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}],
-     errors.ProviderError),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "cls"),
+    [
+        (400, INVALID_KEY, errors.AuthenticationError),
+        (
+            403,
+            {"error": {"code": 403, "message": "Permission denied", "status": "PERMISSION_DENIED"}},
+            errors.AuthenticationError,
+        ),
+        (
+            401,
+            {"error": {"code": 401, "message": "Request is missing credentials", "status": "UNAUTHENTICATED"}},
+            errors.AuthenticationError,
+        ),
+        (429, QUOTA, errors.RateLimitError),
+        (
+            400,
+            {
+                "error": {
+                    "code": 400,
+                    "message": "The input token count (1193647) exceeds the maximum number of tokens "
+                    "allowed (1048576).",
+                    "status": "INVALID_ARGUMENT",
+                }
+            },
+            errors.ContextLengthExceededError,
+        ),
+        (
+            400,
+            {
+                "error": {
+                    "code": 400,
+                    "message": "Invalid value at 'safety_settings[0].threshold'",
+                    "status": "INVALID_ARGUMENT",
+                }
+            },
+            errors.InvalidRequestError,
+        ),
+        (
+            400,
+            {
+                "error": {
+                    "code": 400,
+                    "message": "User location is not supported for the API use.",
+                    "status": "FAILED_PRECONDITION",
+                }
+            },
+            errors.InvalidRequestError,
+        ),
+        (
+            404,
+            {
+                "error": {
+                    "code": 404,
+                    "message": "models/gemini-9 is not found for API version v1beta",
+                    "status": "NOT_FOUND",
+                }
+            },
+            errors.ModelNotFoundError,
+        ),
+        (
+            500,
+            {"error": {"code": 500, "message": "An internal error has occurred.", "status": "INTERNAL"}},
+            errors.ProviderError,
+        ),
+        (
+            503,
+            [{"error": {"code": 503, "message": "The model is overloaded.", "status": "UNAVAILABLE"}}],
+            errors.ProviderError,
+        ),
+    ],
+)
 def test_error_bodies_map_to_typed_errors(status: int, body: Any, cls: type[Exception]) -> None:
     err = PROVIDER.parse_error(status, {}, json.dumps(body).encode())
     assert type(err) is cls

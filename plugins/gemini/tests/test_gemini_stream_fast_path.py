@@ -34,8 +34,10 @@ def run(events: list[dict[str, Any]], fast: bool) -> list[Any]:
     out: list[Any] = []
     for data in events:
         try:
-            out += [(c.model_dump(), c.model_dump(exclude_unset=True))
-                    for c in parser.feed(StreamEvent(json.dumps(data).encode()))]
+            out += [
+                (c.model_dump(), c.model_dump(exclude_unset=True))
+                for c in parser.feed(StreamEvent(json.dumps(data).encode()))
+            ]
         except Exception as exc:  # the error is part of the output
             out.append((type(exc).__name__, str(exc)))
             return out
@@ -44,22 +46,36 @@ def run(events: list[dict[str, Any]], fast: bool) -> list[Any]:
 
 
 STREAMS = {
-    "text": [event([{"text": "Hel"}], usageMetadata=usage(3, 3)), event([{"text": 'lo "x"\n'}], usageMetadata=usage(3, 3)),
-             event([{"text": "!"}], "STOP", usageMetadata=usage(3, 6, candidatesTokenCount=3))],
-    "thoughts_and_signature": [event([{"text": "plan", "thought": True}], usageMetadata=usage(3, 4)),
-                               event([{"text": "", "thought": True}, {"text": "a"}, {"text": "b"}]),
-                               event([{"text": "c", "thoughtSignature": "sig"}], usageMetadata=usage(3, 9)),
-                               event([{"text": ""}], "MAX_TOKENS",
-                                     usageMetadata=usage(3, 12, candidatesTokenCount=5, thoughtsTokenCount=4,
-                                                         cachedContentTokenCount=2))],
-    "usage_after_finish": [event([{"text": "a"}], usageMetadata=usage(1, 1)), event([{"text": "b"}], "STOP"),
-                           {"candidates": [], "usageMetadata": usage(1, 5, candidatesTokenCount=4)}],
-    "function_call": [event([{"text": "calling"}]),
-                      event([{"functionCall": {"id": "c1", "name": "f", "args": {"a": 1}}}], "STOP")],
+    "text": [
+        event([{"text": "Hel"}], usageMetadata=usage(3, 3)),
+        event([{"text": 'lo "x"\n'}], usageMetadata=usage(3, 3)),
+        event([{"text": "!"}], "STOP", usageMetadata=usage(3, 6, candidatesTokenCount=3)),
+    ],
+    "thoughts_and_signature": [
+        event([{"text": "plan", "thought": True}], usageMetadata=usage(3, 4)),
+        event([{"text": "", "thought": True}, {"text": "a"}, {"text": "b"}]),
+        event([{"text": "c", "thoughtSignature": "sig"}], usageMetadata=usage(3, 9)),
+        event(
+            [{"text": ""}],
+            "MAX_TOKENS",
+            usageMetadata=usage(3, 12, candidatesTokenCount=5, thoughtsTokenCount=4, cachedContentTokenCount=2),
+        ),
+    ],
+    "usage_after_finish": [
+        event([{"text": "a"}], usageMetadata=usage(1, 1)),
+        event([{"text": "b"}], "STOP"),
+        {"candidates": [], "usageMetadata": usage(1, 5, candidatesTokenCount=4)},
+    ],
+    "function_call": [
+        event([{"text": "calling"}]),
+        event([{"functionCall": {"id": "c1", "name": "f", "args": {"a": 1}}}], "STOP"),
+    ],
     "no_parts": [event(None), event([]), event([{"text": "x"}], "STOP")],
-    "usage_of_the_wrong_type": [event([{"text": "a"}], usageMetadata=usage(1, 1)),
-                                event([{"text": "b"}], usageMetadata={"promptTokenCount": 1.5}),
-                                event([{"text": "c"}], "STOP")],
+    "usage_of_the_wrong_type": [
+        event([{"text": "a"}], usageMetadata=usage(1, 1)),
+        event([{"text": "b"}], usageMetadata={"promptTokenCount": 1.5}),
+        event([{"text": "c"}], "STOP"),
+    ],
     "wrong_types": [event([{"text": "a"}]), event([{"text": 5, "thought": True}])],
 }
 

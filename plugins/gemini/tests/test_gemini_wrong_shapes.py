@@ -48,8 +48,11 @@ def test_a_response_of_the_wrong_shape(name: str) -> None:
 
 @pytest.mark.parametrize("name", [*sorted(WRONG), "candidates_true", "candidates_string", "index_only"])
 def test_a_stream_event_of_the_wrong_shape(name: str) -> None:
-    event = {"candidates_true": {"candidates": True}, "candidates_string": {"candidates": "abc"},
-             "index_only": {"candidates": [{"content": PARTS, "index": [0]}]}}.get(name) or WRONG[name]
+    event = {
+        "candidates_true": {"candidates": True},
+        "candidates_string": {"candidates": "abc"},
+        "index_only": {"candidates": [{"content": PARTS, "index": [0]}]},
+    }.get(name) or WRONG[name]
     parser = PROVIDER.stream_parser(STREAM_PARAMS)
     parser.feed(StreamEvent(json.dumps({"candidates": [{"content": PARTS}]}).encode()))
     raw = json.dumps(event).encode()
@@ -59,8 +62,10 @@ def test_a_stream_event_of_the_wrong_shape(name: str) -> None:
 
 
 def test_integer_usage_and_absent_parts_still_parse() -> None:
-    data = answer({"content": {"role": "model"}, "finishReason": "STOP"},
-                  usage={"promptTokenCount": 5, "candidatesTokenCount": 2, "totalTokenCount": 7})
+    data = answer(
+        {"content": {"role": "model"}, "finishReason": "STOP"},
+        usage={"promptTokenCount": 5, "candidatesTokenCount": 2, "totalTokenCount": 7},
+    )
     completion = PROVIDER.parse_completion(json.dumps(data).encode(), PARAMS)
     assert completion.choices[0].finish_reason == "stop"
     assert completion.usage is not None and completion.usage.total_tokens == 7

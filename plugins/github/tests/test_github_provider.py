@@ -13,18 +13,33 @@ from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC
 from any_llm.testing.schema import schema_errors
 
 CATALOG = [
-    {"id": "openai/gpt-4.1-mini", "name": "OpenAI GPT-4.1-mini", "publisher": "OpenAI", "registry": "azure-openai",
-     "supported_input_modalities": ["text", "image"], "rate_limit_tier": "low"},
+    {
+        "id": "openai/gpt-4.1-mini",
+        "name": "OpenAI GPT-4.1-mini",
+        "publisher": "OpenAI",
+        "registry": "azure-openai",
+        "supported_input_modalities": ["text", "image"],
+        "rate_limit_tier": "low",
+    },
     {"name": "entry without id"},
 ]
 
 
 def test_declarations() -> None:
     assert get_provider_class("github") is GithubProvider
-    assert GithubProvider.api_key_env == ('GITHUB_TOKEN',)
-    assert GithubProvider.api_base_env == ('GITHUB_MODELS_API_BASE',)
-    assert GithubProvider.default_api_base == 'https://models.github.ai/inference'
-    assert GithubProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': False, 'images': False, 'embedding': True, 'list_models': True}
+    assert GithubProvider.api_key_env == ("GITHUB_TOKEN",)
+    assert GithubProvider.api_base_env == ("GITHUB_MODELS_API_BASE",)
+    assert GithubProvider.default_api_base == "https://models.github.ai/inference"
+    assert GithubProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": False,
+        "images": False,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
 def test_max_completion_tokens_is_sent_as_max_tokens() -> None:

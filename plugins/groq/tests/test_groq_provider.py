@@ -33,12 +33,15 @@ def test_declarations() -> None:
     assert caps["reasoning"] and caps["list_models"] and caps["tools"] and not caps["embedding"]
 
 
-@pytest.mark.parametrize(("args", "sent", "absent"), [
-    ({"max_tokens": 50, "temperature": 0.2}, {"max_completion_tokens": 50, "temperature": 0.2}, "max_tokens"),
-    ({"stream": True}, {"stream_options": {"include_usage": True}}, None),
-    ({"n": 1, "reasoning_effort": "none"}, {"n": 1, "reasoning_effort": "none"}, None),
-    ({"stream": True, "reasoning_effort": "low"}, {"reasoning_effort": "low"}, None),
-])
+@pytest.mark.parametrize(
+    ("args", "sent", "absent"),
+    [
+        ({"max_tokens": 50, "temperature": 0.2}, {"max_completion_tokens": 50, "temperature": 0.2}, "max_tokens"),
+        ({"stream": True}, {"stream_options": {"include_usage": True}}, None),
+        ({"n": 1, "reasoning_effort": "none"}, {"n": 1, "reasoning_effort": "none"}, None),
+        ({"stream": True, "reasoning_effort": "low"}, {"reasoning_effort": "low"}, None),
+    ],
+)
 def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
     body = GroqProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
@@ -50,10 +53,16 @@ def test_structured_output_is_sent_as_a_json_schema() -> None:
     assert body["response_format"]["type"] == "json_schema"
 
 
-@pytest.mark.parametrize(("param", "args"), [
-    ("logprobs", {"logprobs": True}), ("top_logprobs", {"top_logprobs": 2}),
-    ("logit_bias", {"logit_bias": {"50256": -100}}), ("n", {"n": 2}), ("reasoning_effort", {"reasoning_effort": "minimal"}),
-])
+@pytest.mark.parametrize(
+    ("param", "args"),
+    [
+        ("logprobs", {"logprobs": True}),
+        ("top_logprobs", {"top_logprobs": 2}),
+        ("logit_bias", {"logit_bias": {"50256": -100}}),
+        ("n", {"n": 2}),
+        ("reasoning_effort", {"reasoning_effort": "minimal"}),
+    ],
+)
 def test_refused_params(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
         GroqProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
@@ -66,13 +75,21 @@ def test_message_name_is_left_out() -> None:
     assert body["messages"] == [{"role": "user", "content": "hi"}]
 
 
-@pytest.mark.parametrize(("message", "pieces"), [
-    ({"content": TEXT, "reasoning": "Think."}, ({"reasoning": "Thi"}, {"reasoning": "nk."}, {"content": TEXT})),
-    ({"content": f"<think>Think.</think>\n{TEXT}"},
-     ({"content": "<thi"}, {"content": "nk>Think.</th"}, {"content": f"ink>\n{TEXT}"})),
-])
+@pytest.mark.parametrize(
+    ("message", "pieces"),
+    [
+        ({"content": TEXT, "reasoning": "Think."}, ({"reasoning": "Thi"}, {"reasoning": "nk."}, {"content": TEXT})),
+        (
+            {"content": f"<think>Think.</think>\n{TEXT}"},
+            ({"content": "<thi"}, {"content": "nk>Think.</th"}, {"content": f"ink>\n{TEXT}"}),
+        ),
+    ],
+)
 def test_reasoning_parsed_and_raw(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}],
+    }
     got = run_scenario(GroqProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (got.reasoning.content, got.content) == ("Think.", TEXT)
     events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
@@ -84,8 +101,18 @@ def test_reasoning_parsed_and_raw(message: dict[str, Any], pieces: tuple[dict[st
 
 def test_usage_from_x_groq_and_from_the_usage_chunk() -> None:
     usage = {"prompt_tokens": 5, "completion_tokens": 2, "total_tokens": 7, "queue_time": 0.01}
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}], "x_groq": {"id": "req_1"}},
-              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "x_groq": {"id": "req_1", "usage": usage}}]
+    events = [
+        {
+            **CHUNK,
+            "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}],
+            "x_groq": {"id": "req_1"},
+        },
+        {
+            **CHUNK,
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            "x_groq": {"id": "req_1", "usage": usage},
+        },
+    ]
     chunks = run_scenario(GroqProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
     assert chunks[-1].usage.total_tokens == 7
     chunks = run_scenario(GroqProvider, "stream", [openai_exchanges()["stream"]], use_async=False).chunks or []
@@ -94,8 +121,10 @@ def test_usage_from_x_groq_and_from_the_usage_chunk() -> None:
 
 
 def test_model_list_entries() -> None:
-    payload = (b'{"object": "list", "data": [{"id": "llama-3.3-70b-versatile", "object": "model", "created": 1733447754, '
-               b'"owned_by": "Meta", "active": true, "context_window": 131072}]}')
+    payload = (
+        b'{"object": "list", "data": [{"id": "llama-3.3-70b-versatile", "object": "model", "created": 1733447754, '
+        b'"owned_by": "Meta", "active": true, "context_window": 131072}]}'
+    )
     models = GroqProvider(KEY).parse_list_models(payload)
     assert [(m.id, m.owned_by) for m in models] == [("llama-3.3-70b-versatile", "Meta")]
     assert models[0].context_window == 131072

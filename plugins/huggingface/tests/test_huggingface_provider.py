@@ -22,10 +22,19 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("huggingface") is HuggingfaceProvider
-    assert HuggingfaceProvider.api_key_env == ('HF_TOKEN',)
-    assert HuggingfaceProvider.api_base_env == ('HUGGINGFACE_API_BASE',)
-    assert HuggingfaceProvider.default_api_base == 'https://router.huggingface.co/v1'
-    assert HuggingfaceProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': False, 'list_models': True}
+    assert HuggingfaceProvider.api_key_env == ("HF_TOKEN",)
+    assert HuggingfaceProvider.api_base_env == ("HUGGINGFACE_API_BASE",)
+    assert HuggingfaceProvider.default_api_base == "https://router.huggingface.co/v1"
+    assert HuggingfaceProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": False,
+        "list_models": True,
+    }
 
 
 def test_provider_suffix_is_kept() -> None:
@@ -36,12 +45,18 @@ def test_provider_suffix_is_kept() -> None:
     assert server.requests[0].json["model"] == MODEL
 
 
-@pytest.mark.parametrize(("message", "pieces"), [
-    ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
-    ({"content": f"<think>Think.</think>{TEXT}"}, ({"content": f"<think>Think.</think>{TEXT}"},)),
-])
+@pytest.mark.parametrize(
+    ("message", "pieces"),
+    [
+        ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
+        ({"content": f"<think>Think.</think>{TEXT}"}, ({"content": f"<think>Think.</think>{TEXT}"},)),
+    ],
+)
 def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}],
+    }
     got = run_scenario(HuggingfaceProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (got.reasoning.content, got.content) == ("Think.", TEXT)
     events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
@@ -54,20 +69,34 @@ def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any],
 @pytest.mark.parametrize(("arguments", "expected"), [(None, "{}"), ({"location": "Paris"}, '{"location": "Paris"}')])
 def test_odd_tool_arguments(arguments: Any, expected: str) -> None:
     call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": arguments}}
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]},
-                                         "finish_reason": "tool_calls"}]}
-    message = run_scenario(HuggingfaceProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                "finish_reason": "tool_calls",
+            }
+        ],
+    }
+    message = (
+        run_scenario(HuggingfaceProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
+    )
     assert message.tool_calls[0].function.arguments == expected
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [{"index": 0, **call}]}}]},
-              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}]
+    events = [
+        {**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": [{"index": 0, **call}]}}]},
+        {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+    ]
     chunks = run_scenario(HuggingfaceProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
     streamed = "".join(t.function.arguments or "" for c in chunks for t in c.choices[0].delta.tool_calls or ())
     assert streamed == ("" if arguments is None else expected)
 
 
 def test_model_list_entries() -> None:
-    payload = (b'{"object": "list", "data": [{"id": "deepseek-ai/DeepSeek-R1", "object": "model", "created": 1737331200, '
-               b'"owned_by": "deepseek-ai", "providers": [{"provider": "novita", "status": "live"}]}]}')
+    payload = (
+        b'{"object": "list", "data": [{"id": "deepseek-ai/DeepSeek-R1", "object": "model", "created": 1737331200, '
+        b'"owned_by": "deepseek-ai", "providers": [{"provider": "novita", "status": "live"}]}]}'
+    )
     assert HuggingfaceProvider(KEY).parse_list_models(payload)[0].providers[0]["provider"] == "novita"
 
 
@@ -91,8 +120,12 @@ def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.Monke
 @pytest.mark.parametrize("compact", [True, False])
 def test_only_tool_argument_chunks_leave_the_fast_path(compact: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = {**CHUNK, "choices": [{"index": 0, "delta": {"content": TEXT}, "finish_reason": None}]}
-    call = {"index": 0, "id": "call_1", "type": "function",
-            "function": {"name": "get_weather", "arguments": {"location": "Paris"}}}
+    call = {
+        "index": 0,
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": {"location": "Paris"}},
+    }
     tool = {**CHUNK, "choices": [{"index": 0, "delta": {"tool_calls": [call]}, "finish_reason": None}]}
     provider = HuggingfaceProvider(KEY)
     assert not provider.chunk_needs_normalize(json.dumps(plain, separators=(",", ":")).encode())

@@ -16,15 +16,28 @@ MODEL = "mercury-2"
 
 def test_declarations() -> None:
     assert get_provider_class("inception") is InceptionProvider
-    assert InceptionProvider.api_key_env == ('INCEPTION_API_KEY',)
-    assert InceptionProvider.api_base_env == ('INCEPTION_API_BASE',)
-    assert InceptionProvider.default_api_base == 'https://api.inceptionlabs.ai/v1'
-    assert InceptionProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
+    assert InceptionProvider.api_key_env == ("INCEPTION_API_KEY",)
+    assert InceptionProvider.api_base_env == ("INCEPTION_API_BASE",)
+    assert InceptionProvider.default_api_base == "https://api.inceptionlabs.ai/v1"
+    assert InceptionProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": False,
+        "embedding": False,
+        "list_models": True,
+    }
 
 
 @pytest.mark.parametrize(("effort", "sent"), [("minimal", "instant"), ("high", "high")])
 def test_reasoning_effort_mapping(effort: str, sent: str) -> None:
-    body = InceptionProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"reasoning_effort": effort}, {})).json
+    body = (
+        InceptionProvider(KEY)
+        .build_completion_request(build_params(MODEL, MESSAGES, {"reasoning_effort": effort}, {}))
+        .json
+    )
     assert body.pop("reasoning_effort") == sent  # "instant" is Inception's own level, outside OpenAI's enum
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 

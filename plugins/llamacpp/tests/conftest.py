@@ -49,7 +49,7 @@ def reply() -> Callable[..., Reply]:
         body = rec["body"].encode()
         # an empty body goes out as llama-cpp-python sends it: chunked, terminator only
         step = piece or len(body) or 1
-        chunks = [body[i:i + step] for i in range(0, len(body), step)]
+        chunks = [body[i : i + step] for i in range(0, len(body), step)]
         return Reply(rec["status"], {"content-type": rec["content_type"]}, chunks)
 
     return make

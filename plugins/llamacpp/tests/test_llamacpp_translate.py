@@ -19,8 +19,14 @@ from any_llm.streaming import make_decoder
 from any_llm.types.completion import ChatCompletionChunk
 
 MESSAGES = [{"role": "user", "content": "What is the weather in Paris?"}]
-TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Get the weather for a city",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}}}
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Get the weather for a city",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
 NAMED = {"type": "function", "function": {"name": "get_weather"}}
 
 
@@ -39,7 +45,7 @@ def stream(case: dict[str, Any], p: CompletionParams, piece: int = 0) -> list[Ch
     decoder, parser = make_decoder("sse", provider.name), provider.stream_parser(p)
     data = case["body"].encode()
     out: list[ChatCompletionChunk] = []
-    pieces = [data[i:i + piece] for i in range(0, len(data), piece)] if piece else [data]
+    pieces = [data[i : i + piece] for i in range(0, len(data), piece)] if piece else [data]
     events = [ev for chunk in pieces for ev in decoder.feed(chunk)] + decoder.flush()
     for event in events:
         if event.data == b"[DONE]":
@@ -70,8 +76,16 @@ def test_declarations_match_any_llm() -> None:
 
 def test_plain_body_is_openai_shaped(spec_errors: Callable[..., list[str]]) -> None:
     body = body_of(temperature=0, max_tokens=16, stop=["\n"], logprobs=True, top_logprobs=2, seed=7)
-    assert body == {"model": "smollm2", "messages": MESSAGES, "temperature": 0, "max_tokens": 16,
-                    "stop": ["\n"], "logprobs": True, "top_logprobs": 2, "seed": 7}
+    assert body == {
+        "model": "smollm2",
+        "messages": MESSAGES,
+        "temperature": 0,
+        "max_tokens": 16,
+        "stop": ["\n"],
+        "logprobs": True,
+        "top_logprobs": 2,
+        "seed": 7,
+    }
     assert spec_errors("CreateChatCompletionRequest", body) == []
 
 
@@ -122,8 +136,10 @@ def test_json_schema_dict_and_other_formats() -> None:
 def test_tool_call_turn_is_sent_with_empty_content(spec_errors: Callable[..., list[str]]) -> None:
     # llama-cpp-python answers 500 to content null or missing in an assistant tool-call turn
     call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}
-    for assistant in ({"role": "assistant", "content": None, "tool_calls": [call]},
-                      {"role": "assistant", "tool_calls": [call]}):
+    for assistant in (
+        {"role": "assistant", "content": None, "tool_calls": [call]},
+        {"role": "assistant", "tool_calls": [call]},
+    ):
         msgs = [*MESSAGES, assistant, {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}]
         body = body_of(messages=msgs, tools=[TOOL], tool_choice=NAMED)
         assert body["messages"][1]["content"] == ""
@@ -133,7 +149,7 @@ def test_tool_call_turn_is_sent_with_empty_content(spec_errors: Callable[..., li
 
 
 def test_stream_asks_for_usage_and_unknown_kwargs_pass_through() -> None:
-    body = body_of(stream=True, kwargs={"mirostat_mode": 2, "grammar": "root ::= \"x\""})
+    body = body_of(stream=True, kwargs={"mirostat_mode": 2, "grammar": 'root ::= "x"'})
     assert body["stream"] is True
     assert body["stream_options"] == {"include_usage": True}
     assert body["mirostat_mode"] == 2 and body["grammar"] == 'root ::= "x"'
@@ -146,7 +162,8 @@ def test_plain_answer(recorded: dict[str, Any], spec_errors: Callable[..., list[
     raw = recorded["plain"]["body"]
     # the one way llama-cpp-python's answer differs from OpenAI's schema; our types default it to None
     assert spec_errors("CreateChatCompletionResponse", json.loads(raw)) == [
-        "choices/0/message: 'refusal' is a required property"]
+        "choices/0/message: 'refusal' is a required property"
+    ]
     completion = LlamacppProvider().parse_completion(raw.encode(), params())
     choice = completion.choices[0]
     assert choice.message.role == "assistant" and choice.message.content
@@ -169,9 +186,19 @@ def test_tool_answer_drops_the_legacy_function_call(recorded: dict[str, Any]) ->
 
 
 def test_function_call_alone_is_kept() -> None:
-    body = {"id": "x", "object": "chat.completion", "created": 1, "model": "m", "choices": [
-        {"index": 0, "finish_reason": "function_call",
-         "message": {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}}}]}
+    body = {
+        "id": "x",
+        "object": "chat.completion",
+        "created": 1,
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "function_call",
+                "message": {"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}},
+            }
+        ],
+    }
     message = LlamacppProvider().parse_completion(json.dumps(body).encode(), params()).choices[0].message
     assert message.function_call == {"name": "f", "arguments": "{}"}
 
@@ -219,9 +246,15 @@ def test_empty_stream_says_why(recorded: dict[str, Any], case: str, tools: bool)
 
 def test_error_event_in_stream_is_typed() -> None:
     # upstream llama-server reports failures after the headers as an SSE error event
-    event = {"error": {"code": 400, "type": "exceed_context_size_error",
-                       "message": "request (4100 tokens) exceeds the available context size (4096 tokens), "
-                                  "try increasing it", "n_prompt_tokens": 4100, "n_ctx": 4096}}
+    event = {
+        "error": {
+            "code": 400,
+            "type": "exceed_context_size_error",
+            "message": "request (4100 tokens) exceeds the available context size (4096 tokens), try increasing it",
+            "n_prompt_tokens": 4100,
+            "n_ctx": 4096,
+        }
+    }
     with pytest.raises(errors.ContextLengthExceededError) as info:
         stream({"body": f"data: {json.dumps(event)}\n\n"}, params(stream=True))
     assert info.value.provider == "llamacpp"
@@ -242,9 +275,17 @@ def test_recorded_context_overflow(recorded: dict[str, Any]) -> None:
 
 
 def test_upstream_context_overflow() -> None:
-    err = parse_error(400, {"error": {"code": 400, "type": "exceed_context_size_error", "n_ctx": 4096,
-                                      "message": "request (9412 tokens) exceeds the available context size "
-                                                 "(4096 tokens), try increasing it"}})
+    err = parse_error(
+        400,
+        {
+            "error": {
+                "code": 400,
+                "type": "exceed_context_size_error",
+                "n_ctx": 4096,
+                "message": "request (9412 tokens) exceeds the available context size (4096 tokens), try increasing it",
+            }
+        },
+    )
     assert isinstance(err, errors.ContextLengthExceededError)
 
 
@@ -263,17 +304,45 @@ def test_recorded_empty_500_names_the_fix(recorded: dict[str, Any]) -> None:
     assert "tool_choice='required'" in err.message and "'name'" in err.message
 
 
-@pytest.mark.parametrize(("status", "body", "cls"), [
-    (401, {"error": {"message": "Invalid API Key", "type": "authentication_error", "code": 401}},
-     errors.AuthenticationError),
-    (404, {"error": {"message": "File Not Found", "type": "not_found_error", "code": 404}}, errors.ModelNotFoundError),
-    (400, {"error": {"message": "Only one completion choice is allowed", "type": "invalid_request_error",
-                     "code": 400}}, errors.InvalidRequestError),
-    (501, {"error": {"message": "This server does not support embeddings. Start it with `--embeddings`",
-                     "type": "not_supported_error", "code": 501}}, errors.ProviderError),
-    (503, {"error": {"message": "Loading model", "type": "unavailable_error", "code": 503}}, errors.ProviderError),
-    (500, "Internal Server Error", errors.ProviderError),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "cls"),
+    [
+        (
+            401,
+            {"error": {"message": "Invalid API Key", "type": "authentication_error", "code": 401}},
+            errors.AuthenticationError,
+        ),
+        (
+            404,
+            {"error": {"message": "File Not Found", "type": "not_found_error", "code": 404}},
+            errors.ModelNotFoundError,
+        ),
+        (
+            400,
+            {
+                "error": {
+                    "message": "Only one completion choice is allowed",
+                    "type": "invalid_request_error",
+                    "code": 400,
+                }
+            },
+            errors.InvalidRequestError,
+        ),
+        (
+            501,
+            {
+                "error": {
+                    "message": "This server does not support embeddings. Start it with `--embeddings`",
+                    "type": "not_supported_error",
+                    "code": 501,
+                }
+            },
+            errors.ProviderError,
+        ),
+        (503, {"error": {"message": "Loading model", "type": "unavailable_error", "code": 503}}, errors.ProviderError),
+        (500, "Internal Server Error", errors.ProviderError),
+    ],
+)
 def test_status_mapping(status: int, body: Any, cls: type[Exception]) -> None:
     err = parse_error(status, body)
     assert type(err) is cls

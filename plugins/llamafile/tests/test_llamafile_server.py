@@ -28,23 +28,25 @@ class TestLlamafileConformance(OpenAICompatibleConformance):
 
 
 def common(server: MockServer) -> dict[str, Any]:
-    return {"provider": "llamafile", "model": "LLaMA_CPP", "api_base": server.url + "/v1",
-            "api_key": "test-key-123456"}
+    return {"provider": "llamafile", "model": "LLaMA_CPP", "api_base": server.url + "/v1", "api_key": "test-key-123456"}
 
 
 def test_structured_output_is_sent_as_json_object_with_schema() -> None:
     # llamafile's servers grammar-force json_object + schema; its 0.8/0.9 server rejects json_schema
     # the kit's structured scenario (its CityInfo model); the kit also checks this body against the spec
-    outcome = run_scenario(LlamafileProvider, "structured", [openai_exchanges()["structured"]], use_async=False,
-                           base_path="/v1")
+    outcome = run_scenario(
+        LlamafileProvider, "structured", [openai_exchanges()["structured"]], use_async=False, base_path="/v1"
+    )
     body = (outcome.requests or [])[0].json
     assert body["response_format"]["type"] == "json_object"
     assert body["response_format"]["schema"]["required"] == ["name", "country", "population"]
 
 
 def test_plain_text_error_bodies(mock_server: MockServer) -> None:
-    mock_server.queue(Reply.text("prompt too big for model context size\r\n", 400),
-                      Reply.text("OpenAI tools field not supported\r\n", 400))
+    mock_server.queue(
+        Reply.text("prompt too big for model context size\r\n", 400),
+        Reply.text("OpenAI tools field not supported\r\n", 400),
+    )
     kw = {**common(mock_server), "client_args": {"max_retries": 0}}
     with pytest.raises(errors.ContextLengthExceededError, match="context size"):
         completion(messages=[{"role": "user", "content": "hi"}], **kw)

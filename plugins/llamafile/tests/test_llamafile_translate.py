@@ -34,8 +34,16 @@ def test_declarations_match_any_llm() -> None:
 
 def test_body(spec_errors: Callable[..., list[str]]) -> None:
     body = body_of(temperature=0.2, top_p=0.9, max_completion_tokens=32, stop="\n", seed=1, user="u1")
-    assert body == {"model": "LLaMA_CPP", "messages": MESSAGES, "temperature": 0.2, "top_p": 0.9,
-                    "max_tokens": 32, "stop": "\n", "seed": 1, "user": "u1"}
+    assert body == {
+        "model": "LLaMA_CPP",
+        "messages": MESSAGES,
+        "temperature": 0.2,
+        "top_p": 0.9,
+        "max_tokens": 32,
+        "stop": "\n",
+        "seed": 1,
+        "user": "u1",
+    }
     assert spec_errors("CreateChatCompletionRequest", body) == []
 
 
@@ -55,14 +63,27 @@ def test_refusals() -> None:
         body_of(max_tokens=1, max_completion_tokens=2)
 
 
-@pytest.mark.parametrize(("status", "body", "cls"), [
-    (400, "prompt too big for model context size\r\n", errors.ContextLengthExceededError),
-    (400, json.dumps({"error": {"code": 400, "type": "exceed_context_size_error",
-                                "message": "request (5000 tokens) exceeds the available context size (4096 tokens)"}}),
-     errors.ContextLengthExceededError),
-    (400, "OpenAI logprobs field not supported\r\n", errors.InvalidRequestError),
-    (500, "llama_decode prefill failed\r\n", errors.ProviderError),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "cls"),
+    [
+        (400, "prompt too big for model context size\r\n", errors.ContextLengthExceededError),
+        (
+            400,
+            json.dumps(
+                {
+                    "error": {
+                        "code": 400,
+                        "type": "exceed_context_size_error",
+                        "message": "request (5000 tokens) exceeds the available context size (4096 tokens)",
+                    }
+                }
+            ),
+            errors.ContextLengthExceededError,
+        ),
+        (400, "OpenAI logprobs field not supported\r\n", errors.InvalidRequestError),
+        (500, "llama_decode prefill failed\r\n", errors.ProviderError),
+    ],
+)
 def test_errors(status: int, body: str, cls: type[Exception]) -> None:
     err = LlamafileProvider().parse_error(status, {}, body.encode())
     assert type(err) is cls

@@ -24,8 +24,10 @@ from any_llm.testing.conformance import (
 )
 from any_llm.testing.server import MockServer, Reply
 
-CONTEXT_ERROR = {"error": "Trying to keep the first 9000 tokens when context the overflows. However, the model is "
-                          "loaded with context length of only 4096 tokens"}
+CONTEXT_ERROR = {
+    "error": "Trying to keep the first 9000 tokens when context the overflows. However, the model is "
+    "loaded with context length of only 4096 tokens"
+}
 
 
 class TestLmstudioConformance(OpenAICompatibleConformance):
@@ -39,14 +41,19 @@ class TestLmstudioConformance(OpenAICompatibleConformance):
 
 
 def common(server: MockServer) -> dict[str, Any]:
-    return {"provider": "lmstudio", "model": "qwen2.5-7b-instruct", "api_base": server.url + "/v1",
-            "api_key": "test-key-123456"}
+    return {
+        "provider": "lmstudio",
+        "model": "qwen2.5-7b-instruct",
+        "api_base": server.url + "/v1",
+        "api_key": "test-key-123456",
+    }
 
 
 def test_structured_output_is_sent_as_json_schema() -> None:
     # the kit's structured scenario (its CityInfo model); the kit also checks this body against the spec
-    outcome = run_scenario(LmstudioProvider, "structured", [openai_exchanges()["structured"]], use_async=False,
-                           base_path="/v1")
+    outcome = run_scenario(
+        LmstudioProvider, "structured", [openai_exchanges()["structured"]], use_async=False, base_path="/v1"
+    )
     body = (outcome.requests or [])[0].json
     assert body["response_format"]["type"] == "json_schema"
     assert body["response_format"]["json_schema"]["schema"]["required"] == ["name", "country", "population"]
@@ -55,12 +62,17 @@ def test_structured_output_is_sent_as_json_schema() -> None:
 def test_json_object_is_sent_as_a_json_schema(mock_server: MockServer, spec_errors: Callable[..., list[str]]) -> None:
     # LM Studio answers 400 "'response_format.type' must be 'json_schema' or 'text'" to json_object
     mock_server.queue(Reply.json(completion_json({"content": json.dumps(CITY)})))
-    response = completion(messages=[{"role": "user", "content": "Paris as JSON"}],
-                          response_format={"type": "json_object"}, **common(mock_server))
+    response = completion(
+        messages=[{"role": "user", "content": "Paris as JSON"}],
+        response_format={"type": "json_object"},
+        **common(mock_server),
+    )
     assert json.loads(response.choices[0].message.content) == CITY
     sent = mock_server.requests[0].json
     assert sent["response_format"] == {
-        "type": "json_schema", "json_schema": {"name": "json_object", "schema": {"type": "object"}}}
+        "type": "json_schema",
+        "json_schema": {"name": "json_object", "schema": {"type": "object"}},
+    }
     assert spec_errors("CreateChatCompletionRequest", sent) == []
 
 
@@ -69,14 +81,26 @@ def test_streamed_tool_call_with_empty_names(mock_server: MockServer) -> None:
     def call(**fields: Any) -> dict[str, Any]:
         return {"tool_calls": [{"index": 0, "type": "function", **fields}]}
 
-    mock_server.queue(Reply.sse([
-        chunk_json({"role": "assistant", **call(id="813569", function={"name": "get_weather", "arguments": ""})}),
-        chunk_json(call(function={"name": "", "arguments": '{"location"'})),
-        chunk_json(call(id="", function={"name": "", "arguments": ': "Paris"}'})),
-        chunk_json({}, "tool_calls"),
-    ]))
-    chunks = list(completion(messages=[{"role": "user", "content": "Weather in Paris?"}], tools=[get_weather],
-                             stream=True, **common(mock_server)))
+    mock_server.queue(
+        Reply.sse(
+            [
+                chunk_json(
+                    {"role": "assistant", **call(id="813569", function={"name": "get_weather", "arguments": ""})}
+                ),
+                chunk_json(call(function={"name": "", "arguments": '{"location"'})),
+                chunk_json(call(id="", function={"name": "", "arguments": ': "Paris"}'})),
+                chunk_json({}, "tool_calls"),
+            ]
+        )
+    )
+    chunks = list(
+        completion(
+            messages=[{"role": "user", "content": "Weather in Paris?"}],
+            tools=[get_weather],
+            stream=True,
+            **common(mock_server),
+        )
+    )
     calls = [c for ch in chunks for c in ch.choices[0].delta.tool_calls or ()]
     assert [c.function.name for c in calls] == ["get_weather", None, None]
     assert [c.id for c in calls] == ["813569", None, None]
@@ -84,8 +108,7 @@ def test_streamed_tool_call_with_empty_names(mock_server: MockServer) -> None:
 
 
 def test_string_error_bodies(mock_server: MockServer) -> None:
-    mock_server.queue(Reply.json({"error": "Model unloaded: qwen2.5-7b-instruct"}, 404),
-                      Reply.json(CONTEXT_ERROR, 400))
+    mock_server.queue(Reply.json({"error": "Model unloaded: qwen2.5-7b-instruct"}, 404), Reply.json(CONTEXT_ERROR, 400))
     kw = {**common(mock_server), "client_args": {"max_retries": 0}}
     with pytest.raises(errors.ModelNotFoundError, match="Model unloaded"):
         completion(messages=[{"role": "user", "content": "hi"}], **kw)

@@ -29,8 +29,10 @@ def test_declarations_match_any_llm() -> None:
 
 def test_response_formats(spec_errors: Callable[..., list[str]]) -> None:
     as_schema = body_of(response_format={"type": "json_object"})
-    assert as_schema["response_format"] == {"type": "json_schema", "json_schema": {"name": "json_object",
-                                                                                   "schema": {"type": "object"}}}
+    assert as_schema["response_format"] == {
+        "type": "json_schema",
+        "json_schema": {"name": "json_object", "schema": {"type": "object"}},
+    }
     assert spec_errors("CreateChatCompletionRequest", as_schema) == []
     schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {"type": "object"}, "strict": True}}
     assert body_of(response_format=schema)["response_format"] == schema
@@ -39,7 +41,14 @@ def test_response_formats(spec_errors: Callable[..., list[str]]) -> None:
 
 def test_other_parameters_unchanged(spec_errors: Callable[..., list[str]]) -> None:
     body = body_of(max_tokens=20, temperature=0.1, stream=True, kwargs={"ttl": 300})
-    assert body == {"model": "qwen2.5-7b-instruct", "messages": MESSAGES, "max_tokens": 20, "temperature": 0.1,
-                    "stream": True, "stream_options": {"include_usage": True}, "ttl": 300}
+    assert body == {
+        "model": "qwen2.5-7b-instruct",
+        "messages": MESSAGES,
+        "max_tokens": 20,
+        "temperature": 0.1,
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "ttl": 300,
+    }
     body.pop("ttl")
     assert spec_errors("CreateChatCompletionRequest", body) == []

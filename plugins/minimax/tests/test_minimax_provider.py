@@ -19,38 +19,72 @@ from any_llm.testing.schema import schema_errors
 MODEL = "MiniMax-M2"
 COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
 CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
-TOOL = {"type": "function", "function": {"name": "get_weather",
-                                         "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}}
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}},
+    },
+}
 DETAILS = {"type": "reasoning.text", "id": "r1", "format": "MiniMax-response-v1", "index": 0, "text": "Think."}
 
 
 def test_declarations() -> None:
     assert get_provider_class("minimax") is MinimaxProvider
-    assert MinimaxProvider.api_key_env == ('MINIMAX_API_KEY',)
-    assert MinimaxProvider.api_base_env == ('MINIMAX_API_BASE',)
-    assert MinimaxProvider.default_api_base == 'https://api.minimax.io/v1'
-    assert MinimaxProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': False, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': False}
+    assert MinimaxProvider.api_key_env == ("MINIMAX_API_KEY",)
+    assert MinimaxProvider.api_base_env == ("MINIMAX_API_BASE",)
+    assert MinimaxProvider.default_api_base == "https://api.minimax.io/v1"
+    assert MinimaxProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": False,
+        "reasoning": True,
+        "images": False,
+        "embedding": False,
+        "list_models": False,
+    }
 
 
-@pytest.mark.parametrize(("param", "args"), [
-    ("response_format", {"response_format": {"type": "json_object"}}), ("reasoning_effort", {"reasoning_effort": "low"}),
-])
+@pytest.mark.parametrize(
+    ("param", "args"),
+    [
+        ("response_format", {"response_format": {"type": "json_object"}}),
+        ("reasoning_effort", {"reasoning_effort": "low"}),
+    ],
+)
 def test_refused_params(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
         MinimaxProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
     assert info.value.parameter_name == param
 
 
-@pytest.mark.parametrize(("message", "pieces", "thought"), [
-    ({"content": f"<think>\nThink.\n</think>\n\n{TEXT}"}, ({"content": "<think>\nThink.\n"}, {"content": f"</think>\n\n{TEXT}"}),
-     "\nThink.\n"),
-    ({"content": TEXT, "reasoning_details": [DETAILS]},
-     ({"reasoning_details": [{**DETAILS, "text": "Thi"}]}, {"reasoning_details": [{**DETAILS, "text": "nk."}]}, {"content": TEXT}),
-     "Think."),
-])
-def test_think_tags_and_reasoning_details(message: dict[str, Any], pieces: tuple[dict[str, Any], ...],
-                                          thought: str) -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+@pytest.mark.parametrize(
+    ("message", "pieces", "thought"),
+    [
+        (
+            {"content": f"<think>\nThink.\n</think>\n\n{TEXT}"},
+            ({"content": "<think>\nThink.\n"}, {"content": f"</think>\n\n{TEXT}"}),
+            "\nThink.\n",
+        ),
+        (
+            {"content": TEXT, "reasoning_details": [DETAILS]},
+            (
+                {"reasoning_details": [{**DETAILS, "text": "Thi"}]},
+                {"reasoning_details": [{**DETAILS, "text": "nk."}]},
+                {"content": TEXT},
+            ),
+            "Think.",
+        ),
+    ],
+)
+def test_think_tags_and_reasoning_details(
+    message: dict[str, Any], pieces: tuple[dict[str, Any], ...], thought: str
+) -> None:
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}],
+    }
     got = run_scenario(MinimaxProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (got.reasoning.content, got.content) == (thought, TEXT)
     events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
@@ -68,12 +102,32 @@ def test_reasoning_split_is_sent() -> None:
 
 
 def test_thinking_is_sent_back_in_think_tags() -> None:
-    call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}}
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
-        "role": "assistant", "content": "<think>I should call the tool.</think>\n\n", "tool_calls": [call]}}]}
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+    }
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "tool_calls",
+                "message": {
+                    "role": "assistant",
+                    "content": "<think>I should call the tool.</think>\n\n",
+                    "tool_calls": [call],
+                },
+            }
+        ],
+    }
     first = run_scenario(MinimaxProvider, "tool_call", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (first.reasoning.content, first.content) == ("I should call the tool.", "")
-    history = [{"role": "user", "content": "Weather in Paris?"}, first, {"role": "tool", "tool_call_id": "call_1", "content": "sunny"}]
+    history = [
+        {"role": "user", "content": "Weather in Paris?"},
+        first,
+        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+    ]
     body = MinimaxProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     sent = body["messages"][1]
@@ -82,10 +136,15 @@ def test_thinking_is_sent_back_in_think_tags() -> None:
 
 
 def test_usage_chunk_without_delta() -> None:
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
-              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
-              {**CHUNK, "choices": [{"index": 0, "finish_reason": "stop"}],
-               "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4}}]
+    events = [
+        {**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Hi"}}]},
+        {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]},
+        {
+            **CHUNK,
+            "choices": [{"index": 0, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 3, "completion_tokens": 1, "total_tokens": 4},
+        },
+    ]
     chunks = run_scenario(MinimaxProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
     assert ("".join(c.choices[0].delta.content or "" for c in chunks), chunks[-1].usage.total_tokens) == ("Hi", 4)
 

@@ -18,11 +18,30 @@ SPEC = SPEC_DIR / "mistral-openapi.json"
 SPEC_DOC = SPEC_DIR / "mistral-openapi-public-doc.json"
 EXAMPLES: dict[str, Any] = json.loads((SPEC_DIR / "examples.json").read_text())
 KEY = "test-key-123456"
-SEED_NAMES = frozenset({
-    "tools", "tool_choice", "temperature", "top_p", "max_tokens", "response_format", "stream", "n", "stop",
-    "presence_penalty", "frequency_penalty", "seed", "user", "parallel_tool_calls", "logprobs", "top_logprobs",
-    "logit_bias", "stream_options", "max_completion_tokens", "reasoning_effort",
-})
+SEED_NAMES = frozenset(
+    {
+        "tools",
+        "tool_choice",
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "response_format",
+        "stream",
+        "n",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "seed",
+        "user",
+        "parallel_tool_calls",
+        "logprobs",
+        "top_logprobs",
+        "logit_bias",
+        "stream_options",
+        "max_completion_tokens",
+        "reasoning_effort",
+    }
+)
 # The spec's own defect: ChatCompletionResponse requires a "data" field that no chat response has.
 DATA_DEFECT = "<root>: 'data' is a required property"
 TOOL_CALL_ID = re.compile(r"[a-zA-Z0-9]{9}")
@@ -61,17 +80,34 @@ def body_for(**kwargs: Any) -> dict[str, Any]:
 
 
 def usage(prompt: int = 10, completion: int = 5, cached: int = 0) -> dict[str, Any]:
-    return {"prompt_tokens": prompt, "total_tokens": prompt + completion, "completion_tokens": completion,
-            "prompt_tokens_details": {"cached_tokens": cached}}
+    return {
+        "prompt_tokens": prompt,
+        "total_tokens": prompt + completion,
+        "completion_tokens": completion,
+        "prompt_tokens_details": {"cached_tokens": cached},
+    }
 
 
-def chat_json(content: Any, *, tool_calls: list[dict[str, Any]] | None = None, finish: str = "stop",
-              model: str = "mistral-small-latest") -> dict[str, Any]:
+def chat_json(
+    content: Any,
+    *,
+    tool_calls: list[dict[str, Any]] | None = None,
+    finish: str = "stop",
+    model: str = "mistral-small-latest",
+) -> dict[str, Any]:
     """A chat response as api.mistral.ai sends it (``tool_calls: null``, no ``refusal``)."""
     return {
-        "id": "0d93cd053f4c4b3ca627ccd07cf2f18c", "object": "chat.completion", "created": 1773842038, "model": model,
-        "choices": [{"index": 0, "finish_reason": finish,
-                     "message": {"role": "assistant", "tool_calls": tool_calls, "content": content}}],
+        "id": "0d93cd053f4c4b3ca627ccd07cf2f18c",
+        "object": "chat.completion",
+        "created": 1773842038,
+        "model": model,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": finish,
+                "message": {"role": "assistant", "tool_calls": tool_calls, "content": content},
+            }
+        ],
         "usage": usage(),
     }
 
@@ -84,11 +120,21 @@ def think(text: str) -> dict[str, Any]:
     return {"type": "thinking", "thinking": [{"type": "text", "text": text}]}
 
 
-def chunk(delta: dict[str, Any], finish: str | None = None, *, with_usage: dict[str, Any] | None = None,
-          model: str = "mistral-small-latest") -> dict[str, Any]:
+def chunk(
+    delta: dict[str, Any],
+    finish: str | None = None,
+    *,
+    with_usage: dict[str, Any] | None = None,
+    model: str = "mistral-small-latest",
+) -> dict[str, Any]:
     """One stream event as Mistral sends it (usage rides on the last chunk, next to finish_reason)."""
-    event: dict[str, Any] = {"id": "cmpl-stream-1", "object": "chat.completion.chunk", "created": 1773842038,
-                             "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]}
+    event: dict[str, Any] = {
+        "id": "cmpl-stream-1",
+        "object": "chat.completion.chunk",
+        "created": 1773842038,
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }
     if with_usage is not None:
         event["usage"] = with_usage
     return event
@@ -123,8 +169,9 @@ def tool_stream() -> list[dict[str, Any]]:
 
 
 def mistral_error(status: int, message: Any, type_: str = "invalid_request_error", code: Any = None) -> Reply:
-    return Reply.json({"object": "error", "message": message, "type": type_, "param": None, "code": code},
-                      status=status)
+    return Reply.json(
+        {"object": "error", "message": message, "type": type_, "param": None, "code": code}, status=status
+    )
 
 
 def _id_errors(messages: list[dict[str, Any]]) -> list[str]:
@@ -141,22 +188,49 @@ def mistral_server(request: RecordedRequest) -> Reply:
     if request.headers.get("authorization") != f"Bearer {KEY}":
         return Reply.json({"message": "Unauthorized", "request_id": "req-401"}, status=401)
     if request.method == "GET" and request.path.startswith("/v1/models"):
-        return Reply.json({"object": "list", "data": [
-            {"id": "mistral-small-latest", "object": "model", "created": 1756746619, "owned_by": "mistralai",
-             "capabilities": {"completion_chat": True, "function_calling": True, "vision": True},
-             "max_context_length": 131072, "aliases": ["mistral-small-2603"], "type": "base"},
-            {"id": "mistral-embed", "object": "model", "created": 1756746619, "owned_by": "mistralai",
-             "capabilities": {"completion_chat": False}, "type": "base"},
-        ]})
+        return Reply.json(
+            {
+                "object": "list",
+                "data": [
+                    {
+                        "id": "mistral-small-latest",
+                        "object": "model",
+                        "created": 1756746619,
+                        "owned_by": "mistralai",
+                        "capabilities": {"completion_chat": True, "function_calling": True, "vision": True},
+                        "max_context_length": 131072,
+                        "aliases": ["mistral-small-2603"],
+                        "type": "base",
+                    },
+                    {
+                        "id": "mistral-embed",
+                        "object": "model",
+                        "created": 1756746619,
+                        "owned_by": "mistralai",
+                        "capabilities": {"completion_chat": False},
+                        "type": "base",
+                    },
+                ],
+            }
+        )
     body = request.json
     if request.path == "/v1/embeddings":
         errs = request_errors(body, "EmbeddingRequest")
         if errs:
             return Reply.json({"detail": [{"loc": ["body"], "msg": e, "type": "value_error"} for e in errs]}, 422)
         inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        return Reply.json({"id": "emb-1", "object": "list", "model": body["model"], "usage": usage(len(inputs), 0),
-                           "data": [{"object": "embedding", "index": i, "embedding": [0.1 * (i + 1), -0.2, 0.3]}
-                                    for i in range(len(inputs))]})
+        return Reply.json(
+            {
+                "id": "emb-1",
+                "object": "list",
+                "model": body["model"],
+                "usage": usage(len(inputs), 0),
+                "data": [
+                    {"object": "embedding", "index": i, "embedding": [0.1 * (i + 1), -0.2, 0.3]}
+                    for i in range(len(inputs))
+                ],
+            }
+        )
     assert request.path == "/v1/chat/completions", request.path
     errs = request_errors(body)
     if errs:

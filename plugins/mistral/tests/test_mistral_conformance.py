@@ -38,8 +38,11 @@ def answer(content: Any, *, tool_calls: list[dict[str, Any]] | None = None, fini
 
 
 WORDS = ["The", " capital", " of", " France", " is", " Paris", "."]
-TEXT_STREAM = [chunk({"role": "assistant", "content": ""}), *(chunk({"content": w}) for w in WORDS),
-               chunk({"content": ""}, "stop", with_usage=usage(*USAGE))]
+TEXT_STREAM = [
+    chunk({"role": "assistant", "content": ""}),
+    *(chunk({"content": w}) for w in WORDS),
+    chunk({"content": ""}, "stop", with_usage=usage(*USAGE)),
+]
 # Mistral sends continuation pieces of a call with the placeholder id "null" and an empty name.
 TOOL_STREAM = [
     chunk({"role": "assistant", "content": ""}),
@@ -56,18 +59,51 @@ EXCHANGES: dict[str, Reply] = {
     "tool_round_trip": answer(TEXT),
     "structured": answer(json.dumps(CITY)),
     "error_401": Reply.json({"message": "Unauthorized", "request_id": "req-401"}, status=401),
-    "error_429": Reply.json({"object": "error", "message": "Requests rate limit exceeded", "type": "rate_limited",
-                             "param": None, "code": "1300"}, status=429, headers={"retry-after": "7"}),
-    "error_context_length": mistral_error(400, "Prompt contains 40000 tokens and 0 draft tokens, too large for model "
-                                               "with 32768 maximum context length", code="3051"),
+    "error_429": Reply.json(
+        {
+            "object": "error",
+            "message": "Requests rate limit exceeded",
+            "type": "rate_limited",
+            "param": None,
+            "code": "1300",
+        },
+        status=429,
+        headers={"retry-after": "7"},
+    ),
+    "error_context_length": mistral_error(
+        400,
+        "Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length",
+        code="3051",
+    ),
     "error_5xx": mistral_error(500, "Internal server error", "internal_server_error", "1000"),
-    "embedding": Reply.json({"id": "emb-1", "object": "list", "model": "mistral-embed", "usage": usage(len(EMBEDDINGS), 0),
-                             "data": [{"object": "embedding", "embedding": v, "index": i} for i, v in enumerate(EMBEDDINGS)]}),
+    "embedding": Reply.json(
+        {
+            "id": "emb-1",
+            "object": "list",
+            "model": "mistral-embed",
+            "usage": usage(len(EMBEDDINGS), 0),
+            "data": [{"object": "embedding", "embedding": v, "index": i} for i, v in enumerate(EMBEDDINGS)],
+        }
+    ),
     # GET /v1/models: a ModelList of base model cards
-    "list_models": Reply.json({"object": "list", "data": [
-        {"id": m, "object": "model", "created": 1756746619, "owned_by": "mistralai", "type": "base", "aliases": [],
-         "capabilities": {"completion_chat": True, "function_calling": True}, "max_context_length": 131072}
-        for m in MODEL_IDS]}),
+    "list_models": Reply.json(
+        {
+            "object": "list",
+            "data": [
+                {
+                    "id": m,
+                    "object": "model",
+                    "created": 1756746619,
+                    "owned_by": "mistralai",
+                    "type": "base",
+                    "aliases": [],
+                    "capabilities": {"completion_chat": True, "function_calling": True},
+                    "max_context_length": 131072,
+                }
+                for m in MODEL_IDS
+            ],
+        }
+    ),
 }
 
 
@@ -81,8 +117,14 @@ class TestMistralConformance(ProviderConformance):
         return EXCHANGES[scenario]
 
     def test_requests_go_to_chat_completions_and_fit_the_spec(self) -> None:
-        outcome = run_scenario(self.provider_class, "tool_round_trip", self.replies("tool_round_trip"),
-                               use_async=False, model=self.model, base_path=self.base_path)
+        outcome = run_scenario(
+            self.provider_class,
+            "tool_round_trip",
+            self.replies("tool_round_trip"),
+            use_async=False,
+            model=self.model,
+            base_path=self.base_path,
+        )
         assert outcome.error is None
         requests = outcome.requests or []
         assert [(r.method, r.path) for r in requests] == [("POST", "/v1/chat/completions")] * 2

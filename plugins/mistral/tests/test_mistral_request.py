@@ -37,11 +37,24 @@ class CityInfo(BaseModel):
 FOREIGN_HISTORY = [
     {"role": "developer", "content": "You are terse."},
     {"role": "user", "content": "Weather in Paris and Lyon?", "name": "alice"},
-    {"role": "assistant", "content": None, "refusal": None, "annotations": [], "tool_calls": [
-        {"id": "call_abc123XYZ", "type": "function", "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'}},
-        {"id": "toolu_01A09q90qw90lq917835lq9", "type": "function",
-         "function": {"name": "get_weather", "arguments": '{"location":"Lyon"}'}},
-    ]},
+    {
+        "role": "assistant",
+        "content": None,
+        "refusal": None,
+        "annotations": [],
+        "tool_calls": [
+            {
+                "id": "call_abc123XYZ",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'},
+            },
+            {
+                "id": "toolu_01A09q90qw90lq917835lq9",
+                "type": "function",
+                "function": {"name": "get_weather", "arguments": '{"location":"Lyon"}'},
+            },
+        ],
+    },
     {"role": "tool", "tool_call_id": "call_abc123XYZ", "content": "sunny"},
     {"role": "tool", "tool_call_id": "toolu_01A09q90qw90lq917835lq9", "content": [{"type": "text", "text": "rain"}]},
 ]
@@ -58,12 +71,22 @@ CASES: dict[str, dict[str, Any]] = {
     "tool_choice_none": dict(tools=[get_weather], tool_choice="none"),
     "tool_choice_any": dict(tools=[get_weather], tool_choice="any"),
     "tool_choice_required": dict(tools=[get_weather], tool_choice="required", parallel_tool_calls=True),
-    "tool_choice_named": dict(tools=[get_weather], tool_choice={"type": "function", "function": {"name": "get_weather"}}),
+    "tool_choice_named": dict(
+        tools=[get_weather], tool_choice={"type": "function", "function": {"name": "get_weather"}}
+    ),
     "tool_dict_without_parameters": dict(tools=[{"type": "function", "function": {"name": "now", "strict": True}}]),
     "structured_pydantic": dict(response_format=CityInfo),
-    "json_schema_dict": dict(response_format={"type": "json_schema", "json_schema": {
-        "name": "book", "description": "A book", "schema": {"type": "object", "properties": {"t": {"type": "string"}}},
-        "strict": True}}),
+    "json_schema_dict": dict(
+        response_format={
+            "type": "json_schema",
+            "json_schema": {
+                "name": "book",
+                "description": "A book",
+                "schema": {"type": "object", "properties": {"t": {"type": "string"}}},
+                "strict": True,
+            },
+        }
+    ),
     "json_object": dict(response_format={"type": "json_object"}),
     "text_format": dict(response_format={"type": "text"}),
     "stream": dict(stream=True),
@@ -71,30 +94,58 @@ CASES: dict[str, dict[str, Any]] = {
     "reasoning_high": dict(reasoning_effort="high"),
     "reasoning_none": dict(reasoning_effort="none"),
     "prompt_cache_key": dict(prompt_cache_key="conv-42"),
-    "mistral_kwargs": dict(safe_prompt=True, prompt_mode="reasoning", prediction={"type": "content", "content": "x"},
-                           metadata={"team": "a"}),
+    "mistral_kwargs": dict(
+        safe_prompt=True,
+        prompt_mode="reasoning",
+        prediction={"type": "content", "content": "x"},
+        metadata={"team": "a"},
+    ),
     "replayed_foreign_tool_conversation": dict(messages=FOREIGN_HISTORY, tools=[get_weather]),
-    "replayed_reasoning_turn": dict(messages=[
-        {"role": "user", "content": "17*23?"},
-        {"role": "assistant", "content": "391", "reasoning": {"content": "17*20+17*3"}},
-        {"role": "user", "content": "times 3?"},
-    ]),
-    "images": dict(messages=[{"role": "user", "content": [
-        {"type": "text", "text": "Compare these."},
-        {"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "high"}},
-        {"type": "image_url", "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "original"}},
-        {"type": "image_url", "image_url": "https://example.com/b.png"},
-    ]}]),
-    "audio_and_files": dict(messages=[{"role": "user", "content": [
-        {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
-        {"type": "file", "file": {"file_id": "3b1f0c4e-9a7d-4c2b-8e1a-2f6d5c4b3a21"}},
-        {"type": "document_url", "document_url": "https://example.com/paper.pdf"},
-    ]}]),
-    "system_parts_and_prefix": dict(messages=[
-        {"role": "system", "content": [{"type": "text", "text": "Be brief.", "cache_control": {"type": "ephemeral"}}]},
-        {"role": "user", "content": "Say hi"},
-        {"role": "assistant", "content": "Hi", "prefix": True},
-    ]),
+    "replayed_reasoning_turn": dict(
+        messages=[
+            {"role": "user", "content": "17*23?"},
+            {"role": "assistant", "content": "391", "reasoning": {"content": "17*20+17*3"}},
+            {"role": "user", "content": "times 3?"},
+        ]
+    ),
+    "images": dict(
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "Compare these."},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/a.png", "detail": "high"}},
+                    {
+                        "type": "image_url",
+                        "image_url": {"url": "data:image/png;base64,iVBORw0KGgo=", "detail": "original"},
+                    },
+                    {"type": "image_url", "image_url": "https://example.com/b.png"},
+                ],
+            }
+        ]
+    ),
+    "audio_and_files": dict(
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_audio", "input_audio": {"data": "UklGRg==", "format": "wav"}},
+                    {"type": "file", "file": {"file_id": "3b1f0c4e-9a7d-4c2b-8e1a-2f6d5c4b3a21"}},
+                    {"type": "document_url", "document_url": "https://example.com/paper.pdf"},
+                ],
+            }
+        ]
+    ),
+    "system_parts_and_prefix": dict(
+        messages=[
+            {
+                "role": "system",
+                "content": [{"type": "text", "text": "Be brief.", "cache_control": {"type": "ephemeral"}}],
+            },
+            {"role": "user", "content": "Say hi"},
+            {"role": "assistant", "content": "Hi", "prefix": True},
+        ]
+    ),
 }
 
 
@@ -125,11 +176,28 @@ def test_the_schema_check_catches_wrong_mappings() -> None:
 
 
 SAMPLES: dict[str, Any] = {
-    "tools": [get_weather], "tool_choice": "auto", "temperature": 0.2, "top_p": 0.5, "max_tokens": 9,
-    "response_format": {"type": "json_object"}, "stream": True, "n": 2, "stop": ["x"], "presence_penalty": 0.1,
-    "frequency_penalty": 0.1, "seed": 3, "user": "u-1", "parallel_tool_calls": False, "logprobs": True,
-    "top_logprobs": 2, "logit_bias": {"1": 1.0}, "stream_options": {"include_usage": False},
-    "max_completion_tokens": 9, "reasoning_effort": "high", "service_tier": "auto", "prompt_cache_key": "k",
+    "tools": [get_weather],
+    "tool_choice": "auto",
+    "temperature": 0.2,
+    "top_p": 0.5,
+    "max_tokens": 9,
+    "response_format": {"type": "json_object"},
+    "stream": True,
+    "n": 2,
+    "stop": ["x"],
+    "presence_penalty": 0.1,
+    "frequency_penalty": 0.1,
+    "seed": 3,
+    "user": "u-1",
+    "parallel_tool_calls": False,
+    "logprobs": True,
+    "top_logprobs": 2,
+    "logit_bias": {"1": 1.0},
+    "stream_options": {"include_usage": False},
+    "max_completion_tokens": 9,
+    "reasoning_effort": "high",
+    "service_tier": "auto",
+    "prompt_cache_key": "k",
 }
 MAPPED = {"seed": "random_seed", "max_completion_tokens": "max_tokens"}
 REFUSED = {"user", "logprobs", "top_logprobs", "logit_bias", "stream_options", "service_tier"}
@@ -156,8 +224,14 @@ def test_every_seed_parameter_is_mapped_or_refused() -> None:
 
 def test_renames_and_values() -> None:
     body = body_for(seed=7, max_completion_tokens=20, stop="\n", safe_prompt=True)
-    assert body == {"model": "mistral-small-latest", "messages": [{"role": "user", "content": "Hi"}],
-                    "random_seed": 7, "max_tokens": 20, "stop": "\n", "safe_prompt": True}
+    assert body == {
+        "model": "mistral-small-latest",
+        "messages": [{"role": "user", "content": "Hi"}],
+        "random_seed": 7,
+        "max_tokens": 20,
+        "stop": "\n",
+        "safe_prompt": True,
+    }
     assert "stream_options" not in body_for(stream=True, stream_options={"include_usage": True})
     assert body_for(stream=True)["stream"] is True
     assert "stream" not in body_for(stream=False)
@@ -185,21 +259,34 @@ def test_stream_options_other_than_include_usage_are_refused() -> None:
             body_for(stream=True, stream_options=options)
 
 
-@pytest.mark.parametrize(("given", "sent"), [
-    ("auto", "auto"), ("none", "none"), ("any", "any"), ("required", "any"),
-    ({"type": "function", "function": {"name": "get_weather"}}, {"type": "function", "function": {"name": "get_weather"}}),
-    ({"function": {"name": "get_weather"}}, {"type": "function", "function": {"name": "get_weather"}}),
-])
+@pytest.mark.parametrize(
+    ("given", "sent"),
+    [
+        ("auto", "auto"),
+        ("none", "none"),
+        ("any", "any"),
+        ("required", "any"),
+        (
+            {"type": "function", "function": {"name": "get_weather"}},
+            {"type": "function", "function": {"name": "get_weather"}},
+        ),
+        ({"function": {"name": "get_weather"}}, {"type": "function", "function": {"name": "get_weather"}}),
+    ],
+)
 def test_tool_choice_forms(given: Any, sent: Any) -> None:
     body = body_for(tools=[get_weather], tool_choice=given)
     assert body["tool_choice"] == sent
     assert request_errors(body) == []
 
 
-@pytest.mark.parametrize("choice", [
-    "get_weather", {"type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": []}},
-    {"type": "custom", "custom": {"name": "x"}},
-])
+@pytest.mark.parametrize(
+    "choice",
+    [
+        "get_weather",
+        {"type": "allowed_tools", "allowed_tools": {"mode": "auto", "tools": []}},
+        {"type": "custom", "custom": {"name": "x"}},
+    ],
+)
 def test_tool_choice_without_a_mistral_form_is_refused(choice: Any) -> None:
     with pytest.raises(UnsupportedParameterError, match="tool_choice"):
         body_for(tools=[get_weather], tool_choice=choice)
@@ -221,7 +308,9 @@ def test_json_schema_shape_matches_mistral() -> None:
     assert set(sent["json_schema"]) == {"name", "schema", "strict"}
     assert sent["json_schema"]["name"] == "CityInfo" and sent["json_schema"]["strict"] is True
     assert set(sent["json_schema"]["schema"]["required"]) == {"name", "country", "population"}
-    assert set(sent["json_schema"]) <= set(json.loads(SPEC.read_text())["components"]["schemas"]["JsonSchema"]["properties"])
+    assert set(sent["json_schema"]) <= set(
+        json.loads(SPEC.read_text())["components"]["schemas"]["JsonSchema"]["properties"]
+    )
 
 
 def test_tool_call_ids_are_mapped_to_mistral_format() -> None:
@@ -249,25 +338,39 @@ def test_foreign_history_becomes_mistral_messages() -> None:
 
 def test_reasoning_is_replayed_as_a_thinking_chunk() -> None:
     messages = body_for(**CASES["replayed_reasoning_turn"])["messages"]
-    assert messages[1] == {"role": "assistant", "content": [
-        {"type": "thinking", "thinking": [{"type": "text", "text": "17*20+17*3"}]},
-        {"type": "text", "text": "391"},
-    ]}
+    assert messages[1] == {
+        "role": "assistant",
+        "content": [
+            {"type": "thinking", "thinking": [{"type": "text", "text": "17*20+17*3"}]},
+            {"type": "text", "text": "391"},
+        ],
+    }
     # A signature Mistral sent with its thinking goes back with it. Only the newer public-doc spec defines the
     # field (a server that never sends signatures never sees one), so the core spec's only complaint is that field.
-    history = [{"role": "user", "content": "17*23?"},
-               {"role": "assistant", "content": "391", "reasoning": {"content": "17*20+17*3", "signature": "sig=="}}]
+    history = [
+        {"role": "user", "content": "17*23?"},
+        {"role": "assistant", "content": "391", "reasoning": {"content": "17*20+17*3", "signature": "sig=="}},
+    ]
     body = body_for(messages=history)
     assert body["messages"][1]["content"][0]["signature"] == "sig=="
     assert schema_errors(SPEC_DOC, "ChatCompletionRequest", body) == []
     core = schema_errors(SPEC, "AssistantMessage", body["messages"][1])
     assert len(core) == 1 and "is not valid under any of the given schemas" in core[0]
-    unsigned = {**body["messages"][1], "content": [{k: v for k, v in body["messages"][1]["content"][0].items()
-                                                    if k != "signature"}, body["messages"][1]["content"][1]]}
+    unsigned = {
+        **body["messages"][1],
+        "content": [
+            {k: v for k, v in body["messages"][1]["content"][0].items() if k != "signature"},
+            body["messages"][1]["content"][1],
+        ],
+    }
     assert schema_errors(SPEC, "AssistantMessage", unsigned) == []
     # a tool-call turn with reasoning keeps the thinking chunk as its content
-    turn = {"role": "assistant", "content": None, "reasoning": {"content": "need weather"},
-            "tool_calls": [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}
+    turn = {
+        "role": "assistant",
+        "content": None,
+        "reasoning": {"content": "need weather"},
+        "tool_calls": [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+    }
     sent = body_for(messages=[{"role": "user", "content": "x"}, turn])["messages"][1]
     assert sent["content"] == [{"type": "thinking", "thinking": [{"type": "text", "text": "need weather"}]}]
     assert request_errors(body_for(messages=[{"role": "user", "content": "x"}, turn])) == []
@@ -287,24 +390,39 @@ def test_content_parts_in_mistral_form() -> None:
     assert system[2] == {"role": "assistant", "content": "Hi", "prefix": True}
 
 
-@pytest.mark.parametrize(("messages", "match"), [
-    ([{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "https://x/a.png"}}]}], "system"),
-    ([{"role": "user", "content": [{"type": "file", "file": {"file_data": "data:application/pdf;base64,AA=="}}]}],
-     "inline file"),
-    ([{"role": "user", "content": [{"type": "video_url", "video_url": "https://x/v.mp4"}]}], "video_url"),
-    ([{"role": "function", "name": "f", "content": "x"}], "role='function'"),
-    ([{"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}}], "function_call"),
-])
+@pytest.mark.parametrize(
+    ("messages", "match"),
+    [
+        ([{"role": "system", "content": [{"type": "image_url", "image_url": {"url": "https://x/a.png"}}]}], "system"),
+        (
+            [
+                {
+                    "role": "user",
+                    "content": [{"type": "file", "file": {"file_data": "data:application/pdf;base64,AA=="}}],
+                }
+            ],
+            "inline file",
+        ),
+        ([{"role": "user", "content": [{"type": "video_url", "video_url": "https://x/v.mp4"}]}], "video_url"),
+        ([{"role": "function", "name": "f", "content": "x"}], "role='function'"),
+        ([{"role": "assistant", "content": None, "function_call": {"name": "f", "arguments": "{}"}}], "function_call"),
+    ],
+)
 def test_content_mistral_cannot_take_is_refused(messages: list[dict[str, Any]], match: str) -> None:
     with pytest.raises(UnsupportedParameterError, match=match):
         body_for(messages=messages)
 
 
 def test_tool_results_that_are_not_strings_are_sent_as_json() -> None:
-    messages = [{"role": "user", "content": "x"},
-                {"role": "assistant", "content": "", "tool_calls": [
-                    {"id": "a1B2c3D4e", "type": "function", "function": {"name": "f", "arguments": "{}"}}]},
-                {"role": "tool", "tool_call_id": "a1B2c3D4e", "content": {"temp": 21}}]
+    messages = [
+        {"role": "user", "content": "x"},
+        {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"id": "a1B2c3D4e", "type": "function", "function": {"name": "f", "arguments": "{}"}}],
+        },
+        {"role": "tool", "tool_call_id": "a1B2c3D4e", "content": {"temp": 21}},
+    ]
     body = body_for(messages=messages)
     assert body["messages"][2] == {"role": "tool", "content": '{"temp": 21}', "tool_call_id": "a1B2c3D4e", "name": "f"}
     assert request_errors(body) == []
@@ -316,8 +434,14 @@ def test_declarations_and_discovery() -> None:
     assert MistralProvider.api_base_env == ("MISTRAL_API_BASE",)
     assert MistralProvider.default_api_base == "https://api.mistral.ai/v1"
     assert MistralProvider.capabilities() == {
-        "completion": True, "streaming": True, "tools": True, "structured_output": True, "reasoning": True,
-        "images": True, "embedding": True, "list_models": True,
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
     }
     assert MistralProvider.supports_stream_usage is False
     assert "stream_options" not in spec_properties("ChatCompletionRequest")
@@ -330,7 +454,12 @@ def test_embedding_request_validates_against_the_spec() -> None:
     provider = MistralProvider(api_key=KEY)
     request = provider.build_embedding_request("mistral-embed", ["a", "b"], {"dimensions": 256, "output_dtype": "int8"})
     assert (request.method, request.url) == ("POST", "embeddings")
-    assert request.json == {"model": "mistral-embed", "input": ["a", "b"], "output_dimension": 256, "output_dtype": "int8"}
+    assert request.json == {
+        "model": "mistral-embed",
+        "input": ["a", "b"],
+        "output_dimension": 256,
+        "output_dtype": "int8",
+    }
     assert request_errors(request.json, "EmbeddingRequest") == []
     assert request_errors({**request.json, "dimensions": 256}, "EmbeddingRequest")  # the name OpenAI uses is rejected
     with pytest.raises(UnsupportedParameterError, match="encoding_format"):

@@ -58,14 +58,19 @@ def test_spec_chat_example_parses() -> None:
     example = EXAMPLES["chat_completion"]["value"]
     # The example's only deviations from its own schema (see spec/README.md): nothing else may be wrong.
     assert sorted(schema_errors(SPEC, "ChatCompletionResponse", example)) == [
-        DATA_DEFECT, "usage/prompt_audio_seconds: {} is not valid under any of the given schemas"]
+        DATA_DEFECT,
+        "usage/prompt_audio_seconds: {} is not valid under any of the given schemas",
+    ]
     completion = PROVIDER.parse_completion(json.dumps(example).encode(), PARAMS)
     message = completion.choices[0].message
     assert message.content.startswith("Arrr, the scallywag Claude Monet")
     assert message.tool_calls is None and message.reasoning is None
     assert completion.choices[0].finish_reason == "stop"
     assert (completion.id, completion.created, completion.model) == (
-        "cf79f7daaee244b1a0ae5c7b1444424a", 1759500534, "mistral-medium-latest")
+        "cf79f7daaee244b1a0ae5c7b1444424a",
+        1759500534,
+        "mistral-medium-latest",
+    )
     assert completion.usage is not None and completion.usage.total_tokens == 51
 
 
@@ -100,8 +105,11 @@ def test_spec_embedding_and_model_examples_parse() -> None:
 
 
 def test_tool_call_response() -> None:
-    data = chat_json("", tool_calls=[{**tool_call("retrieve_payment_status", '{"transaction_id": "T1001"}'),
-                                      "type": "function"}], finish="tool_calls")
+    data = chat_json(
+        "",
+        tool_calls=[{**tool_call("retrieve_payment_status", '{"transaction_id": "T1001"}'), "type": "function"}],
+        finish="tool_calls",
+    )
     data["choices"][0]["message"]["prefix"] = False
     completion = parse(data)
     message = completion.choices[0].message
@@ -126,8 +134,13 @@ def test_thinking_chunks_become_reasoning_and_text_becomes_a_string() -> None:
 
 
 def test_thinking_signature_and_reference_chunks() -> None:
-    data = chat_json([{**think("plan"), "signature": "c2ln"}, {"type": "text", "text": "Answer"},
-                      {"type": "reference", "reference_ids": [1, 2]}])
+    data = chat_json(
+        [
+            {**think("plan"), "signature": "c2ln"},
+            {"type": "text", "text": "Answer"},
+            {"type": "reference", "reference_ids": [1, 2]},
+        ]
+    )
     message = PROVIDER.parse_completion(json.dumps(data).encode(), PARAMS).choices[0].message
     assert message.content == "Answer"
     assert message.reasoning.content == "plan" and message.reasoning.signature == "c2ln"
@@ -150,11 +163,19 @@ def test_finish_reasons() -> None:
         parse(chat_json("x", finish="error"))
 
 
-@pytest.mark.parametrize("raw_usage", [
-    {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "num_cached_tokens": 8},
-    {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "prompt_token_details": {"cached_tokens": 8}},
-    {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "prompt_tokens_details": {"cached_tokens": 8}},
-])
+@pytest.mark.parametrize(
+    "raw_usage",
+    [
+        {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "num_cached_tokens": 8},
+        {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15, "prompt_token_details": {"cached_tokens": 8}},
+        {
+            "prompt_tokens": 10,
+            "completion_tokens": 5,
+            "total_tokens": 15,
+            "prompt_tokens_details": {"cached_tokens": 8},
+        },
+    ],
+)
 def test_cached_tokens_whichever_field_mistral_uses(raw_usage: dict[str, Any]) -> None:
     data = {**chat_json("x"), "usage": raw_usage}
     completion = parse(data)
@@ -214,8 +235,14 @@ def test_tool_call_in_pieces() -> None:
 def test_parallel_calls_sharing_index_zero_get_their_own_indexes() -> None:
     events = [
         chunk({"role": "assistant", "content": ""}),
-        chunk({"tool_calls": [tool_call("get_weather", {"location": "Paris"}, "aaaaaaaa1"),
-                              tool_call("get_weather", '{"location": "Lyon"}', "bbbbbbbb2")]}),
+        chunk(
+            {
+                "tool_calls": [
+                    tool_call("get_weather", {"location": "Paris"}, "aaaaaaaa1"),
+                    tool_call("get_weather", '{"location": "Lyon"}', "bbbbbbbb2"),
+                ]
+            }
+        ),
         chunk({"tool_calls": [tool_call("get_time", '{"tz": ', "ccccccccc")]}),
         chunk({"tool_calls": [{"function": {"name": "get_time", "arguments": '"CET"}'}, "id": "ccccccccc"}]}),
         chunk({"content": ""}, "tool_calls", with_usage=usage()),
@@ -250,38 +277,122 @@ def test_stream_cut_before_the_end_is_a_connection_error() -> None:
 def test_error_event_mid_stream() -> None:
     parser = PROVIDER.stream_parser(PARAMS)
     parser.feed(StreamEvent(json.dumps(chunk({"content": "a"})).encode()))
-    event = {"object": "error", "message": "Service tier capacity exceeded for this model.",
-             "type": "service_tier_capacity_exceeded", "param": None, "code": "3505"}
+    event = {
+        "object": "error",
+        "message": "Service tier capacity exceeded for this model.",
+        "type": "service_tier_capacity_exceeded",
+        "param": None,
+        "code": "3505",
+    }
     with pytest.raises(errors.RateLimitError, match="capacity exceeded"):
         parser.feed(StreamEvent(json.dumps(event).encode()))
 
 
 # -- error bodies ---------------------------------------------------------------------------------
 
-VALIDATION_DETAIL = [{"type": "extra_forbidden", "loc": ["body", "messages", 0, "user", "name"],
-                      "msg": "Extra inputs are not permitted", "input": "alice"}]
+VALIDATION_DETAIL = [
+    {
+        "type": "extra_forbidden",
+        "loc": ["body", "messages", 0, "user", "name"],
+        "msg": "Extra inputs are not permitted",
+        "input": "alice",
+    }
+]
 
 
-@pytest.mark.parametrize(("status", "body", "cls", "text"), [
-    (401, {"message": "Unauthorized", "request_id": "abc"}, errors.AuthenticationError, "Unauthorized"),
-    (400, {"object": "error", "message": "Invalid model: mistral-huge", "type": "invalid_model", "param": None,
-           "code": "1500"}, errors.InvalidRequestError, "Invalid model"),
-    (400, {"object": "error", "message": "Prompt contains 40000 tokens and 0 draft tokens, too large for model with "
-           "32768 maximum context length", "type": "invalid_request_error", "param": None, "code": "3051"},
-     errors.ContextLengthExceededError, "too large for model"),
-    (422, {"detail": VALIDATION_DETAIL}, errors.InvalidRequestError, "messages.0.user.name: Extra inputs"),
-    (422, {"object": "error", "message": {"detail": VALIDATION_DETAIL}, "type": "invalid_request_error",
-           "param": None, "code": None}, errors.InvalidRequestError, "messages.0.user.name: Extra inputs"),
-    (422, {"object": "error", "message": json.dumps({"detail": VALIDATION_DETAIL}), "type": "internal_error_proxy",
-           "param": None, "code": "1000"}, errors.InvalidRequestError, "messages.0.user.name: Extra inputs"),
-    (400, {"object": "Error", "detail": VALIDATION_DETAIL, "message": VALIDATION_DETAIL,
-           "type": "invalid_request_error", "code": 3001}, errors.InvalidRequestError, "Extra inputs are not permitted"),
-    (400, {"object": "error", "message": "Input was blocked by moderation guardrails", "type": "invalid_request_error",
-           "param": None, "code": None}, errors.ContentFilterError, "moderation"),
-    (503, {"object": "error", "message": "Internal server error", "type": "internal_server_error", "param": None,
-           "code": "1000"}, errors.ProviderError, "Internal server error"),
-    (502, "<html>bad gateway</html>", errors.ProviderError, "bad gateway"),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "cls", "text"),
+    [
+        (401, {"message": "Unauthorized", "request_id": "abc"}, errors.AuthenticationError, "Unauthorized"),
+        (
+            400,
+            {
+                "object": "error",
+                "message": "Invalid model: mistral-huge",
+                "type": "invalid_model",
+                "param": None,
+                "code": "1500",
+            },
+            errors.InvalidRequestError,
+            "Invalid model",
+        ),
+        (
+            400,
+            {
+                "object": "error",
+                "message": "Prompt contains 40000 tokens and 0 draft tokens, too large for model with "
+                "32768 maximum context length",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": "3051",
+            },
+            errors.ContextLengthExceededError,
+            "too large for model",
+        ),
+        (422, {"detail": VALIDATION_DETAIL}, errors.InvalidRequestError, "messages.0.user.name: Extra inputs"),
+        (
+            422,
+            {
+                "object": "error",
+                "message": {"detail": VALIDATION_DETAIL},
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            },
+            errors.InvalidRequestError,
+            "messages.0.user.name: Extra inputs",
+        ),
+        (
+            422,
+            {
+                "object": "error",
+                "message": json.dumps({"detail": VALIDATION_DETAIL}),
+                "type": "internal_error_proxy",
+                "param": None,
+                "code": "1000",
+            },
+            errors.InvalidRequestError,
+            "messages.0.user.name: Extra inputs",
+        ),
+        (
+            400,
+            {
+                "object": "Error",
+                "detail": VALIDATION_DETAIL,
+                "message": VALIDATION_DETAIL,
+                "type": "invalid_request_error",
+                "code": 3001,
+            },
+            errors.InvalidRequestError,
+            "Extra inputs are not permitted",
+        ),
+        (
+            400,
+            {
+                "object": "error",
+                "message": "Input was blocked by moderation guardrails",
+                "type": "invalid_request_error",
+                "param": None,
+                "code": None,
+            },
+            errors.ContentFilterError,
+            "moderation",
+        ),
+        (
+            503,
+            {
+                "object": "error",
+                "message": "Internal server error",
+                "type": "internal_server_error",
+                "param": None,
+                "code": "1000",
+            },
+            errors.ProviderError,
+            "Internal server error",
+        ),
+        (502, "<html>bad gateway</html>", errors.ProviderError, "bad gateway"),
+    ],
+)
 def test_error_bodies_map_to_typed_errors(status: int, body: Any, cls: type, text: str) -> None:
     raw = body.encode() if isinstance(body, str) else json.dumps(body).encode()
     err = PROVIDER.parse_error(status, {}, raw)
@@ -290,9 +401,19 @@ def test_error_bodies_map_to_typed_errors(status: int, body: Any, cls: type, tex
 
 
 def test_rate_limit_and_request_id() -> None:
-    err = PROVIDER.parse_error(429, {"retry-after": "7"}, json.dumps(
-        {"object": "error", "message": "Requests rate limit exceeded", "type": "rate_limited", "param": None,
-         "code": "1300"}).encode())
+    err = PROVIDER.parse_error(
+        429,
+        {"retry-after": "7"},
+        json.dumps(
+            {
+                "object": "error",
+                "message": "Requests rate limit exceeded",
+                "type": "rate_limited",
+                "param": None,
+                "code": "1300",
+            }
+        ).encode(),
+    )
     assert isinstance(err, errors.RateLimitError) and err.retry_after == 7.0
     assert PROVIDER.parse_error(401, {}, b'{"message": "Unauthorized", "request_id": "req-9"}').request_id == "req-9"
     assert PROVIDER.parse_error(401, {"x-request-id": "hdr"}, b'{"request_id": "body"}').request_id == "hdr"
@@ -304,28 +425,39 @@ def test_error_payload_in_a_200_body() -> None:
         PROVIDER.parse_completion(json.dumps(body).encode(), PARAMS)
 
 
-
 # -- per-stream state and error payloads the core would otherwise map itself ------------------------
 
 
 def test_interleaved_streams_of_one_provider_number_their_tool_calls_apart() -> None:
     """Tool-call numbering is per stream: two streams fed alternately by one provider don't mix."""
     first, second = PROVIDER.stream_parser(PARAMS), PROVIDER.stream_parser(PARAMS)
-    a = [chunk({"tool_calls": [tool_call("get_weather", '{"location": "Paris"}', "aaaaaaaa1")]}),
-         chunk({"tool_calls": [tool_call("get_time", '{"tz": "CET"}', "bbbbbbbb2")]})]
-    b = [chunk({"tool_calls": [tool_call("get_news", '{"topic": ', "ccccccccc")]}),
-         chunk({"tool_calls": [{"id": "null", "function": {"name": "", "arguments": '"ai"}'}, "index": 0}]})]
+    a = [
+        chunk({"tool_calls": [tool_call("get_weather", '{"location": "Paris"}', "aaaaaaaa1")]}),
+        chunk({"tool_calls": [tool_call("get_time", '{"tz": "CET"}', "bbbbbbbb2")]}),
+    ]
+    b = [
+        chunk({"tool_calls": [tool_call("get_news", '{"topic": ', "ccccccccc")]}),
+        chunk({"tool_calls": [{"id": "null", "function": {"name": "", "arguments": '"ai"}'}, "index": 0}]}),
+    ]
     got: dict[str, list[ChatCompletionChunk]] = {"a": [], "b": []}
     for ea, eb in zip(a, b):
         got["a"].extend(first.feed(StreamEvent(json.dumps(ea).encode())))
         got["b"].extend(second.feed(StreamEvent(json.dumps(eb).encode())))
-    assert accumulate(got["a"]) == {0: {"id": "aaaaaaaa1", "name": "get_weather", "arguments": '{"location": "Paris"}'},
-                                    1: {"id": "bbbbbbbb2", "name": "get_time", "arguments": '{"tz": "CET"}'}}
+    assert accumulate(got["a"]) == {
+        0: {"id": "aaaaaaaa1", "name": "get_weather", "arguments": '{"location": "Paris"}'},
+        1: {"id": "bbbbbbbb2", "name": "get_time", "arguments": '{"tz": "CET"}'},
+    }
     assert accumulate(got["b"]) == {0: {"id": "ccccccccc", "name": "get_news", "arguments": '{"topic": "ai"}'}}
 
 
-ERROR_KEY_PAYLOAD = {"error": {"message": "Service tier capacity exceeded for this model.",
-                               "type": "service_tier_capacity_exceeded", "code": "3505"}, "request_id": "req-e1"}
+ERROR_KEY_PAYLOAD = {
+    "error": {
+        "message": "Service tier capacity exceeded for this model.",
+        "type": "service_tier_capacity_exceeded",
+        "code": "3505",
+    },
+    "request_id": "req-e1",
+}
 
 
 def test_error_key_payload_in_a_stream_gets_mistrals_mapping() -> None:

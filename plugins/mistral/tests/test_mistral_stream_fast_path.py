@@ -29,8 +29,13 @@ class EveryChunkNormalized(MistralProvider):
 
 
 def chunk(delta: Any = None, finish: str | None = None, **top: Any) -> dict[str, Any]:
-    out = {"id": "c1", "object": "chat.completion.chunk", "created": 1700000000, "model": "mistral-small-latest",
-           "choices": [{"index": 0, "delta": delta if delta is not None else {}, "finish_reason": finish}]}
+    out = {
+        "id": "c1",
+        "object": "chat.completion.chunk",
+        "created": 1700000000,
+        "model": "mistral-small-latest",
+        "choices": [{"index": 0, "delta": delta if delta is not None else {}, "finish_reason": finish}],
+    }
     out.update(top)
     return out
 
@@ -50,29 +55,49 @@ def run(parser: Any, events: list[dict[str, Any]], reference: bool) -> list[Any]
 
 
 STREAMS = {
-    "text": [chunk({"role": "assistant", "content": ""}), chunk({"content": 'say "hi"\n'}), chunk({"content": "é"}),
-             chunk({}, "stop")],
+    "text": [
+        chunk({"role": "assistant", "content": ""}),
+        chunk({"content": 'say "hi"\n'}),
+        chunk({"content": "é"}),
+        chunk({}, "stop"),
+    ],
     "think_tags": [chunk({"content": "<think>a"}), chunk({"content": "b</think>\n\nc"}), chunk({}, "stop")],
-    "thinking_chunks": [chunk({"content": [{"type": "thinking", "thinking": [{"type": "text", "text": "hm"}],
-                                            "signature": "s"}]}),
-                        chunk({"content": [{"type": "text", "text": "answer"}]}), chunk({"content": []}),
-                        chunk({}, "stop")],
-    "tool_calls": [chunk({"tool_calls": [{"id": "abcdefghi", "index": 0,
-                                          "function": {"name": "f", "arguments": {"a": 1}}}]}),
-                   chunk({"tool_calls": [{"id": "null", "index": 0, "function": {"name": "g", "arguments": ""}}]}),
-                   chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}), chunk({}, "tool_calls")],
-    "reasoning_fields": [chunk({"content": "a", "reasoning_content": ""}),
-                         chunk({"content": "b", "reasoning_content": "r", "thinking": "t"}),
-                         chunk({"content": "c", "reasoning_content": "", "thinking": "t"}),
-                         chunk({"reasoning": "plain"}), chunk({}, "stop")],
+    "thinking_chunks": [
+        chunk({"content": [{"type": "thinking", "thinking": [{"type": "text", "text": "hm"}], "signature": "s"}]}),
+        chunk({"content": [{"type": "text", "text": "answer"}]}),
+        chunk({"content": []}),
+        chunk({}, "stop"),
+    ],
+    "tool_calls": [
+        chunk({"tool_calls": [{"id": "abcdefghi", "index": 0, "function": {"name": "f", "arguments": {"a": 1}}}]}),
+        chunk({"tool_calls": [{"id": "null", "index": 0, "function": {"name": "g", "arguments": ""}}]}),
+        chunk({"tool_calls": [{"index": 0, "function": {"arguments": "{}"}}]}),
+        chunk({}, "tool_calls"),
+    ],
+    "reasoning_fields": [
+        chunk({"content": "a", "reasoning_content": ""}),
+        chunk({"content": "b", "reasoning_content": "r", "thinking": "t"}),
+        chunk({"content": "c", "reasoning_content": "", "thinking": "t"}),
+        chunk({"reasoning": "plain"}),
+        chunk({}, "stop"),
+    ],
     "leftover_reasoning_string": [chunk({"content": "a", "reasoning_content": "", "reasoning": "x"})],
-    "no_finish_reason_key": [{"id": "c1", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "a"}}]},
-                             chunk({}, "stop")],
-    "no_created": [{"id": "c1", "model": "m", "choices": [{"index": 0, "delta": {"content": "a"},
-                                                           "finish_reason": None}]}, chunk({}, "stop")],
-    "model_length_and_usage": [chunk({"content": "a"}),
-                               chunk({}, "model_length", usage={"prompt_tokens": 1, "completion_tokens": 2,
-                                                                "total_tokens": 3, "num_cached_tokens": 1})],
+    "no_finish_reason_key": [
+        {"id": "c1", "created": 1, "model": "m", "choices": [{"index": 0, "delta": {"content": "a"}}]},
+        chunk({}, "stop"),
+    ],
+    "no_created": [
+        {"id": "c1", "model": "m", "choices": [{"index": 0, "delta": {"content": "a"}, "finish_reason": None}]},
+        chunk({}, "stop"),
+    ],
+    "model_length_and_usage": [
+        chunk({"content": "a"}),
+        chunk(
+            {},
+            "model_length",
+            usage={"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3, "num_cached_tokens": 1},
+        ),
+    ],
     "error_null": [chunk({"content": "a"}, error=None), chunk({}, "stop")],
     "finish_error": [chunk({"content": "a"}), chunk({}, "error")],
     "error_object": [chunk({"content": "a"}), {"object": "error", "message": "boom", "type": "internal_error"}],

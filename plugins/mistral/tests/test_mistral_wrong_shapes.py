@@ -33,15 +33,18 @@ def test_a_finish_reason_that_is_not_a_string(reason: Any) -> None:
         MistralProvider(api_key=KEY).parse_completion(json.dumps(body).encode(), PARAMS)
 
 
-@pytest.mark.parametrize(("event", "needed"), [
-    (chunk({"content": "plain text"}), False),
-    (chunk({"role": "assistant", "content": ""}), False),
-    (chunk({"content": 'a "usage" in the text'}), False),  # escaped quotes: not a key
-    (chunk({"tool_calls": [tool_call("f", "{}")]}), True),
-    (chunk({"content": ""}, "stop", with_usage=usage(7, 3)), True),
-    (chunk({"content": "a", "reasoning_content": "r"}), True),
-    ({"object": "error", "message": "boom", "type": "internal_error", "error": None}, True),
-])
+@pytest.mark.parametrize(
+    ("event", "needed"),
+    [
+        (chunk({"content": "plain text"}), False),
+        (chunk({"role": "assistant", "content": ""}), False),
+        (chunk({"content": 'a "usage" in the text'}), False),  # escaped quotes: not a key
+        (chunk({"tool_calls": [tool_call("f", "{}")]}), True),
+        (chunk({"content": ""}, "stop", with_usage=usage(7, 3)), True),
+        (chunk({"content": "a", "reasoning_content": "r"}), True),
+        ({"object": "error", "message": "boom", "type": "internal_error", "error": None}, True),
+    ],
+)
 def test_only_chunks_with_keys_normalization_rewrites_need_it(event: dict[str, Any], needed: bool) -> None:
     assert MistralProvider(api_key=KEY).chunk_needs_normalize(json.dumps(event).encode()) is needed
 
@@ -49,13 +52,17 @@ def test_only_chunks_with_keys_normalization_rewrites_need_it(event: dict[str, A
 def test_a_chunk_that_needs_normalizing_is_normalized() -> None:
     parser = MistralProvider(api_key=KEY).stream_parser(STREAM_PARAMS)
     last_usage = {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10, "num_cached_tokens": 2}
-    events = [chunk({"tool_calls": [tool_call("f", {"a": 1}, "abcdefghi")]}),
-              chunk({"tool_calls": [tool_call("g", "{}", "bcdefghij")]}),
-              chunk({"content": ""}, "model_length", with_usage=last_usage)]
+    events = [
+        chunk({"tool_calls": [tool_call("f", {"a": 1}, "abcdefghi")]}),
+        chunk({"tool_calls": [tool_call("g", "{}", "bcdefghij")]}),
+        chunk({"content": ""}, "model_length", with_usage=last_usage),
+    ]
     chunks = [c for e in events for c in parser.feed(StreamEvent(json.dumps(e).encode()))]
     calls = [t for c in chunks for t in c.choices[0].delta.tool_calls or ()]
     assert [(t.index, t.id, t.function.name, t.function.arguments) for t in calls] == [
-        (0, "abcdefghi", "f", '{"a": 1}'), (1, "bcdefghij", "g", "{}")]
+        (0, "abcdefghi", "f", '{"a": 1}'),
+        (1, "bcdefghij", "g", "{}"),
+    ]
     assert chunks[-1].choices[0].finish_reason == "length"
     assert chunks[-1].usage is not None and chunks[-1].usage.prompt_tokens_details.cached_tokens == 2
 

@@ -16,23 +16,40 @@ from any_llm.testing.schema import schema_errors
 MODEL = "kimi-k2.5"
 COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
 CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
-TOOL = {"type": "function", "function": {"name": "get_weather",
-                                         "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}}
+TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"location": {"type": "string"}}},
+    },
+}
 
 
 def test_declarations() -> None:
     assert get_provider_class("moonshot") is MoonshotProvider
-    assert MoonshotProvider.api_key_env == ('MOONSHOT_API_KEY',)
-    assert MoonshotProvider.api_base_env == ('MOONSHOT_API_BASE',)
-    assert MoonshotProvider.default_api_base == 'https://api.moonshot.ai/v1'
-    assert MoonshotProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': False, 'list_models': True}
+    assert MoonshotProvider.api_key_env == ("MOONSHOT_API_KEY",)
+    assert MoonshotProvider.api_base_env == ("MOONSHOT_API_BASE",)
+    assert MoonshotProvider.default_api_base == "https://api.moonshot.ai/v1"
+    assert MoonshotProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": False,
+        "list_models": True,
+    }
 
 
-@pytest.mark.parametrize(("args", "sent", "absent"), [
-    ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
-    ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}}, None),
-    ({}, {}, "thinking"),
-])
+@pytest.mark.parametrize(
+    ("args", "sent", "absent"),
+    [
+        ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
+        ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}}, None),
+        ({}, {}, "thinking"),
+    ],
+)
 def test_thinking_switch(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
     body = MoonshotProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
@@ -40,8 +57,16 @@ def test_thinking_switch(args: dict[str, Any], sent: dict[str, Any], absent: str
 
 
 def test_reasoning_content() -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+            }
+        ],
+    }
     message = run_scenario(MoonshotProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
     pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
@@ -53,20 +78,34 @@ def test_reasoning_content() -> None:
 
 
 def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:
-    call = {"index": 0, "id": "get_weather:0", "type": "function",
-            "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'}}
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "reasoning_content": "Check the weather."}}]},
-              {**CHUNK, "choices": [{"index": 0, "delta": {"tool_calls": [call]}}]},
-              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}]
+    call = {
+        "index": 0,
+        "id": "get_weather:0",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'},
+    }
+    events = [
+        {**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "reasoning_content": "Check the weather."}}]},
+        {**CHUNK, "choices": [{"index": 0, "delta": {"tool_calls": [call]}}]},
+        {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+    ]
     chunks = run_scenario(MoonshotProvider, "stream_tool_call", [Reply.sse(events)], use_async=False).chunks or []
     deltas = [c.choices[0].delta for c in chunks]
     reasoning = "".join(d.reasoning.content for d in deltas if d.reasoning)
     assert reasoning == "Check the weather."
     streamed = next(t for d in deltas for t in d.tool_calls or ())
     function = {"name": streamed.function.name, "arguments": streamed.function.arguments}
-    assistant = {"role": "assistant", "content": None, "reasoning": {"content": reasoning},
-                 "tool_calls": [{"id": streamed.id, "type": "function", "function": function}]}
-    history = [{"role": "user", "content": "Weather?"}, assistant, {"role": "tool", "tool_call_id": "get_weather:0", "content": "sunny"}]
+    assistant = {
+        "role": "assistant",
+        "content": None,
+        "reasoning": {"content": reasoning},
+        "tool_calls": [{"id": streamed.id, "type": "function", "function": function}],
+    }
+    history = [
+        {"role": "user", "content": "Weather?"},
+        assistant,
+        {"role": "tool", "tool_call_id": "get_weather:0", "content": "sunny"},
+    ]
     body = MoonshotProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     sent = body["messages"][1]
@@ -75,7 +114,9 @@ def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:
 
 
 def test_model_list_entries() -> None:
-    payload = (b'{"object": "list", "data": [{"id": "kimi-k2.5", "object": "model", "created": 1769000000, '
-               b'"owned_by": "moonshot", "context_length": 262144, "supports_image_in": true}]}')
+    payload = (
+        b'{"object": "list", "data": [{"id": "kimi-k2.5", "object": "model", "created": 1769000000, '
+        b'"owned_by": "moonshot", "context_length": 262144, "supports_image_in": true}]}'
+    )
     models = MoonshotProvider(KEY).parse_list_models(payload)
     assert models[0].id == "kimi-k2.5" and models[0].supports_image_in is True

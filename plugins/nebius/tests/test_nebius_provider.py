@@ -18,19 +18,36 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("nebius") is NebiusProvider
-    assert NebiusProvider.api_key_env == ('NEBIUS_API_KEY',)
-    assert NebiusProvider.api_base_env == ('NEBIUS_API_BASE',)
-    assert NebiusProvider.default_api_base == 'https://api.tokenfactory.nebius.com/v1'
-    assert NebiusProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
+    assert NebiusProvider.api_key_env == ("NEBIUS_API_KEY",)
+    assert NebiusProvider.api_base_env == ("NEBIUS_API_BASE",)
+    assert NebiusProvider.default_api_base == "https://api.tokenfactory.nebius.com/v1"
+    assert NebiusProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
-@pytest.mark.parametrize(("message", "pieces"), [
-    ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
-    ({"content": f"<think>Think.</think>\n\n{TEXT}"},
-     ({"content": "<think>"}, {"content": "Think."}, {"content": f"</think>\n\n{TEXT}"})),
-])
+@pytest.mark.parametrize(
+    ("message", "pieces"),
+    [
+        ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
+        (
+            {"content": f"<think>Think.</think>\n\n{TEXT}"},
+            ({"content": "<think>"}, {"content": "Think."}, {"content": f"</think>\n\n{TEXT}"}),
+        ),
+    ],
+)
 def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}],
+    }
     got = run_scenario(NebiusProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (got.reasoning.content, got.content) == ("Think.", TEXT)
     events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
@@ -41,6 +58,8 @@ def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any],
 
 
 def test_model_list_entries() -> None:
-    payload = (b'{"object": "list", "data": [{"id": "deepseek-ai/DeepSeek-R1-0528", "object": "model", '
-               b'"created": 1748390400, "owned_by": "system"}]}')
+    payload = (
+        b'{"object": "list", "data": [{"id": "deepseek-ai/DeepSeek-R1-0528", "object": "model", '
+        b'"created": 1748390400, "owned_by": "system"}]}'
+    )
     assert [m.id for m in NebiusProvider(KEY).parse_list_models(payload)] == ["deepseek-ai/DeepSeek-R1-0528"]

@@ -45,8 +45,7 @@ TOOLS_NO_STREAM = {
         "role": "assistant",
         "content": "",
         "tool_calls": [
-            {"function": {"name": "get_current_weather",
-                          "arguments": {"format": "celsius", "location": "Paris, FR"}}}
+            {"function": {"name": "get_current_weather", "arguments": {"format": "celsius", "location": "Paris, FR"}}}
         ],
     },
     "done_reason": "stop",
@@ -62,7 +61,7 @@ TOOLS_NO_STREAM = {
 STRUCTURED = {
     "model": "llama3.1",
     "created_at": "2024-12-06T00:46:58.265747Z",
-    "message": {"role": "assistant", "content": "{\"age\": 22, \"available\": false}"},
+    "message": {"role": "assistant", "content": '{"age": 22, "available": false}'},
     "done_reason": "stop",
     "done": True,
     "total_duration": 2254970291,
@@ -88,46 +87,96 @@ HISTORY_TOOLS = {
 }
 
 STREAM = [
-    {"model": "llama3.2", "created_at": "2023-08-04T08:52:19.385406455-07:00",
-     "message": {"role": "assistant", "content": "The", "images": None}, "done": False},
-    {"model": "llama3.2", "created_at": "2023-08-04T08:52:19.385406455-07:00",
-     "message": {"role": "assistant", "content": " sky", "images": None}, "done": False},
-    {"model": "llama3.2", "created_at": "2023-08-04T19:22:45.499127Z",
-     "message": {"role": "assistant", "content": ""}, "done": True,
-     "total_duration": 4883583458, "load_duration": 1334875, "prompt_eval_count": 26,
-     "prompt_eval_duration": 342546000, "eval_count": 282, "eval_duration": 4535599000},
+    {
+        "model": "llama3.2",
+        "created_at": "2023-08-04T08:52:19.385406455-07:00",
+        "message": {"role": "assistant", "content": "The", "images": None},
+        "done": False,
+    },
+    {
+        "model": "llama3.2",
+        "created_at": "2023-08-04T08:52:19.385406455-07:00",
+        "message": {"role": "assistant", "content": " sky", "images": None},
+        "done": False,
+    },
+    {
+        "model": "llama3.2",
+        "created_at": "2023-08-04T19:22:45.499127Z",
+        "message": {"role": "assistant", "content": ""},
+        "done": True,
+        "total_duration": 4883583458,
+        "load_duration": 1334875,
+        "prompt_eval_count": 26,
+        "prompt_eval_duration": 342546000,
+        "eval_count": 282,
+        "eval_duration": 4535599000,
+    },
 ]
 
 STREAM_TOOLS = [
-    {"model": "llama3.2", "created_at": "2025-07-07T20:22:19.184789Z",
-     "message": {"role": "assistant", "content": "",
-                 "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Tokyo"}}}]},
-     "done": False},
-    {"model": "llama3.2", "created_at": "2025-07-07T20:22:19.19314Z",
-     "message": {"role": "assistant", "content": ""}, "done_reason": "stop", "done": True,
-     "total_duration": 182242375, "load_duration": 41295167, "prompt_eval_count": 169,
-     "prompt_eval_duration": 24573166, "eval_count": 15, "eval_duration": 115959084},
+    {
+        "model": "llama3.2",
+        "created_at": "2025-07-07T20:22:19.184789Z",
+        "message": {
+            "role": "assistant",
+            "content": "",
+            "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Tokyo"}}}],
+        },
+        "done": False,
+    },
+    {
+        "model": "llama3.2",
+        "created_at": "2025-07-07T20:22:19.19314Z",
+        "message": {"role": "assistant", "content": ""},
+        "done_reason": "stop",
+        "done": True,
+        "total_duration": 182242375,
+        "load_duration": 41295167,
+        "prompt_eval_count": 169,
+        "prompt_eval_duration": 24573166,
+        "eval_count": 15,
+        "eval_duration": 115959084,
+    },
 ]
 
 EMBED = {
     "model": "embeddinggemma",
-    "embeddings": [[0.010071029, -0.0017594862, 0.05007221, 0.04692972, 0.054916814,
-                    0.008599704, 0.105441414, -0.025878139, 0.12958129, 0.031952348]],
+    "embeddings": [
+        [
+            0.010071029,
+            -0.0017594862,
+            0.05007221,
+            0.04692972,
+            0.054916814,
+            0.008599704,
+            0.105441414,
+            -0.025878139,
+            0.12958129,
+            0.031952348,
+        ]
+    ],
     "total_duration": 14143917,
     "load_duration": 1019500,
     "prompt_eval_count": 8,
 }
 
 TAGS = {
-    "models": [{
-        "name": "gemma4",
-        "model": "gemma4",
-        "modified_at": "2025-10-03T23:34:03.409490317-07:00",
-        "size": 9608350245,
-        "digest": "c6eb396dbd5992bbe3f5cdb947e8bbc0ee413d7c17e2beaae69f5d569cf982eb",
-        "details": {"format": "gguf", "family": "gemma4", "families": ["gemma4"],
-                    "parameter_size": "8.0B", "quantization_level": "Q4_K_M"},
-    }]
+    "models": [
+        {
+            "name": "gemma4",
+            "model": "gemma4",
+            "modified_at": "2025-10-03T23:34:03.409490317-07:00",
+            "size": 9608350245,
+            "digest": "c6eb396dbd5992bbe3f5cdb947e8bbc0ee413d7c17e2beaae69f5d569cf982eb",
+            "details": {
+                "format": "gguf",
+                "family": "gemma4",
+                "families": ["gemma4"],
+                "parameter_size": "8.0B",
+                "quantization_level": "Q4_K_M",
+            },
+        }
+    ]
 }
 
 

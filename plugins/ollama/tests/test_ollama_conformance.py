@@ -32,16 +32,26 @@ from any_llm.testing.schema import schema_errors
 SPEC = Path(__file__).parent / "spec" / "ollama-api.json"
 MODEL = "llama3.2"
 CREATED = "2025-07-07T20:22:19.184789Z"
-FINAL = {"done_reason": "stop", "done": True, "total_duration": 885095291, "load_duration": 3753500,
-         "prompt_eval_count": USAGE[0], "prompt_eval_duration": 328493000, "eval_count": USAGE[1],
-         "eval_duration": 552222000}
+FINAL = {
+    "done_reason": "stop",
+    "done": True,
+    "total_duration": 885095291,
+    "load_duration": 3753500,
+    "prompt_eval_count": USAGE[0],
+    "prompt_eval_duration": 328493000,
+    "eval_count": USAGE[1],
+    "eval_duration": 552222000,
+}
 """The fields of the last object of every answer: why it stopped, timings and the token counts."""
 
 
 def line(done: bool = False, content: str = "", **message: Any) -> dict[str, Any]:
     """One ``/api/chat`` object (a whole answer, or one NDJSON line of a stream)."""
-    out: dict[str, Any] = {"model": MODEL, "created_at": CREATED,
-                           "message": {"role": "assistant", "content": content, **message}}
+    out: dict[str, Any] = {
+        "model": MODEL,
+        "created_at": CREATED,
+        "message": {"role": "assistant", "content": content, **message},
+    }
     return {**out, **FINAL} if done else {**out, "done": False}
 
 
@@ -67,14 +77,36 @@ EXCHANGES: dict[str, Reply] = {
     "error_429": error(429, "too many requests", {"retry-after": str(int(RETRY_AFTER))}),
     "error_context_length": error(400, "the input length exceeds the context length"),
     "error_5xx": error(500, "llama runner process has terminated: signal: killed"),
-    "embedding": Reply.json({"model": "embeddinggemma", "embeddings": EMBEDDINGS, "total_duration": 14143917,
-                             "load_duration": 1019500, "prompt_eval_count": 2}),
-    "list_models": Reply.json({"models": [{
-        "name": m, "model": m, "modified_at": "2025-10-03T23:34:03.409490317-07:00", "size": 9608350245,
-        "digest": "c6eb396dbd5992bbe3f5cdb947e8bbc0ee413d7c17e2beaae69f5d569cf982eb",
-        "details": {"format": "gguf", "family": "llama", "families": ["llama"], "parameter_size": "3.2B",
-                    "quantization_level": "Q4_K_M"},
-    } for m in MODEL_IDS]}),
+    "embedding": Reply.json(
+        {
+            "model": "embeddinggemma",
+            "embeddings": EMBEDDINGS,
+            "total_duration": 14143917,
+            "load_duration": 1019500,
+            "prompt_eval_count": 2,
+        }
+    ),
+    "list_models": Reply.json(
+        {
+            "models": [
+                {
+                    "name": m,
+                    "model": m,
+                    "modified_at": "2025-10-03T23:34:03.409490317-07:00",
+                    "size": 9608350245,
+                    "digest": "c6eb396dbd5992bbe3f5cdb947e8bbc0ee413d7c17e2beaae69f5d569cf982eb",
+                    "details": {
+                        "format": "gguf",
+                        "family": "llama",
+                        "families": ["llama"],
+                        "parameter_size": "3.2B",
+                        "quantization_level": "Q4_K_M",
+                    },
+                }
+                for m in MODEL_IDS
+            ]
+        }
+    ),
 }
 
 
@@ -89,8 +121,9 @@ class TestOllamaConformance(ProviderConformance):
         return EXCHANGES[scenario]
 
     def test_requests_go_to_the_native_endpoints(self) -> None:
-        outcome = run_scenario(self.provider_class, "tool_round_trip", self.replies("tool_round_trip"),
-                               use_async=False, model=self.model)
+        outcome = run_scenario(
+            self.provider_class, "tool_round_trip", self.replies("tool_round_trip"), use_async=False, model=self.model
+        )
         assert outcome.error is None
         assert [(r.method, r.path) for r in outcome.requests or []] == [("POST", "/api/chat")] * 2
         assert all(r.json["stream"] is False for r in outcome.requests or [])

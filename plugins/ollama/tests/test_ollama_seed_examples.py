@@ -22,13 +22,23 @@ def answer(content: str = "", *, tool_calls: list[dict[str, Any]] | None = None)
     message: dict[str, Any] = {"role": "assistant", "content": content}
     if tool_calls:
         message["tool_calls"] = tool_calls
-    return {"model": MODEL, "created_at": STAMP, "message": message, "done_reason": "stop", "done": True,
-            "total_duration": 890771750, "prompt_eval_count": 94, "eval_count": 11}
+    return {
+        "model": MODEL,
+        "created_at": STAMP,
+        "message": message,
+        "done_reason": "stop",
+        "done": True,
+        "total_duration": 890771750,
+        "prompt_eval_count": 94,
+        "eval_count": 11,
+    }
 
 
 def stream_lines(words: list[str]) -> list[dict[str, Any]]:
-    lines = [{"model": MODEL, "created_at": STAMP, "message": {"role": "assistant", "content": w}, "done": False}
-             for w in words]
+    lines = [
+        {"model": MODEL, "created_at": STAMP, "message": {"role": "assistant", "content": w}, "done": False}
+        for w in words
+    ]
     return [*lines, answer()]
 
 
@@ -117,14 +127,16 @@ def check_stream(chunks: list[ChatCompletionChunk], server: MockServer) -> None:
 
 
 def test_streaming(server: MockServer) -> None:
-    stream = completion(model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}], stream=True,
-                        **common(server))
+    stream = completion(
+        model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}], stream=True, **common(server)
+    )
     check_stream(list(stream), server)
 
 
 async def test_streaming_async(server: MockServer) -> None:
-    stream = await acompletion(model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}],
-                               stream=True, **common(server))
+    stream = await acompletion(
+        model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}], stream=True, **common(server)
+    )
     check_stream([chunk async for chunk in stream], server)
 
 
@@ -138,14 +150,22 @@ def check_structured(response: Any, server: MockServer) -> None:
 
 
 def test_structured_output(server: MockServer) -> None:
-    response = completion(model=MODEL, messages=[{"role": "user", "content": "Tell me about Paris."}],
-                          response_format=CityInfo, **common(server))
+    response = completion(
+        model=MODEL,
+        messages=[{"role": "user", "content": "Tell me about Paris."}],
+        response_format=CityInfo,
+        **common(server),
+    )
     check_structured(response, server)
 
 
 async def test_structured_output_async(server: MockServer) -> None:
-    response = await acompletion(model=MODEL, messages=[{"role": "user", "content": "Tell me about Paris."}],
-                                 response_format=CityInfo, **common(server))
+    response = await acompletion(
+        model=MODEL,
+        messages=[{"role": "user", "content": "Tell me about Paris."}],
+        response_format=CityInfo,
+        **common(server),
+    )
     check_structured(response, server)
 
 
@@ -171,10 +191,15 @@ def check_round_trip(final: Any, server: MockServer, call_id: str) -> None:
     assert final.choices[0].message.content == "The weather in Paris is sunny and 75F."
     sent = server.requests[1].json["messages"]
     assert sent[1]["role"] == "assistant"
-    assert sent[1]["tool_calls"] == [{"function": {"name": "get_weather", "arguments": {"location": "Paris"}},
-                                      "id": call_id}]
-    assert sent[2] == {"role": "tool", "content": "Weather in Paris is sunny and 75F!",
-                       "tool_name": "get_weather", "tool_call_id": call_id}
+    assert sent[1]["tool_calls"] == [
+        {"function": {"name": "get_weather", "arguments": {"location": "Paris"}}, "id": call_id}
+    ]
+    assert sent[2] == {
+        "role": "tool",
+        "content": "Weather in Paris is sunny and 75F!",
+        "tool_name": "get_weather",
+        "tool_call_id": call_id,
+    }
 
 
 def test_tool_calling_and_round_trip(server: MockServer) -> None:
@@ -187,19 +212,33 @@ def test_tool_calling_and_round_trip(server: MockServer) -> None:
 async def test_tool_calling_and_round_trip_async(server: MockServer) -> None:
     response = await acompletion(model=MODEL, messages=WEATHER, tools=[get_weather], **common(server))
     message = check_tool_call(response, server)
-    final = await acompletion(model=MODEL, messages=round_trip_messages(message), tools=[get_weather],
-                              **common(server))
+    final = await acompletion(model=MODEL, messages=round_trip_messages(message), tools=[get_weather], **common(server))
     check_round_trip(final, server, message.tool_calls[0].id)
 
 
 def test_streamed_tool_call(mock_server: MockServer) -> None:
-    mock_server.queue(Reply.ndjson([
-        {"model": MODEL, "created_at": STAMP, "message": {"role": "assistant", "content": "", "tool_calls": [
-            {"function": {"name": "get_weather", "arguments": {"location": "Paris"}}}]}, "done": False},
-        answer(),
-    ]))
-    chunks = list(completion(model=MODEL, messages=WEATHER, tools=[get_weather], stream=True,
-                             api_base=mock_server.url, provider="ollama"))
+    mock_server.queue(
+        Reply.ndjson(
+            [
+                {
+                    "model": MODEL,
+                    "created_at": STAMP,
+                    "message": {
+                        "role": "assistant",
+                        "content": "",
+                        "tool_calls": [{"function": {"name": "get_weather", "arguments": {"location": "Paris"}}}],
+                    },
+                    "done": False,
+                },
+                answer(),
+            ]
+        )
+    )
+    chunks = list(
+        completion(
+            model=MODEL, messages=WEATHER, tools=[get_weather], stream=True, api_base=mock_server.url, provider="ollama"
+        )
+    )
     calls = [tc for c in chunks for tc in c.choices[0].delta.tool_calls or []]
     assert [json.loads(c.function.arguments) for c in calls] == [{"location": "Paris"}]
     assert chunks[-1].choices[0].finish_reason == "tool_calls"

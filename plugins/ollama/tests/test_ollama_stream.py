@@ -23,7 +23,7 @@ def run(lines: list[Any], split: int | None = None) -> list[ChatCompletionChunk]
     raw = b"".join((line if isinstance(line, bytes) else json.dumps(line).encode()) + b"\n" for line in lines)
     step = split or len(raw)
     for i in range(0, len(raw), step):
-        pipeline.push(raw[i:i + step])
+        pipeline.push(raw[i : i + step])
     pipeline.end()
     return list(pipeline.pending)
 
@@ -33,8 +33,12 @@ def text_of(chunks: list[ChatCompletionChunk]) -> str:
 
 
 def line(content: str = "", done: bool = False, **message: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {"model": "llama3.2", "created_at": "2025-07-07T20:22:19.184789Z",
-                           "message": {"role": "assistant", "content": content, **message}, "done": done}
+    out: dict[str, Any] = {
+        "model": "llama3.2",
+        "created_at": "2025-07-07T20:22:19.184789Z",
+        "message": {"role": "assistant", "content": content, **message},
+        "done": done,
+    }
     if done:
         out.update(done_reason="stop", prompt_eval_count=10, eval_count=3)
     return out
@@ -68,10 +72,17 @@ def test_documented_tool_stream(docs: Any) -> None:
 
 
 def test_several_tool_calls_get_their_own_indexes() -> None:
-    calls_a = [{"id": "call_a", "function": {"name": "f", "arguments": {"x": 1}}},
-               {"function": {"name": "g", "arguments": {}}}]
-    chunks = run([line(tool_calls=calls_a), line(tool_calls=[{"function": {"name": "h", "arguments": {"y": "z"}}}]),
-                  line(done=True)])
+    calls_a = [
+        {"id": "call_a", "function": {"name": "f", "arguments": {"x": 1}}},
+        {"function": {"name": "g", "arguments": {}}},
+    ]
+    chunks = run(
+        [
+            line(tool_calls=calls_a),
+            line(tool_calls=[{"function": {"name": "h", "arguments": {"y": "z"}}}]),
+            line(done=True),
+        ]
+    )
     calls = [tc for c in chunks for tc in (c.choices[0].delta.tool_calls or [])]
     assert [c.index for c in calls] == [0, 1, 2]
     assert [c.function.name for c in calls] == ["f", "g", "h"]
@@ -128,7 +139,9 @@ def test_lines_after_done_are_not_read() -> None:
     assert text_of(chunks) == "a"
 
 
-@pytest.mark.parametrize("bad", [b"{not json", b"[]", json.dumps(line(content=None) | {"message": {"content": 3}}).encode()])
+@pytest.mark.parametrize(
+    "bad", [b"{not json", b"[]", json.dumps(line(content=None) | {"message": {"content": 3}}).encode()]
+)
 def test_bad_lines_raise_response_validation_error(bad: bytes) -> None:
     with pytest.raises(errors.ResponseValidationError):
         run([bad])

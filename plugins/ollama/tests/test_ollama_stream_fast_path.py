@@ -15,8 +15,12 @@ PARAMS = build_params("llama3.2", [{"role": "user", "content": "hi"}], {"stream"
 
 
 def line(content: str = "", done: bool = False, **message: Any) -> bytes:
-    out: dict[str, Any] = {"model": "llama3.2", "created_at": "2025-07-07T20:22:19.184789Z",
-                           "message": {"role": "assistant", "content": content, **message}, "done": done}
+    out: dict[str, Any] = {
+        "model": "llama3.2",
+        "created_at": "2025-07-07T20:22:19.184789Z",
+        "message": {"role": "assistant", "content": content, **message},
+        "done": done,
+    }
     if done:
         out.update(done_reason="stop", prompt_eval_count=10, eval_count=3, total_duration=5)
     return json.dumps(out).encode()
@@ -26,12 +30,21 @@ def test_fields_set_per_chunk() -> None:
     parser = OllamaProvider().stream_parser(PARAMS)
     first, second, call, last = (
         next(iter(parser.feed(StreamEvent(raw))))
-        for raw in (line("Hel"), line("lo", thinking="t"),
-                    line(tool_calls=[{"function": {"name": "f", "arguments": {"a": 1}}}]), line(done=True))
+        for raw in (
+            line("Hel"),
+            line("lo", thinking="t"),
+            line(tool_calls=[{"function": {"name": "f", "arguments": {"a": 1}}}]),
+            line(done=True),
+        )
     )
     assert first.model_dump(exclude_unset=True)["choices"] == [
-        {"index": 0, "delta": {"role": "assistant", "content": "Hel", "reasoning": None},
-         "finish_reason": None, "logprobs": None}]
+        {
+            "index": 0,
+            "delta": {"role": "assistant", "content": "Hel", "reasoning": None},
+            "finish_reason": None,
+            "logprobs": None,
+        }
+    ]
     assert second.choices[0].delta.model_dump(exclude_unset=True) == {"content": "lo", "reasoning": {"content": "t"}}
     delta = call.choices[0].delta.model_dump(exclude_unset=True)
     assert delta["tool_calls"][0]["function"] == {"name": "f", "arguments": '{"a": 1}'}

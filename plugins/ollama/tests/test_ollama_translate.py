@@ -28,9 +28,26 @@ def params(messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> Compl
 
 
 _SEED = {
-    "tools", "tool_choice", "temperature", "top_p", "max_tokens", "response_format", "stream", "n", "stop",
-    "presence_penalty", "frequency_penalty", "seed", "user", "parallel_tool_calls", "logprobs", "top_logprobs",
-    "logit_bias", "stream_options", "max_completion_tokens", "reasoning_effort",
+    "tools",
+    "tool_choice",
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "response_format",
+    "stream",
+    "n",
+    "stop",
+    "presence_penalty",
+    "frequency_penalty",
+    "seed",
+    "user",
+    "parallel_tool_calls",
+    "logprobs",
+    "top_logprobs",
+    "logit_bias",
+    "stream_options",
+    "max_completion_tokens",
+    "reasoning_effort",
 }
 
 
@@ -75,10 +92,25 @@ def test_streaming_body_and_flag(check_request: Any) -> None:
 
 
 def test_sampling_parameters_go_into_options(check_request: Any) -> None:
-    body = body_of(check_request, temperature=0.2, top_p=0.9, seed=101, presence_penalty=1.5,
-                   frequency_penalty=1.0, max_tokens=100, stop="user:")
-    assert body["options"] == {"temperature": 0.2, "top_p": 0.9, "seed": 101, "presence_penalty": 1.5,
-                               "frequency_penalty": 1.0, "num_predict": 100, "stop": ["user:"]}
+    body = body_of(
+        check_request,
+        temperature=0.2,
+        top_p=0.9,
+        seed=101,
+        presence_penalty=1.5,
+        frequency_penalty=1.0,
+        max_tokens=100,
+        stop="user:",
+    )
+    assert body["options"] == {
+        "temperature": 0.2,
+        "top_p": 0.9,
+        "seed": 101,
+        "presence_penalty": 1.5,
+        "frequency_penalty": 1.0,
+        "num_predict": 100,
+        "stop": ["user:"],
+    }
     assert "temperature" not in body and "max_tokens" not in body
 
 
@@ -93,17 +125,32 @@ def test_both_token_limits_are_refused() -> None:
 
 
 def test_kwargs_split_between_options_and_top_level(check_request: Any) -> None:
-    body = body_of(check_request, temperature=0.5, num_ctx=8192, top_k=20, keep_alive="10m",
-                   options={"min_p": 0.05, "temperature": 0.1}, truncate=True)
+    body = body_of(
+        check_request,
+        temperature=0.5,
+        num_ctx=8192,
+        top_k=20,
+        keep_alive="10m",
+        options={"min_p": 0.05, "temperature": 0.1},
+        truncate=True,
+    )
     assert body["options"] == {"temperature": 0.1, "num_ctx": 8192, "top_k": 20, "min_p": 0.05}
     assert body["keep_alive"] == "10m"
     assert body["truncate"] is True
     assert "num_ctx" not in body and "top_k" not in body
 
 
-@pytest.mark.parametrize(("effort", "think"), [
-    ("none", False), ("minimal", "low"), ("low", "low"), ("medium", "medium"), ("high", "high"), ("xhigh", "max"),
-])
+@pytest.mark.parametrize(
+    ("effort", "think"),
+    [
+        ("none", False),
+        ("minimal", "low"),
+        ("low", "low"),
+        ("medium", "medium"),
+        ("high", "high"),
+        ("xhigh", "max"),
+    ],
+)
 def test_reasoning_effort_to_think(check_request: Any, effort: str, think: Any) -> None:
     assert body_of(check_request, reasoning_effort=effort)["think"] == think
 
@@ -127,7 +174,9 @@ def test_structured_output_pydantic_model_sends_schema_as_format(check_request: 
 
 def test_json_schema_dict_and_json_object(check_request: Any) -> None:
     schema = {"type": "object", "properties": {"age": {"type": "integer"}}, "required": ["age"]}
-    body = body_of(check_request, response_format={"type": "json_schema", "json_schema": {"name": "a", "schema": schema}})
+    body = body_of(
+        check_request, response_format={"type": "json_schema", "json_schema": {"name": "a", "schema": schema}}
+    )
     assert body["format"] == schema
     assert body_of(check_request, response_format={"type": "json_object"})["format"] == "json"
     assert "format" not in body_of(check_request, response_format={"type": "text"})
@@ -145,8 +194,9 @@ def test_tools_from_callable(check_request: Any) -> None:
 
 def test_tool_dict_without_parameters_gets_empty_schema(check_request: Any) -> None:
     body = body_of(check_request, tools=[{"type": "function", "function": {"name": "now", "strict": True}}])
-    assert body["tools"] == [{"type": "function",
-                              "function": {"name": "now", "parameters": {"type": "object", "properties": {}}}}]
+    assert body["tools"] == [
+        {"type": "function", "function": {"name": "now", "parameters": {"type": "object", "properties": {}}}}
+    ]
 
 
 def test_tool_choice_none_drops_tools(check_request: Any) -> None:
@@ -159,9 +209,15 @@ def test_forcing_a_tool_is_refused(choice: Any) -> None:
         OllamaProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("n", 2), ("logit_bias", {"50256": -100.0}), ("parallel_tool_calls", False), ("user", "u-1"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("n", 2),
+        ("logit_bias", {"50256": -100.0}),
+        ("parallel_tool_calls", False),
+        ("user", "u-1"),
+    ],
+)
 def test_unsupported_seed_parameters(name: str, value: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
         OllamaProvider().build_completion_request(params(**{name: value}))
@@ -183,12 +239,15 @@ def test_message_roles_and_images(check_request: Any) -> None:
     messages = [
         {"role": "developer", "content": "Be brief."},
         {"role": "system", "content": [{"type": "text", "text": "Answer in English."}]},
-        {"role": "user", "content": [
-            {"type": "text", "text": "what is in this image?"},
-            {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
-            {"type": "text", "text": "and this one?"},
-            {"type": "image_url", "image_url": f"data:image/jpeg;base64,{PNG}"},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "what is in this image?"},
+                {"type": "image_url", "image_url": {"url": f"data:image/png;base64,{PNG}"}},
+                {"type": "text", "text": "and this one?"},
+                {"type": "image_url", "image_url": f"data:image/jpeg;base64,{PNG}"},
+            ],
+        },
     ]
     body = body_of(check_request, messages=messages)
     assert body["messages"] == [
@@ -214,23 +273,38 @@ def test_tool_round_trip_messages(check_request: Any) -> None:
     """Assistant tool calls replay with object arguments; the tool result names its tool (docs/api.md)."""
     messages = [
         {"role": "user", "content": "what is the weather in Toronto?"},
-        {"role": "assistant", "content": None, "reasoning": {"content": "Need the weather tool."},
-         "tool_calls": [{"id": "call_1", "type": "function",
-                         "function": {"name": "get_weather", "arguments": "{\"city\": \"Toronto\"}"}}]},
+        {
+            "role": "assistant",
+            "content": None,
+            "reasoning": {"content": "Need the weather tool."},
+            "tool_calls": [
+                {
+                    "id": "call_1",
+                    "type": "function",
+                    "function": {"name": "get_weather", "arguments": '{"city": "Toronto"}'},
+                }
+            ],
+        },
         {"role": "tool", "tool_call_id": "call_1", "content": "11 degrees celsius"},
     ]
     body = body_of(check_request, messages=messages)
     assert body["messages"][1:] == [
-        {"role": "assistant", "content": "", "thinking": "Need the weather tool.",
-         "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Toronto"}}, "id": "call_1"}]},
+        {
+            "role": "assistant",
+            "content": "",
+            "thinking": "Need the weather tool.",
+            "tool_calls": [{"function": {"name": "get_weather", "arguments": {"city": "Toronto"}}, "id": "call_1"}],
+        },
         {"role": "tool", "content": "11 degrees celsius", "tool_name": "get_weather", "tool_call_id": "call_1"},
     ]
 
 
 def test_tool_result_name_field_wins_and_empty_arguments() -> None:
     messages = [
-        {"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
-                                              "function": {"name": "now", "arguments": ""}}]},
+        {
+            "role": "assistant",
+            "tool_calls": [{"id": "c", "type": "function", "function": {"name": "now", "arguments": ""}}],
+        },
         {"role": "tool", "tool_call_id": "c", "name": "clock", "content": "noon"},
     ]
     out = convert_messages(messages, "ollama")
@@ -240,8 +314,12 @@ def test_tool_result_name_field_wins_and_empty_arguments() -> None:
 
 @pytest.mark.parametrize("arguments", ["{not json", "[1, 2]"])
 def test_bad_replayed_arguments_are_a_configuration_error(arguments: str) -> None:
-    messages = [{"role": "assistant", "tool_calls": [{"id": "c", "type": "function",
-                                                     "function": {"name": "f", "arguments": arguments}}]}]
+    messages = [
+        {
+            "role": "assistant",
+            "tool_calls": [{"id": "c", "type": "function", "function": {"name": "f", "arguments": arguments}}],
+        }
+    ]
     with pytest.raises(errors.ConfigurationError, match=r"messages\[0\]"):
         convert_messages(messages, "ollama")
 
@@ -307,7 +385,8 @@ def test_parse_tool_call(docs: Any) -> None:
 def test_parse_tool_call_keeps_ollama_ids(docs: Any) -> None:
     docs.TOOLS_NO_STREAM["message"]["tool_calls"][0]["id"] = "call_ollama_7"
     docs.TOOLS_NO_STREAM["message"]["tool_calls"].append(
-        {"id": "call_ollama_8", "function": {"index": 1, "name": "now", "arguments": {}}})
+        {"id": "call_ollama_8", "function": {"index": 1, "name": "now", "arguments": {}}}
+    )
     calls = parse(docs.TOOLS_NO_STREAM).choices[0].message.tool_calls
     assert [c.id for c in calls] == ["call_ollama_7", "call_ollama_8"]
     assert calls[1].function.arguments == "{}"
@@ -319,19 +398,28 @@ def test_parse_structured(docs: Any) -> None:
 
 
 def test_parse_final_without_message_and_length(docs: Any) -> None:
-    data = {"model": "llama3.2", "created_at": "2023-08-04T19:22:45.499127Z", "done": True,
-            "done_reason": "length", "prompt_eval_count": 61, "eval_count": 468}
+    data = {
+        "model": "llama3.2",
+        "created_at": "2023-08-04T19:22:45.499127Z",
+        "done": True,
+        "done_reason": "length",
+        "prompt_eval_count": 61,
+        "eval_count": 468,
+    }
     choice = parse(data).choices[0]
     assert choice.message.content == ""
     assert choice.finish_reason == "length"
 
 
-@pytest.mark.parametrize("body", [
-    {"models": [{"name": "llama3.2:latest", "model": "llama3.2:latest", "size": 2019393189}]},  # GET /api/tags
-    {"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0, "message": {"content": "hi"}}]},
-    {"model": "llama3.2", "created_at": "2023-08-04T19:22:45.499127Z", "message": "hi", "done": True},
-    {},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"models": [{"name": "llama3.2:latest", "model": "llama3.2:latest", "size": 2019393189}]},  # GET /api/tags
+        {"id": "chatcmpl-1", "object": "chat.completion", "choices": [{"index": 0, "message": {"content": "hi"}}]},
+        {"model": "llama3.2", "created_at": "2023-08-04T19:22:45.499127Z", "message": "hi", "done": True},
+        {},
+    ],
+)
 def test_a_body_that_is_not_a_chat_response_is_an_error_not_an_empty_answer(body: dict[str, Any]) -> None:
     """A wrong api_base (another endpoint, an OpenAI-compatible path) must not pass for an empty answer."""
     raw = json.dumps(body).encode()
@@ -350,8 +438,14 @@ def test_parse_thinking_and_think_tags(docs: Any) -> None:
 
 
 def test_parse_logprobs(docs: Any) -> None:
-    docs.NO_STREAM["logprobs"] = [{"token": "Hello", "logprob": -0.1, "bytes": [72],
-                                   "top_logprobs": [{"token": "Hello", "logprob": -0.1}, {"token": "Hi", "logprob": -2.5}]}]
+    docs.NO_STREAM["logprobs"] = [
+        {
+            "token": "Hello",
+            "logprob": -0.1,
+            "bytes": [72],
+            "top_logprobs": [{"token": "Hello", "logprob": -0.1}, {"token": "Hi", "logprob": -2.5}],
+        }
+    ]
     logprobs = parse(docs.NO_STREAM).choices[0].logprobs
     assert logprobs.content[0].token == "Hello"
     assert logprobs.content[0].top_logprobs[1].token == "Hi"
@@ -362,19 +456,29 @@ def test_parse_error_body_in_200() -> None:
         parse({"error": "the input length exceeds the context length"})
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[1]", b'{"message": {"content": 5}, "done": true}',
-                                  b'{"message": {"content": "", "tool_calls": [{"function": {}}]}, "done": true}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[1]",
+        b'{"message": {"content": 5}, "done": true}',
+        b'{"message": {"content": "", "tool_calls": [{"function": {}}]}, "done": true}',
+    ],
+)
 def test_bad_shapes_raise_response_validation_error(body: bytes) -> None:
     with pytest.raises(errors.ResponseValidationError):
         OllamaProvider().parse_completion(body, params())
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("2023-12-12T14:13:43.416799Z", 1702390423),
-    ("2023-08-04T08:52:19.385406455-07:00", 1691164339),
-    ("2025-10-03T23:34:03+0530", 1759514643),
-    ("2024-09-12T21:17:29Z", 1726175849),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-12-12T14:13:43.416799Z", 1702390423),
+        ("2023-08-04T08:52:19.385406455-07:00", 1691164339),
+        ("2025-10-03T23:34:03+0530", 1759514643),
+        ("2024-09-12T21:17:29Z", 1726175849),
+    ],
+)
 def test_parse_timestamp(text: str, expected: int) -> None:
     assert parse_timestamp(text) == expected
 
@@ -389,12 +493,18 @@ def test_parse_timestamp_garbage_falls_back() -> None:
 
 def test_embedding_request(check_request: Any) -> None:
     request = OllamaProvider().build_embedding_request(
-        "embeddinggemma", ["Why is the sky blue?", "Why is the grass green?"],
+        "embeddinggemma",
+        ["Why is the sky blue?", "Why is the grass green?"],
         {"dimensions": 128, "truncate": True, "num_ctx": 2048},
     )
     assert (request.method, request.url) == ("POST", "api/embed")
-    assert request.json == {"model": "embeddinggemma", "input": ["Why is the sky blue?", "Why is the grass green?"],
-                            "dimensions": 128, "truncate": True, "options": {"num_ctx": 2048}}
+    assert request.json == {
+        "model": "embeddinggemma",
+        "input": ["Why is the sky blue?", "Why is the grass green?"],
+        "dimensions": 128,
+        "truncate": True,
+        "options": {"num_ctx": 2048},
+    }
     assert check_request(request.json, "EmbedRequest") == []
 
 
@@ -428,15 +538,21 @@ def test_list_models(docs: Any) -> None:
 # -- errors -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("status", "message", "cls"), [
-    (401, "unauthorized", errors.AuthenticationError),
-    (404, 'model "llama9" not found, try pulling it first', errors.ModelNotFoundError),
-    (400, "the prompt is longer than the context length currently available to the model",
-     errors.ContextLengthExceededError),
-    (400, "invalid think value: \"extreme\"", errors.InvalidRequestError),
-    (400, "blocked by the content policy of the upstream model", errors.ContentFilterError),
-    (500, "llama runner process has terminated", errors.ProviderError),
-])
+@pytest.mark.parametrize(
+    ("status", "message", "cls"),
+    [
+        (401, "unauthorized", errors.AuthenticationError),
+        (404, 'model "llama9" not found, try pulling it first', errors.ModelNotFoundError),
+        (
+            400,
+            "the prompt is longer than the context length currently available to the model",
+            errors.ContextLengthExceededError,
+        ),
+        (400, 'invalid think value: "extreme"', errors.InvalidRequestError),
+        (400, "blocked by the content policy of the upstream model", errors.ContentFilterError),
+        (500, "llama runner process has terminated", errors.ProviderError),
+    ],
+)
 def test_parse_error(status: int, message: str, cls: type[Exception]) -> None:
     err = OllamaProvider().parse_error(status, {}, json.dumps({"error": message}).encode())
     assert type(err) is cls

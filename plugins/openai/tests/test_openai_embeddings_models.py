@@ -15,9 +15,15 @@ from any_llm.types import CreateEmbeddingResponse
 SPEC = Path(__file__).parent / "spec" / "openai-chat.json"
 
 KEY = "sk-test-emb-123456789"
-EMB = {"object": "list", "model": "text-embedding-3-small", "usage": {"prompt_tokens": 4, "total_tokens": 4},
-       "data": [{"object": "embedding", "index": 0, "embedding": [0.1, 0.2]},
-                {"object": "embedding", "index": 1, "embedding": [0.3, 0.4]}]}
+EMB = {
+    "object": "list",
+    "model": "text-embedding-3-small",
+    "usage": {"prompt_tokens": 4, "total_tokens": 4},
+    "data": [
+        {"object": "embedding", "index": 0, "embedding": [0.1, 0.2]},
+        {"object": "embedding", "index": 1, "embedding": [0.3, 0.4]},
+    ],
+}
 MODELS = {"object": "list", "data": [{"id": "gpt-4.1-mini", "object": "model", "created": 1, "owned_by": "openai"}]}
 
 

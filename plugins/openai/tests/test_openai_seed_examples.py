@@ -16,13 +16,21 @@ from any_llm.types import ChatCompletion, ChatCompletionChunk, ParsedChatComplet
 KEY = "sk-test-key-1234567890"
 
 
-def chat_json(content: str | None, *, tool_calls: list[dict[str, Any]] | None = None,
-              finish: str = "stop", model: str = "gpt-4.1-mini") -> dict[str, Any]:
+def chat_json(
+    content: str | None,
+    *,
+    tool_calls: list[dict[str, Any]] | None = None,
+    finish: str = "stop",
+    model: str = "gpt-4.1-mini",
+) -> dict[str, Any]:
     message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
     if tool_calls:
         message["tool_calls"] = tool_calls
     return {
-        "id": "chatcmpl-1", "object": "chat.completion", "created": 1741569952, "model": model,
+        "id": "chatcmpl-1",
+        "object": "chat.completion",
+        "created": 1741569952,
+        "model": model,
         "choices": [{"index": 0, "message": message, "logprobs": None, "finish_reason": finish}],
         "usage": {"prompt_tokens": 19, "completion_tokens": 10, "total_tokens": 29},
     }
@@ -33,8 +41,13 @@ def stream_events(words: list[str]) -> list[dict[str, Any]]:
     events = [{**base, "choices": [{"index": 0, "delta": {"role": "assistant", "content": ""}, "finish_reason": None}]}]
     events += [{**base, "choices": [{"index": 0, "delta": {"content": w}, "finish_reason": None}]} for w in words]
     events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-    events.append({**base, "choices": [], "usage": {"prompt_tokens": 5, "completion_tokens": len(words),
-                                                    "total_tokens": 5 + len(words)}})
+    events.append(
+        {
+            **base,
+            "choices": [],
+            "usage": {"prompt_tokens": 5, "completion_tokens": len(words), "total_tokens": 5 + len(words)},
+        }
+    )
     return events
 
 
@@ -48,8 +61,11 @@ def openai_server(request: RecordedRequest) -> Reply:
     if body.get("tools"):
         if body["messages"][-1]["role"] == "tool":
             return Reply.json(chat_json("It is sunny in Paris."))
-        call = {"id": "call_abc123", "type": "function",
-                "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'}}
+        call = {
+            "id": "call_abc123",
+            "type": "function",
+            "function": {"name": "get_weather", "arguments": '{"location": "Paris"}'},
+        }
         return Reply.json(chat_json(None, tool_calls=[call], finish="tool_calls"))
     fmt = body.get("response_format")
     if fmt and fmt["type"] == "json_schema":
@@ -78,7 +94,8 @@ def test_basic(server: MockServer) -> None:
     assert response.choices[0].message.content == "The capital of France is Paris."
     assert response.usage is not None and response.usage.total_tokens == 29
     assert server.requests[0].json == {
-        "model": "gpt-4.1-mini", "messages": [{"role": "user", "content": "What is the capital of France?"}]
+        "model": "gpt-4.1-mini",
+        "messages": [{"role": "user", "content": "What is the capital of France?"}],
     }
 
 
@@ -111,8 +128,9 @@ async def test_async(server: MockServer) -> None:
 
 
 async def test_async_streaming(server: MockServer) -> None:
-    stream = await acompletion(model="openai:gpt-4.1-mini", messages=[{"role": "user", "content": "Hi"}],
-                               stream=True, **common(server))
+    stream = await acompletion(
+        model="openai:gpt-4.1-mini", messages=[{"role": "user", "content": "Hi"}], stream=True, **common(server)
+    )
     text = ""
     async with stream:
         async for chunk in stream:
@@ -129,9 +147,13 @@ class CityInfo(BaseModel):
 
 @pytest.mark.parametrize("use_async", [False, True])
 async def test_structured_output(server: MockServer, use_async: bool) -> None:
-    kwargs = dict(model="gpt-4.1-mini", provider="openai",
-                  messages=[{"role": "user", "content": "Tell me about Paris."}], response_format=CityInfo,
-                  **common(server))
+    kwargs = dict(
+        model="gpt-4.1-mini",
+        provider="openai",
+        messages=[{"role": "user", "content": "Tell me about Paris."}],
+        response_format=CityInfo,
+        **common(server),
+    )
     response = await acompletion(**kwargs) if use_async else completion(**kwargs)
     assert isinstance(response, ParsedChatCompletion)
     city = response.choices[0].message.parsed
@@ -171,14 +193,21 @@ async def test_tool_calling_round_trip(server: MockServer, use_async: bool) -> N
     assert replayed[1]["role"] == "assistant"
     assert replayed[1]["tool_calls"][0]["id"] == "call_abc123"
     assert replayed[1]["content"] == ""
-    assert replayed[2] == {"role": "tool", "tool_call_id": "call_abc123", "content": "Weather in Paris is sunny and 75F!"}
+    assert replayed[2] == {
+        "role": "tool",
+        "tool_call_id": "call_abc123",
+        "content": "Weather in Paris is sunny and 75F!",
+    }
     tool_schema = server.requests[0].json["tools"][0]["function"]
-    assert tool_schema["parameters"]["properties"]["location"]["description"] == "The city or location to get weather for"
+    assert (
+        tool_schema["parameters"]["properties"]["location"]["description"] == "The city or location to get weather for"
+    )
 
 
 def test_connection_is_reused_across_module_level_calls(server: MockServer) -> None:
     for _ in range(20):
-        completion(model="gpt-4.1-mini", provider="openai", messages=[{"role": "user", "content": "x"}],
-                   **common(server))
+        completion(
+            model="gpt-4.1-mini", provider="openai", messages=[{"role": "user", "content": "x"}], **common(server)
+        )
     assert len(server.requests) == 20
     assert server.connections == 1

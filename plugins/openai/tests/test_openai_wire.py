@@ -23,9 +23,26 @@ def body_for(**kwargs: Any) -> dict[str, Any]:
     model = kwargs.pop("model", "gpt-4.1-mini")
     messages = kwargs.pop("messages", [{"role": "user", "content": "Hi"}])
     seed_names = {
-        "tools", "tool_choice", "temperature", "top_p", "max_tokens", "response_format", "stream", "n", "stop",
-        "presence_penalty", "frequency_penalty", "seed", "user", "parallel_tool_calls", "logprobs",
-        "top_logprobs", "logit_bias", "stream_options", "max_completion_tokens", "reasoning_effort",
+        "tools",
+        "tool_choice",
+        "temperature",
+        "top_p",
+        "max_tokens",
+        "response_format",
+        "stream",
+        "n",
+        "stop",
+        "presence_penalty",
+        "frequency_penalty",
+        "seed",
+        "user",
+        "parallel_tool_calls",
+        "logprobs",
+        "top_logprobs",
+        "logit_bias",
+        "stream_options",
+        "max_completion_tokens",
+        "reasoning_effort",
     }
     args = {k: kwargs.pop(k) for k in list(kwargs) if k in seed_names}
     params = build_params(model, messages, args, kwargs)
@@ -54,9 +71,20 @@ class CityInfo(BaseModel):
 
 CASES = {
     "plain": {},
-    "every_sampling_param": dict(temperature=0.2, top_p=0.9, max_tokens=50, n=2, stop=["\n"], presence_penalty=0.5,
-                                 frequency_penalty=0.1, seed=7, user="u-1", logprobs=True, top_logprobs=3,
-                                 logit_bias={"50256": -100}),
+    "every_sampling_param": dict(
+        temperature=0.2,
+        top_p=0.9,
+        max_tokens=50,
+        n=2,
+        stop=["\n"],
+        presence_penalty=0.5,
+        frequency_penalty=0.1,
+        seed=7,
+        user="u-1",
+        logprobs=True,
+        top_logprobs=3,
+        logit_bias={"50256": -100},
+    ),
     "tools_callable": dict(tools=[get_weather], tool_choice="auto", parallel_tool_calls=False),
     "tools_named": dict(tools=[get_weather], tool_choice={"type": "function", "function": {"name": "get_weather"}}),
     "structured_model": dict(response_format=CityInfo),
@@ -65,18 +93,36 @@ CASES = {
     "stream_usage_off": dict(stream=True, stream_options={"include_usage": False}),
     "reasoning": dict(reasoning_effort="high", max_completion_tokens=100),
     "service_tier": dict(service_tier="flex", prompt_cache_key="k1"),
-    "tool_round_trip": dict(messages=[
-        {"role": "system", "content": "You are terse."},
-        {"role": "user", "content": "Weather in Paris?"},
-        {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'}}
-        ]},
-        {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
-    ], tools=[get_weather]),
-    "image_input": dict(messages=[{"role": "user", "content": [
-        {"type": "text", "text": "What is this?"},
-        {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
-    ]}]),
+    "tool_round_trip": dict(
+        messages=[
+            {"role": "system", "content": "You are terse."},
+            {"role": "user", "content": "Weather in Paris?"},
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "id": "call_1",
+                        "type": "function",
+                        "function": {"name": "get_weather", "arguments": '{"location":"Paris"}'},
+                    }
+                ],
+            },
+            {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
+        ],
+        tools=[get_weather],
+    ),
+    "image_input": dict(
+        messages=[
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "What is this?"},
+                    {"type": "image_url", "image_url": {"url": "https://example.com/a.png"}},
+                ],
+            }
+        ]
+    ),
 }
 
 
@@ -132,7 +178,9 @@ def test_documented_responses_parse_and_round_trip(title: str) -> None:
     raw = json.loads(EXAMPLES["chat"][title])
     if title in ("Default", "Image input"):  # the other examples predate fields the schema now requires
         assert schema_errors(SPEC, "CreateChatCompletionResponse", raw) == []
-    completion = OpenAIProvider().parse_completion(json.dumps(raw).encode(), build_params("m", [{"role": "user", "content": "x"}], {}, {}))
+    completion = OpenAIProvider().parse_completion(
+        json.dumps(raw).encode(), build_params("m", [{"role": "user", "content": "x"}], {}, {})
+    )
     assert isinstance(completion, ChatCompletion)
     assert completion.model_dump(mode="json", exclude_unset=True) == raw
 

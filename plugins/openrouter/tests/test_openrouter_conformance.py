@@ -11,5 +11,7 @@ class TestOpenrouterConformance(OpenAICompatibleConformance):
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         if scenario == "list_models":  # entries carry no "object" or "owned_by"
-            return Reply.json({"data": [{"id": m, "name": m, "created": 1744651381, "context_length": 8192} for m in MODEL_IDS]})
+            return Reply.json(
+                {"data": [{"id": m, "name": m, "created": 1744651381, "context_length": 8192} for m in MODEL_IDS]}
+            )
         return super().exchange(scenario)

@@ -22,18 +22,31 @@ ATTRIBUTION = {"http-referer", "x-title", "x-openrouter-title"}
 
 def test_declarations() -> None:
     assert get_provider_class("openrouter") is OpenrouterProvider
-    assert OpenrouterProvider.api_key_env == ('OPENROUTER_API_KEY',)
-    assert OpenrouterProvider.api_base_env == ('OPENROUTER_API_BASE',)
-    assert OpenrouterProvider.default_api_base == 'https://openrouter.ai/api/v1'
-    assert OpenrouterProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
+    assert OpenrouterProvider.api_key_env == ("OPENROUTER_API_KEY",)
+    assert OpenrouterProvider.api_base_env == ("OPENROUTER_API_BASE",)
+    assert OpenrouterProvider.default_api_base == "https://openrouter.ai/api/v1"
+    assert OpenrouterProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
-@pytest.mark.parametrize(("args", "extra", "reasoning"), [
-    ({"reasoning_effort": "high"}, {}, {"effort": "high"}),
-    ({}, {"reasoning": {"max_tokens": 2000, "exclude": False}}, {"max_tokens": 2000, "exclude": False}),
-])
-def test_reasoning_effort_is_unified_reasoning(args: dict[str, Any], extra: dict[str, Any],
-                                               reasoning: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("args", "extra", "reasoning"),
+    [
+        ({"reasoning_effort": "high"}, {}, {"effort": "high"}),
+        ({}, {"reasoning": {"max_tokens": 2000, "exclude": False}}, {"max_tokens": 2000, "exclude": False}),
+    ],
+)
+def test_reasoning_effort_is_unified_reasoning(
+    args: dict[str, Any], extra: dict[str, Any], reasoning: dict[str, Any]
+) -> None:
     body = OpenrouterProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, extra)).json
     assert body["reasoning"] == reasoning and "reasoning_effort" not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
@@ -72,7 +85,11 @@ def test_attribution_headers_from_env_and_call(monkeypatch: pytest.MonkeyPatch) 
         client.embedding("e", ["a", "b"])
         client.close()
     env, per_call, embedding = (r.headers for r in server.requests)
-    assert (env["http-referer"], env["x-openrouter-title"], env["x-title"]) == ("https://myapp.example", "My App", "My App")
+    assert (env["http-referer"], env["x-openrouter-title"], env["x-title"]) == (
+        "https://myapp.example",
+        "My App",
+        "My App",
+    )
     assert (per_call["http-referer"], per_call["x-title"]) == ("https://other.example", "Other")
     assert "http_referer" not in server.requests[1].json and "x_title" not in server.requests[1].json
     assert embedding["http-referer"] == "https://myapp.example"
@@ -87,16 +104,23 @@ def test_processing_comments_are_skipped() -> None:
 
 
 def test_mid_stream_error() -> None:
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Par"}}]},
-              {**CHUNK, "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
-               "error": {"code": "server_error", "message": "Provider disconnected unexpectedly"}}]
+    events = [
+        {**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Par"}}]},
+        {
+            **CHUNK,
+            "choices": [{"index": 0, "delta": {"content": ""}, "finish_reason": "error"}],
+            "error": {"code": "server_error", "message": "Provider disconnected unexpectedly"},
+        },
+    ]
     error = run_scenario(OpenrouterProvider, "stream", [Reply.sse(events, done=False)], use_async=False).error
     assert isinstance(error, errors.ProviderError) and "Provider disconnected" in str(error)
 
 
 def test_model_list_entries_without_object_or_owner() -> None:
-    payload = (b'{"data": [{"id": "openai/gpt-4.1-mini", "canonical_slug": "openai/gpt-4.1-mini-2025-04-14", '
-               b'"name": "GPT-4.1 Mini", "created": 1744651381, "context_length": 1047576, "pricing": {"prompt": "0.0000004"}}]}')
+    payload = (
+        b'{"data": [{"id": "openai/gpt-4.1-mini", "canonical_slug": "openai/gpt-4.1-mini-2025-04-14", '
+        b'"name": "GPT-4.1 Mini", "created": 1744651381, "context_length": 1047576, "pricing": {"prompt": "0.0000004"}}]}'
+    )
     models = OpenrouterProvider(KEY).parse_list_models(payload)
     assert (models[0].id, models[0].object, models[0].owned_by) == ("openai/gpt-4.1-mini", "model", "")
     assert models[0].pricing == {"prompt": "0.0000004"}

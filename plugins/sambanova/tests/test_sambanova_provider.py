@@ -22,16 +22,30 @@ TOOL = {"type": "function", "function": {"name": "f", "parameters": {"type": "ob
 
 def test_declarations() -> None:
     assert get_provider_class("sambanova") is SambanovaProvider
-    assert SambanovaProvider.api_key_env == ('SAMBANOVA_API_KEY',)
-    assert SambanovaProvider.api_base_env == ('SAMBANOVA_API_BASE',)
-    assert SambanovaProvider.default_api_base == 'https://api.sambanova.ai/v1'
-    assert SambanovaProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
+    assert SambanovaProvider.api_key_env == ("SAMBANOVA_API_KEY",)
+    assert SambanovaProvider.api_base_env == ("SAMBANOVA_API_BASE",)
+    assert SambanovaProvider.default_api_base == "https://api.sambanova.ai/v1"
+    assert SambanovaProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
-@pytest.mark.parametrize(("param", "args"), [
-    ("presence_penalty", {"presence_penalty": 0.5}), ("frequency_penalty", {"frequency_penalty": 0.5}),
-    ("logit_bias", {"logit_bias": {"1": 2.0}}), ("n", {"n": 2, "tools": [TOOL]}),
-])
+@pytest.mark.parametrize(
+    ("param", "args"),
+    [
+        ("presence_penalty", {"presence_penalty": 0.5}),
+        ("frequency_penalty", {"frequency_penalty": 0.5}),
+        ("logit_bias", {"logit_bias": {"1": 2.0}}),
+        ("n", {"n": 2, "tools": [TOOL]}),
+    ],
+)
 def test_ignored_params_and_n_with_tools_are_refused(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
         SambanovaProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
@@ -44,12 +58,18 @@ def test_n_without_tools_is_sent() -> None:
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
-@pytest.mark.parametrize(("message", "pieces"), [
-    ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
-    ({"content": f"<think>Think.</think>{TEXT}"}, ({"content": "<think>Think.</think>"}, {"content": TEXT})),
-])
+@pytest.mark.parametrize(
+    ("message", "pieces"),
+    [
+        ({"content": TEXT, "reasoning_content": "Think."}, ({"reasoning_content": "Think."}, {"content": TEXT})),
+        ({"content": f"<think>Think.</think>{TEXT}"}, ({"content": "<think>Think.</think>"}, {"content": TEXT})),
+    ],
+)
 def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}],
+    }
     got = run_scenario(SambanovaProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (got.reasoning.content, got.content) == ("Think.", TEXT)
     events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
@@ -60,6 +80,8 @@ def test_reasoning_shapes(message: dict[str, Any], pieces: tuple[dict[str, Any],
 
 
 def test_model_list_entries() -> None:
-    payload = (b'{"object": "list", "data": [{"id": "Meta-Llama-3.3-70B-Instruct", "object": "model", '
-               b'"owned_by": "SambaNova", "context_length": 131072}]}')
+    payload = (
+        b'{"object": "list", "data": [{"id": "Meta-Llama-3.3-70B-Instruct", "object": "model", '
+        b'"owned_by": "SambaNova", "context_length": 131072}]}'
+    )
     assert SambanovaProvider(KEY).parse_list_models(payload)[0].context_length == 131072

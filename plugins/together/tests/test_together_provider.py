@@ -19,18 +19,33 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("together") is TogetherProvider
-    assert TogetherProvider.api_key_env == ('TOGETHER_API_KEY',)
-    assert TogetherProvider.api_base_env == ('TOGETHER_API_BASE',)
-    assert TogetherProvider.default_api_base == 'https://api.together.xyz/v1'
-    assert TogetherProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': True, 'list_models': True}
+    assert TogetherProvider.api_key_env == ("TOGETHER_API_KEY",)
+    assert TogetherProvider.api_base_env == ("TOGETHER_API_BASE",)
+    assert TogetherProvider.default_api_base == "https://api.together.xyz/v1"
+    assert TogetherProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": True,
+        "list_models": True,
+    }
 
 
-@pytest.mark.parametrize(("message", "pieces"), [
-    ({"content": TEXT, "reasoning": "Think."}, ({"reasoning": "Think."}, {"content": TEXT})),
-    ({"content": f"<think>Think.</think>{TEXT}"}, ({"content": "<think>Think."}, {"content": f"</think>{TEXT}"})),
-])
+@pytest.mark.parametrize(
+    ("message", "pieces"),
+    [
+        ({"content": TEXT, "reasoning": "Think."}, ({"reasoning": "Think."}, {"content": TEXT})),
+        ({"content": f"<think>Think.</think>{TEXT}"}, ({"content": "<think>Think."}, {"content": f"</think>{TEXT}"})),
+    ],
+)
 def test_reasoning_field_and_think_tags(message: dict[str, Any], pieces: tuple[dict[str, Any], ...]) -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}]}
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", **message}, "finish_reason": "stop"}],
+    }
     got = run_scenario(TogetherProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (got.reasoning.content, got.content) == ("Think.", TEXT)
     events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
@@ -42,8 +57,15 @@ def test_reasoning_field_and_think_tags(message: dict[str, Any], pieces: tuple[d
 
 def test_model_list_is_a_bare_array() -> None:
     payload = [
-        {"id": "meta-llama/Llama-3.3-70B-Instruct-Turbo", "object": "model", "created": 1733443200,
-         "type": "chat", "display_name": "Llama 3.3 70B", "organization": "Meta", "context_length": 131072},
+        {
+            "id": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+            "object": "model",
+            "created": 1733443200,
+            "type": "chat",
+            "display_name": "Llama 3.3 70B",
+            "organization": "Meta",
+            "context_length": 131072,
+        },
         {"id": "BAAI/bge-large-en-v1.5", "object": "model", "created": 0, "type": "embedding"},
     ]
     models = TogetherProvider(KEY).parse_list_models(json.dumps(payload).encode())

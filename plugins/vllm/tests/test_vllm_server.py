@@ -22,8 +22,9 @@ class TestVllmConformance(OpenAICompatibleConformance):
 def test_structured_output_is_sent_as_json_schema() -> None:
     # vLLM takes OpenAI's json_schema form as is (guided decoding)
     # the kit's structured scenario (its CityInfo model); the kit also checks this body against the spec
-    outcome = run_scenario(VllmProvider, "structured", [openai_exchanges()["structured"]], use_async=False,
-                           base_path="/v1")
+    outcome = run_scenario(
+        VllmProvider, "structured", [openai_exchanges()["structured"]], use_async=False, base_path="/v1"
+    )
     body = (outcome.requests or [])[0].json
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema"
@@ -33,7 +34,15 @@ def test_structured_output_is_sent_as_json_schema() -> None:
 
 def test_reasoning_lands_in_reasoning() -> None:
     # vLLM's reasoning parsers send the thinking as reasoning_content (older) or reasoning (newer)
-    check_reasoning(VllmProvider, {"reasoning_content": "Paris is the capital.", "content": TEXT},
-                    [{"role": "assistant", "content": ""}, {"reasoning_content": "Paris is "},
-                     {"reasoning": "the capital."}, {"content": TEXT}],
-                    thought="Paris is the capital.", base_path="/v1")
+    check_reasoning(
+        VllmProvider,
+        {"reasoning_content": "Paris is the capital.", "content": TEXT},
+        [
+            {"role": "assistant", "content": ""},
+            {"reasoning_content": "Paris is "},
+            {"reasoning": "the capital."},
+            {"content": TEXT},
+        ],
+        thought="Paris is the capital.",
+        base_path="/v1",
+    )

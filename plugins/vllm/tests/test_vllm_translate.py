@@ -32,10 +32,16 @@ def test_declarations_match_any_llm() -> None:
 
 def test_openai_parameters_go_through_unchanged(spec_errors: Callable[..., list[str]]) -> None:
     assert body_of() == {"model": "Qwen/Qwen2.5-1.5B-Instruct", "messages": MESSAGES}  # nothing added
-    body = body_of(max_completion_tokens=64, n=2, logprobs=True, top_logprobs=3, tool_choice="required",
-                   tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
-                   response_format={"type": "json_schema", "json_schema": {"name": "A", "schema": {"type": "object"}}},
-                   kwargs={"top_k": 20, "guided_decoding_backend": "xgrammar"})
+    body = body_of(
+        max_completion_tokens=64,
+        n=2,
+        logprobs=True,
+        top_logprobs=3,
+        tool_choice="required",
+        tools=[{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+        response_format={"type": "json_schema", "json_schema": {"name": "A", "schema": {"type": "object"}}},
+        kwargs={"top_k": 20, "guided_decoding_backend": "xgrammar"},
+    )
     assert body["max_completion_tokens"] == 64 and body["n"] == 2 and body["tool_choice"] == "required"
     assert body["response_format"]["type"] == "json_schema"
     assert body["top_k"] == 20 and body["guided_decoding_backend"] == "xgrammar"
@@ -44,22 +50,53 @@ def test_openai_parameters_go_through_unchanged(spec_errors: Callable[..., list[
     assert spec_errors("CreateChatCompletionRequest", body) == []
 
 
-@pytest.mark.parametrize(("status", "body", "cls"), [
-    # vLLM < 0.10: a flat ErrorResponse; newer: {"error": {...}}
-    (400, {"object": "error", "type": "BadRequestError", "param": None, "code": 400,
-           "message": "This model's maximum context length is 2048 tokens. However, you requested 3000 tokens "
-                      "(2990 in the messages, 10 in the completion)."}, errors.ContextLengthExceededError),
-    (400, {"error": {"type": "BadRequestError", "param": None, "code": 400,
-                     "message": "'max_tokens' or 'max_completion_tokens' is too large: 4096. This model's maximum "
-                                "context length is 4096 tokens and your request has 20 input tokens"}},
-     errors.ContextLengthExceededError),
-    (404, {"object": "error", "type": "NotFoundError", "code": 404,
-           "message": "The model `gpt-4` does not exist."}, errors.ModelNotFoundError),
-    (400, {"object": "error", "type": "BadRequestError", "code": 400,
-           "message": '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set'},
-     errors.InvalidRequestError),
-    (401, {"error": "Unauthorized"}, errors.AuthenticationError),
-])
+@pytest.mark.parametrize(
+    ("status", "body", "cls"),
+    [
+        # vLLM < 0.10: a flat ErrorResponse; newer: {"error": {...}}
+        (
+            400,
+            {
+                "object": "error",
+                "type": "BadRequestError",
+                "param": None,
+                "code": 400,
+                "message": "This model's maximum context length is 2048 tokens. However, you requested 3000 tokens "
+                "(2990 in the messages, 10 in the completion).",
+            },
+            errors.ContextLengthExceededError,
+        ),
+        (
+            400,
+            {
+                "error": {
+                    "type": "BadRequestError",
+                    "param": None,
+                    "code": 400,
+                    "message": "'max_tokens' or 'max_completion_tokens' is too large: 4096. This model's maximum "
+                    "context length is 4096 tokens and your request has 20 input tokens",
+                }
+            },
+            errors.ContextLengthExceededError,
+        ),
+        (
+            404,
+            {"object": "error", "type": "NotFoundError", "code": 404, "message": "The model `gpt-4` does not exist."},
+            errors.ModelNotFoundError,
+        ),
+        (
+            400,
+            {
+                "object": "error",
+                "type": "BadRequestError",
+                "code": 400,
+                "message": '"auto" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set',
+            },
+            errors.InvalidRequestError,
+        ),
+        (401, {"error": "Unauthorized"}, errors.AuthenticationError),
+    ],
+)
 def test_errors(status: int, body: dict[str, Any], cls: type[Exception]) -> None:
     err = VllmProvider().parse_error(status, {}, json.dumps(body).encode())
     assert type(err) is cls

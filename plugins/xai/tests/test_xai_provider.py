@@ -18,10 +18,19 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("xai") is XaiProvider
-    assert XaiProvider.api_key_env == ('XAI_API_KEY',)
-    assert XaiProvider.api_base_env == ('XAI_API_BASE',)
-    assert XaiProvider.default_api_base == 'https://api.x.ai/v1'
-    assert XaiProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': True, 'reasoning': True, 'images': True, 'embedding': False, 'list_models': True}
+    assert XaiProvider.api_key_env == ("XAI_API_KEY",)
+    assert XaiProvider.api_base_env == ("XAI_API_BASE",)
+    assert XaiProvider.default_api_base == "https://api.x.ai/v1"
+    assert XaiProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": True,
+        "embedding": False,
+        "list_models": True,
+    }
 
 
 def test_reasoning_content() -> None:
@@ -29,8 +38,16 @@ def test_reasoning_content() -> None:
     body = XaiProvider(KEY).build_completion_request(params).json
     assert body["reasoning_effort"] == "high"
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+            }
+        ],
+    }
     message = run_scenario(XaiProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
     pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
@@ -42,12 +59,19 @@ def test_reasoning_content() -> None:
 
 
 def test_model_rejection_surfaces() -> None:
-    rejection = Reply.json({"code": "Client specified an invalid argument",
-                            "error": "Model grok-4 does not support parameter reasoningEffort."}, status=400)
+    rejection = Reply.json(
+        {
+            "code": "Client specified an invalid argument",
+            "error": "Model grok-4 does not support parameter reasoningEffort.",
+        },
+        status=400,
+    )
     error = run_scenario(XaiProvider, "plain", [rejection], use_async=False).error
     assert isinstance(error, errors.InvalidRequestError) and "reasoningEffort" in str(error)
 
 
 def test_model_list_entries() -> None:
-    payload = b'{"object": "list", "data": [{"id": "grok-4", "object": "model", "created": 1752019200, "owned_by": "xai"}]}'
+    payload = (
+        b'{"object": "list", "data": [{"id": "grok-4", "object": "model", "created": 1752019200, "owned_by": "xai"}]}'
+    )
     assert [(m.id, m.owned_by) for m in XaiProvider(KEY).parse_list_models(payload)] == [("grok-4", "xai")]

@@ -24,10 +24,19 @@ CHUNK = {**COMPLETION, "object": "chat.completion.chunk"}
 
 def test_declarations() -> None:
     assert get_provider_class("zai") is ZaiProvider
-    assert ZaiProvider.api_key_env == ('ZAI_API_KEY',)
-    assert ZaiProvider.api_base_env == ('ZAI_BASE_URL',)
-    assert ZaiProvider.default_api_base == 'https://api.z.ai/api/paas/v4'
-    assert ZaiProvider.capabilities() == {'completion': True, 'streaming': True, 'tools': True, 'structured_output': False, 'reasoning': True, 'images': False, 'embedding': False, 'list_models': True}
+    assert ZaiProvider.api_key_env == ("ZAI_API_KEY",)
+    assert ZaiProvider.api_base_env == ("ZAI_BASE_URL",)
+    assert ZaiProvider.default_api_base == "https://api.z.ai/api/paas/v4"
+    assert ZaiProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": False,
+        "reasoning": True,
+        "images": False,
+        "embedding": False,
+        "list_models": True,
+    }
 
 
 def test_json_schema_is_refused_json_mode_is_sent() -> None:
@@ -38,7 +47,10 @@ def test_json_schema_is_refused_json_mode_is_sent() -> None:
         ZaiProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"response_format": City}, {}))
     assert info.value.parameter_name == "response_format"
     content = '{"name": "Paris"}'
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}]}
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+    }
     with MockServer() as server:
         server.queue(Reply.json(answer))
         client = AnyLLM.create("zai", api_key=KEY, api_base=server.url, max_retries=0)
@@ -49,11 +61,14 @@ def test_json_schema_is_refused_json_mode_is_sent() -> None:
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", server.requests[0].json) == []
 
 
-@pytest.mark.parametrize(("args", "sent", "absent"), [
-    ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
-    ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}, "reasoning_effort": "high"}, None),
-    ({"max_completion_tokens": 1024}, {"max_tokens": 1024}, "max_completion_tokens"),
-])
+@pytest.mark.parametrize(
+    ("args", "sent", "absent"),
+    [
+        ({"reasoning_effort": "none"}, {"thinking": {"type": "disabled"}}, "reasoning_effort"),
+        ({"reasoning_effort": "high"}, {"thinking": {"type": "enabled"}, "reasoning_effort": "high"}, None),
+        ({"max_completion_tokens": 1024}, {"max_tokens": 1024}, "max_completion_tokens"),
+    ],
+)
 def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
     body = ZaiProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
@@ -61,8 +76,16 @@ def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | 
 
 
 def test_reasoning_content() -> None:
-    answer = {**COMPLETION, "choices": [{"index": 0, "finish_reason": "stop",
-                                         "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."}}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+            }
+        ],
+    }
     message = run_scenario(ZaiProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert (message.reasoning.content, message.content) == ("Think.", TEXT)
     pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
@@ -75,13 +98,20 @@ def test_reasoning_content() -> None:
 
 def _finishing(reason: str) -> tuple[Reply, Reply]:
     """The same partial answer ending with ``reason``, as a completion and as a stream."""
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": "Partial"}, "finish_reason": reason}]}
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Partial"}}]},
-              {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": reason}]}]
+    answer = {
+        **COMPLETION,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "Partial"}, "finish_reason": reason}],
+    }
+    events = [
+        {**CHUNK, "choices": [{"index": 0, "delta": {"role": "assistant", "content": "Partial"}}]},
+        {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": reason}]},
+    ]
     return Reply.json(answer), Reply.sse(events)
 
 
-@pytest.mark.parametrize(("zai", "ours"), [("sensitive", "content_filter"), ("model_context_window_exceeded", "length")])
+@pytest.mark.parametrize(
+    ("zai", "ours"), [("sensitive", "content_filter"), ("model_context_window_exceeded", "length")]
+)
 def test_finish_reasons(zai: str, ours: str) -> None:
     answer, stream = _finishing(zai)
     assert run_scenario(ZaiProvider, "plain", [answer], use_async=False).result.choices[0].finish_reason == ours
@@ -98,19 +128,31 @@ def test_network_error_finish_raises() -> None:
 
 def test_unknown_finish_reason_still_fails() -> None:
     answer, _ = _finishing("something_new")
-    assert isinstance(run_scenario(ZaiProvider, "plain", [answer], use_async=False).error, errors.ResponseValidationError)
+    assert isinstance(
+        run_scenario(ZaiProvider, "plain", [answer], use_async=False).error, errors.ResponseValidationError
+    )
 
 
 def test_object_tool_arguments_become_strings() -> None:
     call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": {"location": "Paris"}}}
-    answer = {**COMPLETION, "choices": [{"index": 0, "message": {"role": "assistant", "content": None, "tool_calls": [call]},
-                                         "finish_reason": "tool_calls"}]}
+    answer = {
+        **COMPLETION,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": None, "tool_calls": [call]},
+                "finish_reason": "tool_calls",
+            }
+        ],
+    }
     message = run_scenario(ZaiProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
     assert json.loads(message.tool_calls[0].function.arguments) == {"location": "Paris"}
 
 
 def test_model_list_entries() -> None:
-    payload = b'{"object": "list", "data": [{"id": "glm-4.6", "object": "model", "created": 1759190400, "owned_by": "z-ai"}]}'
+    payload = (
+        b'{"object": "list", "data": [{"id": "glm-4.6", "object": "model", "created": 1759190400, "owned_by": "z-ai"}]}'
+    )
     assert [m.id for m in ZaiProvider(KEY).parse_list_models(payload)] == ["glm-4.6"]
 
 
@@ -132,11 +174,16 @@ def _feed(events: list[dict[str, Any]], compact: bool, monkeypatch: pytest.Monke
 
 
 @pytest.mark.parametrize("compact", [True, False])
-def test_only_tool_call_and_finishing_chunks_leave_the_fast_path(compact: bool,
-                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_only_tool_call_and_finishing_chunks_leave_the_fast_path(
+    compact: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     plain = {**CHUNK, "choices": [{"index": 0, "delta": {"content": TEXT}, "finish_reason": None}]}
-    call = {"index": 0, "id": "call_1", "type": "function",
-            "function": {"name": "get_weather", "arguments": {"location": "Paris"}}}
+    call = {
+        "index": 0,
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": {"location": "Paris"}},
+    }
     tool = {**CHUNK, "choices": [{"index": 0, "delta": {"tool_calls": [call]}, "finish_reason": None}]}
     last = {**CHUNK, "choices": [{"index": 0, "delta": {}, "finish_reason": "sensitive"}]}
     provider = ZaiProvider(KEY)

@@ -157,8 +157,15 @@ class _LogCapture(logging.Handler):
             self.lines.append(str(record.msg))
 
 
-def run_scenario(provider_class: type[Provider], scenario: str, replies: list[Reply], *, use_async: bool,
-                 model: str = "test-model", base_path: str = "") -> Outcome:
+def run_scenario(
+    provider_class: type[Provider],
+    scenario: str,
+    replies: list[Reply],
+    *,
+    use_async: bool,
+    model: str = "test-model",
+    base_path: str = "",
+) -> Outcome:
     """Run one scenario through the real core against a local server answering ``replies``."""
     from any_llm import plugins
     from any_llm.client import AnyLLM
@@ -173,8 +180,9 @@ def run_scenario(provider_class: type[Provider], scenario: str, replies: list[Re
     try:
         with plugins.registered(provider_class), MockServer() as server:
             server.queue(*replies)
-            client = AnyLLM.create(provider_class.name, api_key=KEY, api_base=server.url + base_path,
-                                   max_retries=0, timeout=10)
+            client = AnyLLM.create(
+                provider_class.name, api_key=KEY, api_base=server.url + base_path, max_retries=0, timeout=10
+            )
             try:
                 if use_async:
                     asyncio.run(_run_async(client, scenario, model, outcome))
@@ -307,8 +315,10 @@ def check(scenario: str, o: Outcome, provider: str | None = None) -> None:
     if o.chunks is not None:
         if not o.chunks or not all(isinstance(c, ChatCompletionChunk) for c in o.chunks):
             _fail(scenario, "stream must yield ChatCompletionChunk objects")
-        asked = any(isinstance(r.json, dict) and (r.json.get("stream_options") or {}).get("include_usage")
-                    for r in o.requests or [])
+        asked = any(
+            isinstance(r.json, dict) and (r.json.get("stream_options") or {}).get("include_usage")
+            for r in o.requests or []
+        )
         if asked and any(not c.choices for c in o.chunks):  # the usage chunk we asked for on the caller's behalf
             _fail(scenario, "a chunk has no choices: the seed examples' chunk.choices[0].delta raises IndexError")
         if not o.result.response.is_closed:
@@ -436,12 +446,17 @@ def check_params(provider_class: type[Provider]) -> list[str]:
     return problems
 
 
-def _check_capability_gap(provider_class: type[Provider], scenario: str, use_async: bool, model: str,
-                          base_path: str) -> bool:
+def _check_capability_gap(
+    provider_class: type[Provider], scenario: str, use_async: bool, model: str, base_path: str
+) -> bool:
     """For a declared gap, the kit checks the typed error; returns True when the scenario is a gap."""
     needs = {
-        "stream": "streaming", "stream_usage": "streaming", "stream_tool_call": "streaming",
-        "tool_call": "tools", "tool_round_trip": "tools", "structured": "structured_output",
+        "stream": "streaming",
+        "stream_usage": "streaming",
+        "stream_tool_call": "streaming",
+        "tool_call": "tools",
+        "tool_round_trip": "tools",
+        "structured": "structured_output",
     }.get(scenario)
     gap = needs is not None and not getattr(provider_class, f"supports_{needs}")
     if scenario == "stream_tool_call" and not provider_class.supports_tools:
@@ -450,8 +465,11 @@ def _check_capability_gap(provider_class: type[Provider], scenario: str, use_asy
         return False
     outcome = run_scenario(provider_class, scenario, [], use_async=use_async, model=model, base_path=base_path)
     if not isinstance(outcome.error, (errors.UnsupportedCapabilityError, errors.UnsupportedParameterError)):
-        _fail(scenario, f"declared unsupported, but got {type(outcome.error).__name__ if outcome.error else 'a result'}"
-                        " instead of UnsupportedCapabilityError/UnsupportedParameterError")
+        _fail(
+            scenario,
+            f"declared unsupported, but got {type(outcome.error).__name__ if outcome.error else 'a result'}"
+            " instead of UnsupportedCapabilityError/UnsupportedParameterError",
+        )
     if outcome.requests:
         _fail(scenario, "declared unsupported, but a request was sent")
     return True
@@ -482,8 +500,9 @@ class ProviderConformance:
         cls = self.provider_class
         if _check_capability_gap(cls, scenario, use_async, self.model, self.base_path):
             return
-        outcome = run_scenario(cls, scenario, self.replies(scenario), use_async=use_async, model=self.model,
-                               base_path=self.base_path)
+        outcome = run_scenario(
+            cls, scenario, self.replies(scenario), use_async=use_async, model=self.model, base_path=self.base_path
+        )
         check(scenario, outcome, cls.name)
         _check_auth_headers(scenario, cls, outcome)
         if self.request_schema is not None:
@@ -518,8 +537,9 @@ class ProviderConformance:
                     os.environ[cls.api_key_env[0]] = KEY
                 os.environ[cls.api_base_env[0]] = server.url + self.base_path
                 api.close_clients(cls.name)
-                out: Any = api.completion(model=self.model, provider=cls.name, messages=MESSAGES,
-                                     client_args={"max_retries": 0})
+                out: Any = api.completion(
+                    model=self.model, provider=cls.name, messages=MESSAGES, client_args={"max_retries": 0}
+                )
             finally:
                 for n, v in saved.items():
                     if v is None:
@@ -532,7 +552,8 @@ class ProviderConformance:
             assert KEY not in request.path, "the API key was sent in the URL"
             if cls.api_key_env:
                 assert any(KEY in v for v in request.headers.values()), (
-                    f"the key from {cls.api_key_env[0]} was not sent in a header")
+                    f"the key from {cls.api_key_env[0]} was not sent in a header"
+                )
 
     def test_embedding(self) -> None:
         self._capability_call("embedding", lambda c: c.embedding(self.model, ["a", "b"]))
@@ -611,17 +632,34 @@ for _scenario in SCENARIOS:
 def completion_json(message: dict[str, Any], finish: str = "stop", **top: Any) -> dict[str, Any]:
     """An OpenAI ``chat.completion`` body for ``message`` (role added) with the canonical :data:`USAGE`;
     ``top`` adds or replaces top-level fields (a provider's extras)."""
-    return {"id": "chatcmpl-kit", "object": "chat.completion", "created": 1700000000, "model": "test-model",
-            "choices": [{"index": 0, "message": {"role": "assistant", **message}, "logprobs": None,
-                         "finish_reason": finish}], "usage": _usage_json(), **top}
+    return {
+        "id": "chatcmpl-kit",
+        "object": "chat.completion",
+        "created": 1700000000,
+        "model": "test-model",
+        "choices": [
+            {"index": 0, "message": {"role": "assistant", **message}, "logprobs": None, "finish_reason": finish}
+        ],
+        "usage": _usage_json(),
+        **top,
+    }
 
 
 def chunk_json(delta: dict[str, Any] | None = None, finish: str | None = None, **top: Any) -> dict[str, Any]:
     """An OpenAI ``chat.completion.chunk``; with neither ``delta`` nor ``finish`` it has no choices."""
-    choices = [] if delta is None and finish is None else [
-        {"index": 0, "delta": delta or {}, "logprobs": None, "finish_reason": finish}]
-    return {"id": "chatcmpl-kit", "object": "chat.completion.chunk", "created": 1700000000, "model": "test-model",
-            "choices": choices, **top}
+    choices = (
+        []
+        if delta is None and finish is None
+        else [{"index": 0, "delta": delta or {}, "logprobs": None, "finish_reason": finish}]
+    )
+    return {
+        "id": "chatcmpl-kit",
+        "object": "chat.completion.chunk",
+        "created": 1700000000,
+        "model": "test-model",
+        "choices": choices,
+        **top,
+    }
 
 
 def _usage_json() -> dict[str, Any]:
@@ -640,10 +678,24 @@ def openai_exchanges() -> dict[str, Reply | list[Reply]]:
     text_stream += [chunk({}, "stop"), {**base, "choices": [], "usage": usage}]
     args = json.dumps(TOOL_ARGS)
     tool_stream: list[Any] = [
-        chunk({"role": "assistant", "content": None, "tool_calls": [
-            {"index": 0, "id": "call_kit1", "type": "function", "function": {"name": TOOL_NAME, "arguments": ""}}]}),
-        *[chunk({"tool_calls": [{"index": 0, "function": {"arguments": args[i:i + 5]}}]})
-          for i in range(0, len(args), 5)],
+        chunk(
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {
+                        "index": 0,
+                        "id": "call_kit1",
+                        "type": "function",
+                        "function": {"name": TOOL_NAME, "arguments": ""},
+                    }
+                ],
+            }
+        ),
+        *[
+            chunk({"tool_calls": [{"index": 0, "function": {"arguments": args[i : i + 5]}}]})
+            for i in range(0, len(args), 5)
+        ],
         chunk({}, "tool_calls"),
         {**base, "choices": [], "usage": usage},
     ]
@@ -656,26 +708,58 @@ def openai_exchanges() -> dict[str, Reply | list[Reply]]:
         "stream_tool_call": Reply.sse(tool_stream),
         "tool_round_trip": Reply.json(completion_body({"content": TEXT}, "stop")),
         "structured": Reply.json(completion_body({"content": json.dumps(CITY)}, "stop")),
-        "error_401": Reply.json({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error",
-                                           "code": "invalid_api_key"}}, 401),
-        "error_429": Reply.json({"error": {"message": "Rate limit reached", "type": "requests",
-                                           "code": "rate_limit_exceeded"}}, 429, headers={"retry-after": "7"}),
-        "error_context_length": Reply.json({"error": {
-            "message": "This model's maximum context length is 8192 tokens. However, your messages resulted in "
-                       "9000 tokens.", "type": "invalid_request_error", "code": "context_length_exceeded"}}, 400),
+        "error_401": Reply.json(
+            {
+                "error": {
+                    "message": "Incorrect API key provided",
+                    "type": "invalid_request_error",
+                    "code": "invalid_api_key",
+                }
+            },
+            401,
+        ),
+        "error_429": Reply.json(
+            {"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}},
+            429,
+            headers={"retry-after": "7"},
+        ),
+        "error_context_length": Reply.json(
+            {
+                "error": {
+                    "message": "This model's maximum context length is 8192 tokens. However, your messages resulted in "
+                    "9000 tokens.",
+                    "type": "invalid_request_error",
+                    "code": "context_length_exceeded",
+                }
+            },
+            400,
+        ),
         "error_5xx": Reply.json({"error": {"message": "The server had an error", "type": "server_error"}}, 500),
-        "embedding": Reply.json({"object": "list", "model": "test-model",
-                                 "data": [{"object": "embedding", "index": i, "embedding": v}
-                                          for i, v in enumerate(EMBEDDINGS)],
-                                 "usage": {"prompt_tokens": 2, "total_tokens": 2}}),
-        "list_models": Reply.json({"object": "list", "data": [{"id": m, "object": "model", "created": 0,
-                                                               "owned_by": "kit"} for m in MODEL_IDS]}),
+        "embedding": Reply.json(
+            {
+                "object": "list",
+                "model": "test-model",
+                "data": [{"object": "embedding", "index": i, "embedding": v} for i, v in enumerate(EMBEDDINGS)],
+                "usage": {"prompt_tokens": 2, "total_tokens": 2},
+            }
+        ),
+        "list_models": Reply.json(
+            {
+                "object": "list",
+                "data": [{"id": m, "object": "model", "created": 0, "owned_by": "kit"} for m in MODEL_IDS],
+            }
+        ),
     }
 
 
-
-def request_body(provider_class: type[Provider], *, model: str = "test-model", messages: list[Any] | None = None,
-                 schema: tuple[str | Path, str] | None = None, **kwargs: Any) -> dict[str, Any]:
+def request_body(
+    provider_class: type[Provider],
+    *,
+    model: str = "test-model",
+    messages: list[Any] | None = None,
+    schema: tuple[str | Path, str] | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
     """The JSON body ``provider_class`` builds for ``completion(model, messages, **kwargs)`` (seed parameters
     split from provider keywords as the client does), checked against ``schema`` when given. Pure: nothing is
     sent, so a refusal raises here."""
@@ -684,8 +768,9 @@ def request_body(provider_class: type[Provider], *, model: str = "test-model", m
 
     args = {k: kwargs.pop(k) for k in _SEED_ARGS if k in kwargs}
     params = build_params(model, MESSAGES if messages is None else messages, args, kwargs)
-    body: dict[str, Any] = provider_class(api_key=KEY, api_base="https://api.invalid").build_completion_request(
-        params).json
+    body: dict[str, Any] = (
+        provider_class(api_key=KEY, api_base="https://api.invalid").build_completion_request(params).json
+    )
     if schema is not None:
         from any_llm.testing.schema import schema_errors
 
@@ -694,21 +779,30 @@ def request_body(provider_class: type[Provider], *, model: str = "test-model", m
     return body
 
 
-def check_reasoning(provider_class: type[Provider], message: dict[str, Any], pieces: Iterable[dict[str, Any]],
-                    thought: str, text: str = TEXT, base_path: str = "") -> None:
+def check_reasoning(
+    provider_class: type[Provider],
+    message: dict[str, Any],
+    pieces: Iterable[dict[str, Any]],
+    thought: str,
+    text: str = TEXT,
+    base_path: str = "",
+) -> None:
     """An OpenAI-shaped answer carrying ``message`` (the provider's reasoning shape) parses to
     ``reasoning.content == thought`` and ``content == text``, and so do the stream ``pieces`` (deltas)."""
-    plain = run_scenario(provider_class, "plain", [Reply.json(completion_json(message))], use_async=False,
-                         base_path=base_path)
+    plain = run_scenario(
+        provider_class, "plain", [Reply.json(completion_json(message))], use_async=False, base_path=base_path
+    )
     _no_error("reasoning", plain)
     got = plain.result.choices[0].message
     assert (got.reasoning.content if got.reasoning else None, got.content) == (thought, text), got
-    stream = run_scenario(provider_class, "stream", [Reply.sse([chunk_json(d) for d in pieces])], use_async=False,
-                          base_path=base_path)
+    stream = run_scenario(
+        provider_class, "stream", [Reply.sse([chunk_json(d) for d in pieces])], use_async=False, base_path=base_path
+    )
     _no_error("stream_reasoning", stream)
     deltas = [choice.delta for c in stream.chunks or [] for choice in c.choices]
     streamed = ("".join(d.reasoning.content for d in deltas if d.reasoning), "".join(d.content or "" for d in deltas))
     assert streamed == (thought, text), streamed
+
 
 OPENAI_SPEC = Path(__file__).parent / "specs" / "openai-chat.json"
 """OpenAI's official schemas for chat completions, embeddings and models (trimmed)."""

@@ -58,8 +58,9 @@ class FakeLLM:
 
     # -- queueing -----------------------------------------------------------------------------
 
-    def add_text(self, text: str, *, reasoning: str | None = None, finish_reason: str = "stop",
-                 usage: tuple[int, int] = (10, 5)) -> FakeLLM:
+    def add_text(
+        self, text: str, *, reasoning: str | None = None, finish_reason: str = "stop", usage: tuple[int, int] = (10, 5)
+    ) -> FakeLLM:
         self.answers.append(FakeAnswer(text=text, reasoning=reasoning, finish_reason=finish_reason, usage=usage))
         return self
 
@@ -72,8 +73,9 @@ class FakeLLM:
         self.answers.append(FakeAnswer(tool_calls=calls, finish_reason="tool_calls"))
         return self
 
-    def add_error(self, status: int, message: str = "fake error", *, code: str | None = None,
-                  retry_after: float | None = None) -> FakeLLM:
+    def add_error(
+        self, status: int, message: str = "fake error", *, code: str | None = None, retry_after: float | None = None
+    ) -> FakeLLM:
         headers = {"retry-after": str(retry_after)} if retry_after is not None else {}
         error = {"message": message, "type": code or "fake_error", "code": code}
         self.answers.append(FakeAnswer(status=status, error=error, headers=headers))
@@ -132,28 +134,40 @@ class FakeLLM:
             self._counter += 1
             ident = f"fake-{self._counter}"
         if answer is None:
-            return httpx.Response(500, json={"error": {"message": "FakeLLM has no answer queued: call add_text() "
-                                                                  "or add_tool_call() first"}})
+            return httpx.Response(
+                500,
+                json={"error": {"message": "FakeLLM has no answer queued: call add_text() or add_tool_call() first"}},
+            )
         if answer.error is not None:
             return httpx.Response(answer.status, json={"error": answer.error}, headers=answer.headers)
         model = body.get("model", "fake-model")
         if body.get("stream"):
-            return httpx.Response(200, headers={"content-type": "text/event-stream"},
-                                  content=self._stream(answer, ident, model))
+            return httpx.Response(
+                200, headers={"content-type": "text/event-stream"}, content=self._stream(answer, ident, model)
+            )
         message: dict[str, Any] = {"role": "assistant", "content": answer.text}
         if answer.reasoning:
             message["reasoning_content"] = answer.reasoning
         if answer.tool_calls:
             message["tool_calls"] = [
-                {"id": f"call_{ident}_{i}", "type": "function",
-                 "function": {"name": name, "arguments": json.dumps(args)}}
+                {
+                    "id": f"call_{ident}_{i}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": json.dumps(args)},
+                }
                 for i, (name, args) in enumerate(answer.tool_calls)
             ]
-        return httpx.Response(200, json={
-            "id": ident, "object": "chat.completion", "created": 0, "model": model,
-            "choices": [{"index": 0, "message": message, "finish_reason": answer.finish_reason}],
-            "usage": _usage(answer),
-        })
+        return httpx.Response(
+            200,
+            json={
+                "id": ident,
+                "object": "chat.completion",
+                "created": 0,
+                "model": model,
+                "choices": [{"index": 0, "message": message, "finish_reason": answer.finish_reason}],
+                "usage": _usage(answer),
+            },
+        )
 
     def _stream(self, answer: FakeAnswer, ident: str, model: str) -> bytes:
         base = {"id": ident, "object": "chat.completion.chunk", "created": 0, "model": model}
@@ -165,16 +179,31 @@ class FakeLLM:
         out = [event({"role": "assistant", "content": ""})]
         n = self.chunk_size
         if answer.reasoning:
-            out += [event({"reasoning_content": answer.reasoning[i:i + n]})
-                    for i in range(0, len(answer.reasoning), n)]
+            out += [
+                event({"reasoning_content": answer.reasoning[i : i + n]}) for i in range(0, len(answer.reasoning), n)
+            ]
         if answer.text:
-            out += [event({"content": answer.text[i:i + n]}) for i in range(0, len(answer.text), n)]
+            out += [event({"content": answer.text[i : i + n]}) for i in range(0, len(answer.text), n)]
         for index, (name, args) in enumerate(answer.tool_calls):
-            out.append(event({"tool_calls": [{"index": index, "id": f"call_{ident}_{index}", "type": "function",
-                                              "function": {"name": name, "arguments": ""}}]}))
+            out.append(
+                event(
+                    {
+                        "tool_calls": [
+                            {
+                                "index": index,
+                                "id": f"call_{ident}_{index}",
+                                "type": "function",
+                                "function": {"name": name, "arguments": ""},
+                            }
+                        ]
+                    }
+                )
+            )
             text = json.dumps(args)
-            out += [event({"tool_calls": [{"index": index, "function": {"arguments": text[i:i + n]}}]})
-                    for i in range(0, len(text), n)]
+            out += [
+                event({"tool_calls": [{"index": index, "function": {"arguments": text[i : i + n]}}]})
+                for i in range(0, len(text), n)
+            ]
         out.append(event({}, answer.finish_reason))
         out.append(b"data: " + json.dumps({**base, "choices": [], "usage": _usage(answer)}).encode() + b"\n\n")
         out.append(b"data: [DONE]\n\n")

@@ -1,6 +1,6 @@
 """pytest fixtures for provider and application tests; import them into a conftest.py::
 
-    from any_llm.testing.pytest_plugin import fake_llm, mock_server  # noqa: F401
+from any_llm.testing.pytest_plugin import fake_llm, mock_server  # noqa: F401
 """
 
 from __future__ import annotations

@@ -59,20 +59,29 @@ class Reply:
 
     @classmethod
     def json(cls, obj: Any, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
-        return cls(status, {"content-type": "application/json", **(headers or {})},
-                   [json.dumps(obj).encode()])
+        return cls(status, {"content-type": "application/json", **(headers or {})}, [json.dumps(obj).encode()])
 
     @classmethod
-    def text(cls, text: str | bytes, status: int = 200, content_type: str = "text/plain",
-             headers: dict[str, str] | None = None) -> Reply:
+    def text(
+        cls,
+        text: str | bytes,
+        status: int = 200,
+        content_type: str = "text/plain",
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
         body = text.encode() if isinstance(text, str) else text
         return cls(status, {"content-type": content_type, **(headers or {})}, [body])
 
     @classmethod
-    def sse(cls, events: Iterable[Any], done: bool = True, chunk_delay: float = 0.0,
-            headers: dict[str, str] | None = None) -> Reply:
-        return cls(200, {"content-type": "text/event-stream", **(headers or {})},
-                   sse_events(events, done=done), chunk_delay=chunk_delay)
+    def sse(
+        cls, events: Iterable[Any], done: bool = True, chunk_delay: float = 0.0, headers: dict[str, str] | None = None
+    ) -> Reply:
+        return cls(
+            200,
+            {"content-type": "text/event-stream", **(headers or {})},
+            sse_events(events, done=done),
+            chunk_delay=chunk_delay,
+        )
 
     @classmethod
     def ndjson(cls, objs: Iterable[Any], chunk_delay: float = 0.0) -> Reply:
@@ -286,7 +295,22 @@ def _read_request(reader: Any) -> RecordedRequest | None:
     return RecordedRequest(method, path, headers, body)
 
 
-_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 307: "Temporary Redirect", 400: "Bad Request",
-            401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 408: "Request Timeout", 409: "Conflict",
-            413: "Payload Too Large", 422: "Unprocessable Entity", 429: "Too Many Requests",
-            500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 529: "Overloaded"}
+_REASONS = {
+    200: "OK",
+    301: "Moved Permanently",
+    302: "Found",
+    307: "Temporary Redirect",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    408: "Request Timeout",
+    409: "Conflict",
+    413: "Payload Too Large",
+    422: "Unprocessable Entity",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    503: "Service Unavailable",
+    529: "Overloaded",
+}

@@ -41,27 +41,51 @@ class AcmeProvider(Provider):
     api_base_env = ("ACME_API_BASE",)
     default_api_base = "https://api.acme.invalid"
     stream_format = "ndjson"
-    unsupported_params: ClassVar[frozenset[str]] = frozenset({
-        "n", "logprobs", "top_logprobs", "logit_bias", "presence_penalty", "frequency_penalty", "seed", "user",
-        "parallel_tool_calls", "service_tier", "prompt_cache_key", "reasoning_effort", "stream_options",
-    })
+    unsupported_params: ClassVar[frozenset[str]] = frozenset(
+        {
+            "n",
+            "logprobs",
+            "top_logprobs",
+            "logit_bias",
+            "presence_penalty",
+            "frequency_penalty",
+            "seed",
+            "user",
+            "parallel_tool_calls",
+            "service_tier",
+            "prompt_cache_key",
+            "reasoning_effort",
+            "stream_options",
+        }
+    )
 
     def auth_headers(self) -> dict[str, str]:
         return {"X-Acme-Key": self.api_key.get()} if self.api_key else {}
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         self.check_params(params)
-        sampling = {k: v for k, v in {
-            "temperature": params.temperature, "top_p": params.top_p,
-            "max_new_tokens": params.max_completion_tokens or params.max_tokens,
-            "stop": [params.stop] if isinstance(params.stop, str) else params.stop,
-        }.items() if v is not None}
+        sampling = {
+            k: v
+            for k, v in {
+                "temperature": params.temperature,
+                "top_p": params.top_p,
+                "max_new_tokens": params.max_completion_tokens or params.max_tokens,
+                "stop": [params.stop] if isinstance(params.stop, str) else params.stop,
+            }.items()
+            if v is not None
+        }
         body: dict[str, Any] = {"model": params.model, "turns": [_turn(m) for m in params.messages]}
         if sampling:
             body["sampling"] = sampling
         if params.tools:
-            body["tools"] = [{"name": t["function"]["name"], "description": t["function"].get("description", ""),
-                              "schema": t["function"].get("parameters", {})} for t in params.tools]
+            body["tools"] = [
+                {
+                    "name": t["function"]["name"],
+                    "description": t["function"].get("description", ""),
+                    "schema": t["function"].get("parameters", {}),
+                }
+                for t in params.tools
+            ]
         if params.tool_choice is not None:
             choice = params.tool_choice
             body["tool_mode"] = choice["function"]["name"] if isinstance(choice, dict) else choice
@@ -79,18 +103,28 @@ class AcmeProvider(Provider):
             message: dict[str, Any] = {"role": "assistant", "content": reply.get("text")}
             if reply.get("calls"):
                 message["tool_calls"] = [
-                    {"id": c["call_id"], "type": "function",
-                     "function": {"name": c["tool"], "arguments": json.dumps(c["input"])}}
+                    {
+                        "id": c["call_id"],
+                        "type": "function",
+                        "function": {"name": c["tool"], "arguments": json.dumps(c["input"])},
+                    }
                     for c in reply["calls"]
                 ]
-            return ChatCompletion.model_validate({
-                "id": data["trace"], "created": 0, "model": params.model,
-                "choices": [{"index": 0, "message": message, "finish_reason": _STOPS.get(data["stop"], "stop")}],
-                "usage": _usage(meter),
-            })
+            return ChatCompletion.model_validate(
+                {
+                    "id": data["trace"],
+                    "created": 0,
+                    "model": params.model,
+                    "choices": [{"index": 0, "message": message, "finish_reason": _STOPS.get(data["stop"], "stop")}],
+                    "usage": _usage(meter),
+                }
+            )
         except (KeyError, TypeError, ValueError) as exc:
-            raise ResponseValidationError(f"acme answered with an unexpected shape: {exc!r}", provider=self.name,
-                                          body=body.decode("utf-8", "replace")) from None
+            raise ResponseValidationError(
+                f"acme answered with an unexpected shape: {exc!r}",
+                provider=self.name,
+                body=body.decode("utf-8", "replace"),
+            ) from None
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return _AcmeStream(params.model)
@@ -111,8 +145,10 @@ def _turn(message: dict[str, Any]) -> dict[str, Any]:
         content = "".join(p.get("text", "") for p in content if isinstance(p, dict))
     turn: dict[str, Any] = {"speaker": _SPEAKERS[message["role"]], "text": content or ""}
     if message.get("tool_calls"):
-        turn["calls"] = [{"call_id": c["id"], "tool": c["function"]["name"],
-                          "input": json.loads(c["function"]["arguments"] or "{}")} for c in message["tool_calls"]]
+        turn["calls"] = [
+            {"call_id": c["id"], "tool": c["function"]["name"], "input": json.loads(c["function"]["arguments"] or "{}")}
+            for c in message["tool_calls"]
+        ]
     if message["role"] == "tool":
         turn["call_id"] = message.get("tool_call_id")
     return turn
@@ -131,9 +167,12 @@ class _AcmeStream(StreamParser):
         self.calls: dict[str, int] = {}
 
     def _chunk(self, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ChatCompletionChunk:
-        data: dict[str, Any] = {"id": "acme", "created": 0, "model": self.model,
-                                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}] if delta is not None
-                                else []}
+        data: dict[str, Any] = {
+            "id": "acme",
+            "created": 0,
+            "model": self.model,
+            "choices": [{"index": 0, "delta": delta, "finish_reason": finish}] if delta is not None else [],
+        }
         if usage is not None:
             data["usage"] = usage
         return ChatCompletionChunk.model_validate(data)
@@ -153,8 +192,10 @@ class _AcmeStream(StreamParser):
             return [self._chunk({"tool_calls": [call]})]
         if kind == "end":
             self.done = True
-            return [self._chunk({}, _STOPS.get(line.get("stop"), "stop")),
-                    self._chunk(None, usage=_usage(line["meter"]))]  # type: ignore[arg-type]
+            return [
+                self._chunk({}, _STOPS.get(line.get("stop"), "stop")),
+                self._chunk(None, usage=_usage(line["meter"])),
+            ]  # type: ignore[arg-type]
         if kind == "fault":
             raise errors_from_status("acme", 500, {}, event.data, line.get("detail", "stream fault"), line.get("kind"))
         return []

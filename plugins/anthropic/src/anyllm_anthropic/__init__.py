@@ -73,17 +73,31 @@ class AnthropicProvider(Provider):
         if params.service_tier is not None and params.service_tier not in _SERVICE_TIERS:
             raise refuse("service_tier", self.name, "Anthropic takes 'auto' or 'standard_only' ('default')")
         if params.response_format and params.response_format.get("type") == "json_object":
-            raise refuse("response_format", self.name,
-                         "Anthropic has no JSON mode; pass a json_schema or a pydantic model instead")
-        if (params.max_tokens is not None and params.max_completion_tokens is not None
-                and params.max_tokens != params.max_completion_tokens):
-            raise errors.ConfigurationError("pass max_tokens or max_completion_tokens, not both with different "
-                                            "values (Anthropic has one max_tokens)", provider=self.name)
+            raise refuse(
+                "response_format",
+                self.name,
+                "Anthropic has no JSON mode; pass a json_schema or a pydantic model instead",
+            )
+        if (
+            params.max_tokens is not None
+            and params.max_completion_tokens is not None
+            and params.max_tokens != params.max_completion_tokens
+        ):
+            raise errors.ConfigurationError(
+                "pass max_tokens or max_completion_tokens, not both with different "
+                "values (Anthropic has one max_tokens)",
+                provider=self.name,
+            )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         self.check_params(params)
-        return HTTPRequest("POST", self._path("messages"), json=self.build_body(params),
-                           headers={"anthropic-version": API_VERSION}, stream=bool(params.stream))
+        return HTTPRequest(
+            "POST",
+            self._path("messages"),
+            json=self.build_body(params),
+            headers={"anthropic-version": API_VERSION},
+            stream=bool(params.stream),
+        )
 
     def build_body(self, params: CompletionParams) -> dict[str, Any]:
         """The ``/v1/messages`` body for ``params`` (already checked)."""
@@ -168,4 +182,3 @@ class AnthropicProvider(Provider):
 @hookimpl
 def anyllm_register_providers(registry: Any) -> None:
     registry.register(AnthropicProvider)
-

@@ -30,11 +30,22 @@ THINKING_BUDGETS: dict[str, int] = {"minimal": 1024, "low": 2048, "medium": 8192
 _PROVIDER = "anthropic"
 _THINKING_TYPES = ("thinking", "redacted_thinking")
 # Anthropic-native block types a caller may put in ``content`` directly; they pass through verbatim.
-_NATIVE_BLOCKS = frozenset({
-    "image", "document", "search_result", "tool_use", "tool_result", "thinking", "redacted_thinking",
-    "server_tool_use", "web_search_tool_result", "web_fetch_tool_result", "code_execution_tool_result",
-    "container_upload",
-})
+_NATIVE_BLOCKS = frozenset(
+    {
+        "image",
+        "document",
+        "search_result",
+        "tool_use",
+        "tool_result",
+        "thinking",
+        "redacted_thinking",
+        "server_tool_use",
+        "web_search_tool_result",
+        "web_fetch_tool_result",
+        "code_execution_tool_result",
+        "container_upload",
+    }
+)
 
 
 def _bad(message: str) -> errors.ConfigurationError:
@@ -61,8 +72,10 @@ def convert_messages(messages: list[dict[str, Any]]) -> tuple[str | list[dict[st
         elif role == "tool":
             role, blocks = "user", [_tool_result(msg, i)]
         else:
-            raise _bad(f"messages[{i}] has role {role!r}, which Anthropic does not take; send tool results "
-                       'as {"role": "tool", "tool_call_id": ..., "content": ...}')
+            raise _bad(
+                f"messages[{i}] has role {role!r}, which Anthropic does not take; send tool results "
+                'as {"role": "tool", "tool_call_id": ..., "content": ...}'
+            )
         if out and out[-1]["role"] == role:
             out[-1]["content"].extend(blocks)
         else:
@@ -127,8 +140,10 @@ def _part(part: Any, i: int) -> dict[str, Any]:
         raise errors.UnsupportedParameterError("input_audio", _PROVIDER, "Anthropic models take no audio input")
     if kind in _NATIVE_BLOCKS:
         return part
-    raise _bad(f"messages[{i}] has a content part of type {kind!r}, which Anthropic does not take "
-               "(use text, image_url, or file with a PDF)")
+    raise _bad(
+        f"messages[{i}] has a content part of type {kind!r}, which Anthropic does not take "
+        "(use text, image_url, or file with a PDF)"
+    )
 
 
 def _data_url(url: str, i: int) -> tuple[str, str]:
@@ -283,8 +298,10 @@ def convert_tool_choice(tool_choice: str | dict[str, Any] | None, parallel: bool
         elif tool_choice.get("type") in ("auto", "any", "tool", "none"):
             choice = dict(tool_choice)  # already Anthropic-shaped
         else:
-            raise _bad(f"tool_choice {tool_choice!r} is not understood; use "
-                       '{"type": "function", "function": {"name": ...}}')
+            raise _bad(
+                f"tool_choice {tool_choice!r} is not understood; use "
+                '{"type": "function", "function": {"name": ...}}'
+            )
     else:
         raise _bad(f'tool_choice must be "auto", "none", "required" or a dict naming a tool, got {tool_choice!r}')
     if parallel is False:
@@ -300,8 +317,19 @@ def convert_tool_choice(tool_choice: str | dict[str, Any] | None, parallel: bool
 # Keywords the structured-output grammar does not enforce: moved into the description (as the
 # official SDKs do), so the model still sees them and validation on our side still checks them.
 _UNSUPPORTED_KEYWORDS = (
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength",
-    "maxItems", "uniqueItems", "minProperties", "maxProperties", "patternProperties", "propertyNames",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "patternProperties",
+    "propertyNames",
 )
 _FORMATS = frozenset({"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"})
 

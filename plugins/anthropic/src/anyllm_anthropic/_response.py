@@ -24,8 +24,16 @@ from any_llm.types.completion import (
 )
 from any_llm.types.model import Model
 
-__all__ = ["FINISH_REASONS", "SHAPE_ERRORS", "convert_message", "convert_models", "convert_usage", "error_for",
-           "finish_reason", "shape_error"]
+__all__ = [
+    "FINISH_REASONS",
+    "SHAPE_ERRORS",
+    "convert_message",
+    "convert_models",
+    "convert_usage",
+    "error_for",
+    "finish_reason",
+    "shape_error",
+]
 
 _PROVIDER = "anthropic"
 
@@ -105,7 +113,8 @@ def convert_usage(usage: Any, body: bytes | str | None = None) -> CompletionUsag
     details = usage.get("output_tokens_details")
     if isinstance(details, dict) and details.get("thinking_tokens") is not None:
         result.completion_tokens_details = CompletionTokensDetails(
-            reasoning_tokens=_count(details, "thinking_tokens", body))
+            reasoning_tokens=_count(details, "thinking_tokens", body)
+        )
     return result
 
 
@@ -128,16 +137,19 @@ def convert_message(data: Any, body: bytes) -> ChatCompletion:
             texts.append(str(block.get("text", "")))
         elif kind == "thinking":
             thoughts.append(str(block.get("thinking", "")))
-            thinking_blocks.append({"type": "thinking", "thinking": block.get("thinking", ""),
-                                    "signature": block.get("signature", "")})
+            thinking_blocks.append(
+                {"type": "thinking", "thinking": block.get("thinking", ""), "signature": block.get("signature", "")}
+            )
         elif kind == "redacted_thinking":
             thinking_blocks.append({"type": "redacted_thinking", "data": block.get("data", "")})
         elif kind == "tool_use":
             if not isinstance(block.get("id"), str) or not isinstance(block.get("name"), str):
                 raise _invalid("anthropic sent a tool_use block without id or name", body)
-            tool_calls.append(ChatCompletionMessageFunctionToolCall(
-                id=block["id"], function=Function(name=block["name"], arguments=json.dumps(block.get("input", {})))
-            ))
+            tool_calls.append(
+                ChatCompletionMessageFunctionToolCall(
+                    id=block["id"], function=Function(name=block["name"], arguments=json.dumps(block.get("input", {})))
+                )
+            )
         # server tool blocks (web search results ...) have no chat-completions equivalent
     message = ChatCompletionMessage(
         content="".join(texts) if texts or not tool_calls else None,
@@ -159,8 +171,9 @@ def convert_message(data: Any, body: bytes) -> ChatCompletion:
     )
 
 
-def error_for(payload: dict[str, Any], status: int | None = None,
-              headers: Mapping[str, str] | None = None) -> errors.AnyLLMError:
+def error_for(
+    payload: dict[str, Any], status: int | None = None, headers: Mapping[str, str] | None = None
+) -> errors.AnyLLMError:
     """``{"type": "error", "error": {"type": ..., "message": ...}, "request_id": ...}`` → our typed error.
 
     Without a status (an SSE ``error`` event or an error in a 200 body) the error type gives it.
@@ -182,8 +195,13 @@ def error_for(payload: dict[str, Any], status: int | None = None,
         cls = errors.ContextLengthExceededError
     if cls is None:
         return errors_from_status(_PROVIDER, status, headers, body, text, kind)
-    return cls(text, provider=_PROVIDER, status_code=status, body=body.decode(),
-               request_id=headers.get("request-id") or headers.get("x-request-id"))
+    return cls(
+        text,
+        provider=_PROVIDER,
+        status_code=status,
+        body=body.decode(),
+        request_id=headers.get("request-id") or headers.get("x-request-id"),
+    )
 
 
 def _timestamp(value: Any) -> int:

@@ -54,17 +54,25 @@ class AnthropicStreamParser(StreamParser):
 
     def _chunk(self, delta: ChoiceDelta | None = None, finish: str | None = None) -> ChatCompletionChunk:
         return ChatCompletionChunk(
-            id=self._id, created=self._created, model=self._model,
+            id=self._id,
+            created=self._created,
+            model=self._model,
             choices=[ChunkChoice(index=0, delta=delta or ChoiceDelta(), finish_reason=finish)],
         )
 
     def _fast_chunk(self, delta: dict[str, Any]) -> list[ChatCompletionChunk]:
         """The chunk :meth:`_chunk` builds, from a delta of plain JSON values of the right types (no finish).
         It calls the validator ``model_validate`` uses, without that method's per-call overhead."""
-        return [ChatCompletionChunk.__pydantic_validator__.validate_python({
-            "id": self._id, "created": self._created, "model": self._model,
-            "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
-        })]
+        return [
+            ChatCompletionChunk.__pydantic_validator__.validate_python(
+                {
+                    "id": self._id,
+                    "created": self._created,
+                    "model": self._model,
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                }
+            )
+        ]
 
     # -- events ---------------------------------------------------------------------------------
 
@@ -124,7 +132,9 @@ class AnthropicStreamParser(StreamParser):
             state["tool"] = self._tool_count
             self._tool_count += 1
             first = ChoiceDeltaToolCall(
-                index=state["tool"], id=block.get("id"), type="function",
+                index=state["tool"],
+                id=block.get("id"),
+                type="function",
                 function=ChoiceDeltaToolCallFunction(name=block.get("name"), arguments=""),
             )
             chunks = [self._chunk(ChoiceDelta(tool_calls=[first]))]
@@ -167,8 +177,11 @@ class AnthropicStreamParser(StreamParser):
     def _block_stop(self, data: dict[str, Any]) -> list[ChatCompletionChunk]:
         state = self._blocks.pop(data.get("index", 0), {})
         if state.get("type") == "thinking":
-            block = {"type": "thinking", "thinking": "".join(state.get("thinking", ())),
-                     "signature": state.get("signature", "")}
+            block = {
+                "type": "thinking",
+                "thinking": "".join(state.get("thinking", ())),
+                "signature": state.get("signature", ""),
+            }
         elif state.get("type") == "redacted_thinking":
             block = {"type": "redacted_thinking", "data": state.get("data", "")}
         else:

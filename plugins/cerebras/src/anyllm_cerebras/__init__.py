@@ -39,7 +39,8 @@ class CerebrasProvider(OpenAICompatibleProvider):
             return {"disable_reasoning": True}
         if effort not in _EFFORTS:
             raise errors.UnsupportedParameterError(
-                "reasoning_effort", self.name, f"{effort!r} is not accepted; use none, low, medium or high")
+                "reasoning_effort", self.name, f"{effort!r} is not accepted; use none, low, medium or high"
+            )
         return {"reasoning_effort": effort}
 
 

@@ -101,7 +101,8 @@ class CohereProvider(Provider):
                 raise errors.ConfigurationError(f"tool_choice names {forced!r}, which is not one of the tools")
         elif isinstance(choice, dict) or choice not in (None, "auto", "none", "required"):
             raise errors.UnsupportedParameterError(
-                "tool_choice", self.name,
+                "tool_choice",
+                self.name,
                 'Cohere takes "auto", "none", "required" or {"type": "function", "function": {"name": ...}}',
             )
 
@@ -127,9 +128,14 @@ class CohereProvider(Provider):
             body["tool_choice"] = "REQUIRED"
         elif params.tool_choice in ("none", "required"):
             body["tool_choice"] = params.tool_choice.upper()
-        for ours, theirs in (("temperature", "temperature"), ("top_p", "p"), ("seed", "seed"),
-                             ("frequency_penalty", "frequency_penalty"),
-                             ("presence_penalty", "presence_penalty"), ("logprobs", "logprobs")):
+        for ours, theirs in (
+            ("temperature", "temperature"),
+            ("top_p", "p"),
+            ("seed", "seed"),
+            ("frequency_penalty", "frequency_penalty"),
+            ("presence_penalty", "presence_penalty"),
+            ("logprobs", "logprobs"),
+        ):
             value = getattr(params, ours)
             if value is not None:
                 body[theirs] = value
@@ -176,17 +182,19 @@ class CohereProvider(Provider):
             id=str(data.get("id") or _completion_id()),
             created=int(time.time()),
             model=params.model,
-            choices=[Choice(
-                index=0,
-                message=ChatCompletionMessage(
-                    content=content,
-                    tool_calls=calls or None,
-                    reasoning=Reasoning(content=thinking) if thinking else None,
-                    **extra,
-                ),
-                finish_reason=finish_reason(finish, bool(calls)),
-                logprobs=_logprobs(data.get("logprobs"), self.name),
-            )],
+            choices=[
+                Choice(
+                    index=0,
+                    message=ChatCompletionMessage(
+                        content=content,
+                        tool_calls=calls or None,
+                        reasoning=Reasoning(content=thinking) if thinking else None,
+                        **extra,
+                    ),
+                    finish_reason=finish_reason(finish, bool(calls)),
+                    logprobs=_logprobs(data.get("logprobs"), self.name),
+                )
+            ],
             usage=usage_from(data.get("usage")),
         )
 
@@ -207,8 +215,12 @@ class CohereProvider(Provider):
 
     def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
         """``input_type`` defaults to ``search_document`` and ``embedding_types`` to float; kwargs override."""
-        body: dict[str, Any] = {"model": model, "texts": inputs, "input_type": "search_document",
-                                "embedding_types": ["float"]}
+        body: dict[str, Any] = {
+            "model": model,
+            "texts": inputs,
+            "input_type": "search_document",
+            "embedding_types": ["float"],
+        }
         body.update(extra)
         return HTTPRequest("POST", "v2/embed", json=body)
 
@@ -217,8 +229,10 @@ class CohereProvider(Provider):
         by_type = data.get("embeddings")
         if not isinstance(by_type, dict):
             raise _shape_error(self.name, "no 'embeddings' object in the embed response", body)
-        vectors = next((by_type[k] for k in ("float", "int8", "uint8", "binary", "ubinary")
-                        if isinstance(by_type.get(k), list)), None)
+        vectors = next(
+            (by_type[k] for k in ("float", "int8", "uint8", "binary", "ubinary") if isinstance(by_type.get(k), list)),
+            None,
+        )
         if vectors is None:
             raise _shape_error(self.name, "no numeric embeddings; ask for embedding_types including 'float'", body)
         meta = _dict(data.get("meta"))
@@ -363,7 +377,8 @@ def _joined_text(content: Any, provider: str, index: int) -> str:
     if content is None or isinstance(content, str):
         return content or ""
     return "".join(
-        str(part.get("text") or part.get("refusal") or "") for part in _parts(content, index)
+        str(part.get("text") or part.get("refusal") or "")
+        for part in _parts(content, index)
         if part.get("type") in ("text", "refusal")
     )
 
@@ -379,9 +394,11 @@ def _user_content(content: Any, provider: str, index: int) -> str | list[dict[st
             out.append({"type": "text", "text": str(part.get("text", ""))})
         elif kind == "image_url":
             ref = part.get("image_url")
-            image = {"url": ref} if isinstance(ref, str) else {
-                k: v for k, v in (ref or {}).items() if k in ("url", "detail")
-            }
+            image = (
+                {"url": ref}
+                if isinstance(ref, str)
+                else {k: v for k, v in (ref or {}).items() if k in ("url", "detail")}
+            )
             if not image.get("url"):
                 raise errors.ConfigurationError(f"messages[{index}]: image_url part without a url")
             out.append({"type": "image_url", "image_url": image})
@@ -408,7 +425,8 @@ def _completion_id() -> str:
 def _shape_error(provider: str, what: str, body: bytes) -> errors.ResponseValidationError:
     return errors.ResponseValidationError(
         f"{provider} answered with an unexpected shape: {what}",
-        provider=provider, body=body.decode("utf-8", "replace"),
+        provider=provider,
+        body=body.decode("utf-8", "replace"),
     )
 
 
@@ -460,8 +478,13 @@ def _tool_calls(raw: Any) -> list[tuple[str, str, str]]:
         if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
             raise TypeError("a tool call has no function name")
         args = fn.get("arguments")
-        out.append((str(call.get("id") or f"call_{uuid.uuid4().hex[:24]}"), fn["name"],
-                    args if isinstance(args, str) else json.dumps(args if args is not None else {})))
+        out.append(
+            (
+                str(call.get("id") or f"call_{uuid.uuid4().hex[:24]}"),
+                fn["name"],
+                args if isinstance(args, str) else json.dumps(args if args is not None else {}),
+            )
+        )
     return out
 
 
@@ -499,8 +522,9 @@ def _logprob(item: Any) -> ChatCompletionTokenLogprob:
     if not isinstance(item, dict):
         raise TypeError("a logprob item is not an object")
     values = item.get("logprobs") or []
-    return ChatCompletionTokenLogprob(token=str(item.get("text") or ""), logprob=float(sum(values)),
-                                      token_ids=item.get("token_ids"))
+    return ChatCompletionTokenLogprob(
+        token=str(item.get("text") or ""), logprob=float(sum(values)), token_ids=item.get("token_ids")
+    )
 
 
 def _logprobs(raw: Any, provider: str) -> ChoiceLogprobs | None:
@@ -509,8 +533,9 @@ def _logprobs(raw: Any, provider: str) -> ChoiceLogprobs | None:
     try:
         return ChoiceLogprobs(content=[_logprob(item) for item in raw])
     except (TypeError, ValueError) as exc:
-        raise errors.ResponseValidationError(f"{provider} sent logprobs of an unexpected shape: {exc}",
-                                             provider=provider) from None
+        raise errors.ResponseValidationError(
+            f"{provider} sent logprobs of an unexpected shape: {exc}", provider=provider
+        ) from None
 
 
 def _dig(data: Any, *path: str) -> Any:
@@ -574,17 +599,23 @@ class CohereStreamParser(StreamParser):
             index = self._tools[_event_index(data)] = self._tool_index
             self._tool_index += 1
             fn = call.get("function") or {}
-            delta.tool_calls = [ChoiceDeltaToolCall(
-                index=index, id=str(call.get("id") or f"call_{uuid.uuid4().hex[:24]}"), type="function",
-                function=ChoiceDeltaToolCallFunction(name=fn.get("name") or "", arguments=fn.get("arguments") or ""),
-            )]
+            delta.tool_calls = [
+                ChoiceDeltaToolCall(
+                    index=index,
+                    id=str(call.get("id") or f"call_{uuid.uuid4().hex[:24]}"),
+                    type="function",
+                    function=ChoiceDeltaToolCallFunction(
+                        name=fn.get("name") or "", arguments=fn.get("arguments") or ""
+                    ),
+                )
+            ]
         elif kind == "tool-call-delta":
             piece = _dig(data, "delta", "message", "tool_calls", "function", "arguments")
             if isinstance(piece, str) and piece:
                 index = self._tools.get(_event_index(data), max(self._tool_index - 1, 0))
-                delta.tool_calls = [ChoiceDeltaToolCall(
-                    index=index, function=ChoiceDeltaToolCallFunction(arguments=piece)
-                )]
+                delta.tool_calls = [
+                    ChoiceDeltaToolCall(index=index, function=ChoiceDeltaToolCallFunction(arguments=piece))
+                ]
         elif kind == "message-end":
             end = _dict(data.get("delta"))
             reason = end.get("finish_reason")
@@ -593,17 +624,22 @@ class CohereStreamParser(StreamParser):
             finish = finish_reason(reason, self._tool_index > 0)
             usage = usage_from(end.get("usage"))
             self.done = True
-        if not self._role_sent and (kind == "message-start" or delta.content or delta.reasoning
-                                    or delta.tool_calls or finish):
+        if not self._role_sent and (
+            kind == "message-start" or delta.content or delta.reasoning or delta.tool_calls or finish
+        ):
             delta.role = "assistant"
             self._role_sent = True
         if delta.role is None and not (delta.content or delta.reasoning or delta.tool_calls or finish or logprobs):
             return ()  # content-end, tool-call-end, citations, debug: nothing for the caller
-        return (ChatCompletionChunk(
-            id=self._id, created=self._created, model=self._model,
-            choices=[ChunkChoice(index=0, delta=delta, finish_reason=finish, logprobs=logprobs)],
-            usage=usage,
-        ),)
+        return (
+            ChatCompletionChunk(
+                id=self._id,
+                created=self._created,
+                model=self._model,
+                choices=[ChunkChoice(index=0, delta=delta, finish_reason=finish, logprobs=logprobs)],
+                usage=usage,
+            ),
+        )
 
     def finish(self) -> Iterable[ChatCompletionChunk]:
         if not self.done:

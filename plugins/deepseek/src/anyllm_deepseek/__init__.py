@@ -52,14 +52,16 @@ class DeepseekProvider(OpenAICompatibleProvider):
             for name in ("top_logprobs", "logprobs"):  # the more specific one first
                 if getattr(params, name):
                     raise errors.UnsupportedParameterError(
-                        name, self.name, "only available with thinking off (reasoning_effort='none')")
+                        name, self.name, "only available with thinking off (reasoning_effort='none')"
+                    )
 
     def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
         if effort == "none":
             return {"thinking": {"type": "disabled"}}
         if effort == "minimal":
             raise errors.UnsupportedParameterError(
-                "reasoning_effort", self.name, "'minimal' is not accepted; use none, low, medium, high or xhigh")
+                "reasoning_effort", self.name, "'minimal' is not accepted; use none, low, medium, high or xhigh"
+            )
         return {"thinking": {"type": "enabled"}, "reasoning_effort": effort}
 
     def build_body(self, params: CompletionParams) -> dict[str, Any]:

@@ -19,8 +19,11 @@ from anyllm_gemini._response import GeminiStreamParser, gemini_error, parse_comp
 
 __all__ = ["GeminiProvider"]
 
-_EMBED_RENAMES = {"dimensions": "outputDimensionality", "output_dimensionality": "outputDimensionality",
-                  "task_type": "taskType"}
+_EMBED_RENAMES = {
+    "dimensions": "outputDimensionality",
+    "output_dimensionality": "outputDimensionality",
+    "task_type": "taskType",
+}
 
 
 class GeminiProvider(Provider):
@@ -64,8 +67,7 @@ class GeminiProvider(Provider):
         body = build_body(params, self.name)
         path = model_path(params.model)
         if params.stream:
-            return HTTPRequest("POST", f"{path}:streamGenerateContent", json=body, params={"alt": "sse"},
-                               stream=True)
+            return HTTPRequest("POST", f"{path}:streamGenerateContent", json=body, params={"alt": "sse"}, stream=True)
         return HTTPRequest("POST", f"{path}:generateContent", json=body)
 
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
@@ -90,10 +92,14 @@ class GeminiProvider(Provider):
     def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
         data = loads(body, self.name)
         items = data.get("embeddings") if isinstance(data, dict) else None
-        if not isinstance(items, list) or not all(isinstance(e, dict) and isinstance(e.get("values"), list)
-                                                  for e in items):
-            raise errors.ResponseValidationError(f"{self.name} embeddings answer has no embeddings[].values",
-                                                 provider=self.name, body=body.decode("utf-8", "replace"))
+        if not isinstance(items, list) or not all(
+            isinstance(e, dict) and isinstance(e.get("values"), list) for e in items
+        ):
+            raise errors.ResponseValidationError(
+                f"{self.name} embeddings answer has no embeddings[].values",
+                provider=self.name,
+                body=body.decode("utf-8", "replace"),
+            )
         return CreateEmbeddingResponse(
             data=[Embedding(embedding=e["values"], index=i) for i, e in enumerate(items)], model=model
         )
@@ -105,13 +111,18 @@ class GeminiProvider(Provider):
     def parse_list_models(self, body: bytes) -> list[Model]:
         data = loads(body, self.name)
         items = data.get("models", []) if isinstance(data, dict) else None
-        if not isinstance(items, list) or not all(isinstance(m, dict) and isinstance(m.get("name"), str)
-                                                  for m in items):
-            raise errors.ResponseValidationError(f"{self.name} model list has no models[].name",
-                                                 provider=self.name, body=body.decode("utf-8", "replace"))
+        if not isinstance(items, list) or not all(
+            isinstance(m, dict) and isinstance(m.get("name"), str) for m in items
+        ):
+            raise errors.ResponseValidationError(
+                f"{self.name} model list has no models[].name", provider=self.name, body=body.decode("utf-8", "replace")
+            )
         return [
-            Model(id=m["name"].removeprefix("models/"), owned_by="google",
-                  **{k: v for k, v in m.items() if k not in ("name", "id", "object", "created", "owned_by")})
+            Model(
+                id=m["name"].removeprefix("models/"),
+                owned_by="google",
+                **{k: v for k, v in m.items() if k not in ("name", "id", "object", "created", "owned_by")},
+            )
             for m in items
         ]
 

@@ -159,8 +159,13 @@ def _declaration(tool: dict[str, Any], i: int, provider: str) -> dict[str, Any]:
 
 def _is_empty_object(schema: dict[str, Any]) -> bool:
     """A no-argument function: Gemini wants the parameters left out rather than an empty object."""
-    return not schema.get("properties") and set(schema) <= {"type", "properties", "required", "additionalProperties",
-                                                             "title"}
+    return not schema.get("properties") and set(schema) <= {
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "title",
+    }
 
 
 def function_calling_config(choice: str | dict[str, Any], provider: str) -> dict[str, Any]:
@@ -183,7 +188,8 @@ def function_calling_config(choice: str | dict[str, Any], provider: str) -> dict
         allowed = allowed if isinstance(allowed, dict) else {}
         tools = allowed.get("tools") or []
         names = [
-            t["function"]["name"] for t in tools
+            t["function"]["name"]
+            for t in tools
             if isinstance(t, dict) and isinstance(t.get("function"), dict) and t["function"].get("name")
         ]
         if tools and len(names) == len(tools):

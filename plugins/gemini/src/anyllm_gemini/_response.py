@@ -41,12 +41,26 @@ from anyllm_gemini._request import SYNTH_ID_PREFIX
 
 __all__ = ["GeminiStreamParser", "convert_usage", "gemini_error", "parse_completion"]
 
-_FILTERED = frozenset({
-    "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII",
-    "IMAGE_SAFETY", "IMAGE_PROHIBITED_CONTENT", "IMAGE_RECITATION",
-})
-_CONTEXT_MARKERS = ("input token count", "exceeds the maximum number of tokens", "context length", "too many tokens",
-                    "maximum context", "token limit")
+_FILTERED = frozenset(
+    {
+        "SAFETY",
+        "RECITATION",
+        "BLOCKLIST",
+        "PROHIBITED_CONTENT",
+        "SPII",
+        "IMAGE_SAFETY",
+        "IMAGE_PROHIBITED_CONTENT",
+        "IMAGE_RECITATION",
+    }
+)
+_CONTEXT_MARKERS = (
+    "input token count",
+    "exceeds the maximum number of tokens",
+    "context length",
+    "too many tokens",
+    "maximum context",
+    "token limit",
+)
 
 
 FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
@@ -74,8 +88,14 @@ def _signature_extra(sig: Any) -> dict[str, Any]:
     return {"google": {"thought_signature": sig}}
 
 
-_USAGE_COUNTS = ("thoughtsTokenCount", "cachedContentTokenCount", "promptTokenCount", "toolUsePromptTokenCount",
-                 "candidatesTokenCount", "totalTokenCount")
+_USAGE_COUNTS = (
+    "thoughtsTokenCount",
+    "cachedContentTokenCount",
+    "promptTokenCount",
+    "toolUsePromptTokenCount",
+    "candidatesTokenCount",
+    "totalTokenCount",
+)
 """The ``usageMetadata`` fields :func:`convert_usage` reads."""
 
 
@@ -83,9 +103,6 @@ def _plain_usage(meta: Any) -> bool:
     """True when :func:`convert_usage` cannot fail on ``meta`` (every count it reads is an int or absent),
     so converting it can wait until a chunk carries it."""
     return type(meta) is dict and all(value is None or type(value) is int for value in map(meta.get, _USAGE_COUNTS))
-
-
-
 
 
 def _count(meta: dict[str, Any], key: str) -> int:
@@ -124,12 +141,15 @@ def _logprobs(result: Any) -> ChoiceLogprobs | None:
     content = []
     for step, chosen in enumerate(result["chosenCandidates"]):
         alternatives = tops[step].get("candidates", []) if step < len(tops) else []
-        content.append(ChatCompletionTokenLogprob(
-            token=chosen.get("token", ""),
-            logprob=chosen.get("logProbability", 0.0),
-            top_logprobs=[TopLogprob(token=c.get("token", ""), logprob=c.get("logProbability", 0.0))
-                          for c in alternatives],
-        ))
+        content.append(
+            ChatCompletionTokenLogprob(
+                token=chosen.get("token", ""),
+                logprob=chosen.get("logProbability", 0.0),
+                top_logprobs=[
+                    TopLogprob(token=c.get("token", ""), logprob=c.get("logProbability", 0.0)) for c in alternatives
+                ],
+            )
+        )
     return ChoiceLogprobs(content=content)
 
 
@@ -202,8 +222,11 @@ def _arguments(call: dict[str, Any]) -> str:
 
 def _raise_if_error_or_blocked(data: Any, provider: str, body: bytes) -> None:
     if not isinstance(data, dict):
-        raise errors.ResponseValidationError(f"{provider} answered with JSON that is not an object",
-                                             provider=provider, body=body.decode("utf-8", "replace"))
+        raise errors.ResponseValidationError(
+            f"{provider} answered with JSON that is not an object",
+            provider=provider,
+            body=body.decode("utf-8", "replace"),
+        )
     if isinstance(data.get("error"), dict):
         raise error_from_payload(provider, data, {})
     if not data.get("candidates"):
@@ -212,13 +235,15 @@ def _raise_if_error_or_blocked(data: Any, provider: str, body: bytes) -> None:
         if reason:
             raise errors.ContentFilterError(
                 f"Gemini blocked the prompt (blockReason {reason}); rephrase it or adjust safetySettings",
-                provider=provider, body=body.decode("utf-8", "replace"),
+                provider=provider,
+                body=body.decode("utf-8", "replace"),
             )
 
 
 def _wrong_shape(provider: str, body: bytes, what: str) -> errors.ResponseValidationError:
-    return errors.ResponseValidationError(f"{provider} answered with {what}", provider=provider,
-                                          body=body.decode("utf-8", "replace"))
+    return errors.ResponseValidationError(
+        f"{provider} answered with {what}", provider=provider, body=body.decode("utf-8", "replace")
+    )
 
 
 def parse_completion(body: bytes, params: CompletionParams, provider: str) -> ChatCompletion:
@@ -259,22 +284,27 @@ def _completion(data: dict[str, Any], candidates: list[dict[str, Any]], params: 
             tool_calls=calls or None,
             reasoning=Reasoning(content="".join(parts.reasoning)) if parts.reasoning else None,
             refusal=(candidate.get("finishMessage") or f"blocked by Gemini ({candidate.get('finishReason')})")
-            if finish == "content_filter" and not text else None,
+            if finish == "content_filter" and not text
+            else None,
             **extra,
         )
-        choices.append({
-            "index": _index(candidate, position),
-            "message": message,
-            "finish_reason": finish,
-            "logprobs": _logprobs(candidate.get("logprobsResult")),
-        })
-    return ChatCompletion.model_validate({
-        "id": data.get("responseId") or f"gemini-{uuid.uuid4().hex}",
-        "created": int(time.time()),
-        "model": data.get("modelVersion") or params.model,
-        "choices": choices,
-        "usage": convert_usage(data.get("usageMetadata")),
-    })
+        choices.append(
+            {
+                "index": _index(candidate, position),
+                "message": message,
+                "finish_reason": finish,
+                "logprobs": _logprobs(candidate.get("logprobsResult")),
+            }
+        )
+    return ChatCompletion.model_validate(
+        {
+            "id": data.get("responseId") or f"gemini-{uuid.uuid4().hex}",
+            "created": int(time.time()),
+            "model": data.get("modelVersion") or params.model,
+            "choices": choices,
+            "usage": convert_usage(data.get("usageMetadata")),
+        }
+    )
 
 
 class GeminiStreamParser(StreamParser):
@@ -332,19 +362,26 @@ class GeminiStreamParser(StreamParser):
         if type(candidates) is not list or len(candidates) != 1:
             return None
         candidate = candidates[0]
-        if type(candidate) is not dict or candidate.get("finishReason") is not None \
-                or candidate.get("logprobsResult"):
+        if type(candidate) is not dict or candidate.get("finishReason") is not None or candidate.get("logprobsResult"):
             return None
         index = candidate.get("index", 0)
         response_id = data.get("responseId")
         model = data.get("modelVersion")
-        if type(index) is not int or (response_id and type(response_id) is not str) \
-                or (model and type(model) is not str):
+        if (
+            type(index) is not int
+            or (response_id and type(response_id) is not str)
+            or (model and type(model) is not str)
+        ):
             return None
         content = candidate.get("content")
         parts = content.get("parts") if type(content) is dict else None
-        if type(parts) is list and len(parts) == 1 and type(part := parts[0]) is dict and len(part) == 1 \
-                and type(text := part.get("text")) is str:
+        if (
+            type(parts) is list
+            and len(parts) == 1
+            and type(part := parts[0]) is dict
+            and len(part) == 1
+            and type(text := part.get("text")) is str
+        ):
             reasoning = signature = None  # one plain text part: the usual event
         else:
             sorted_parts = _sort_parts(parts)
@@ -355,9 +392,12 @@ class GeminiStreamParser(StreamParser):
             self._id = response_id
         if model:
             self._model = model
-        delta: dict[str, Any] = {"role": None if index in self._started else "assistant", "content": text or None,
-                                 "reasoning": None if reasoning is None else {"content": reasoning},
-                                 "tool_calls": None}
+        delta: dict[str, Any] = {
+            "role": None if index in self._started else "assistant",
+            "content": text or None,
+            "reasoning": None if reasoning is None else {"content": reasoning},
+            "tool_calls": None,
+        }
         if signature:
             delta["extra_content"] = _signature_extra(signature)
         self._started.add(index)
@@ -366,8 +406,13 @@ class GeminiStreamParser(StreamParser):
             self._note_usage(meta)
         # the validator that model_validate calls, without its per-call overhead (same result)
         return ChatCompletionChunk.__pydantic_validator__.validate_python(  # type: ignore[no-any-return]
-            {"id": self._id, "created": self._created, "model": self._model,
-             "choices": [{"index": index, "delta": delta, "finish_reason": None, "logprobs": None}], "usage": None}
+            {
+                "id": self._id,
+                "created": self._created,
+                "model": self._model,
+                "choices": [{"index": index, "delta": delta, "finish_reason": None, "logprobs": None}],
+                "usage": None,
+            }
         )
 
     def _chunks(self, data: dict[str, Any]) -> tuple[ChatCompletionChunk, ...]:
@@ -392,8 +437,9 @@ class GeminiStreamParser(StreamParser):
             usage = self._current_usage()
         if not choices and usage is None:
             return ()
-        return (ChatCompletionChunk(id=self._id, created=self._created, model=self._model, choices=choices,
-                                    usage=usage),)
+        return (
+            ChatCompletionChunk(id=self._id, created=self._created, model=self._model, choices=choices, usage=usage),
+        )
 
     def _choice(self, candidate: dict[str, Any], index: int) -> ChunkChoice:
         parts = _Parts(candidate)
@@ -403,11 +449,15 @@ class GeminiStreamParser(StreamParser):
         for call, sig in parts.calls:
             n = self._calls.get(index, 0)
             self._calls[index] = n + 1
-            tool_calls.append(ChoiceDeltaToolCall(
-                index=n, id=call.get("id") or synth_call_id(), type="function",
-                function=ChoiceDeltaToolCallFunction(name=call.get("name", ""), arguments=_arguments(call)),
-                **({"extra_content": _signature_extra(sig)} if sig else {}),
-            ))
+            tool_calls.append(
+                ChoiceDeltaToolCall(
+                    index=n,
+                    id=call.get("id") or synth_call_id(),
+                    type="function",
+                    function=ChoiceDeltaToolCallFunction(name=call.get("name", ""), arguments=_arguments(call)),
+                    **({"extra_content": _signature_extra(sig)} if sig else {}),
+                )
+            )
         extra: dict[str, Any] = {"extra_content": _signature_extra(parts.signature)} if parts.signature else {}
         delta = ChoiceDelta(
             role="assistant" if first else None,
@@ -419,8 +469,9 @@ class GeminiStreamParser(StreamParser):
         finish = map_finish_reason(candidate.get("finishReason"), self._calls.get(index, 0) > 0)
         if finish is not None:
             self._finished = True
-        return ChunkChoice(index=index, delta=delta, finish_reason=finish,
-                           logprobs=_logprobs(candidate.get("logprobsResult")))
+        return ChunkChoice(
+            index=index, delta=delta, finish_reason=finish, logprobs=_logprobs(candidate.get("logprobsResult"))
+        )
 
     def finish(self) -> Iterable[ChatCompletionChunk]:
         if not self._finished:
@@ -469,20 +520,24 @@ def error_from_payload(provider: str, payload: dict[str, Any], headers: Mapping[
     return _typed(provider, status, headers, json.dumps(payload).encode(), err)
 
 
-def _typed(provider: str, status: int, headers: Mapping[str, str], body: bytes,
-           err: dict[str, Any]) -> errors.AnyLLMError:
+def _typed(
+    provider: str, status: int, headers: Mapping[str, str], body: bytes, err: dict[str, Any]
+) -> errors.AnyLLMError:
     message = str(err.get("message") or f"HTTP {status}")
     gstatus = str(err.get("status") or "")
     details = err.get("details")
     reasons = {d.get("reason") for d in details if isinstance(d, dict)} if isinstance(details, list) else set()
     kwargs: dict[str, Any] = {
-        "provider": provider, "status_code": status, "body": body.decode("utf-8", "replace"),
+        "provider": provider,
+        "status_code": status,
+        "body": body.decode("utf-8", "replace"),
         "request_id": headers.get("x-request-id") or headers.get("x-goog-request-id"),
     }
     if status == 429 or gstatus == "RESOURCE_EXHAUSTED":
         retry = _retry_delay(details)
-        return errors.RateLimitError(message, retry_after=retry if retry is not None else parse_retry_after(headers),
-                                     **kwargs)
+        return errors.RateLimitError(
+            message, retry_after=retry if retry is not None else parse_retry_after(headers), **kwargs
+        )
     # an invalid key is a 400 INVALID_ARGUMENT with reason API_KEY_INVALID
     if status in (401, 403) or gstatus in ("UNAUTHENTICATED", "PERMISSION_DENIED") or "API_KEY_INVALID" in reasons:
         return errors.AuthenticationError(message, **kwargs)

@@ -36,18 +36,28 @@ class GithubProvider(OpenAICompatibleProvider):
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
         base = urlsplit(self.api_base)
-        return HTTPRequest("GET", f"{base.scheme}://{base.netloc}/catalog/models", headers=dict(CATALOG_HEADERS),
-                           params={k: str(v) for k, v in extra.items()} or None)
+        return HTTPRequest(
+            "GET",
+            f"{base.scheme}://{base.netloc}/catalog/models",
+            headers=dict(CATALOG_HEADERS),
+            params={k: str(v) for k, v in extra.items()} or None,
+        )
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         items = loads(body, self.name)
         if not isinstance(items, list):
-            raise errors.ResponseValidationError(f"{self.name} catalog is not a JSON array", provider=self.name,
-                                                 body=body.decode("utf-8", "replace"))
+            raise errors.ResponseValidationError(
+                f"{self.name} catalog is not a JSON array", provider=self.name, body=body.decode("utf-8", "replace")
+            )
         return [
-            Model.model_validate({**{k: v for k, v in item.items() if k not in ("object", "created")},
-                                  "owned_by": str(item.get("publisher") or "")})
-            for item in items if isinstance(item, dict) and item.get("id")
+            Model.model_validate(
+                {
+                    **{k: v for k, v in item.items() if k not in ("object", "created")},
+                    "owned_by": str(item.get("publisher") or ""),
+                }
+            )
+            for item in items
+            if isinstance(item, dict) and item.get("id")
         ]
 
 

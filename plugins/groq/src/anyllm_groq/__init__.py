@@ -48,7 +48,8 @@ class GroqProvider(OpenAICompatibleProvider):
     def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
         if effort not in _EFFORTS:
             raise errors.UnsupportedParameterError(
-                "reasoning_effort", self.name, f"{effort!r} is not accepted; use one of {', '.join(_EFFORTS)}")
+                "reasoning_effort", self.name, f"{effort!r} is not accepted; use one of {', '.join(_EFFORTS)}"
+            )
         return {"reasoning_effort": effort}
 
     def convert_messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -32,7 +32,8 @@ class InceptionProvider(OpenAICompatibleProvider):
     def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
         if effort not in _EFFORTS:
             raise errors.UnsupportedParameterError(
-                "reasoning_effort", self.name, f"{effort!r} is not accepted; use minimal, low, medium or high")
+                "reasoning_effort", self.name, f"{effort!r} is not accepted; use minimal, low, medium or high"
+            )
         return {"reasoning_effort": _EFFORTS[effort]}
 
 

@@ -27,8 +27,13 @@ from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
 
 __all__ = ["LlamacppProvider", "refine_error"]
 
-_CONTEXT_MARKERS = ("context_length_exceeded", "exceed_context_size", "context size", "context window",
-                    "context length")
+_CONTEXT_MARKERS = (
+    "context_length_exceeded",
+    "exceed_context_size",
+    "context size",
+    "context window",
+    "context length",
+)
 
 
 class LlamacppProvider(OpenAICompatibleProvider):
@@ -83,7 +88,10 @@ class LlamacppProvider(OpenAICompatibleProvider):
                 f"the llama.cpp server failed with HTTP {status_code} and no message. llama-cpp-python's "
                 "server does this for tool_choice='required', for example: name the tool instead, "
                 "tool_choice={'type': 'function', 'function': {'name': ...}}",
-                provider=err.provider, status_code=err.status_code, request_id=err.request_id, body=err.body,
+                provider=err.provider,
+                status_code=err.status_code,
+                request_id=err.request_id,
+                body=err.body,
             )
         return err
 
@@ -107,8 +115,12 @@ def refine_error(err: errors.AnyLLMError) -> errors.AnyLLMError:
         err, (errors.ContextLengthExceededError, errors.ContentFilterError)
     ):
         return err
-    kwargs: dict[str, Any] = {"provider": err.provider, "status_code": err.status_code,
-                              "request_id": err.request_id, "body": err.body}
+    kwargs: dict[str, Any] = {
+        "provider": err.provider,
+        "status_code": err.status_code,
+        "request_id": err.request_id,
+        "body": err.body,
+    }
     text = f"{err.message} {err.body or ''}".lower()
     if any(marker in text for marker in _CONTEXT_MARKERS):
         return errors.ContextLengthExceededError(err.message, **kwargs)

@@ -65,8 +65,11 @@ class LlamafileProvider(OpenAICompatibleProvider):
             text = f"{err.message} {err.body or ''}".lower()
             if any(marker in text for marker in _CONTEXT_MARKERS):
                 return errors.ContextLengthExceededError(
-                    err.message, provider=err.provider, status_code=err.status_code,
-                    request_id=err.request_id, body=err.body,
+                    err.message,
+                    provider=err.provider,
+                    status_code=err.status_code,
+                    request_id=err.request_id,
+                    body=err.body,
                 )
         return err
 

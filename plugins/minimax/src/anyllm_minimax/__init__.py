@@ -37,7 +37,8 @@ class MinimaxProvider(OpenAICompatibleProvider):
 
     def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
         raise errors.UnsupportedParameterError(
-            "reasoning_effort", self.name, "MiniMax models always think and take no effort setting")
+            "reasoning_effort", self.name, "MiniMax models always think and take no effort setting"
+        )
 
     def convert_messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = super().convert_messages(messages)

@@ -60,7 +60,8 @@ class MistralProvider(OpenAICompatibleProvider):
         super().check_params(params)
         if params.stream_options is not None and params.stream_options != {"include_usage": True}:
             raise errors.UnsupportedParameterError(
-                "stream_options", self.name,
+                "stream_options",
+                self.name,
                 "Mistral has no stream_options and always sends usage on the last chunk, so only "
                 "{'include_usage': True} can be honoured",
             )
@@ -86,7 +87,8 @@ class MistralProvider(OpenAICompatibleProvider):
     def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
         if effort not in REASONING_EFFORTS:
             raise errors.UnsupportedParameterError(
-                "reasoning_effort", self.name,
+                "reasoning_effort",
+                self.name,
                 f"Mistral accepts 'high' or 'none' ('auto' sends nothing), got {effort!r}",
             )
         return {"reasoning_effort": effort}

@@ -92,12 +92,15 @@ def _convert_part(part: Any, where: str) -> dict[str, Any]:
         file_id = file.get("file_id") if isinstance(file, Mapping) else part.get("file_id")
         if isinstance(file_id, str):
             return {"type": "file", "file_id": file_id}
-        raise _unsupported(f"{where} (inline file data)",
-                           "Mistral takes files by id (upload first) or as a document_url part")
+        raise _unsupported(
+            f"{where} (inline file data)", "Mistral takes files by id (upload first) or as a document_url part"
+        )
     if kind in _NATIVE_PARTS:
         return dict(part)
-    raise _unsupported(f"{where} (content part type {kind!r})",
-                       "Mistral accepts text, image_url, input_audio, file, document_url and thinking parts")
+    raise _unsupported(
+        f"{where} (content part type {kind!r})",
+        "Mistral accepts text, image_url, input_audio, file, document_url and thinking parts",
+    )
 
 
 def _convert_content(content: Any, where: str) -> Any:
@@ -115,8 +118,10 @@ def _system_content(content: Any, where: str) -> Any:
     if isinstance(converted, list):
         for i, part in enumerate(converted):
             if part["type"] not in ("text", "thinking"):
-                raise _unsupported(f"{where}[{i}] (a {part['type']} part in a system message)",
-                                   "Mistral system messages take only text")
+                raise _unsupported(
+                    f"{where}[{i}] (a {part['type']} part in a system message)",
+                    "Mistral system messages take only text",
+                )
     return converted
 
 

@@ -82,7 +82,9 @@ def _finish_reason(value: Any, provider: str, payload: Any) -> Any:
         return value  # None, or a wrong shape that validation reports
     if value == "error":
         raise errors.ProviderError(
-            "Mistral stopped the generation with finish_reason 'error'", provider=provider, status_code=None,
+            "Mistral stopped the generation with finish_reason 'error'",
+            provider=provider,
+            status_code=None,
             body=json.dumps(payload)[:2000],
         )
     return _FINISH.get(value, value)
@@ -353,14 +355,16 @@ def error_from_payload(provider: str, payload: Mapping[str, Any]) -> errors.AnyL
     return map_error(provider, status, {}, raw, message, code)
 
 
-def map_error(provider: str, status: int, headers: Mapping[str, str], body: bytes,
-              message: str | None, code: str | None) -> errors.AnyLLMError:
+def map_error(
+    provider: str, status: int, headers: Mapping[str, str], body: bytes, message: str | None, code: str | None
+) -> errors.AnyLLMError:
     """The core's status mapping, plus Mistral's own context-length wording and body ``request_id``."""
     text = message or f"HTTP {status}"
     err = errors_from_status(provider, status, headers, body, text, code)
     if type(err) is errors.InvalidRequestError and any(m in text.lower() for m in _CONTEXT_MARKERS):
-        err = errors.ContextLengthExceededError(text, provider=provider, status_code=status,
-                                                request_id=err.request_id, body=_body_text(body))
+        err = errors.ContextLengthExceededError(
+            text, provider=provider, status_code=status, request_id=err.request_id, body=_body_text(body)
+        )
     if err.request_id is None:
         try:
             data = json.loads(body)

@@ -47,13 +47,37 @@ from any_llm.types.model import Model
 
 __all__ = ["OPTION_NAMES", "OllamaProvider", "OllamaStreamParser"]
 
-OPTION_NAMES = frozenset({
-    # api.Options and api.Runner in ollama/ollama api/types.go, plus long-standing Modelfile parameters
-    "num_keep", "seed", "num_predict", "top_k", "top_p", "min_p", "typical_p", "repeat_last_n",
-    "temperature", "repeat_penalty", "presence_penalty", "frequency_penalty", "stop", "num_ctx",
-    "num_batch", "num_gpu", "main_gpu", "use_mmap", "num_thread", "draft_num_predict",
-    "mirostat", "mirostat_eta", "mirostat_tau", "penalize_newline", "numa", "tfs_z",
-})
+OPTION_NAMES = frozenset(
+    {
+        # api.Options and api.Runner in ollama/ollama api/types.go, plus long-standing Modelfile parameters
+        "num_keep",
+        "seed",
+        "num_predict",
+        "top_k",
+        "top_p",
+        "min_p",
+        "typical_p",
+        "repeat_last_n",
+        "temperature",
+        "repeat_penalty",
+        "presence_penalty",
+        "frequency_penalty",
+        "stop",
+        "num_ctx",
+        "num_batch",
+        "num_gpu",
+        "main_gpu",
+        "use_mmap",
+        "num_thread",
+        "draft_num_predict",
+        "mirostat",
+        "mirostat_eta",
+        "mirostat_tau",
+        "penalize_newline",
+        "numa",
+        "tfs_z",
+    }
+)
 """Keyword arguments with these names go into the request's ``options`` object."""
 
 _THINK = {"none": False, "minimal": "low", "low": "low", "medium": "medium", "high": "high", "xhigh": "max"}
@@ -104,7 +128,8 @@ class OllamaProvider(Provider):
         choice = params.tool_choice
         if choice is not None and choice not in ("auto", "none"):
             raise errors.UnsupportedParameterError(
-                "tool_choice", self.name,
+                "tool_choice",
+                self.name,
                 'Ollama cannot force a tool call; use "auto" (the default) or "none"',
             )
 
@@ -156,8 +181,11 @@ class OllamaProvider(Provider):
         if message is None and data.get("done") is True:
             message = {}  # a finished chat response may leave it out (the schema requires no field)
         if not isinstance(message, dict):  # not a chat response: a model list, an OpenAI-style body...
-            raise _shape_error(self.name, "no chat message and no done flag (is api_base the Ollama server, "
-                               "e.g. http://localhost:11434?)", body)
+            raise _shape_error(
+                self.name,
+                "no chat message and no done flag (is api_base the Ollama server, e.g. http://localhost:11434?)",
+                body,
+            )
         content = message.get("content")
         if content is not None and not isinstance(content, str):
             raise _shape_error(self.name, "message.content is not a string", body)
@@ -171,9 +199,7 @@ class OllamaProvider(Provider):
             content = (text + text2).lstrip("\n")
         try:
             calls = [
-                ChatCompletionMessageFunctionToolCall(
-                    id=call_id, function=Function(name=fn_name, arguments=arguments)
-                )
+                ChatCompletionMessageFunctionToolCall(id=call_id, function=Function(name=fn_name, arguments=arguments))
                 for call_id, fn_name, arguments in _tool_calls(message.get("tool_calls"))
             ]
         except (TypeError, ValueError) as exc:
@@ -189,12 +215,14 @@ class OllamaProvider(Provider):
             id=_completion_id(),
             created=parse_timestamp(data.get("created_at")),
             model=str(data.get("model") or params.model),
-            choices=[Choice(
-                index=0,
-                message=out,
-                finish_reason=finish_reason(data.get("done_reason"), bool(calls)),
-                logprobs=_logprobs(data.get("logprobs"), self.name),
-            )],
+            choices=[
+                Choice(
+                    index=0,
+                    message=out,
+                    finish_reason=finish_reason(data.get("done_reason"), bool(calls)),
+                    logprobs=_logprobs(data.get("logprobs"), self.name),
+                )
+            ],
             usage=usage_from(data),
         )
 
@@ -241,12 +269,14 @@ class OllamaProvider(Provider):
             if not isinstance(item, dict) or not (item.get("model") or item.get("name")):
                 raise _shape_error(self.name, "a model entry has no name", body)
             extra = {k: v for k, v in item.items() if k not in ("model", "name", "modified_at")}
-            out.append(Model(
-                id=str(item.get("model") or item.get("name")),
-                created=parse_timestamp(item.get("modified_at"), default=0),
-                owned_by="ollama",
-                **extra,
-            ))
+            out.append(
+                Model(
+                    id=str(item.get("model") or item.get("name")),
+                    created=parse_timestamp(item.get("modified_at"), default=0),
+                    owned_by="ollama",
+                    **extra,
+                )
+            )
         return out
 
 
@@ -399,7 +429,8 @@ def _image_data(url: Any, provider: str, index: int) -> str:
         if sep and header.endswith(";base64") and data:
             return data
     raise errors.UnsupportedParameterError(
-        "messages", provider,
+        "messages",
+        provider,
         f"messages[{index}]: Ollama takes images inline; pass a data:image/...;base64,... URL "
         "(http(s) image URLs are not fetched)",
     )
@@ -419,7 +450,8 @@ def _call_id() -> str:
 def _shape_error(provider: str, what: str, body: bytes) -> errors.ResponseValidationError:
     return errors.ResponseValidationError(
         f"{provider} answered with an unexpected shape: {what}",
-        provider=provider, body=body.decode("utf-8", "replace"),
+        provider=provider,
+        body=body.decode("utf-8", "replace"),
     )
 
 
@@ -461,8 +493,9 @@ def usage_from(data: Mapping[str, Any]) -> CompletionUsage | None:
     prompt = _int(data.get("prompt_eval_count"))
     completion = _int(data.get("eval_count"))
     timings = {k: data[k] for k in _TIMINGS if isinstance(data.get(k), int)}
-    return CompletionUsage(prompt_tokens=prompt, completion_tokens=completion,
-                           total_tokens=prompt + completion, **timings)
+    return CompletionUsage(
+        prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion, **timings
+    )
 
 
 def _tool_calls(raw: Any) -> list[tuple[str, str, str]]:
@@ -553,8 +586,14 @@ class OllamaStreamParser(StreamParser):
         if calls:
             tool_calls = delta["tool_calls"] = []
             for call_id, name, arguments in calls:
-                tool_calls.append({"index": self._tool_index, "id": call_id, "type": "function",
-                                   "function": {"name": name, "arguments": arguments}})
+                tool_calls.append(
+                    {
+                        "index": self._tool_index,
+                        "id": call_id,
+                        "type": "function",
+                        "function": {"name": name, "arguments": arguments},
+                    }
+                )
                 self._tool_index += 1
         finish: FinishReason | None = None
         usage = None
@@ -572,17 +611,21 @@ class OllamaStreamParser(StreamParser):
             return ()
         if self._created is None:  # one ``created`` per stream, as OpenAI does
             self._created = parse_timestamp(data.get("created_at"))
-        return (ChatCompletionChunk.__pydantic_validator__.validate_python({
-            "id": self._id,
-            "created": self._created,
-            "model": str(data.get("model") or self._model),
-            "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": logprobs}],
-            "usage": usage,
-        }),)
+        return (
+            ChatCompletionChunk.__pydantic_validator__.validate_python(
+                {
+                    "id": self._id,
+                    "created": self._created,
+                    "model": str(data.get("model") or self._model),
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": logprobs}],
+                    "usage": usage,
+                }
+            ),
+        )
 
     def finish(self) -> Iterable[ChatCompletionChunk]:
         if not self.done:
             raise errors.APIConnectionError(
-                f"{self.provider} stream ended before its final line (no \"done\": true)", provider=self.provider
+                f'{self.provider} stream ended before its final line (no "done": true)', provider=self.provider
             )
         return ()

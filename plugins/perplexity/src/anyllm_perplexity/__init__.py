@@ -33,9 +33,16 @@ class PerplexityProvider(OpenAICompatibleProvider):
     supports_tools = False
     supports_reasoning = True
     supports_images = True
-    unsupported_params = frozenset({
-        "tool_choice", "parallel_tool_calls", "logprobs", "top_logprobs", "logit_bias", "seed",
-    })
+    unsupported_params = frozenset(
+        {
+            "tool_choice",
+            "parallel_tool_calls",
+            "logprobs",
+            "top_logprobs",
+            "logit_bias",
+            "seed",
+        }
+    )
     param_renames: ClassVar[dict[str, str]] = {"max_completion_tokens": "max_tokens"}
 
     def check_params(self, params: CompletionParams) -> None:

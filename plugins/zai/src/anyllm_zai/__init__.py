@@ -43,7 +43,8 @@ class ZaiProvider(OpenAICompatibleProvider):
     def check_params(self, params: CompletionParams) -> None:
         if params.response_format and params.response_format.get("type") == "json_schema":
             raise errors.UnsupportedParameterError(
-                "response_format", self.name, "Z.ai has JSON mode only; use {'type': 'json_object'}")
+                "response_format", self.name, "Z.ai has JSON mode only; use {'type': 'json_object'}"
+            )
         super().check_params(dataclasses.replace(params, response_format=None))  # JSON mode is native
 
     def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
@@ -58,8 +59,9 @@ class ZaiProvider(OpenAICompatibleProvider):
                 continue
             reason = choice.get("finish_reason")
             if reason == "network_error":
-                raise errors.APIConnectionError(f"{self.name} reported a network error during generation",
-                                                provider=self.name)
+                raise errors.APIConnectionError(
+                    f"{self.name} reported a network error during generation", provider=self.name
+                )
             if reason in FINISH_REASONS:
                 choice["finish_reason"] = FINISH_REASONS[reason]
             message = choice.get("message") or choice.get("delta") or {}
