@@ -20,6 +20,10 @@ nox.options.reuse_existing_virtualenvs = True
 
 ROOT = Path(__file__).parent
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
+EXTENSIONS = sorted(
+    p.name for p in (ROOT / "extensions").glob("*") if (p / "pyproject.toml").exists() and p.name not in ("ray",)
+)
+"""Non-provider distributions (extensions/NAME, anyllm-NAME) tested in ``tests``; ray has its own session."""
 TEST_DEPS = [
     "pytest>=8",
     "pytest-asyncio>=0.24",
@@ -35,6 +39,8 @@ def _editables(example: bool = False) -> list[str]:
     args = ["-e", "core"]
     for name in PLUGINS:
         args += ["-e", f"plugins/{name}"]
+    for name in EXTENSIONS:
+        args += ["-e", f"extensions/{name}"]
     if example:
         args += ["-e", "examples/anyllm-acme"]
     return args
@@ -68,7 +74,13 @@ def tests(session: nox.Session) -> None:
     session.install(*_editables(example=True), *TEST_DEPS)
     env = _real_server(session)
     try:
-        paths = ["core/tests", *[f"plugins/{p}/tests" for p in PLUGINS], "examples/anyllm-acme/tests", "tests"]
+        paths = [
+            "core/tests",
+            *[f"plugins/{p}/tests" for p in PLUGINS],
+            *[f"extensions/{e}/tests" for e in EXTENSIONS],
+            "examples/anyllm-acme/tests",
+            "tests",
+        ]
         session.run("pytest", *paths, *session.posargs, env=env)
     finally:
         if env:
