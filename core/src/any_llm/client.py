@@ -79,6 +79,7 @@ class AnyLLM:
         self.provider = provider
         transport_kw = {k: client_args.pop(k) for k in _TRANSPORT_ARGS if k in client_args}
         headers = transport_kw.pop("default_headers", None) or transport_kw.pop("headers", None)
+        provider.configure({k: client_args.pop(k) for k in provider.client_options if k in client_args})
         _check_httpx_args(client_args, provider.name)
         if provider.http_transport is not None and "transport" not in client_args:
             client_args["transport"] = provider.http_transport

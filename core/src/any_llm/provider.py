@@ -27,6 +27,7 @@ from pydantic_core import from_json
 from any_llm import errors
 
 if TYPE_CHECKING:
+    from any_llm.auth import TokenAuth
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
     from any_llm.types.embedding import CreateEmbeddingResponse
     from any_llm.types.model import Model
@@ -210,6 +211,9 @@ class Provider:
     """Seed parameters this provider cannot honour: setting one raises UnsupportedParameterError."""
     single_token_limit: ClassVar[bool] = False
     """``max_tokens`` and ``max_completion_tokens`` map to one field here: giving both is refused."""
+    client_options: ClassVar[frozenset[str]] = frozenset()
+    """Provider settings accepted beside the httpx ones in ``AnyLLM.create(**client_args)`` / ``client_args``
+    (e.g. ``project_id``, ``azure_ad_token_provider``); they go to :meth:`configure`, not to httpx."""
     http_transport: ClassVar[Any] = None
     """An ``httpx`` transport to use instead of the network; only test doubles (the fake provider) set it."""
 
@@ -235,6 +239,20 @@ class Provider:
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate a request; the default is ``Authorization: Bearer <key>``."""
         return {"Authorization": f"Bearer {self.api_key.get()}"} if self.api_key else {}
+
+    def token_auth(self) -> TokenAuth | None:
+        """Hook: how to get a short-lived token before sending (an OAuth2 exchange, IBM IAM, a Google
+        service account, a user's callable), or None (the default: :meth:`auth_headers` is enough).
+        Core calls it once per client, then caches and refreshes the token (:mod:`any_llm.auth`)."""
+        return None
+
+    def configure(self, options: dict[str, Any]) -> None:
+        """Hook: take the :attr:`client_options` the caller passed to ``AnyLLM.create()`` / ``client_args``
+        (a project id, a token callable...). Called once, right after construction, with only those names."""
+        if options:
+            raise errors.ConfigurationError(
+                f"{self.name} declares client_options but does not read them: {', '.join(sorted(options))}"
+            )
 
     def check_params(self, params: CompletionParams) -> None:
         """Refuse what this provider cannot honour, before anything is sent."""

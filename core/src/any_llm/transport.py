@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from any_llm import errors
+from any_llm.auth import TokenCache
 from any_llm.provider import parse_retry_after
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ class Transport:
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
         self._ssl_lock = threading.Lock()  # separate: _client_kwargs runs under self._lock
+        self.tokens = TokenCache()
+        """The provider's access token when it declares ``token_auth()`` (see :mod:`any_llm.auth`)."""
 
     def _client_kwargs(self) -> dict[str, Any]:
         kwargs: dict[str, Any] = {
@@ -301,7 +304,9 @@ class Transport:
     ) -> httpx.Response:
         """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
         client = self.sync_client
-        flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
+        first = self.build(provider, request, client, timeout)
+        token = self.tokens.sync_authorize(self, provider, first)
+        flow = self._flow(provider, first, provider.auth_headers())
         step = next(flow)
         while True:
             try:
@@ -322,6 +327,10 @@ class Transport:
                 except (httpx.TransportError, httpx.DecodingError) as exc:
                     step = flow.send(exc)
                     continue
+                if token is not None and response.status_code == 401:  # refused token: refresh, resend once
+                    self.tokens.sync_authorize(self, provider, value, stale=token)
+                    token = None
+                    continue
                 step = flow.send(response)
             except StopIteration as stop:
                 result: httpx.Response = stop.value
@@ -334,7 +343,9 @@ class Transport:
         import asyncio
 
         client = await self.async_client()
-        flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
+        first = self.build(provider, request, client, timeout)
+        token = await self.tokens.async_authorize(self, provider, first)
+        flow = self._flow(provider, first, provider.auth_headers())
         step = next(flow)
         while True:
             try:
@@ -354,6 +365,10 @@ class Transport:
                             await response.aclose()
                 except (httpx.TransportError, httpx.DecodingError) as exc:
                     step = flow.send(exc)
+                    continue
+                if token is not None and response.status_code == 401:  # refused token: refresh, resend once
+                    await self.tokens.async_authorize(self, provider, value, stale=token)
+                    token = None
                     continue
                 step = flow.send(response)
             except StopIteration as stop:
