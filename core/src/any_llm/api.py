@@ -74,6 +74,7 @@ class LLMProvider(str, Enum):
     SAMBANOVA = "sambanova"
     TOGETHER = "together"
     VLLM = "vllm"
+    WATSONX = "watsonx"
     XAI = "xai"
     ZAI = "zai"
 

@@ -127,6 +127,20 @@ class TokenResponse:
             )
         return data
 
+    def oauth_token(self, provider: str | None, what: str) -> Token:
+        """The token of a standard OAuth2 answer (``{"access_token", "expires_in"}``, RFC 6749 5.1), or
+        :func:`token_endpoint_error` naming ``what`` to check when the endpoint refused."""
+        if self.status_code != 200:
+            raise token_endpoint_error(provider, self, what)
+        data = self.json_object(provider)
+        value = data.get("access_token")
+        if not isinstance(value, str) or not value:
+            raise errors.AuthenticationError("the token endpoint answered without an access_token", provider=provider)
+        expires_in = data.get("expires_in")
+        if isinstance(expires_in, str) and expires_in.isdigit():
+            expires_in = int(expires_in)
+        return Token(value, expires_in if isinstance(expires_in, (int, float)) else None)
+
     def __repr__(self) -> str:
         return f"TokenResponse(status_code={self.status_code!r})"
 
