@@ -31,6 +31,7 @@ TEST_DEPS = [
     "hypothesis>=6.100",
     "jsonschema>=4.20",
     "pyyaml>=6",
+    "cryptography>=42",  # test-only: the RSA oracle for the Google service-account JWT tests
 ]
 PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
 
@@ -91,15 +92,29 @@ def tests(session: nox.Session) -> None:
 @nox.parametrize("name", PLUGINS)
 def plugin(session: nox.Session, name: str) -> None:
     """One plugin installed alone with core, running its own tests."""
-    session.install("-e", "core", "-e", f"plugins/{name}", *TEST_DEPS)
+    deps = _first_party_deps(name)
+    session.install("-e", "core", *[a for d in [*deps, name] for a in ("-e", f"plugins/{d}")], *TEST_DEPS)
     session.run(
         "pytest",
         f"plugins/{name}/tests",
         "-p",
         "no:cacheprovider",
         *session.posargs,
-        env={"ANYLLM_PLUGINS": f"anyllm-{name}"},
+        env={"ANYLLM_PLUGINS": ",".join(f"anyllm-{d}" for d in [name, *deps])},
     )
+
+
+def _first_party_deps(name: str) -> list[str]:
+    """The plugins ``name`` builds on (``anyllm-gemini`` for vertexai...), transitively: installed
+    editable from this tree, never from an index."""
+    import tomllib
+
+    out: list[str] = []
+    for dep in tomllib.loads((ROOT / "plugins" / name / "pyproject.toml").read_text())["project"]["dependencies"]:
+        plugin = dep.split(">=")[0].split("<")[0].strip().removeprefix("anyllm-")
+        if plugin != "core" and (ROOT / "plugins" / plugin).is_dir():
+            out += [d for d in [*_first_party_deps(plugin), plugin] if d not in out]
+    return out
 
 
 @nox.session(python=PYTHON)

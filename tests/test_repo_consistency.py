@@ -21,12 +21,32 @@ def test_versions_move_in_lockstep_and_pin_a_compatible_core() -> None:
     for path in [*PLUGIN_DIRS, ROOT / "examples" / "anyllm-acme"]:
         project = load(path)["project"]
         assert project["version"] == core, path.name
-        assert project["dependencies"] == [f"anyllm-core>={core},<{major}.{minor + 1}"], path.name
+        pin = f">={core},<{major}.{minor + 1}"
+        assert project["dependencies"][0] == f"anyllm-core{pin}", path.name
+        for dep in project["dependencies"][1:]:  # another first-party plugin whose translation it reuses
+            assert dep.startswith("anyllm-") and dep.endswith(pin), (path.name, dep)
+            assert (ROOT / "plugins" / dep.removeprefix("anyllm-").removesuffix(pin)).is_dir(), (path.name, dep)
         name = path.name.removeprefix("anyllm-")
         assert project["name"] == f"anyllm-{name}"
         assert project["entry-points"]["anyllm"] == {name: f"anyllm_{name}"}
         assert (path / "src" / f"anyllm_{name}" / "py.typed").exists()
         assert (path / "README.md").exists()
+
+
+def test_plugin_dependencies_form_no_circle() -> None:
+    """A plugin may build on another's public translator (vertexai on gemini...), never in a circle."""
+    deps = {
+        p.name: {d.split(">=")[0].removeprefix("anyllm-") for d in load(p)["project"]["dependencies"][1:]}
+        for p in PLUGIN_DIRS
+    }
+
+    def reaches(start: str, seen: tuple[str, ...]) -> None:
+        for dep in deps.get(start, ()):
+            assert dep not in seen, f"plugin dependency circle: {' -> '.join((*seen, dep))}"
+            reaches(dep, (*seen, dep))
+
+    for name in deps:
+        reaches(name, (name,))
 
 
 def test_every_plugin_is_found_at_run_time() -> None:

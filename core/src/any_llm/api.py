@@ -73,6 +73,7 @@ class LLMProvider(str, Enum):
     PERPLEXITY = "perplexity"
     SAMBANOVA = "sambanova"
     TOGETHER = "together"
+    VERTEXAI = "vertexai"
     VLLM = "vllm"
     WATSONX = "watsonx"
     XAI = "xai"

@@ -481,7 +481,11 @@ def _settle(future: asyncio.Future[None]) -> None:
 def _fetch_error(exc: BaseException, provider: Provider) -> BaseException:
     """A flow's failure as a typed error; a bug in a flow (KeyError on an odd answer...) says so
     without quoting anything the token endpoint sent."""
-    if isinstance(exc, errors.AnyLLMError) or not isinstance(exc, Exception):
+    if isinstance(exc, errors.AnyLLMError):
+        if exc.provider is None:
+            exc.provider = provider.name  # flows shared by several providers need not know whose they are
+        return exc
+    if not isinstance(exc, Exception):
         return exc
     return errors.AuthenticationError(
         f"could not get an access token: the token endpoint's answer has an unexpected shape ({type(exc).__name__})",

@@ -6,7 +6,7 @@ Pure translation both ways; the key travels only in the ``x-goog-api-key`` heade
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from any_llm import errors, hookimpl
@@ -32,8 +32,8 @@ class GeminiProvider(Provider):
     name = "gemini"
     single_token_limit = True
     display_name = "Google Gemini"
-    api_key_env = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
-    api_base_env = ("GOOGLE_GEMINI_BASE_URL",)
+    api_key_env: ClassVar[tuple[str, ...]] = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    api_base_env: ClassVar[tuple[str, ...]] = ("GOOGLE_GEMINI_BASE_URL",)
     default_api_base = "https://generativelanguage.googleapis.com/v1beta"
     docs_url = "https://ai.google.dev/api/generate-content"
     supports_reasoning = True

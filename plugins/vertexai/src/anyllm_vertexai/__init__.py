@@ -1,0 +1,79 @@
+"""Gemini on Google Cloud Vertex AI for anyllm, reusing ``anyllm-gemini``'s translation.
+
+The request and response bodies are the Gemini API's (``GenerateContentRequest`` /
+``GenerateContentResponse``, SSE with ``alt=sse``): :class:`VertexaiProvider` subclasses
+:class:`anyllm_gemini.GeminiProvider` and changes only where the request goes and how it is
+authenticated:
+
+- ``POST {endpoint}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent``
+  (``:streamGenerateContent?alt=sse``), endpoint and project as in :mod:`anyllm_vertexai.settings`;
+- a Google OAuth2 access token (``Authorization: Bearer``) from Application Default Credentials
+  (:mod:`anyllm_vertexai.google_auth`), fetched, cached and refreshed by core;
+- with ``api_key=`` (or ``VERTEXAI_API_KEY``) instead: Vertex AI express mode, the key in
+  ``x-goog-api-key`` and no project in the path.
+
+Embeddings (``:predict`` with ``instances``) and model listing are different APIs on Vertex and are
+not offered yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+from urllib.parse import quote
+
+from anyllm_gemini import GeminiProvider
+
+from any_llm import hookimpl
+from any_llm.auth import TokenAuth
+from any_llm.provider import CompletionParams, HTTPRequest, Provider
+from anyllm_vertexai.settings import ENDPOINT_TEMPLATE, OPTIONS, VertexSettings
+
+__all__ = ["VertexaiProvider"]
+
+
+class VertexaiProvider(GeminiProvider):
+    """Gemini models on Vertex AI (``publishers/google``)."""
+
+    name = "vertexai"
+    display_name = "Google Vertex AI"
+    api_key_env: ClassVar[tuple[str, ...]] = ("VERTEXAI_API_KEY",)
+    api_base_env = ("VERTEXAI_API_BASE",)
+    default_api_base = ENDPOINT_TEMPLATE
+    requires_api_key = False
+    docs_url = "https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference"
+    supports_embedding = False
+    supports_list_models = False
+    client_options: ClassVar[frozenset[str]] = OPTIONS
+    default_location: ClassVar[str] = "us-central1"
+
+    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+        Provider.__init__(self, api_key, api_base)  # not Gemini's: no /v1beta on the base URL
+        self.vertex = VertexSettings(self.name, self.default_location)
+
+    def configure(self, options: dict[str, Any]) -> None:
+        self.vertex.configure(options)
+
+    def auth_headers(self) -> dict[str, str]:
+        return super().auth_headers() if self.api_key else {}
+
+    def token_auth(self) -> TokenAuth | None:
+        if self.api_key is not None:
+            return None  # express mode: the key is the credential
+        return self.vertex.auth()[0]
+
+    def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
+        request = super().build_completion_request(params)
+        method = request.url.rpartition(":")[2]  # generateContent / streamGenerateContent
+        if self.api_key is not None:
+            # express mode is served by the global endpoint
+            base = "https://aiplatform.googleapis.com" if self.api_base == ENDPOINT_TEMPLATE else self.api_base
+            model = quote(params.model.strip().removeprefix("publishers/google/models/"), safe="@.")
+            request.url = f"{base}/v1/publishers/google/models/{model}:{method}"
+        else:
+            request.url = f"{self.vertex.model_path(self.api_base, 'google', params.model)}:{method}"
+        return request
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(VertexaiProvider)
