@@ -74,6 +74,7 @@ class LLMProvider(str, Enum):
     SAMBANOVA = "sambanova"
     TOGETHER = "together"
     VERTEXAI = "vertexai"
+    VERTEXAIANTHROPIC = "vertexaianthropic"
     VLLM = "vllm"
     WATSONX = "watsonx"
     XAI = "xai"

@@ -38,8 +38,8 @@ class AnthropicProvider(Provider):
 
     name = "anthropic"
     display_name = "Anthropic"
-    api_key_env = ("ANTHROPIC_API_KEY",)
-    api_base_env = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE")
+    api_key_env: ClassVar[tuple[str, ...]] = ("ANTHROPIC_API_KEY",)
+    api_base_env: ClassVar[tuple[str, ...]] = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE")
     default_api_base = "https://api.anthropic.com"
     docs_url = "https://docs.anthropic.com/en/api/messages"
     supports_reasoning = True

@@ -1,0 +1,85 @@
+"""Claude on Google Cloud Vertex AI for anyllm, reusing ``anyllm-anthropic``'s translation.
+
+The Messages API body and answers are Anthropic's; Vertex changes three things
+(https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude/use-claude):
+
+- the model is in the URL, not the body:
+  ``POST {endpoint}/v1/projects/{project}/locations/{location}/publishers/anthropic/models/{model}:rawPredict``
+  (``:streamRawPredict`` for streams, same SSE events);
+- the version is a body field, ``"anthropic_version": "vertex-2023-10-16"``, not a header;
+- authentication is a Google OAuth2 access token: Application Default Credentials through
+  ``anyllm-vertexai``'s :mod:`~anyllm_vertexai.google_auth` (core fetches, caches, refreshes), or a
+  ready token as ``api_key=`` (what ``gcloud auth print-access-token`` prints; anthropic's
+  ``AnthropicVertex(access_token=...)``).
+
+Project and location resolve as for ``vertexai`` (:mod:`anyllm_vertexai.settings`), plus the
+Anthropic SDK's names: ``ANTHROPIC_VERTEX_PROJECT_ID`` and ``CLOUD_ML_REGION``; the default location
+is ``us-east5``.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from anyllm_anthropic import AnthropicProvider
+from anyllm_anthropic.reuse import OwnErrors
+from anyllm_vertexai.settings import ENDPOINT_TEMPLATE, OPTIONS, VertexSettings
+
+from any_llm import errors, hookimpl
+from any_llm.auth import TokenAuth
+from any_llm.provider import CompletionParams, HTTPRequest, Provider
+
+__all__ = ["VERTEX_ANTHROPIC_VERSION", "VertexaianthropicProvider"]
+
+VERTEX_ANTHROPIC_VERSION = "vertex-2023-10-16"
+
+
+class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
+    """Anthropic's Claude models on Vertex AI (``publishers/anthropic``)."""
+
+    name = "vertexaianthropic"
+    display_name = "Claude on Vertex AI"
+    api_key_env: ClassVar[tuple[str, ...]] = ()
+    api_base_env: ClassVar[tuple[str, ...]] = ("ANTHROPIC_VERTEX_BASE_URL",)
+    default_api_base = ENDPOINT_TEMPLATE
+    requires_api_key = False
+    docs_url = "https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude"
+    supports_list_models = False
+    client_options: ClassVar[frozenset[str]] = OPTIONS
+    default_location: ClassVar[str] = "us-east5"
+
+    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+        Provider.__init__(self, api_key, api_base)
+        self.vertex = VertexSettings(
+            self.name,
+            self.default_location,
+            project_env=("ANTHROPIC_VERTEX_PROJECT_ID", "VERTEXAI_PROJECT", "GOOGLE_CLOUD_PROJECT"),
+            location_env=("CLOUD_ML_REGION", "VERTEXAI_LOCATION", "GOOGLE_CLOUD_LOCATION"),
+        )
+
+    def configure(self, options: dict[str, Any]) -> None:
+        self.vertex.configure(options)
+
+    def auth_headers(self) -> dict[str, str]:
+        # a ready access token given as api_key; otherwise the token flow authenticates
+        return {"Authorization": f"Bearer {self.api_key.get()}"} if self.api_key else {}
+
+    def token_auth(self) -> TokenAuth | None:
+        return None if self.api_key is not None else self.vertex.auth()[0]
+
+    def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
+        self.check_params(params)
+        body = self.build_body(params)
+        del body["model"]
+        body["anthropic_version"] = VERTEX_ANTHROPIC_VERSION
+        method = "streamRawPredict" if params.stream else "rawPredict"
+        url = f"{self.vertex.model_path(self.api_base, 'anthropic', params.model)}:{method}"
+        return HTTPRequest("POST", url, json=body, stream=bool(params.stream))
+
+    def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
+        raise errors.UnsupportedCapabilityError("list_models", self.name)
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(VertexaianthropicProvider)

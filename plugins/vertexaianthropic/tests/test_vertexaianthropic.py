@@ -1,0 +1,205 @@
+"""Claude on Vertex: the conformance kit (with a ready access token as api_key), the Vertex request
+shape (model in the URL, anthropic_version in the body, validated against the anthropic plugin's
+Messages schema), and Application Default Credentials through a JWT-verifying token endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anyllm_vertexai.testing import PROJECT, GoogleTokenServer
+from anyllm_vertexaianthropic import VertexaianthropicProvider
+
+from any_llm import api, errors, plugins
+from any_llm.client import AnyLLM
+from any_llm.params import build_params
+from any_llm.testing import MockServer, Reply
+from any_llm.testing.conformance import CITY, MESSAGES, TEXT, TOOL_ARGS, TOOL_NAME, USAGE, ProviderConformance
+from any_llm.testing.schema import schema_errors
+
+MODEL = "claude-sonnet-4@20250514"
+TOOL_ID = "toolu_vrtx_01A09q90qw90lq917835lq9"
+ARGS = json.dumps(TOOL_ARGS)
+PATH = f"/v1/projects/{PROJECT}/locations/us-east5/publishers/anthropic/models/{MODEL}"
+
+
+def message(content: list[dict[str, Any]], stop: str) -> Reply:
+    return Reply.json(
+        {
+            "id": "msg_vrtx_013Zva2CMHLNnXjNJJKqJ2EF",
+            "type": "message",
+            "role": "assistant",
+            "model": "claude-sonnet-4-20250514",
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {"input_tokens": USAGE[0], "output_tokens": USAGE[1]},
+        }
+    )
+
+
+def stream(blocks: list[dict[str, Any]], stop: str) -> Reply:
+    start = {
+        "type": "message_start",
+        "message": {
+            "id": "msg_vrtx_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY",
+            "type": "message",
+            "role": "assistant",
+            "content": [],
+            "model": "claude-sonnet-4-20250514",
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": USAGE[0], "output_tokens": 1},
+        },
+    }
+    end = [
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": stop, "stop_sequence": None},
+            "usage": {"output_tokens": USAGE[1]},
+        },
+        {"type": "message_stop"},
+    ]
+    return Reply.sse([(e["type"], e) for e in [start, *blocks, *end]], done=False)
+
+
+def error(status: int, kind: str, text: str, headers: dict[str, str] | None = None) -> Reply:
+    return Reply.json({"type": "error", "error": {"type": kind, "message": text}}, status, headers=headers)
+
+
+WORDS = ["The capital", " of France", " is Paris", "."]
+TEXT_BLOCKS: list[dict[str, Any]] = [
+    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+    *({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": w}} for w in WORDS),
+    {"type": "content_block_stop", "index": 0},
+]
+TOOL_BLOCKS: list[dict[str, Any]] = [
+    {
+        "type": "content_block_start",
+        "index": 0,
+        "content_block": {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": {}},
+    },
+    *(
+        {
+            "type": "content_block_delta",
+            "index": 0,
+            "delta": {"type": "input_json_delta", "partial_json": ARGS[i : i + 6]},
+        }
+        for i in range(0, len(ARGS), 6)
+    ),
+    {"type": "content_block_stop", "index": 0},
+]
+EXCHANGES: dict[str, Reply | list[Reply]] = {
+    "plain": message([{"type": "text", "text": TEXT}], "end_turn"),
+    "stream": stream(TEXT_BLOCKS, "end_turn"),
+    "stream_usage": stream(TEXT_BLOCKS, "end_turn"),
+    "tool_call": message([{"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": TOOL_ARGS}], "tool_use"),
+    "stream_tool_call": stream(TOOL_BLOCKS, "tool_use"),
+    "tool_round_trip": message([{"type": "text", "text": TEXT}], "end_turn"),
+    "structured": message([{"type": "text", "text": json.dumps(CITY)}], "end_turn"),
+    # Vertex's own 401 (Google's error shape) for a bad access token
+    "error_401": Reply.json(
+        {
+            "error": {
+                "code": 401,
+                "message": "Request had invalid authentication credentials.",
+                "status": "UNAUTHENTICATED",
+            }
+        },
+        401,
+    ),
+    "error_429": error(429, "rate_limit_error", "Quota exceeded for aiplatform.googleapis.com", {"retry-after": "7"}),
+    "error_context_length": error(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"),
+    "error_5xx": error(529, "overloaded_error", "Overloaded"),
+}
+
+
+@pytest.fixture(autouse=True)
+def project(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANTHROPIC_VERTEX_PROJECT_ID", PROJECT)
+    monkeypatch.delenv("CLOUD_ML_REGION", raising=False)
+
+
+class TestVertexaianthropicConformance(ProviderConformance):
+    provider_class = VertexaianthropicProvider
+    model = MODEL
+
+    def exchange(self, scenario: str) -> Reply | list[Reply]:
+        return EXCHANGES[scenario]
+
+    def test_key_and_base_url_from_env(self, sa_file: Path, google: GoogleTokenServer) -> None:  # type: ignore[override]
+        """No key env var here: ADC supplies the token; ANTHROPIC_VERTEX_BASE_URL the endpoint."""
+        with plugins.registered(VertexaianthropicProvider), MockServer() as server, pytest.MonkeyPatch.context() as mp:
+            server.queue(EXCHANGES["plain"])  # type: ignore[arg-type]
+            mp.setenv("ANTHROPIC_VERTEX_BASE_URL", server.url)
+            api.close_clients(self.provider_class.name)
+            try:
+                out: Any = api.completion(model=MODEL, provider="vertexaianthropic", messages=MESSAGES)
+            finally:
+                api.close_clients(self.provider_class.name)
+        assert out.choices[0].message.content == TEXT
+        assert server.requests[0].headers["authorization"] == f"Bearer {google.issued[0]}"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        {},
+        {"stream": True, "max_tokens": 100, "temperature": 0.2, "stop": ["END"]},
+        {
+            "tools": [{"type": "function", "function": {"name": "f", "parameters": {"type": "object"}}}],
+            "tool_choice": "required",
+        },
+        {"reasoning_effort": "low"},
+    ],
+)
+def test_body_is_the_messages_body_with_vertex_version_and_no_model(messages_spec: Path, args: dict[str, Any]) -> None:
+    provider = VertexaianthropicProvider(api_key="ya29.ready-token-0000000", api_base="https://x.invalid")
+    request = provider.build_completion_request(build_params(MODEL, MESSAGES, dict(args), {}))
+    body = request.json
+    assert "model" not in body and body["anthropic_version"] == "vertex-2023-10-16"
+    method = "streamRawPredict" if args.get("stream") else "rawPredict"
+    assert request.url == f"https://x.invalid{PATH}:{method}"
+    assert request.stream is bool(args.get("stream"))
+    standard = {k: v for k, v in body.items() if k != "anthropic_version"} | {"model": MODEL}
+    assert not schema_errors(messages_spec, "CreateMessageRequest", standard)
+
+
+def test_default_endpoint_and_location_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOUD_ML_REGION", "europe-west1")
+    provider = VertexaianthropicProvider(
+        api_key="ya29.ready-token-0000000", api_base=VertexaianthropicProvider.default_api_base
+    )
+    url = provider.build_completion_request(build_params(MODEL, MESSAGES, {}, {})).url
+    assert url.startswith(
+        f"https://europe-west1-aiplatform.googleapis.com/v1/projects/{PROJECT}/locations/europe-west1/"
+    )
+
+
+def test_service_account_through_the_token_endpoint(sa_file: Path, google: GoogleTokenServer) -> None:
+    with plugins.registered(VertexaianthropicProvider), MockServer() as server:
+        server.queue(EXCHANGES["plain"], EXCHANGES["stream"])  # type: ignore[arg-type]
+        client = AnyLLM.create("vertexaianthropic", api_base=server.url)
+        assert client.completion(MODEL, MESSAGES).choices[0].message.content == TEXT
+
+        async def streamed() -> str:
+            out = []
+            async for chunk in await client.acompletion(MODEL, MESSAGES, stream=True):
+                out.append(chunk.choices[0].delta.content or "" if chunk.choices else "")
+            return "".join(out)
+
+        assert asyncio.run(streamed()) == TEXT
+        client.close()
+    assert len(google.verified) == 1
+    assert [r.path for r in server.requests] == [f"{PATH}:rawPredict", f"{PATH}:streamRawPredict"]
+    assert all(r.headers["authorization"] == f"Bearer {google.issued[0]}" for r in server.requests)
+    assert all(r.json["anthropic_version"] == "vertex-2023-10-16" for r in server.requests)
+
+
+def test_list_models_is_a_declared_gap() -> None:
+    provider = VertexaianthropicProvider(api_key="ya29.ready-token-0000000", api_base="https://x.invalid")
+    with pytest.raises(errors.UnsupportedCapabilityError):
+        provider.build_list_models_request({})
