@@ -55,6 +55,7 @@ __all__ = [
     "TokenFlow",
     "TokenRequest",
     "TokenResponse",
+    "credential_token_auth",
     "token_endpoint_error",
 ]
 
@@ -285,6 +286,22 @@ class CallableTokenAuth(TokenAuth):
             f"{self.what} returned {type(result).__name__}; return a token string or an object with "
             ".token and .expires_on (azure.core.credentials.AccessToken)"
         )
+
+
+def credential_token_auth(credential: Any, scope: str, *, what: str = "the credential") -> CallableTokenAuth:
+    """A credential object with ``get_token(scope)`` (azure-core's ``TokenCredential``, sync or async, as
+    azure-identity's ``DefaultAzureCredential``) as a flow: the object computes the token, core caches it
+    until its ``expires_on``."""
+    get_token = getattr(credential, "get_token", None)
+    if not callable(get_token):
+        raise errors.ConfigurationError(f"{what} must have a get_token(scope) method, got {type(credential).__name__}")
+    if inspect.iscoroutinefunction(get_token):
+
+        async def fetch_async() -> Any:
+            return await get_token(scope)
+
+        return CallableTokenAuth(fetch_async, what=what)
+    return CallableTokenAuth(lambda: get_token(scope), what=what)
 
 
 # -- core's side: sending, caching, single flight ---------------------------------------------------

@@ -6,7 +6,10 @@ Quirks (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference, dat
 - every request carries ``api-version`` in the query: the ``api_version=`` keyword of a call, else
   ``AZURE_OPENAI_API_VERSION``, else ``OPENAI_API_VERSION`` (the openai SDK's name), else ``2024-10-21``
   (the latest GA data-plane version);
-- the key goes in an ``api-key`` header, not ``Authorization``;
+- the key goes in an ``api-key`` header, not ``Authorization``; without a key, Microsoft Entra ID
+  (``azure_ad_token``, ``azure_ad_token_provider``, ``credential`` in ``client_args``, or
+  ``DefaultAzureCredential`` with the ``[identity]`` extra: :mod:`anyllm_azureopenai.entra`) sends
+  ``Authorization: Bearer`` with a token core caches and refreshes;
 - ``max_tokens`` is sent as ``max_completion_tokens``, as for OpenAI (reasoning deployments require it);
 - a stream opens with a ``prompt_filter_results`` chunk whose ``object`` is ``""``; it is read as a chunk;
 - the endpoint comes from ``AZURE_OPENAI_ENDPOINT`` (a trailing ``/openai`` is tolerated).
@@ -20,8 +23,10 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 from any_llm import hookimpl
+from any_llm.auth import TokenAuth
 from any_llm.openai_compat import OpenAICompatibleProvider
 from any_llm.provider import CompletionParams, HTTPRequest
+from anyllm_azureopenai.entra import ENTRA_OPTIONS, EntraSettings
 
 __all__ = ["AzureopenaiProvider"]
 
@@ -43,14 +48,23 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
     supports_embedding = True
     supports_list_models = True
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
+    requires_api_key = False  # an API key, or Microsoft Entra ID (checked in configure)
+    client_options: ClassVar[frozenset[str]] = ENTRA_OPTIONS
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
         super().__init__(api_key, api_base)
         self.api_base = self.api_base.removesuffix("/openai")
         self.api_version = next((v for v in map(os.environ.get, API_VERSION_ENV) if v), DEFAULT_API_VERSION)
+        self.entra = EntraSettings(self.name, self.display_name, self.api_key_env[0])
+
+    def configure(self, options: dict[str, Any]) -> None:
+        self.entra.configure(options, has_key=self.api_key is not None)
 
     def auth_headers(self) -> dict[str, str]:
         return {"api-key": self.api_key.get()} if self.api_key else {}
+
+    def token_auth(self) -> TokenAuth | None:
+        return self.entra.token_auth(has_key=self.api_key is not None)
 
     def _deployment(self, model: str, operation: str, extra: dict[str, Any]) -> tuple[str, dict[str, str]]:
         version = str(extra.pop("api_version", None) or self.api_version)
