@@ -47,6 +47,7 @@ class LLMProvider(str, Enum):
     """The first-party providers (any installed plugin's name works as a plain string too)."""
 
     ANTHROPIC = "anthropic"
+    AZURE = "azure"
     AZUREOPENAI = "azureopenai"
     CEREBRAS = "cerebras"
     COHERE = "cohere"
