@@ -48,6 +48,7 @@ class LLMProvider(str, Enum):
 
     ANTHROPIC = "anthropic"
     AZURE = "azure"
+    AZUREANTHROPIC = "azureanthropic"
     AZUREOPENAI = "azureopenai"
     CEREBRAS = "cerebras"
     COHERE = "cohere"
