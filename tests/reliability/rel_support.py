@@ -456,11 +456,19 @@ def plugin_providers() -> list[tuple[str, type, Protocol]]:
         if not Path(inspect.getfile(cls)).resolve().is_relative_to(PLUGINS_DIR):
             continue
         proto = ALL_PROTOCOLS.get(info.name)
+        if proto is None:  # a plugin built on another's translation (vertexai on gemini...) speaks its wire
+            proto = next((p for n, p in ALL_PROTOCOLS.items() if issubclass(cls, _provider_or_none(n))), None)
         if proto is None and issubclass(cls, OpenAICompatibleProvider):
             proto = OPENAI
         if proto is not None:
             out.append((info.name, cls, proto))
     return sorted(out, key=lambda item: item[0])
+
+
+def _provider_or_none(name: str) -> type:
+    from any_llm.plugins import get_provider_class_or_none
+
+    return get_provider_class_or_none(name) or type(None)
 
 
 def installed_protocols() -> list[Protocol]:
