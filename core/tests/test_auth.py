@@ -146,12 +146,12 @@ def test_token_is_refreshed_shortly_before_expiry(servers: tuple[TokenServer, Ap
     import time
 
     tokens, api = servers
-    tokens.expires_in = 0.6  # counts as stale after 0.3 s (the margin is capped at half the lifetime)
+    tokens.expires_in = 3.0  # counts as stale after 1.5 s (the margin is capped at half the lifetime)
     with make_client(tokens, api) as client:
         client.completion("m", MESSAGES)
         client.completion("m", MESSAGES)
         assert len(tokens.issued) == 1
-        time.sleep(0.35)
+        time.sleep(1.6)
         client.completion("m", MESSAGES)
     assert len(tokens.issued) == 2
     assert api.seen == [tokens.issued[0], tokens.issued[0], tokens.issued[1]]

@@ -26,7 +26,7 @@ SCOPE = "https://cognitiveservices.azure.com/.default"
 class AccessToken:
     """azure.core.credentials.AccessToken's shape."""
 
-    def __init__(self, token: str, expires_on: int) -> None:
+    def __init__(self, token: str, expires_on: float) -> None:
         self.token, self.expires_on = token, expires_on
 
 
@@ -103,13 +103,13 @@ def test_credential_object_gets_the_cognitive_services_scope_and_is_refreshed(se
     class Credential:
         def get_token(self, *requested: str) -> AccessToken:
             scopes.extend(requested)
-            # lives 1 s: stale after 0.5 s (the refresh margin is capped at half the lifetime)
-            return AccessToken(f"entra-cred-{len(scopes):04d}-token", int(time.time()) + 1)
+            # lives 4 s: stale after 2 s (the refresh margin is capped at half the lifetime)
+            return AccessToken(f"entra-cred-{len(scopes):04d}-token", time.time() + 4)
 
     with create(server, credential=Credential()) as client:
         client.completion(MODEL, MESSAGES)
         client.completion(MODEL, MESSAGES)
-        time.sleep(1.0)
+        time.sleep(2.2)
         client.completion(MODEL, MESSAGES)
     assert scopes == [SCOPE, SCOPE]
     assert [r.headers["authorization"] for r in server.requests] == [
