@@ -198,3 +198,29 @@ def test_unsupported_credentials_type(clean_google_env: Path) -> None:
     provider.configure({"credentials": {"type": "external_account"}, "project": "p"})
     with pytest.raises(errors.ConfigurationError, match="external_account"):
         provider.token_auth()
+
+
+def test_embeddings_through_predict(sa_file: Path, google: GoogleTokenServer, vertex: Vertex) -> None:
+    vertex.server.queue(
+        Reply.json({"predictions": [{"embeddings": {"values": [0.5, 0.25], "statistics": {"token_count": 3}}}]})
+    )
+    with client(vertex) as c:
+        out = c.embedding("text-embedding-005", "hello", dimensions=2, task_type="RETRIEVAL_QUERY")
+    assert out.data[0].embedding == [0.5, 0.25] and out.usage.prompt_tokens == 3
+    (request,) = vertex.server.requests
+    assert (
+        request.path
+        == f"/v1/projects/{PROJECT}/locations/us-central1/publishers/google/models/text-embedding-005:predict"
+    )
+    assert request.json == {
+        "instances": [{"content": "hello", "task_type": "RETRIEVAL_QUERY"}],
+        "parameters": {"outputDimensionality": 2},
+    }
+    assert request.headers["authorization"] == f"Bearer {google.issued[0]}"
+
+
+def test_embeddings_of_the_wrong_shape_are_typed() -> None:
+    provider = VertexaiProvider(api_key="AIzaSy-test-express-key-000", api_base="https://x.invalid")
+    for body in (b"{}", b'{"predictions": [{"embeddings": {"values": ["x"]}}]}', b"[]"):
+        with pytest.raises(errors.ResponseValidationError):
+            provider.parse_embedding(body, "m")

@@ -10,7 +10,16 @@ from typing import Any
 from anyllm_vertexai import VertexaiProvider
 
 from any_llm.testing import Reply
-from any_llm.testing.conformance import CITY, RETRY_AFTER, TEXT, TOOL_ARGS, TOOL_NAME, USAGE, ProviderConformance
+from any_llm.testing.conformance import (
+    CITY,
+    EMBEDDINGS,
+    RETRY_AFTER,
+    TEXT,
+    TOOL_ARGS,
+    TOOL_NAME,
+    USAGE,
+    ProviderConformance,
+)
 
 GEMINI_SPEC = Path(__file__).resolve().parents[2] / "gemini" / "tests" / "spec" / "gemini-native.json"
 MODEL = "gemini-2.5-flash"
@@ -60,6 +69,15 @@ EXCHANGES: dict[str, Reply] = {
         "The input token count (1200000) exceeds the maximum number of tokens allowed (1048576).",
     ),
     "error_5xx": error(500, "INTERNAL", "Internal error encountered."),
+    # Vertex's predict answer for text embeddings
+    "embedding": Reply.json(
+        {
+            "predictions": [
+                {"embeddings": {"values": v, "statistics": {"token_count": 1, "truncated": False}}} for v in EMBEDDINGS
+            ],
+            "metadata": {"billableCharacterCount": 2},
+        }
+    ),
 }
 
 

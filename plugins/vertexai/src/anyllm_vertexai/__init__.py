@@ -12,8 +12,8 @@ authenticated:
 - with ``api_key=`` (or ``VERTEXAI_API_KEY``) instead: Vertex AI express mode, the key in
   ``x-goog-api-key`` and no project in the path.
 
-Embeddings (``:predict`` with ``instances``) and model listing are different APIs on Vertex and are
-not offered yet.
+Embeddings use Vertex's own ``:predict`` (``{"instances": [{"content": ...}], "parameters": {...}}`` →
+``predictions[].embeddings.values``); model listing is another API on Vertex and is not offered.
 """
 
 from __future__ import annotations
@@ -23,9 +23,10 @@ from urllib.parse import quote
 
 from anyllm_gemini import GeminiProvider
 
-from any_llm import hookimpl
+from any_llm import errors, hookimpl
 from any_llm.auth import TokenAuth
-from any_llm.provider import CompletionParams, HTTPRequest, Provider
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, loads, shape_error
+from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from anyllm_vertexai.settings import ENDPOINT_TEMPLATE, OPTIONS, VertexSettings
 
 __all__ = ["VertexaiProvider"]
@@ -41,7 +42,7 @@ class VertexaiProvider(GeminiProvider):
     default_api_base = ENDPOINT_TEMPLATE
     requires_api_key = False
     docs_url = "https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference"
-    supports_embedding = False
+    supports_embedding = True
     supports_list_models = False
     client_options: ClassVar[frozenset[str]] = OPTIONS
     default_location: ClassVar[str] = "us-central1"
@@ -72,6 +73,63 @@ class VertexaiProvider(GeminiProvider):
         else:
             request.url = f"{self.vertex.model_path(self.api_base, 'google', params.model)}:{method}"
         return request
+
+    # -- embeddings: Vertex's predict API, not the Gemini API's batchEmbedContents ------------------
+
+    def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
+        options = dict(extra)
+        task = options.pop("task_type", None)
+        title = options.pop("title", None)
+        parameters: dict[str, Any] = {}
+        for name in ("dimensions", "output_dimensionality", "outputDimensionality"):
+            if name in options:
+                parameters["outputDimensionality"] = options.pop(name)
+        if "auto_truncate" in options:
+            parameters["autoTruncate"] = options.pop("auto_truncate")
+        parameters.update(options)  # anything else is Vertex's own parameter name
+        instances = []
+        for text in inputs:
+            instance: dict[str, Any] = {"content": text}
+            if task is not None:
+                instance["task_type"] = task
+            if title is not None:
+                instance["title"] = title
+            instances.append(instance)
+        body: dict[str, Any] = {"instances": instances}
+        if parameters:
+            body["parameters"] = parameters
+        if self.api_key is not None:
+            base = "https://aiplatform.googleapis.com" if self.api_base == ENDPOINT_TEMPLATE else self.api_base
+            name = quote(model.strip().removeprefix("publishers/google/models/"), safe="@.")
+            return HTTPRequest("POST", f"{base}/v1/publishers/google/models/{name}:predict", json=body)
+        return HTTPRequest("POST", f"{self.vertex.model_path(self.api_base, 'google', model)}:predict", json=body)
+
+    def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
+        data = loads(body, self.name)
+        predictions = data.get("predictions") if isinstance(data, dict) else None
+        vectors = []
+        tokens = 0
+        for p in predictions if isinstance(predictions, list) else [None]:
+            emb = p.get("embeddings") if isinstance(p, dict) else None
+            values = emb.get("values") if isinstance(emb, dict) else None
+            if not isinstance(values, list):
+                raise errors.ResponseValidationError(
+                    f"{self.name} embeddings answer has no predictions[].embeddings.values",
+                    provider=self.name,
+                    body=body.decode("utf-8", "replace"),
+                )
+            stats = emb.get("statistics") if isinstance(emb, dict) else None
+            count = stats.get("token_count") if isinstance(stats, dict) else None
+            tokens += int(count) if isinstance(count, (int, float)) else 0
+            vectors.append(values)
+        try:
+            return CreateEmbeddingResponse(
+                data=[Embedding(embedding=v, index=i) for i, v in enumerate(vectors)],
+                model=model,
+                usage=Usage(prompt_tokens=tokens, total_tokens=tokens),
+            )
+        except ValueError as exc:  # pydantic's ValidationError: a value that is not a number
+            raise shape_error(self.name, exc, "an embeddings answer", body) from None
 
 
 @hookimpl

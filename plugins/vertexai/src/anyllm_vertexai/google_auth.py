@@ -109,6 +109,8 @@ class AuthorizedUserAuth(TokenAuth):
             )
         self.token_uri = str(info.get("token_uri") or DEFAULT_TOKEN_URI)
         self.quota_project = info.get("quota_project_id") if isinstance(info.get("quota_project_id"), str) else None
+        errors.register_secret(str(info["refresh_token"]))  # redacted should a token endpoint echo them
+        errors.register_secret(str(info["client_secret"]))
         self._form = {
             "grant_type": "refresh_token",
             "client_id": str(info["client_id"]),
