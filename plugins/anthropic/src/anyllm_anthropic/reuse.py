@@ -62,8 +62,15 @@ class _OwnErrorsParser(StreamParser):
         self._own = own
 
     @property
-    def done(self) -> bool:  # type: ignore[override]
+    def done(self) -> bool:
         return self._inner.done
+
+    @done.setter
+    def done(self, value: bool) -> None:  # core marks the protocol's end marker (e.g. [DONE])
+        self._inner.done = value
+
+    def may_end(self) -> bool:
+        return self._inner.may_end()
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
         try:

@@ -25,8 +25,9 @@ from anyllm_gemini import GeminiProvider
 
 from any_llm import errors, hookimpl
 from any_llm.auth import TokenAuth
-from any_llm.provider import CompletionParams, HTTPRequest, Provider, loads, shape_error
+from any_llm.provider import CompletionParams, HTTPRequest, Provider
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
+from any_llm.wire import loads, shape_error
 from anyllm_vertexai.settings import ENDPOINT_TEMPLATE, OPTIONS, VertexSettings
 
 __all__ = ["VertexaiProvider"]

@@ -27,8 +27,9 @@ from typing import Any, ClassVar
 from any_llm import errors, hookimpl
 from any_llm.auth import TokenAuth, TokenFlow, TokenRequest
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
-from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, error_details_from_json, loads
+from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent
 from any_llm.types.completion import ChatCompletionChunk
+from any_llm.wire import error_details_from_json, loads
 
 __all__ = ["DEFAULT_IAM_URL", "IAMTokenAuth", "WatsonxProvider"]
 
