@@ -52,6 +52,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": True,
+        "documents": True,
         "embedding": True,
         "list_models": True,
     }
