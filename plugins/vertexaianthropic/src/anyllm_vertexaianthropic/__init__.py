@@ -68,7 +68,6 @@ class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
         return None if self.api_key is not None else self.vertex.auth()[0]
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         body = self.build_body(params)
         del body["model"]
         body["anthropic_version"] = VERTEX_ANTHROPIC_VERSION
