@@ -17,6 +17,7 @@ from any_llm.plugins import get_provider_class
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
+    from any_llm.bridges import Plan
     from any_llm.provider import CompletionParams, Provider
     from any_llm.streaming import AsyncStream, Stream
     from any_llm.types.completion import ChatCompletion
@@ -176,6 +177,56 @@ class AnyLLM:
 
             return AsyncStream(await self.transport.asend(self.provider, request, timeout), pipeline)
         return self._finish(params, (await self.transport.asend(self.provider, request, timeout)).content)
+
+    # -- responses and messages: native where the provider declares it, else translated ------------
+
+    def _send_plan(self, plan: Plan, timeout: Any) -> Any:
+        from any_llm.bridges import EventStream
+        from any_llm.streaming import Stream, _Pipeline, make_decoder
+
+        if not plan.request.stream:
+            return plan.finish(self.transport.send(self.provider, plan.request, timeout).content)
+        assert plan.parser is not None
+        name = self.provider.name
+        pipeline = _Pipeline(make_decoder(self.provider.stream_format, name), plan.parser(), name)
+        stream = Stream(self.transport.send(self.provider, plan.request, timeout), pipeline)
+        return EventStream(stream, plan.translator() if plan.translator else None)
+
+    async def _asend_plan(self, plan: Plan, timeout: Any) -> Any:
+        from any_llm.bridges import AsyncEventStream
+        from any_llm.streaming import AsyncStream, _Pipeline, make_decoder
+
+        if not plan.request.stream:
+            return plan.finish((await self.transport.asend(self.provider, plan.request, timeout)).content)
+        assert plan.parser is not None
+        name = self.provider.name
+        pipeline = _Pipeline(make_decoder(self.provider.stream_format, name), plan.parser(), name)
+        stream = AsyncStream(await self.transport.asend(self.provider, plan.request, timeout), pipeline)
+        return AsyncEventStream(stream, plan.translator() if plan.translator else None)
+
+    def responses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
+        """Create a response; takes the same parameters as :func:`any_llm.responses`."""
+        from any_llm.bridges import responses
+
+        return self._send_plan(*responses.plan(self.provider, model, input_data, kwargs))
+
+    async def aresponses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
+        """Async twin of :meth:`responses`."""
+        from any_llm.bridges import responses
+
+        return await self._asend_plan(*responses.plan(self.provider, model, input_data, kwargs))
+
+    def messages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
+        """Create a message; takes the same parameters as :func:`any_llm.messages`."""
+        from any_llm.bridges import messages as bridge
+
+        return self._send_plan(*bridge.plan(self.provider, model, messages, max_tokens, kwargs))
+
+    async def amessages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
+        """Async twin of :meth:`messages`."""
+        from any_llm.bridges import messages as bridge
+
+        return await self._asend_plan(*bridge.plan(self.provider, model, messages, max_tokens, kwargs))
 
     # -- embeddings ---------------------------------------------------------------------------
 
