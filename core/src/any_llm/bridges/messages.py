@@ -109,9 +109,7 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
 # -- the plan -------------------------------------------------------------------------------------
 
 
-def plan(
-    provider: Provider, model: str, messages: Any, max_tokens: Any, kwargs: dict[str, Any]
-) -> tuple[Plan, Any]:
+def plan(provider: Provider, model: str, messages: Any, max_tokens: Any, kwargs: dict[str, Any]) -> tuple[Plan, Any]:
     """(the plan for ``messages()`` on ``provider``, the timeout). Pure: refusals raise here."""
     timeout = kwargs.pop("timeout", None)
     args = {k: v for k, v in kwargs.items() if v is not None}
@@ -199,7 +197,9 @@ def _effort(thinking: Any) -> str:
     if kind == "enabled":
         budget = thinking.get("budget_tokens") or 0
         return next((name for limit, name in _EFFORTS if budget <= limit), "xhigh")
-    raise errors.ConfigurationError(f'thinking must be {{"type": "enabled", "budget_tokens": N}} or disabled, got {thinking!r}')
+    raise errors.ConfigurationError(
+        f'thinking must be {{"type": "enabled", "budget_tokens": N}} or disabled, got {thinking!r}'
+    )
 
 
 def _message(msg: dict[str, Any], i: int, provider: str) -> list[dict[str, Any]]:
@@ -235,8 +235,8 @@ def _message(msg: dict[str, Any], i: int, provider: str) -> list[dict[str, Any]]
         kind = block.get("type")
         if kind == "tool_result":
             result = block.get("content")
-            text = result if isinstance(result, str) or result is None else _joined_text(result)
-            tool: dict[str, Any] = {"role": "tool", "tool_call_id": block.get("tool_use_id"), "content": text or ""}
+            answer = result if isinstance(result, str) or result is None else _joined_text(result)
+            tool: dict[str, Any] = {"role": "tool", "tool_call_id": block.get("tool_use_id"), "content": answer or ""}
             if block.get("is_error"):
                 tool["content"] = f"Error: {tool['content']}"
             tools.append(tool)
@@ -265,7 +265,9 @@ def _media(block: dict[str, Any], i: int, provider: str) -> dict[str, Any]:
 def _chat_tool(tool: dict[str, Any], provider: str) -> dict[str, Any]:
     if tool.get("type") not in (None, "custom") or "name" not in tool:
         raise errors.UnsupportedParameterError(
-            f"tools ({tool.get('type')!r})", provider, "server tools run on Anthropic's side; only custom tools translate"
+            f"tools ({tool.get('type')!r})",
+            provider,
+            "server tools run on Anthropic's side; only custom tools translate",
         )
     fn: dict[str, Any] = {"name": tool["name"], "parameters": tool.get("input_schema") or {"type": "object"}}
     if tool.get("description"):
@@ -335,7 +337,12 @@ def completion_to_message(completion: ChatCompletion, output_type: type | None, 
             content.append({"type": "text", "text": msg.refusal})
         for call in msg.tool_calls or ():
             content.append(
-                {"type": "tool_use", "id": call.id, "name": call.function.name, "input": _arguments(call.function.arguments)}
+                {
+                    "type": "tool_use",
+                    "id": call.id,
+                    "name": call.function.name,
+                    "input": _arguments(call.function.arguments),
+                }
             )
         stop = STOP_REASONS.get(choice.finish_reason or "", "end_turn")
     data = {
@@ -404,7 +411,7 @@ class MessagesStreamParser(StreamParser):
         self.provider = provider
         self.on_error = on_error
 
-    def feed(self, event: StreamEvent) -> Iterable[Any]:  # type: ignore[override]
+    def feed(self, event: StreamEvent) -> Iterable[Any]:
         from any_llm.types.messages import parse_stream_event
 
         data = loads_object(event.data, self.provider, "a stream event")
@@ -422,7 +429,7 @@ class MessagesStreamParser(StreamParser):
             self.done = True
         return (parsed,)
 
-    def finish(self) -> Iterable[Any]:  # type: ignore[override]
+    def finish(self) -> Iterable[Any]:
         if not self.done:
             raise errors.ResponseValidationError(
                 f"{self.provider}'s message stream ended before message_stop", provider=self.provider

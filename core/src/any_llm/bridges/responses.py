@@ -347,7 +347,9 @@ def _chat_tool_choice(choice: Any, provider: str) -> Any:
         return choice
     if choice.get("type") == "function" and choice.get("name"):
         return {"type": "function", "function": {"name": choice["name"]}}
-    raise errors.UnsupportedParameterError(f"tool_choice {choice!r}", provider, "use auto, none, required or a function")
+    raise errors.UnsupportedParameterError(
+        f"tool_choice {choice!r}", provider, "use auto, none, required or a function"
+    )
 
 
 def _chat_response_format(fmt: dict[str, Any]) -> dict[str, Any]:
@@ -522,7 +524,7 @@ class ResponsesStreamParser(StreamParser):
         self.done = False
         self.provider = provider
 
-    def feed(self, event: StreamEvent) -> Iterable[Any]:  # type: ignore[override]
+    def feed(self, event: StreamEvent) -> Iterable[Any]:
         from any_llm.types.responses import parse_stream_event
 
         data = loads_object(event.data, self.provider, "a stream event")
@@ -534,7 +536,7 @@ class ResponsesStreamParser(StreamParser):
             self.done = True
         return (parsed,)
 
-    def finish(self) -> Iterable[Any]:  # type: ignore[override]
+    def finish(self) -> Iterable[Any]:
         if not self.done:
             raise errors.ResponseValidationError(
                 f"{self.provider}'s response stream ended before response.completed", provider=self.provider
@@ -633,7 +635,7 @@ class ResponsesTranslator(Translator):
         out: list[Any] = []
         if self._reasoning_item is None or self._reasoning_item not in self._open:
             out += self._close_text()
-            item = {"type": "reasoning", "id": f"rs_{self._id}_{len(self._items)}", "summary": []}
+            item: dict[str, Any] = {"type": "reasoning", "id": f"rs_{self._id}_{len(self._items)}", "summary": []}
             self._reasoning_item, added = self._add(item)
             item["content"] = [{"type": "reasoning_text", "text": ""}]
             out.append(added)
@@ -641,7 +643,9 @@ class ResponsesTranslator(Translator):
         item = self._items[index]
         item["content"][0]["text"] += text
         out.append(
-            self._event(t.ResponseReasoningTextDeltaEvent, item_id=item["id"], output_index=index, content_index=0, delta=text)
+            self._event(
+                t.ResponseReasoningTextDeltaEvent, item_id=item["id"], output_index=index, content_index=0, delta=text
+            )
         )
         return out
 
@@ -651,7 +655,7 @@ class ResponsesTranslator(Translator):
         out: list[Any] = []
         if self._text_item is None or self._text_item not in self._open:
             out += self._close_reasoning()
-            item = {
+            item: dict[str, Any] = {
                 "type": "message",
                 "id": f"msg_{self._id}_{len(self._items)}",
                 "role": "assistant",
@@ -663,9 +667,13 @@ class ResponsesTranslator(Translator):
         index = self._text_item
         item = self._items[index]
         kind = "refusal" if refusal else "output_text"
-        parts = item["content"]
+        parts: list[dict[str, Any]] = item["content"]
         if not parts or parts[-1]["type"] != kind:
-            part = {"type": "refusal", "refusal": ""} if refusal else {"type": "output_text", "text": "", "annotations": []}
+            part: dict[str, Any] = (
+                {"type": "refusal", "refusal": ""}
+                if refusal
+                else {"type": "output_text", "text": "", "annotations": []}
+            )
             parts.append(part)
             out.append(
                 self._event(
@@ -711,7 +719,7 @@ class ResponsesTranslator(Translator):
         if index is None:
             out += self._close_text() + self._close_reasoning()
             call_id = call.id or f"call_{len(self._items)}"
-            item = {
+            item: dict[str, Any] = {
                 "type": "function_call",
                 "id": f"fc_{call_id}",
                 "call_id": call_id,
@@ -727,7 +735,10 @@ class ResponsesTranslator(Translator):
             item["arguments"] += fn.arguments
             out.append(
                 self._event(
-                    t.ResponseFunctionCallArgumentsDeltaEvent, item_id=item["id"], output_index=index, delta=fn.arguments
+                    t.ResponseFunctionCallArgumentsDeltaEvent,
+                    item_id=item["id"],
+                    output_index=index,
+                    delta=fn.arguments,
                 )
             )
         return out
@@ -803,4 +814,3 @@ class ResponsesTranslator(Translator):
         cls = t.ResponseIncompleteEvent if status == "incomplete" else t.ResponseCompletedEvent
         out.append(self._event(cls, response=response))
         return out
-

@@ -7,7 +7,7 @@ generic ``*Other`` models, so ``model_dump(exclude_unset=True)`` of a parsed bod
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, Literal, TypeVar, Union
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Tag
 
@@ -90,13 +90,11 @@ class ContentBlockOther(_Model):
 
 
 ContentBlock = Annotated[
-    Union[
-        Annotated[TextBlock, Tag("text")],
-        Annotated[ToolUseBlock, Tag("tool_use")],
-        Annotated[ThinkingBlock, Tag("thinking")],
-        Annotated[RedactedThinkingBlock, Tag("redacted_thinking")],
-        Annotated[ContentBlockOther, Tag("other")],
-    ],
+    Annotated[TextBlock, Tag("text")]
+    | Annotated[ToolUseBlock, Tag("tool_use")]
+    | Annotated[ThinkingBlock, Tag("thinking")]
+    | Annotated[RedactedThinkingBlock, Tag("redacted_thinking")]
+    | Annotated[ContentBlockOther, Tag("other")],
     Discriminator(_tagger(("text", "tool_use", "thinking", "redacted_thinking"))),
 ]
 
@@ -163,13 +161,11 @@ class DeltaOther(_Model):
 
 
 BlockDelta = Annotated[
-    Union[
-        Annotated[TextDelta, Tag("text_delta")],
-        Annotated[InputJSONDelta, Tag("input_json_delta")],
-        Annotated[ThinkingDelta, Tag("thinking_delta")],
-        Annotated[SignatureDelta, Tag("signature_delta")],
-        Annotated[DeltaOther, Tag("other")],
-    ],
+    Annotated[TextDelta, Tag("text_delta")]
+    | Annotated[InputJSONDelta, Tag("input_json_delta")]
+    | Annotated[ThinkingDelta, Tag("thinking_delta")]
+    | Annotated[SignatureDelta, Tag("signature_delta")]
+    | Annotated[DeltaOther, Tag("other")],
     Discriminator(_tagger(("text_delta", "input_json_delta", "thinking_delta", "signature_delta"))),
 ]
 
@@ -242,17 +238,17 @@ _EVENT_CLASSES: dict[str, type[_Model]] = {
     "error": StreamErrorEvent,
 }
 
-MessageStreamEvent = Union[
-    MessageStartEvent,
-    ContentBlockStartEvent,
-    ContentBlockDeltaEvent,
-    ContentBlockStopEvent,
-    MessageDeltaEvent,
-    MessageStopEvent,
-    PingEvent,
-    StreamErrorEvent,
-    MessageStreamEventOther,
-]
+MessageStreamEvent = (
+    MessageStartEvent
+    | ContentBlockStartEvent
+    | ContentBlockDeltaEvent
+    | ContentBlockStopEvent
+    | MessageDeltaEvent
+    | MessageStopEvent
+    | PingEvent
+    | StreamErrorEvent
+    | MessageStreamEventOther
+)
 
 
 def parse_stream_event(data: dict[str, Any]) -> MessageStreamEvent:

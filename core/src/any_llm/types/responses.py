@@ -9,7 +9,7 @@ parses into the generic :class:`ResponseOutputItemOther` / :class:`ResponseStrea
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Generic, Literal, TypeVar, Union
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Tag
 
@@ -47,7 +47,7 @@ __all__ = [
     "parse_stream_event",
 ]
 
-ResponseInput = Union[str, list[dict[str, Any]]]
+ResponseInput = str | list[dict[str, Any]]
 """``input_data``: a string (one user turn) or a list of input items (messages, function calls and
 their outputs, reasoning items), in the wire form ``response.output`` items dump to."""
 
@@ -81,11 +81,9 @@ def _part_tag(value: Any) -> str:
 
 
 ResponseOutputContent = Annotated[
-    Union[
-        Annotated[ResponseOutputText, Tag("output_text")],
-        Annotated[ResponseOutputRefusal, Tag("refusal")],
-        Annotated[ResponseContentOther, Tag("other")],
-    ],
+    Annotated[ResponseOutputText, Tag("output_text")]
+    | Annotated[ResponseOutputRefusal, Tag("refusal")]
+    | Annotated[ResponseContentOther, Tag("other")],
     Discriminator(_part_tag),
 ]
 
@@ -130,12 +128,10 @@ def _item_tag(value: Any) -> str:
 
 
 ResponseOutputItem = Annotated[
-    Union[
-        Annotated[ResponseOutputMessage, Tag("message")],
-        Annotated[ResponseFunctionToolCall, Tag("function_call")],
-        Annotated[ResponseReasoningItem, Tag("reasoning")],
-        Annotated[ResponseOutputItemOther, Tag("other")],
-    ],
+    Annotated[ResponseOutputMessage, Tag("message")]
+    | Annotated[ResponseFunctionToolCall, Tag("function_call")]
+    | Annotated[ResponseReasoningItem, Tag("reasoning")]
+    | Annotated[ResponseOutputItemOther, Tag("other")],
     Discriminator(_item_tag),
 ]
 
@@ -180,11 +176,11 @@ class Response(_Model):
     parallel_tool_calls: bool | None = None
     previous_response_id: str | None = None
     reasoning: dict[str, Any] | None = None
-    temperature: float | None = None
+    temperature: int | float | None = None
     text: dict[str, Any] | None = None
     tool_choice: Any = None
     tools: list[dict[str, Any]] = []
-    top_p: float | None = None
+    top_p: int | float | None = None
     usage: ResponseUsage | None = None
     user: str | None = None
     metadata: dict[str, Any] | None = None
@@ -351,25 +347,25 @@ _EVENT_CLASSES: dict[str, type[_Event]] = {
     )
 }
 
-ResponseStreamEvent = Union[
-    ResponseCreatedEvent,
-    ResponseInProgressEvent,
-    ResponseCompletedEvent,
-    ResponseIncompleteEvent,
-    ResponseFailedEvent,
-    ResponseOutputItemAddedEvent,
-    ResponseOutputItemDoneEvent,
-    ResponseContentPartAddedEvent,
-    ResponseContentPartDoneEvent,
-    ResponseTextDeltaEvent,
-    ResponseTextDoneEvent,
-    ResponseFunctionCallArgumentsDeltaEvent,
-    ResponseFunctionCallArgumentsDoneEvent,
-    ResponseReasoningTextDeltaEvent,
-    ResponseReasoningTextDoneEvent,
-    ResponseErrorEvent,
-    ResponseStreamEventOther,
-]
+ResponseStreamEvent = (
+    ResponseCreatedEvent
+    | ResponseInProgressEvent
+    | ResponseCompletedEvent
+    | ResponseIncompleteEvent
+    | ResponseFailedEvent
+    | ResponseOutputItemAddedEvent
+    | ResponseOutputItemDoneEvent
+    | ResponseContentPartAddedEvent
+    | ResponseContentPartDoneEvent
+    | ResponseTextDeltaEvent
+    | ResponseTextDoneEvent
+    | ResponseFunctionCallArgumentsDeltaEvent
+    | ResponseFunctionCallArgumentsDoneEvent
+    | ResponseReasoningTextDeltaEvent
+    | ResponseReasoningTextDoneEvent
+    | ResponseErrorEvent
+    | ResponseStreamEventOther
+)
 
 
 def parse_stream_event(data: dict[str, Any]) -> ResponseStreamEvent:
