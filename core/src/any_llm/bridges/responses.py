@@ -139,8 +139,10 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
         if not isinstance(tool, dict) or not isinstance(tool.get("type"), str):
             raise errors.ConfigurationError(f"tools[{i}] must be a callable or a tool dict with a 'type'")
         fn = tool.get("function")
-        if tool["type"] == "function" and isinstance(fn, dict):  # chat-completions shape: flatten
-            tool = {"type": "function", **fn}
+        if tool["type"] == "function" and isinstance(fn, dict):
+            # chat-completions shape (callables come as that too): flatten. The Responses API defaults
+            # to strict schemas, which optional parameters break: not strict unless the tool says so.
+            tool = {"type": "function", "strict": False, **fn}
         if tool["type"] == "function" and not tool.get("name"):
             raise errors.ConfigurationError(f"tools[{i}] is a function tool without a name")
         out.append(tool)
@@ -338,7 +340,7 @@ def _chat_tool(tool: dict[str, Any], provider: str) -> dict[str, Any]:
             provider,
             "built-in tools run on OpenAI's servers; only function tools translate to chat completions",
         )
-    fn = {k: v for k, v in tool.items() if k != "type"}
+    fn = {k: v for k, v in tool.items() if k != "type" and not (k == "strict" and v is False)}
     return {"type": "function", "function": fn}
 
 
