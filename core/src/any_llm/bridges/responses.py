@@ -365,23 +365,23 @@ def _chat_response_format(fmt: dict[str, Any]) -> dict[str, Any]:
 
 
 def _echo(body: dict[str, Any]) -> dict[str, Any]:
-    """The request settings a Response repeats back."""
+    """The request settings a Response repeats back (those given, and the defaults the API reports)."""
     text = body.get("text") or {}
-    return {
-        "instructions": body.get("instructions"),
-        "max_output_tokens": body.get("max_output_tokens"),
+    out: dict[str, Any] = {
         "parallel_tool_calls": body.get("parallel_tool_calls", True),
-        "previous_response_id": None,
-        "reasoning": body.get("reasoning"),
-        "temperature": body.get("temperature"),
         "text": {**text, "format": text.get("format") or {"type": "text"}},
         "tool_choice": body.get("tool_choice", "auto"),
         "tools": body.get("tools") or [],
-        "top_p": body.get("top_p"),
-        "user": body.get("user"),
         "metadata": body.get("metadata") or {},
         "store": False,
+        "instructions": body.get("instructions"),
+        "temperature": body.get("temperature"),
+        "top_p": body.get("top_p"),
     }
+    for name in ("max_output_tokens", "reasoning", "user"):
+        if body.get(name) is not None:
+            out[name] = body[name]
+    return out
 
 
 _INCOMPLETE = {"length": "max_output_tokens", "content_filter": "content_filter"}
@@ -394,7 +394,7 @@ def _usage(usage: Any) -> dict[str, Any] | None:
     reasoning = getattr(usage.completion_tokens_details, "reasoning_tokens", None) or 0
     return {
         "input_tokens": usage.prompt_tokens,
-        "input_tokens_details": {"cached_tokens": cached},
+        "input_tokens_details": {"cached_tokens": cached, "cache_write_tokens": 0},
         "output_tokens": usage.completion_tokens,
         "output_tokens_details": {"reasoning_tokens": reasoning},
         "total_tokens": usage.total_tokens or usage.prompt_tokens + usage.completion_tokens,
@@ -433,7 +433,7 @@ def completion_to_response(
             )
         parts: list[dict[str, Any]] = []
         if message.content:
-            parts.append({"type": "output_text", "text": message.content, "annotations": []})
+            parts.append({"type": "output_text", "text": message.content, "annotations": [], "logprobs": []})
         if message.refusal:
             parts.append({"type": "refusal", "refusal": message.refusal})
         if parts:
@@ -451,7 +451,7 @@ def completion_to_response(
                     "status": "completed",
                 }
             )
-    data = {
+    data: dict[str, Any] = {
         "id": f"resp_{base}",
         "object": "response",
         "created_at": completion.created,
@@ -460,9 +460,10 @@ def completion_to_response(
         "incomplete_details": incomplete,
         "model": completion.model,
         "output": output,
-        "usage": _usage(completion.usage),
         **_echo(body),
     }
+    if completion.usage is not None:
+        data["usage"] = _usage(completion.usage)
     if output_type is None:
         return Response.model_validate(data)
     from any_llm.types.responses import ParsedResponse
@@ -574,6 +575,7 @@ class ResponsesTranslator(Translator):
         self._usage: Any = None
 
     def _event(self, cls: Any, **fields: Any) -> Any:
+        fields.setdefault("type", cls.model_fields["type"].default)  # set, so exclude_unset dumps keep it
         event = cls(sequence_number=self._seq, **fields)
         self._seq += 1
         return event
@@ -581,20 +583,20 @@ class ResponsesTranslator(Translator):
     def _response(self, status: str, incomplete: dict[str, Any] | None = None) -> Response:
         from any_llm.types.responses import Response
 
-        return Response.model_validate(
-            {
-                "id": self._id,
-                "object": "response",
-                "created_at": self._created,
-                "status": status,
-                "error": None,
-                "incomplete_details": incomplete,
-                "model": self._model,
-                "output": [dict(i) for i in self._items] if status != "in_progress" else [],
-                "usage": _usage(self._usage) if status != "in_progress" else None,
-                **_echo(self._body),
-            }
-        )
+        data: dict[str, Any] = {
+            "id": self._id,
+            "object": "response",
+            "created_at": self._created,
+            "status": status,
+            "error": None,
+            "incomplete_details": incomplete,
+            "model": self._model,
+            "output": [dict(i) for i in self._items] if status != "in_progress" else [],
+            **_echo(self._body),
+        }
+        if status != "in_progress":  # no usage yet while in progress: the key is left out, not null
+            data["usage"] = _usage(self._usage)
+        return Response.model_validate(data)
 
     def feed(self, chunk: ChatCompletionChunk) -> list[Any]:
         from any_llm.types import responses as t
@@ -674,7 +676,7 @@ class ResponsesTranslator(Translator):
             part: dict[str, Any] = (
                 {"type": "refusal", "refusal": ""}
                 if refusal
-                else {"type": "output_text", "text": "", "annotations": []}
+                else {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
             )
             parts.append(part)
             out.append(
@@ -708,6 +710,7 @@ class ResponsesTranslator(Translator):
                     output_index=index,
                     content_index=len(parts) - 1,
                     delta=text,
+                    logprobs=[],
                 )
             )
         return out
@@ -762,6 +765,7 @@ class ResponsesTranslator(Translator):
                             output_index=index,
                             content_index=n,
                             text=part["text"],
+                            logprobs=[],
                         )
                     )
                 out.append(
@@ -790,6 +794,7 @@ class ResponsesTranslator(Translator):
                     t.ResponseFunctionCallArgumentsDoneEvent,
                     item_id=item["id"],
                     output_index=index,
+                    name=item["name"],
                     arguments=item["arguments"],
                 )
             )

@@ -272,6 +272,7 @@ class ResponseTextDeltaEvent(_Event):
     output_index: int
     content_index: int
     delta: str
+    logprobs: list[dict[str, Any]] | None = None
 
 
 class ResponseTextDoneEvent(_Event):
@@ -280,6 +281,7 @@ class ResponseTextDoneEvent(_Event):
     output_index: int
     content_index: int
     text: str
+    logprobs: list[dict[str, Any]] | None = None
 
 
 class ResponseFunctionCallArgumentsDeltaEvent(_Event):
@@ -294,6 +296,7 @@ class ResponseFunctionCallArgumentsDoneEvent(_Event):
     item_id: str
     output_index: int
     arguments: str
+    name: str | None = None
 
 
 class ResponseReasoningTextDeltaEvent(_Event):
