@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from any_llm import aresponses, amessages, messages, responses
+from any_llm import amessages, aresponses, messages, responses
 from any_llm.testing import MockServer, RecordedRequest, Reply
 from any_llm.testing.conformance import chunk_json, completion_json
 from any_llm.types import messages as mt

@@ -47,7 +47,7 @@ def test_documented_stream_events_round_trip(name: str) -> None:
 
 def test_documented_stream_transcript_round_trips() -> None:
     events = [r.parse_stream_event(e) for e in OPENAI["stream"]]
-    assert [e.type for e in events][0] == "response.created"
+    assert events[0].type == "response.created"
     assert events[-1].type == "response.completed"
     for event, data in zip(events, OPENAI["stream"], strict=True):
         _same(event, data)
