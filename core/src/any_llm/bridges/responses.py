@@ -594,7 +594,7 @@ class ResponsesTranslator(Translator):
             "output": [dict(i) for i in self._items] if status != "in_progress" else [],
             **_echo(self._body),
         }
-        if status != "in_progress":  # no usage yet while in progress: the key is left out, not null
+        if status != "in_progress" and self._usage is not None:  # unknown usage: the key is left out, not null
             data["usage"] = _usage(self._usage)
         return Response.model_validate(data)
 
