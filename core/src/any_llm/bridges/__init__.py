@@ -133,3 +133,17 @@ class AsyncEventStream(AsyncIterator[Any]):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+
+def api_table() -> str:
+    """The README's native-vs-translated table, from the installed providers' declarations."""
+    from any_llm.plugins import list_providers
+
+    infos, _ = list_providers()
+    classes = {i.name: i.provider_class for i in infos if i.name != "acme"}  # acme: the example plugin
+    rows = ["| API | native (the provider's own endpoint) | translated over chat completions |", "|---|---|---|"]
+    for api, endpoint in (("responses", "`POST /responses`"), ("messages", "`POST /v1/messages`")):
+        native = [n for n, cls in classes.items() if getattr(cls, f"supports_{api}_native")]
+        other = ", ".join(f"`{n}`" for n in classes if n not in native) or "-"
+        rows.append(f"| `{api}()` | {', '.join(f'`{n}`' for n in native) or '-'} ({endpoint}) | {other} |")
+    return "\n".join(rows)
