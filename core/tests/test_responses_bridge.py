@@ -426,3 +426,19 @@ def test_messages_translated_answer() -> None:
     assert [b.type for b in message.content] == ["text", "tool_use"]
     assert message.stop_reason == "tool_use" and message.usage.input_tokens == 12
     assert message.content[1].input == {"a": 1}  # type: ignore[union-attr]
+
+
+def test_fake_llm_serves_responses_and_messages() -> None:
+    from any_llm import messages, responses
+    from any_llm.testing import FakeLLM
+
+    with FakeLLM() as fake:
+        fake.add_text("Paris.")
+        fake.add_tool_call("get_weather", {"location": "Paris"})
+        answer = responses(model="any", provider="fake", input_data="Capital?", instructions="Be brief.")
+        assert answer.output_text == "Paris."
+        assert fake.requests[0]["messages"][0] == {"role": "system", "content": "Be brief."}
+        message = messages(
+            model="any", provider="fake", messages=[{"role": "user", "content": "Weather?"}], max_tokens=9
+        )
+        assert message.stop_reason == "tool_use" and message.content[0].input == {"location": "Paris"}  # type: ignore[union-attr]

@@ -29,6 +29,7 @@ __all__ = [
     "ResponseInProgressEvent",
     "ResponseIncompleteEvent",
     "ResponseInput",
+    "ResponseInputParam",
     "ResponseOutputItem",
     "ResponseOutputItemAddedEvent",
     "ResponseOutputItemDoneEvent",
@@ -50,6 +51,8 @@ __all__ = [
 ResponseInput = str | list[dict[str, Any]]
 """``input_data``: a string (one user turn) or a list of input items (messages, function calls and
 their outputs, reasoning items), in the wire form ``response.output`` items dump to."""
+ResponseInputParam = list[dict[str, Any]]
+"""any-llm's name for a list of input items."""
 
 
 class _Model(BaseModel):
