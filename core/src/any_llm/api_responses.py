@@ -1,7 +1,8 @@
 """``responses()`` / ``aresponses()`` and ``messages()`` / ``amessages()``: any-llm's signatures, every provider.
 
-A provider that serves the API natively gets the request as is (OpenAI, Azure OpenAI and xAI serve
-``/responses``; Anthropic serves ``/v1/messages``); every other provider gets it translated over
+A provider that serves the API natively gets the request as is (``supports_responses_native``:
+OpenAI, Azure OpenAI, xAI, Groq, OpenRouter; ``supports_messages_native``: Anthropic); every other
+provider gets it translated over
 chat completions by :mod:`any_llm.bridges`, with the same result types and stream events. What a
 translation cannot carry (state kept on the provider's servers, built-in tools...) raises
 ``UnsupportedParameterError`` before anything is sent.

@@ -216,6 +216,9 @@ class Provider:
     supports_responses_native: ClassVar[bool] = False
     """Serves OpenAI's ``POST /responses``: ``responses()`` is sent there (see :meth:`build_responses_request`).
     Otherwise core translates ``responses()`` over chat completions (:mod:`any_llm.bridges.responses`)."""
+    responses_keeps_state: ClassVar[bool] = True
+    """With ``supports_responses_native``: whether the endpoint keeps state. A stateless one (``False``) gets
+    ``previous_response_id``, ``conversation``, ``store=True`` and ``background=True`` refused before sending."""
     supports_messages_native: ClassVar[bool] = False
     """Serves Anthropic's ``POST /v1/messages``: ``messages()`` is sent there (see :meth:`build_messages_request`).
     Otherwise core translates ``messages()`` over chat completions (:mod:`any_llm.bridges.messages`)."""

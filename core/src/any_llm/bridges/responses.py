@@ -39,6 +39,7 @@ __all__ = [
     "completion_to_response",
     "parse_response",
     "plan",
+    "refuse_state",
 ]
 
 STATEFUL = ("previous_response_id", "conversation", "store", "background")
@@ -175,6 +176,8 @@ def plan(provider: Provider, model: str, input_data: Any, kwargs: dict[str, Any]
     args = {k: v for k, v in kwargs.items() if v is not None}
     body, output_type = build_body(model, input_data, args)
     if provider.supports_responses_native:
+        if not provider.responses_keeps_state:
+            refuse_state(body, provider.name, "keeps no state (its Responses API is stateless)")
         request = provider.build_responses_request(body)
         name = provider.name
         return Plan(
@@ -197,6 +200,20 @@ def plan(provider: Provider, model: str, input_data: Any, kwargs: dict[str, Any]
     ), timeout
 
 
+def refuse_state(body: dict[str, Any], provider: str, why: str) -> None:
+    """Raise UnsupportedParameterError for the first parameter of ``body`` that needs server-side state."""
+    for name in STATEFUL:
+        value = body.get(name)
+        if value is None or (name in ("store", "background") and value is False):
+            continue
+        raise errors.UnsupportedParameterError(
+            name,
+            provider,
+            f"it needs state kept on the provider's servers, and {provider} {why}: "
+            "send the whole conversation in input_data instead",
+        )
+
+
 # -- translation: body → chat completions -------------------------------------------------------------
 
 
@@ -207,16 +224,9 @@ def body_to_params(body: dict[str, Any], provider: str) -> CompletionParams:
     refuse = errors.UnsupportedParameterError
     rest = dict(body)
     model = rest.pop("model")
+    refuse_state(rest, provider, "has no native Responses API (anyllm translates over chat completions)")
     for name in STATEFUL:
-        value = rest.pop(name, None)
-        if value is None or (name in ("store", "background") and value is False):
-            continue
-        raise refuse(
-            name,
-            provider,
-            f"it needs state kept on the provider's servers, and {provider} has no native Responses API "
-            "(anyllm translates over chat completions): send the whole conversation in input_data instead",
-        )
+        rest.pop(name, None)
     for name in NATIVE_ONLY:
         value = rest.pop(name, None)
         if value is None or value == [] or (name == "truncation" and value == "disabled"):
