@@ -4,6 +4,7 @@ translated answers and stream events are valid by OpenAI's own schemas."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pytest
@@ -442,3 +443,25 @@ def test_fake_llm_serves_responses_and_messages() -> None:
             model="any", provider="fake", messages=[{"role": "user", "content": "Weather?"}], max_tokens=9
         )
         assert message.stop_reason == "tool_use" and message.content[0].input == {"location": "Paris"}  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        Reply.json({"id": 5, "output": "nope"}),
+        Reply.text("not json", content_type="application/json"),
+        Reply.sse([("response.created", {"type": "response.created", "response": {"id": []}})], done=False),
+    ],
+)
+def test_native_wrong_shapes_are_typed_errors(reply: Reply) -> None:
+    streaming = reply.headers.get("content-type") == "text/event-stream"
+    with MockServer() as server:
+        server.queue(reply)
+        client = AnyLLM(Native(api_base=server.url), max_retries=0)
+        with pytest.raises(errors.ResponseValidationError):
+            _drain(client.responses("m", "hi", stream=streaming))
+        client.close()
+
+
+def _drain(result: Any) -> Any:
+    return list(result) if isinstance(result, Iterator) else result

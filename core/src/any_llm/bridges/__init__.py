@@ -11,6 +11,7 @@ client does the I/O in between, as it does for completions.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -52,7 +53,7 @@ class EventStream(Iterator[Any]):
     def __init__(self, inner: Iterator[Any], translator: Translator | None) -> None:
         self._inner = inner
         self._translator = translator
-        self._pending: list[Any] = []
+        self._pending: deque[Any] = deque()
         self._ended = False
 
     @property
@@ -77,7 +78,7 @@ class EventStream(Iterator[Any]):
                 self._pending.extend(translator.finish())
                 continue
             self._pending.extend(translator.feed(chunk))
-        return self._pending.pop(0)
+        return self._pending.popleft()
 
     def close(self) -> None:
         close = getattr(self._inner, "close", None)
@@ -97,7 +98,7 @@ class AsyncEventStream(AsyncIterator[Any]):
     def __init__(self, inner: AsyncIterator[Any], translator: Translator | None) -> None:
         self._inner = inner
         self._translator = translator
-        self._pending: list[Any] = []
+        self._pending: deque[Any] = deque()
         self._ended = False
 
     @property
@@ -121,7 +122,7 @@ class AsyncEventStream(AsyncIterator[Any]):
                 self._pending.extend(translator.finish())
                 continue
             self._pending.extend(translator.feed(chunk))
-        return self._pending.pop(0)
+        return self._pending.popleft()
 
     async def aclose(self) -> None:
         aclose = getattr(self._inner, "aclose", None)
