@@ -8,7 +8,9 @@ declares ``supports_messages_native`` (anthropic) sends it as is; every other pr
 Refused on a translated provider, before sending: ``top_k`` (chat completions has no such knob),
 server tools, prompt-caching and context-management settings, ``betas``. Thinking blocks replayed
 in an assistant turn are not sent (chat completions takes no earlier thoughts back); system
-blocks are sent as their joined text.
+blocks are sent as their joined text. ``cache_control`` markers inside blocks are caching hints that
+do not change the answer: they are left out rather than refused, so clients that mark every block
+(coding agents do) work on every provider; the top-level ``cache_control`` parameter is refused.
 """
 
 from __future__ import annotations
