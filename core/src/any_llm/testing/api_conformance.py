@@ -282,6 +282,7 @@ class ApiConformance:
     provider_class: ClassVar[type[Provider]]
     model: ClassVar[str] = "test-model"
     base_path: ClassVar[str] = ""
+    request_schema: ClassVar[tuple[str | Path, str] | None] = None
     responses_request_schema: ClassVar[tuple[str | Path, str] | None] = None
     """(spec, schema) the native ``/responses`` request bodies must match (OpenAI-compatible kit: CreateResponse)."""
 
@@ -330,10 +331,13 @@ class ApiConformance:
             base_path=self.base_path,
         )
         check_api(api, scenario, o)
-        if api == "responses" and cls.supports_responses_native and self.responses_request_schema:
+        native = getattr(cls, f"supports_{api}_native")
+        # native /responses bodies against CreateResponse; translated ones are chat requests: the kit's schema
+        schema = (self.responses_request_schema if api == "responses" else None) if native else self.request_schema
+        if schema is not None:
             from any_llm.testing.schema import schema_errors
 
-            spec, name = self.responses_request_schema
+            spec, name = schema
             for request in o.requests or []:
                 problems = schema_errors(spec, name, request.json)
                 if problems:
