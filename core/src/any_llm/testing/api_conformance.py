@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = ["API_SCENARIOS", "ApiConformance", "openai_responses_exchanges", "run_api_scenario"]
 
-API_SCENARIOS = ("plain", "stream", "tool_call", "tool_round_trip", "structured", "error_429")
+API_SCENARIOS = ("plain", "stream", "tool_call", "tool_round_trip", "structured", "error_401", "error_429")
 QUESTION = "What is the capital of France?"
 _NEEDS = {"stream": "streaming", "tool_call": "tools", "tool_round_trip": "tools", "structured": "structured_output"}
 
@@ -161,6 +161,12 @@ def check_api(api: str, scenario: str, o: Outcome) -> None:
     if scenario == "error_429":
         if not isinstance(o.error, errors.RateLimitError) or o.error.retry_after != kit.RETRY_AFTER:
             _fail(api, scenario, f"expected RateLimitError with retry_after 7, got {o.error!r}")
+        return
+    if scenario == "error_401":
+        if not isinstance(o.error, errors.AuthenticationError) or o.error.status_code != 401:
+            _fail(api, scenario, f"expected AuthenticationError (401), got {o.error!r}")
+        if len(o.requests or []) != 1:
+            _fail(api, scenario, f"expected exactly 1 request, got {len(o.requests or [])}")
         return
     if o.error is not None:
         _fail(api, scenario, f"raised {type(o.error).__name__}: {o.error}")
@@ -465,6 +471,16 @@ def openai_responses_exchanges() -> dict[str, Reply | list[Reply]]:
         "tool_call": Reply.json(_response_json([call])),
         "tool_round_trip": Reply.json(final),
         "structured": Reply.json(_response_json([_message(json.dumps(kit.CITY))])),
+        "error_401": Reply.json(
+            {
+                "error": {
+                    "message": "Incorrect API key provided",
+                    "type": "invalid_request_error",
+                    "code": "invalid_api_key",
+                }
+            },
+            401,
+        ),
         "error_429": Reply.json(
             {"error": {"message": "Rate limit reached", "type": "requests", "code": "rate_limit_exceeded"}},
             429,
