@@ -465,3 +465,19 @@ def test_native_wrong_shapes_are_typed_errors(reply: Reply) -> None:
 
 def _drain(result: Any) -> Any:
     return list(result) if isinstance(result, Iterator) else result
+
+
+def test_call_options_and_raw_responses_work_on_both_paths() -> None:
+    with MockServer() as server:
+        server.queue(Reply.json(_native_body()), Reply.json(completion_json({"content": "Hi."})))
+        native = AnyLLM(Native(api_base=server.url), max_retries=0)
+        raw = native.with_raw_response.responses("m", "hi", extra_headers={"x-trace": "t1"}, extra_query={"q": "1"})
+        assert raw.status_code == 200 and isinstance(raw.parse(), rt.Response)
+        translated = AnyLLM(Translated(api_base=server.url), max_retries=0)
+        message = translated.messages("m", [{"role": "user", "content": "hi"}], 9, extra_body={"seed_x": 1}, timeout=5)
+        assert message.text == "Hi."
+        native.close()
+        translated.close()
+    first, second = server.requests
+    assert first.headers["x-trace"] == "t1" and first.query == {"q": "1"}
+    assert second.path == "/chat/completions" and second.json["seed_x"] == 1

@@ -272,7 +272,7 @@ def responses(
         prompt_cache_retention: How long to keep a prompt cache entry (native providers only).
         conversation: The stored conversation this response belongs to (native providers only).
         timeout: Seconds for this request (``client_args`` sets the client's default).
-        extra_body: Fields merged into the ``/responses`` request body.
+        extra_body: Fields merged into the request body sent (the chat-completions body when translated).
         client_args: Client settings: timeout, max_retries, default_headers, http_client, or httpx options.
         **kwargs: Provider-specific fields, sent in the request body as given.
 

@@ -112,9 +112,11 @@ def _tools(tools: Any) -> list[dict[str, Any]]:
 # -- the plan -------------------------------------------------------------------------------------
 
 
-def plan(provider: Provider, model: str, messages: Any, max_tokens: Any, kwargs: dict[str, Any]) -> tuple[Plan, Any]:
-    """(the plan for ``messages()`` on ``provider``, the timeout). Pure: refusals raise here."""
-    timeout = kwargs.pop("timeout", None)
+def plan(provider: Provider, model: str, messages: Any, max_tokens: Any, kwargs: dict[str, Any]) -> Plan:
+    """The plan for ``messages()`` on ``provider`` (``kwargs`` without the per-call options, which core
+    applies to the request). Pure: refusals raise here."""
+    from any_llm.params import check_request
+
     args = {k: v for k, v in kwargs.items() if v is not None}
     body, output_type = build_body(model, messages, max_tokens, args)
     name = provider.name
@@ -124,8 +126,9 @@ def plan(provider: Provider, model: str, messages: Any, max_tokens: Any, kwargs:
             request,
             lambda raw: _parsed(provider.parse_messages(raw), output_type, name),
             parser=provider.messages_stream_parser,
-        ), timeout
+        )
     params = body_to_params(body, name)
+    check_request(provider, params)
     request = provider.build_completion_request(params)
 
     def finish(raw: bytes) -> Any:
@@ -136,7 +139,7 @@ def plan(provider: Provider, model: str, messages: Any, max_tokens: Any, kwargs:
         finish,
         parser=lambda: provider.stream_parser(params),
         translator=lambda: MessagesTranslator(str(body["model"])),
-    ), timeout
+    )
 
 
 # -- translation: body → chat completions -------------------------------------------------------------

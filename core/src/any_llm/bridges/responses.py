@@ -74,15 +74,12 @@ _SAME_NAME = (
 
 def build_body(model: str, input_data: Any, args: dict[str, Any]) -> tuple[dict[str, Any], type | None]:
     """(the ``/responses`` body, the type to parse the answer into). ``args`` are the given (not None)
-    parameters of ``responses()``, the caller's ``**kwargs`` included; ``extra_body`` is merged last."""
+    parameters of ``responses()``, the caller's ``**kwargs`` included."""
     from any_llm.structured import normalize_response_format
 
     if not isinstance(model, str) or not model.strip():
         raise errors.ConfigurationError(f"model must be a non-empty string, got {model!r}")
     args = dict(args)
-    extra_body = args.pop("extra_body", None)
-    if extra_body is not None and not isinstance(extra_body, dict):
-        raise errors.ConfigurationError(f"extra_body must be a dict, got {type(extra_body).__name__}")
     body: dict[str, Any] = {"model": model, "input": _input(input_data)}
     tools = args.pop("tools", None)
     if tools is not None:
@@ -105,8 +102,6 @@ def build_body(model: str, input_data: Any, args: dict[str, Any]) -> tuple[dict[
                 "stream with a json_schema dict and parse the text yourself, or drop stream"
             )
     body.update(args)
-    if extra_body:
-        body.update(extra_body)
     return body, output_type
 
 
@@ -170,9 +165,11 @@ def _text_format(wire: dict[str, Any] | None) -> dict[str, Any]:
 # -- the plan -------------------------------------------------------------------------------------
 
 
-def plan(provider: Provider, model: str, input_data: Any, kwargs: dict[str, Any]) -> tuple[Plan, Any]:
-    """(the plan for ``responses()`` on ``provider``, the timeout). Pure: refusals raise here."""
-    timeout = kwargs.pop("timeout", None)
+def plan(provider: Provider, model: str, input_data: Any, kwargs: dict[str, Any]) -> Plan:
+    """The plan for ``responses()`` on ``provider`` (``kwargs`` without the per-call options, which core
+    applies to the request: ``extra_body`` is merged into whichever body is sent). Pure: refusals raise here."""
+    from any_llm.params import check_request
+
     args = {k: v for k, v in kwargs.items() if v is not None}
     body, output_type = build_body(model, input_data, args)
     if provider.supports_responses_native:
@@ -184,8 +181,9 @@ def plan(provider: Provider, model: str, input_data: Any, kwargs: dict[str, Any]
             request,
             lambda raw: parse_response(provider.parse_responses(raw), output_type, name),
             parser=provider.responses_stream_parser,
-        ), timeout
+        )
     params = body_to_params(body, provider.name)
+    check_request(provider, params)
     request = provider.build_completion_request(params)
 
     def finish(raw: bytes) -> Any:
@@ -197,7 +195,7 @@ def plan(provider: Provider, model: str, input_data: Any, kwargs: dict[str, Any]
         finish,
         parser=lambda: provider.stream_parser(params),
         translator=lambda: ResponsesTranslator(body),
-    ), timeout
+    )
 
 
 def refuse_state(body: dict[str, Any], provider: str, why: str) -> None:
