@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 __all__ = ["amessages", "aresponses", "messages", "responses"]
 
 _T = TypeVar("_T")
+_NOT_FORWARDED = frozenset({"model", "provider", "api_key", "api_base", "client_args", "kwargs"})
+
+
+def _forwarded(scope: dict[str, Any]) -> dict[str, Any]:
+    """The call's own arguments (those the client takes), the caller's ``**kwargs`` merged in."""
+    args = {k: v for k, v in scope.items() if k not in _NOT_FORWARDED}
+    args.update(scope["kwargs"])
+    return args
 
 
 @overload
@@ -285,8 +293,9 @@ def responses(
         AnyLLMError: a subclass named for what went wrong; ``UnsupportedParameterError`` before
         sending for what a translated provider cannot honour.
     """
-    client, call_args = _client_for(model, provider, api_key, api_base, client_args, locals())
-    result: Response | Iterator[ResponseStreamEvent] = client.responses(**call_args)
+    call_args = _forwarded(locals())
+    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    result: Response | Iterator[ResponseStreamEvent] = client.responses(model_id, **call_args)
     return result
 
 
@@ -497,8 +506,9 @@ async def aresponses(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> Response | AsyncIterator[ResponseStreamEvent]:
-    client, call_args = _client_for(model, provider, api_key, api_base, client_args, locals())
-    result: Response | AsyncIterator[ResponseStreamEvent] = await client.aresponses(**call_args)
+    call_args = _forwarded(locals())
+    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    result: Response | AsyncIterator[ResponseStreamEvent] = await client.aresponses(model_id, **call_args)
     return result
 
 
@@ -697,8 +707,9 @@ def messages(
         AnyLLMError: a subclass named for what went wrong; ``UnsupportedParameterError`` before
         sending for what a translated provider cannot honour.
     """
-    client, call_args = _client_for(model, provider, api_key, api_base, client_args, locals())
-    result: MessageResponse | Iterator[MessageStreamEvent] = client.messages(**call_args)
+    call_args = _forwarded(locals())
+    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    result: MessageResponse | Iterator[MessageStreamEvent] = client.messages(model_id, **call_args)
     return result
 
 
@@ -854,8 +865,9 @@ async def amessages(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> MessageResponse | AsyncIterator[MessageStreamEvent]:
-    client, call_args = _client_for(model, provider, api_key, api_base, client_args, locals())
-    result: MessageResponse | AsyncIterator[MessageStreamEvent] = await client.amessages(**call_args)
+    call_args = _forwarded(locals())
+    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    result: MessageResponse | AsyncIterator[MessageStreamEvent] = await client.amessages(model_id, **call_args)
     return result
 
 
