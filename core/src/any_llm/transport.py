@@ -220,9 +220,7 @@ class Transport:
             timeout=_as_timeout(timeout) if timeout is not None else self.timeout,
         )
 
-    def _flow(
-        self, provider: Provider, first: httpx.Request, auth_headers: Mapping[str, str]
-    ) -> Generator[_Step, _Outcome, httpx.Response]:
+    def _flow(self, provider: Provider, first: httpx.Request) -> Generator[_Step, _Outcome, httpx.Response]:
         """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s)."""
         request = first
         attempt = 0
@@ -251,7 +249,7 @@ class Transport:
                     return response
                 if status < 400 and "location" in response.headers and status not in (304,):
                     redirects += 1
-                    request = self._redirect(provider, request, response, redirects, auth_headers)
+                    request = self._redirect(provider, request, response, redirects)
                     continue
                 err = translate_error(provider, response)
                 if attempt >= self.max_retries or not is_retryable(err, response.headers):
@@ -271,7 +269,6 @@ class Transport:
         request: httpx.Request,
         response: httpx.Response,
         count: int,
-        auth_headers: Mapping[str, str],
     ) -> httpx.Request:
         location = request.url.join(response.headers["location"])
         if count > MAX_REDIRECTS:
@@ -305,7 +302,7 @@ class Transport:
         client = self.sync_client
         first = self.build(provider, request, client, timeout)
         token = self.tokens.sync_authorize(self, provider, first)
-        flow = self._flow(provider, first, provider.auth_headers())
+        flow = self._flow(provider, first)
         step = next(flow)
         while True:
             try:
@@ -344,7 +341,7 @@ class Transport:
         client = await self.async_client()
         first = self.build(provider, request, client, timeout)
         token = await self.tokens.async_authorize(self, provider, first)
-        flow = self._flow(provider, first, provider.auth_headers())
+        flow = self._flow(provider, first)
         step = next(flow)
         while True:
             try:

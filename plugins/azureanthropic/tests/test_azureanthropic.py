@@ -128,6 +128,10 @@ class TestAzureanthropicConformance(ProviderConformance):
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return EXCHANGES[scenario]
 
+    def messages_exchange(self, scenario: str) -> Reply | list[Reply]:
+        """messages() is native here: the Messages-shaped answers of the completion scenarios serve it."""
+        return EXCHANGES[scenario]
+
 
 def test_endpoint_from_the_resource_name() -> None:
     provider = AzureanthropicProvider(
@@ -172,3 +176,18 @@ def test_no_key_and_no_entra() -> None:
         pytest.raises(errors.MissingApiKeyError, match="AZURE_ANTHROPIC_API_KEY"),
     ):
         AnyLLM.create("azureanthropic", api_base="https://x.invalid/anthropic")
+
+
+def test_messages_natively_on_the_resource_endpoint() -> None:
+    provider = AzureanthropicProvider(
+        api_key="foundry-key-0123456789", api_base=AzureanthropicProvider.default_api_base
+    )
+    provider.configure({"resource": "my-foundry"})
+    request = provider.build_messages_request({"model": MODEL, "max_tokens": 8, "messages": MESSAGES})
+    assert request.url == "https://my-foundry.services.ai.azure.com/anthropic/v1/messages"
+    with plugins.registered(AzureanthropicProvider), MockServer() as server:
+        server.queue(EXCHANGES["plain"])  # type: ignore[arg-type]
+        with AnyLLM.create("azureanthropic", api_key="foundry-key-0123456789", api_base=server.url + "/anthropic") as c:
+            assert c.messages(MODEL, MESSAGES, 8).text == TEXT
+    assert server.requests[0].path == "/anthropic/v1/messages"
+    assert server.requests[0].headers["api-key"] == "foundry-key-0123456789"

@@ -130,6 +130,10 @@ class TestVertexaianthropicConformance(ProviderConformance):
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return EXCHANGES[scenario]
 
+    def messages_exchange(self, scenario: str) -> Reply | list[Reply]:
+        """messages() is native here: the Messages-shaped answers of the completion scenarios serve it."""
+        return EXCHANGES[scenario]
+
     def test_key_and_base_url_from_env(self, sa_file: Path, google: GoogleTokenServer) -> None:  # type: ignore[override]
         """No key env var here: ADC supplies the token; ANTHROPIC_VERTEX_BASE_URL the endpoint."""
         with plugins.registered(VertexaianthropicProvider), MockServer() as server, pytest.MonkeyPatch.context() as mp:
@@ -203,3 +207,22 @@ def test_list_models_is_a_declared_gap() -> None:
     provider = VertexaianthropicProvider(api_key="ya29.ready-token-0000000", api_base="https://x.invalid")
     with pytest.raises(errors.UnsupportedCapabilityError):
         provider.build_list_models_request({})
+
+
+def test_messages_natively_on_vertex(sa_file: Path, google: GoogleTokenServer) -> None:
+    with plugins.registered(VertexaianthropicProvider), MockServer() as server:
+        server.queue(EXCHANGES["plain"])  # type: ignore[arg-type]
+        with AnyLLM.create("vertexaianthropic", api_base=server.url, max_retries=0) as client:
+            result = client.messages(MODEL, [{"role": "user", "content": "hi"}], 64, top_k=5, betas=["b-1"])
+    assert result.text == TEXT
+    (request,) = server.requests
+    assert request.path == f"{PATH}:rawPredict"
+    assert request.json == {
+        "max_tokens": 64,
+        "messages": [{"role": "user", "content": "hi"}],
+        "top_k": 5,
+        "anthropic_version": "vertex-2023-10-16",
+        "anthropic_beta": ["b-1"],
+    }
+    assert "anthropic-version" not in request.headers
+    assert request.headers["authorization"] == f"Bearer {google.issued[0]}"

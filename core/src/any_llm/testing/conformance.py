@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
+from any_llm.testing.api_conformance import ApiConformance
 from any_llm.testing.server import MockServer, Reply
+from any_llm.testing.translation import build_request
 
 if TYPE_CHECKING:
     from any_llm.provider import Provider
@@ -309,12 +311,7 @@ def check(scenario: str, o: Outcome, provider: str | None = None) -> None:
         if scenario == "error_429" and retry_after != RETRY_AFTER:
             _fail(scenario, f"retry_after {retry_after!r} != {RETRY_AFTER} from the retry-after header")
         sent = o.requests or []
-        refreshed = (  # token auth (any_llm.auth): a 401 gets one resend with a fresh token
-            scenario == "error_401"
-            and len(sent) == 2
-            and sent[0].headers.get("authorization") != sent[1].headers.get("authorization")
-        )
-        if len(sent) != 1 and not refreshed:
+        if len(sent) != 1 and not (scenario == "error_401" and token_refreshed(sent)):
             _fail(scenario, f"expected exactly 1 request with max_retries=0, got {len(sent)}")
         return
     _no_error(scenario, o)
@@ -412,9 +409,15 @@ def _check_no_leak(scenario: str, o: Outcome) -> None:
             _fail(scenario, "the API key was sent in the URL; send it in a header")
 
 
+def token_refreshed(sent: list[Any]) -> bool:
+    """Token auth (:mod:`any_llm.auth`): a 401 gets one resend with a fresh token, so two requests whose
+    ``Authorization`` differ are one refused call, not a retry."""
+    return len(sent) == 2 and sent[0].headers.get("authorization") != sent[1].headers.get("authorization")
+
+
 def check_params(provider_class: type[Provider]) -> list[str]:
     """Every seed parameter is sent (its distinctive value appears in the body) or refused before sending."""
-    from any_llm.params import build_params, check_request
+    from any_llm.params import build_params
 
     problems: list[str] = []
     provider = provider_class(api_key=KEY, api_base="http://127.0.0.1:9")
@@ -431,8 +434,7 @@ def check_params(provider_class: type[Provider]) -> list[str]:
             args["logprobs"] = True
         try:
             params = build_params("test-model", MESSAGES, args, kwargs)
-            check_request(provider, params)  # core's checks run before the provider builds, as in a call
-            request = provider.build_completion_request(params)
+            request = build_request(provider, params)
         except errors.UnsupportedParameterError as exc:
             if name not in provider_class.unsupported_params and exc.parameter_name != name:
                 problems.append(f"{name}: refused as {exc.parameter_name!r}")
@@ -482,8 +484,9 @@ def _check_capability_gap(
     return True
 
 
-class ProviderConformance:
-    """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``."""
+class ProviderConformance(ApiConformance):
+    """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``.
+    ``responses()`` / ``messages()`` scenarios come from :class:`ApiConformance`."""
 
     provider_class: ClassVar[type[Provider]]
     model: ClassVar[str] = "test-model"
@@ -812,6 +815,8 @@ def check_reasoning(
 
 OPENAI_SPEC = Path(__file__).parent / "specs" / "openai-chat.json"
 """OpenAI's official schemas for chat completions, embeddings and models (trimmed)."""
+OPENAI_RESPONSES_SPEC = Path(__file__).parent / "specs" / "openai-responses.json"
+"""OpenAI's official schemas for ``POST /responses``: CreateResponse, Response, ResponseStreamEvent (trimmed)."""
 
 
 class OpenAICompatibleConformance(ProviderConformance):
@@ -823,6 +828,7 @@ class OpenAICompatibleConformance(ProviderConformance):
 
     base_path = "/v1"
     request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_SPEC, "CreateChatCompletionRequest")
+    responses_request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_RESPONSES_SPEC, "CreateResponse")
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return openai_exchanges()[scenario]

@@ -66,7 +66,14 @@ class AzureanthropicProvider(OwnErrors, AnthropicProvider):
         return self.entra.token_auth(has_key=self.api_key is not None)
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        request = super().build_completion_request(params)
+        return self._on_resource(super().build_completion_request(params))
+
+    def build_messages_request(self, body: dict[str, Any]) -> HTTPRequest:
+        """``messages()`` sent natively: Foundry serves the Messages API as it is."""
+        return self._on_resource(super().build_messages_request(body))
+
+    def _on_resource(self, request: HTTPRequest) -> HTTPRequest:
+        """The request made absolute on the resource's endpoint when no ``api_base`` was given."""
         if self.api_base == ENDPOINT_TEMPLATE:
             if not self.resource:
                 raise errors.ConfigurationError(
@@ -75,7 +82,7 @@ class AzureanthropicProvider(OwnErrors, AnthropicProvider):
                     provider=self.name,
                 )
             base = ENDPOINT_TEMPLATE.format(resource=quote(self.resource, safe=""))
-            request.url = f"{base}/v1/messages"
+            request.url = f"{base}/{request.url.lstrip('/')}"
         return request
 
 

@@ -75,6 +75,24 @@ class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
         url = f"{self.vertex.model_path(self.api_base, 'anthropic', params.model)}:{method}"
         return HTTPRequest("POST", url, json=body, stream=bool(params.stream))
 
+    def build_messages_request(self, body: dict[str, Any]) -> HTTPRequest:
+        """``messages()`` sent natively, Vertex's way: the model in the URL, the version (and any betas)
+        in the body."""
+        request = super().build_messages_request(body)
+        payload = dict(request.json)
+        model = payload.pop("model", None)
+        if not isinstance(model, str) or not model:
+            raise errors.ConfigurationError("messages() needs a model", provider=self.name)
+        payload["anthropic_version"] = VERTEX_ANTHROPIC_VERSION
+        request.headers.pop("anthropic-version", None)
+        betas = request.headers.pop("anthropic-beta", None)
+        if betas:
+            payload["anthropic_beta"] = betas.split(",")
+        method = "streamRawPredict" if payload.get("stream") else "rawPredict"
+        request.url = f"{self.vertex.model_path(self.api_base, 'anthropic', model)}:{method}"
+        request.json = payload
+        return request
+
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
         raise errors.UnsupportedCapabilityError("list_models", self.name)
 
