@@ -23,6 +23,8 @@ _LAZY = {
     "list_providers": "any_llm.plugins",
     "register_provider": "any_llm.plugins",
     "register_plugin": "any_llm.plugins",
+    "CallInfo": "any_llm.callhooks",
+    "AttemptInfo": "any_llm.callhooks",
     "Provider": "any_llm.provider",
     "CompletionParams": "any_llm.provider",
     "HTTPRequest": "any_llm.provider",
@@ -33,6 +35,8 @@ _LAZY = {
 __all__ = [
     "AnyLLM",
     "AnyLLMError",
+    "AttemptInfo",
+    "CallInfo",
     "CompletionParams",
     "HTTPRequest",
     "LLMProvider",
@@ -61,6 +65,7 @@ if TYPE_CHECKING:
         embedding,
         list_models,
     )
+    from any_llm.callhooks import AttemptInfo, CallInfo
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError
     from any_llm.hookspecs import hookimpl

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import inspect
 import os
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from any_llm import errors
+from any_llm import callhooks, errors
 from any_llm.plugins import get_provider_class
 
 if TYPE_CHECKING:
@@ -159,6 +160,8 @@ class AnyLLM:
         """Create a chat completion; takes the same parameters as :func:`any_llm.completion`."""
         params, timeout = self._prepare(model, messages, kwargs)
         request = self.provider.build_completion_request(params)
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return callhooks.completion(self, params, request, timeout)
         if request.stream:
             pipeline = self._pipeline(params)
             from any_llm.streaming import Stream
@@ -170,6 +173,8 @@ class AnyLLM:
         """Async twin of :meth:`completion`."""
         params, timeout = self._prepare(model, messages, kwargs)
         request = self.provider.build_completion_request(params)
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return await callhooks.acompletion(self, params, request, timeout)
         if request.stream:
             pipeline = self._pipeline(params)
             from any_llm.streaming import AsyncStream
@@ -192,11 +197,19 @@ class AnyLLM:
     def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Embed ``inputs`` (one string or a list) with ``model``."""
         request, timeout = self._embedding_request(model, inputs, kwargs)
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return callhooks.simple(
+                self, "embeddings", model, request, timeout, inputs, partial(self.provider.parse_embedding, model=model)
+            )
         return self.provider.parse_embedding(self.transport.send(self.provider, request, timeout).content, model)
 
     async def aembedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Async twin of :meth:`embedding`."""
         request, timeout = self._embedding_request(model, inputs, kwargs)
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return await callhooks.asimple(
+                self, "embeddings", model, request, timeout, inputs, partial(self.provider.parse_embedding, model=model)
+            )
         response = await self.transport.asend(self.provider, request, timeout)
         return self.provider.parse_embedding(response.content, model)
 
@@ -211,11 +224,17 @@ class AnyLLM:
     def list_models(self, **kwargs: Any) -> Sequence[Model]:
         """The models this provider offers."""
         request, timeout = self._models_request(kwargs)
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return callhooks.simple(self, "list_models", "", request, timeout, None, self.provider.parse_list_models)
         return self.provider.parse_list_models(self.transport.send(self.provider, request, timeout).content)
 
     async def alist_models(self, **kwargs: Any) -> Sequence[Model]:
         """Async twin of :meth:`list_models`."""
         request, timeout = self._models_request(kwargs)
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return await callhooks.asimple(
+                self, "list_models", "", request, timeout, None, self.provider.parse_list_models
+            )
         return self.provider.parse_list_models((await self.transport.asend(self.provider, request, timeout)).content)
 
     # -- lifecycle ----------------------------------------------------------------------------

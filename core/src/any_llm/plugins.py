@@ -35,13 +35,17 @@ __all__ = [
     "ProviderRegistry",
     "get_provider_class",
     "list_providers",
+    "load_hook_plugins",
     "register_plugin",
     "register_provider",
     "reset",
+    "unregister_plugin",
     "unregister_provider",
 ]
 
 ENTRY_POINT_GROUP = "anyllm"
+HOOKS_ENTRY_POINT_GROUP = "anyllm_hooks"
+"""Plugins that observe calls (call hooks only) are listed here: loaded at the first call, not lazily by name."""
 
 FIRST_PARTY = frozenset(
     {
@@ -139,6 +143,7 @@ class _State:
         self.loaded_eps: set[str] = set()
         self.all_loaded = False
         self.entry_points: list[EntryPoint] | None = None
+        self.hook_entry_points: list[EntryPoint] | None = None
         self.pm: pluggy.PluginManager | None = None
 
 
@@ -164,23 +169,29 @@ def _split_env(name: str) -> set[str] | None:
     return {v.strip().lower() for v in value.split(",") if v.strip()}
 
 
-def _entry_points() -> list[EntryPoint]:
+def _entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPoint]:
     if _state.entry_points is None:
         from importlib.metadata import entry_points
 
-        eps = list(entry_points(group=ENTRY_POINT_GROUP))
-        allow = _split_env("ANYLLM_PLUGINS")
-        block = _split_env("ANYLLM_DISABLE_PLUGINS") or set()
-
-        def names(ep: EntryPoint) -> set[str]:
-            dist = ep.dist.name.lower() if ep.dist is not None else ""
-            return {ep.name.lower(), dist, dist.replace("_", "-")}
-
-        if allow is not None:
-            eps = [ep for ep in eps if names(ep) & allow]
-        eps = [ep for ep in eps if not names(ep) & block]
-        _state.entry_points = eps
+        found = entry_points()  # one scan of the installed distributions serves both groups
+        _state.entry_points = _filtered(list(found.select(group=ENTRY_POINT_GROUP)))
+        _state.hook_entry_points = _filtered(list(found.select(group=HOOKS_ENTRY_POINT_GROUP)))
+    if group == HOOKS_ENTRY_POINT_GROUP:
+        return _state.hook_entry_points or []
     return _state.entry_points
+
+
+def _filtered(eps: list[EntryPoint]) -> list[EntryPoint]:
+    allow = _split_env("ANYLLM_PLUGINS")
+    block = _split_env("ANYLLM_DISABLE_PLUGINS") or set()
+
+    def names(ep: EntryPoint) -> set[str]:
+        dist = ep.dist.name.lower() if ep.dist is not None else ""
+        return {ep.name.lower(), dist, dist.replace("_", "-")}
+
+    if allow is not None:
+        eps = [ep for ep in eps if names(ep) & allow]
+    return [ep for ep in eps if not names(ep) & block]
 
 
 def _load_entry_point(ep: EntryPoint) -> None:
@@ -203,6 +214,7 @@ def _register_plugin_object(plugin: Any, *, name: str, dist: str | None, version
     try:
         if pm.get_plugin(name) is None:
             pm.register(plugin, name=name)
+            _call_hooks_changed(pm)
         impls = [i for i in pm.hook.anyllm_register_providers.get_hookimpls() if i.plugin is plugin]
         registry = ProviderRegistry(dist, version)
         for impl in impls:
@@ -341,3 +353,33 @@ def reset() -> None:
     global _state
     with _state.lock:
         _state = _State()
+        from any_llm import callhooks
+
+        callhooks.forget()
+
+
+def unregister_plugin(plugin: Any = None, name: str | None = None) -> None:
+    """Unregister a plugin object (or the one registered as ``name``): its hooks stop firing."""
+    with _state.lock:
+        pm = _plugin_manager()
+        if name is not None and plugin is None:
+            plugin = pm.get_plugin(name)
+        if plugin is not None and pm.is_registered(plugin):
+            pm.unregister(plugin)
+            _call_hooks_changed(pm)
+
+
+def load_hook_plugins() -> None:
+    """Load the ``anyllm_hooks`` entry points (once; per-plugin isolation, the same env filters)."""
+    from any_llm import callhooks
+
+    with _state.lock:
+        for ep in _entry_points(HOOKS_ENTRY_POINT_GROUP):
+            _load_entry_point(ep)
+        callhooks.refresh(_plugin_manager(), discovered=True)
+
+
+def _call_hooks_changed(pm: pluggy.PluginManager) -> None:
+    from any_llm import callhooks
+
+    callhooks.refresh(pm)
