@@ -23,6 +23,7 @@ Nothing here ever holds an API key: request headers are not exposed, URLs lose t
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -62,6 +63,8 @@ ACTIVE = True
 True before discovery ran (the first call then discovers) and while any implementation is registered."""
 
 _discovered = False
+_hook: Any = None
+"""The plugin manager's ``pm.hook`` (set by :func:`refresh`), so dispatch is one attribute away."""
 _reported: set[tuple[str, str]] = set()
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-goog-request-id", "apim-request-id")
@@ -168,9 +171,10 @@ def enabled() -> bool:
 
 def refresh(pm: pluggy.PluginManager, discovered: bool | None = None) -> None:
     """Recompute :data:`ACTIVE` after plugins were registered or unregistered, and guard new impls."""
-    global ACTIVE, _discovered
+    global ACTIVE, _discovered, _hook
     if discovered is not None:
         _discovered = discovered
+    _hook = pm.hook
     found = False
     for name in CALL_HOOKS:
         caller = getattr(pm.hook, name, None)
@@ -217,10 +221,8 @@ def _report(plugin: str, hook: str) -> None:
 
 
 def _emit(name: str, **kwargs: Any) -> None:
-    from any_llm.plugins import _plugin_manager
-
     try:
-        getattr(_plugin_manager().hook, name)(**kwargs)
+        getattr(_hook, name)(**kwargs)
     except Exception:  # a wrapper impl (not guarded one by one) raised
         _report("<wrapper>", name)
 
@@ -250,10 +252,13 @@ def start_call(
 
 
 def _server(provider: Provider, url: str) -> tuple[str | None, int | None]:
+    return _address(url if "://" in url else provider.api_base)
+
+
+@functools.lru_cache(maxsize=256)
+def _address(url: str) -> tuple[str | None, int | None]:
     from urllib.parse import urlsplit
 
-    if "://" not in url:
-        url = provider.api_base
     try:
         parts = urlsplit(url)
         port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -306,7 +311,7 @@ def observe_flow(
         attempt = AttemptInfo(
             number=call.attempts,
             method=value.method,
-            url=str(value.url.copy_with(query=None)),
+            url=str(value.url).partition("?")[0],
             duration=time.perf_counter() - started,
         )
         if isinstance(outcome, Exception):
