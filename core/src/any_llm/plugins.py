@@ -212,7 +212,7 @@ def _load_entry_point(ep: EntryPoint) -> None:
 def _register_plugin_object(plugin: Any, *, name: str, dist: str | None, version: str | None, ep_name: str) -> None:
     pm = _plugin_manager()
     try:
-        if pm.get_plugin(name) is None:
+        if pm.get_plugin(name) is None and not pm.is_registered(plugin):
             pm.register(plugin, name=name)
             _call_hooks_changed(pm)
         impls = [i for i in pm.hook.anyllm_register_providers.get_hookimpls() if i.plugin is plugin]
