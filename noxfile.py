@@ -40,7 +40,9 @@ def _editables(example: bool = False) -> list[str]:
     for name in PLUGINS:
         args += ["-e", f"plugins/{name}"]
     for name in EXTENSIONS:
-        args += ["-e", f"extensions/{name}"]
+        # an extension's own test needs (an SDK, an exporter) come from its "test" extra, if it has one
+        extra = "[test]" if "\ntest = [" in (ROOT / "extensions" / name / "pyproject.toml").read_text() else ""
+        args += ["-e", f"extensions/{name}{extra}"]
     if example:
         args += ["-e", "examples/anyllm-acme"]
     return args

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import anyllm_otel
 import pytest
 from opentelemetry.sdk.metrics import MeterProvider
 from opentelemetry.sdk.metrics.export import InMemoryMetricReader
@@ -16,7 +17,6 @@ from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
-import anyllm_otel
 from any_llm import AnyLLM, errors, plugins
 from any_llm.testing import MockServer, Reply
 
@@ -294,9 +294,7 @@ def test_failed_call(name: str, telemetry: Telemetry, server: MockServer) -> Non
 
 
 @pytest.mark.parametrize("name", sorted(PROTOCOLS))
-def test_retried_call_has_attempt_events(
-    name: str, telemetry: Telemetry, server: MockServer, no_sleep: None
-) -> None:
+def test_retried_call_has_attempt_events(name: str, telemetry: Telemetry, server: MockServer, no_sleep: None) -> None:
     proto = PROTOCOLS[name]
     server.queue(
         Reply.json({"error": {"message": "overloaded"}}, status=503),

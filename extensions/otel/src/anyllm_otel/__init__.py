@@ -156,7 +156,8 @@ def anyllm_call_start(call: CallInfo) -> None:
         attrs["gen_ai.request.stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
     response_format = call.parameters.get("response_format")
     if isinstance(response_format, dict):
-        attrs["gen_ai.output.type"] = "json" if response_format.get("type") in ("json_object", "json_schema") else "text"
+        json_types = ("json_object", "json_schema")
+        attrs["gen_ai.output.type"] = "json" if response_format.get("type") in json_types else "text"
     if call.stream:
         attrs["gen_ai.request.stream"] = True
     capture = _capture()
@@ -292,9 +293,9 @@ def _output_messages(call: CallInfo, state: _Call) -> str | None:
     if call.stream:
         if not state.parts:
             return None
-        reasons = call.finish_reasons or [None]
-        msg = [{"role": "assistant", "parts": [{"type": "text", "content": "".join(state.parts)}], "finish_reason": reasons[0]}]
-        return _json(msg)
+        text = {"type": "text", "content": "".join(state.parts)}
+        reason = call.finish_reasons[0] if call.finish_reasons else None
+        return _json([{"role": "assistant", "parts": [text], "finish_reason": reason}])
     choices = getattr(call.result, "choices", None)
     if not choices:
         return None
