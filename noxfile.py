@@ -36,7 +36,7 @@ PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
 
 
 def _editables(example: bool = False) -> list[str]:
-    args = ["-e", "core"]
+    args = ["-e", "core[prices]"]  # the prices extra: cost() is tested against the price data
     for name in PLUGINS:
         args += ["-e", f"plugins/{name}"]
     for name in EXTENSIONS:

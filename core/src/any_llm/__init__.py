@@ -24,6 +24,8 @@ _LAZY = {
     "register_provider": "any_llm.plugins",
     "register_plugin": "any_llm.plugins",
     "CallInfo": "any_llm.callhooks",
+    "cost": "any_llm.pricing",
+    "Cost": "any_llm.pricing",
     "AttemptInfo": "any_llm.callhooks",
     "Provider": "any_llm.provider",
     "CompletionParams": "any_llm.provider",
@@ -38,6 +40,7 @@ __all__ = [
     "AttemptInfo",
     "CallInfo",
     "CompletionParams",
+    "Cost",
     "HTTPRequest",
     "LLMProvider",
     "OpenAICompatibleProvider",
@@ -47,6 +50,7 @@ __all__ = [
     "aembedding",
     "alist_models",
     "completion",
+    "cost",
     "embedding",
     "hookimpl",
     "list_models",
@@ -71,6 +75,7 @@ if TYPE_CHECKING:
     from any_llm.hookspecs import hookimpl
     from any_llm.openai_compat import OpenAICompatibleProvider
     from any_llm.plugins import list_providers, register_plugin, register_provider
+    from any_llm.pricing import Cost, cost
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
 
 
