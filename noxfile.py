@@ -81,6 +81,7 @@ def tests(session: nox.Session) -> None:
             *[f"plugins/{p}/tests" for p in PLUGINS],
             *[f"extensions/{e}/tests" for e in EXTENSIONS],
             "examples/anyllm-acme/tests",
+            "examples/anyllm-calllog/tests",
             "tests",
         ]
         session.run("pytest", *paths, *session.posargs, env=env)
