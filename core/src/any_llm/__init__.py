@@ -25,6 +25,8 @@ _LAZY = {
     "register_plugin": "any_llm.plugins",
     "CallInfo": "any_llm.callhooks",
     "cost": "any_llm.pricing",
+    "model_info": "any_llm.model_metadata",
+    "ModelInfo": "any_llm.model_metadata",
     "Cost": "any_llm.pricing",
     "AttemptInfo": "any_llm.callhooks",
     "Provider": "any_llm.provider",
@@ -43,6 +45,7 @@ __all__ = [
     "Cost",
     "HTTPRequest",
     "LLMProvider",
+    "ModelInfo",
     "OpenAICompatibleProvider",
     "Provider",
     "__version__",
@@ -55,6 +58,7 @@ __all__ = [
     "hookimpl",
     "list_models",
     "list_providers",
+    "model_info",
     "register_plugin",
     "register_provider",
 ]
@@ -73,6 +77,7 @@ if TYPE_CHECKING:
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError
     from any_llm.hookspecs import hookimpl
+    from any_llm.model_metadata import ModelInfo, model_info
     from any_llm.openai_compat import OpenAICompatibleProvider
     from any_llm.plugins import list_providers, register_plugin, register_provider
     from any_llm.pricing import Cost, cost
