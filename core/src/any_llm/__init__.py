@@ -26,6 +26,8 @@ _LAZY = {
     "CallInfo": "any_llm.callhooks",
     "cost": "any_llm.pricing",
     "model_info": "any_llm.model_metadata",
+    "count_tokens": "any_llm.tokens",
+    "acount_tokens": "any_llm.tokens",
     "ModelInfo": "any_llm.model_metadata",
     "Cost": "any_llm.pricing",
     "AttemptInfo": "any_llm.callhooks",
@@ -50,10 +52,12 @@ __all__ = [
     "Provider",
     "__version__",
     "acompletion",
+    "acount_tokens",
     "aembedding",
     "alist_models",
     "completion",
     "cost",
+    "count_tokens",
     "embedding",
     "hookimpl",
     "list_models",
@@ -82,6 +86,7 @@ if TYPE_CHECKING:
     from any_llm.plugins import list_providers, register_plugin, register_provider
     from any_llm.pricing import Cost, cost
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
+    from any_llm.tokens import acount_tokens, count_tokens
 
 
 def __getattr__(name: str) -> Any:

@@ -21,6 +21,7 @@ _SHORT = {
     "images": "images",
     "embedding": "embed",
     "list_models": "models",
+    "count_tokens": "tokens",
 }
 
 

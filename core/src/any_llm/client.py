@@ -237,6 +237,30 @@ class AnyLLM:
             )
         return self.provider.parse_list_models((await self.transport.asend(self.provider, request, timeout)).content)
 
+    # -- token counting -----------------------------------------------------------------------
+
+    def _count_request(self, model: str, messages: Any, kwargs: dict[str, Any]) -> Any:
+        if not self.provider.supports_count_tokens:
+            raise errors.UnsupportedCapabilityError("count_tokens", self.provider.name)
+        params, timeout = self._prepare(model, messages, kwargs)
+        return params, self.provider.build_count_tokens_request(params), timeout
+
+    def count_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
+        """Input tokens of ``messages`` (with ``tools`` etc. as for completion), counted by the provider."""
+        params, request, timeout = self._count_request(model, messages, kwargs)
+        parse = self.provider.parse_count_tokens
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return callhooks.simple(self, "count_tokens", model, request, timeout, params.messages, parse)
+        return parse(self.transport.send(self.provider, request, timeout).content)
+
+    async def acount_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
+        """Async twin of :meth:`count_tokens`."""
+        params, request, timeout = self._count_request(model, messages, kwargs)
+        parse = self.provider.parse_count_tokens
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return await callhooks.asimple(self, "count_tokens", model, request, timeout, params.messages, parse)
+        return parse((await self.transport.asend(self.provider, request, timeout)).content)
+
     # -- lifecycle ----------------------------------------------------------------------------
 
     def close(self) -> None:

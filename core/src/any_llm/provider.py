@@ -50,6 +50,7 @@ CAPABILITIES = (
     "images",
     "embedding",
     "list_models",
+    "count_tokens",
 )
 """The capability flags every provider declares (``supports_<name>`` class attributes)."""
 
@@ -205,6 +206,8 @@ class Provider:
     supports_images: ClassVar[bool] = False
     supports_embedding: ClassVar[bool] = False
     supports_list_models: ClassVar[bool] = False
+    supports_count_tokens: ClassVar[bool] = False
+    """A token-counting endpoint exists: implement build_count_tokens_request / parse_count_tokens."""
 
     unsupported_params: ClassVar[frozenset[str]] = frozenset()
     """Seed parameters this provider cannot honour: setting one raises UnsupportedParameterError."""
@@ -274,6 +277,14 @@ class Provider:
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         raise errors.UnsupportedCapabilityError("list_models", self.name)
+
+    def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
+        """The request that counts the input tokens of ``params`` (messages, system, tools) on the server."""
+        raise errors.UnsupportedCapabilityError("count_tokens", self.name)
+
+    def parse_count_tokens(self, body: bytes) -> int:
+        """The input-token count from the counting endpoint's reply."""
+        raise errors.UnsupportedCapabilityError("count_tokens", self.name)
 
     # -- errors -------------------------------------------------------------------------------
 
