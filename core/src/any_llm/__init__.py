@@ -36,9 +36,13 @@ _LAZY = {
     "HTTPRequest": "any_llm.provider",
     "OpenAICompatibleProvider": "any_llm.openai_compat",
     "AnyLLMError": "any_llm.errors",
+    "ProviderRegistry": "any_llm.plugins",
+    "RawResponse": "any_llm.calls",
+    "SEED_PARAMS": "any_llm.params",
 }
 
 __all__ = [
+    "SEED_PARAMS",
     "AnyLLM",
     "AnyLLMError",
     "AttemptInfo",
@@ -50,6 +54,8 @@ __all__ = [
     "ModelInfo",
     "OpenAICompatibleProvider",
     "Provider",
+    "ProviderRegistry",
+    "RawResponse",
     "__version__",
     "acompletion",
     "acount_tokens",
@@ -78,12 +84,14 @@ if TYPE_CHECKING:
         list_models,
     )
     from any_llm.callhooks import AttemptInfo, CallInfo
+    from any_llm.calls import RawResponse
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError
     from any_llm.hookspecs import hookimpl
     from any_llm.model_metadata import ModelInfo, model_info
     from any_llm.openai_compat import OpenAICompatibleProvider
-    from any_llm.plugins import list_providers, register_plugin, register_provider
+    from any_llm.params import SEED_PARAMS
+    from any_llm.plugins import ProviderRegistry, list_providers, register_plugin, register_provider
     from any_llm.pricing import Cost, cost
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
     from any_llm.tokens import acount_tokens, count_tokens

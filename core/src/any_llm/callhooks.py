@@ -26,18 +26,18 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Generator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import httpx
     import pluggy
 
+    from any_llm.calls import Call
     from any_llm.client import AnyLLM
-    from any_llm.provider import CompletionParams, HTTPRequest, Provider
-    from any_llm.streaming import AsyncStream, Stream
-    from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
+    from any_llm.provider import HTTPRequest, Provider
+    from any_llm.types.completion import ChatCompletionChunk
 
 __all__ = [
     "CALL_HOOKS",
@@ -46,7 +46,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("any_llm")
-_T = TypeVar("_T")
 
 CALL_HOOKS = (
     "anyllm_call_start",
@@ -355,91 +354,65 @@ def _request_id(headers: Mapping[str, str]) -> str | None:
     return None
 
 
-# -- completion, with hooks -------------------------------------------------------------------------
+# -- running a call with hooks (AnyLLM._run / _arun divert here) -------------------------------------
 
 
-def _chat_call(client: AnyLLM, params: CompletionParams, request: HTTPRequest) -> CallInfo:
-    return start_call(client.provider, "chat", params.model, request, params.given(), params.messages)
-
-
-def completion(client: AnyLLM, params: CompletionParams, request: HTTPRequest, timeout: Any) -> ChatCompletion | Stream:
-    """:meth:`AnyLLM.completion` when call hooks are registered."""
-    call = _chat_call(client, params, request)
-    try:
-        response = client.transport.send(client.provider, request, timeout, call=call)
-        if request.stream:
-            from any_llm._observed_stream import ObservedStream
-
-            return ObservedStream(response, client._pipeline(params), call)
-        result = client._finish(params, response.content)
-    except BaseException as exc:
-        fail(call, exc)
-        raise
-    succeed(call, result)
-    return result
-
-
-async def acompletion(
-    client: AnyLLM, params: CompletionParams, request: HTTPRequest, timeout: Any
-) -> ChatCompletion | AsyncStream:
-    """:meth:`AnyLLM.acompletion` when call hooks are registered."""
-    call = _chat_call(client, params, request)
-    try:
-        response = await client.transport.asend(client.provider, request, timeout, call=call)
-        if request.stream:
-            from any_llm._observed_stream import ObservedAsyncStream
-
-            return ObservedAsyncStream(response, client._pipeline(params), call)
-        result = client._finish(params, response.content)
-    except BaseException as exc:
-        fail(call, exc)
-        raise
-    succeed(call, result)
-    return result
-
-
-def simple(
-    client: AnyLLM,
-    operation: str,
-    model: str,
-    request: HTTPRequest,
-    timeout: Any,
-    content: Any,
-    parse: Callable[[bytes], _T],
-) -> _T:
-    """An embedding / list-models call with hooks: ``parse(body)`` makes the result."""
-    call = start_call(
-        client.provider, operation, model, request, {}, [content] if isinstance(content, str) else content
+def _begin(client: AnyLLM, call: Call) -> CallInfo:
+    params = call.params
+    content = call.content
+    return start_call(
+        client.provider,
+        call.operation,
+        call.model,
+        call.request,
+        params.given() if params is not None else {},
+        [content] if isinstance(content, str) else content,
     )
-    try:
-        result = parse(client.transport.send(client.provider, request, timeout, call=call).content)
-    except BaseException as exc:
-        fail(call, exc)
-        raise
-    succeed(call, result)
-    return result
 
 
-async def asimple(
-    client: AnyLLM,
-    operation: str,
-    model: str,
-    request: HTTPRequest,
-    timeout: Any,
-    content: Any,
-    parse: Callable[[bytes], _T],
-) -> _T:
-    """Async twin of :func:`simple`."""
-    call = start_call(
-        client.provider, operation, model, request, {}, [content] if isinstance(content, str) else content
-    )
+def _finish(client: AnyLLM, call: Call, info: CallInfo, response: httpx.Response, raw: bool, sync: bool) -> Any:
+    """The result (or RawResponse) of a sent call, reporting its end."""
+    from any_llm.calls import RawResponse
+
+    if call.request.stream:
+        from any_llm._observed_stream import ObservedAsyncStream, ObservedStream
+
+        def stream() -> Any:
+            cls = ObservedStream if sync else ObservedAsyncStream
+            return cls(response, client._pipeline(call), info)
+
+        return RawResponse(response, stream) if raw else stream()
     try:
-        result = parse((await client.transport.asend(client.provider, request, timeout, call=call)).content)
+        result = call.finish(response)
     except BaseException as exc:
-        fail(call, exc)
+        fail(info, exc)
+        if raw:  # the raw response is still the caller's; its parse() raises the same error
+            return RawResponse(response, lambda: call.finish(response))
         raise
-    succeed(call, result)
-    return result
+    succeed(info, result)
+    return RawResponse(response, lambda: result) if raw else result
+
+
+def run(client: AnyLLM, call: Call, raw: bool = False) -> Any:
+    """:meth:`AnyLLM._run` when call hooks are registered."""
+    info = _begin(client, call)
+    try:
+        response = client.transport.send(client.provider, call.request, call.timeout, call=info)
+    except BaseException as exc:
+        fail(info, exc)
+        raise
+    return _finish(client, call, info, response, raw, sync=True)
+
+
+async def arun(client: AnyLLM, call: Call, raw: bool = False) -> Any:
+    """:meth:`AnyLLM._arun` when call hooks are registered."""
+    info = _begin(client, call)
+    try:
+        response = await client.transport.asend(client.provider, call.request, call.timeout, call=info)
+    except BaseException as exc:
+        fail(info, exc)
+        raise
+    return _finish(client, call, info, response, raw, sync=False)
 
 
 # -- streams, with hooks (the Stream subclasses live in any_llm._observed_stream) ---------------
