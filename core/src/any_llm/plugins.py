@@ -108,6 +108,8 @@ class _State:
         self.entry_points: list[EntryPoint] | None = None
         self.hook_entry_points: list[EntryPoint] | None = None
         self.pm: pluggy.PluginManager | None = None
+        self.removed: dict[str, str] = {}
+        """Providers registered in process and removed since: name -> where the class came from."""
 
 
 _state = _State()
@@ -258,13 +260,17 @@ def get_provider_class(name: str) -> type[Provider]:
                     provider=key,
                 )
         installed = sorted(_state.providers)
-    raise errors.UnsupportedProviderError(key, installed, _install_hint(key))
+        removed = _state.removed.get(key)
+    raise errors.UnsupportedProviderError(key, installed, _install_hint(key, removed))
 
 
-def _install_hint(key: str) -> str | None:
-    """``pip install anyllm-NAME`` for the providers we publish (the names of :class:`LLMProvider`)."""
+def _install_hint(key: str, removed: str | None) -> str | None:
+    """``pip install anyllm-NAME`` for the providers we publish (the names of :class:`LLMProvider`), or
+    where a provider registered in this process (a test double, say) came from before it was removed."""
     from any_llm.api import LLMProvider
 
+    if removed is not None:
+        return f"{key!r} was registered in this process by {removed} and has been removed since."
     return f"Install it with: pip install anyllm-{key}" if key in LLMProvider._value2member_map_ else None
 
 
@@ -299,6 +305,7 @@ def registered(provider_class: type[Provider]) -> Iterator[None]:
         with _state.lock:
             if previous is None:
                 _state.providers.pop(name, None)
+                _state.removed[name] = f"{provider_class.__module__}.{provider_class.__qualname__}"
             else:
                 _state.providers[name] = previous
 
@@ -312,7 +319,10 @@ def get_provider_class_or_none(name: str) -> type[Provider] | None:
 
 def unregister_provider(name: str) -> None:
     with _state.lock:
-        _state.providers.pop(name, None)
+        info = _state.providers.pop(name, None)
+        if info is not None:
+            cls = info.provider_class
+            _state.removed[name] = f"{cls.__module__}.{cls.__qualname__}"
         _state.conflicts.pop(name, None)
 
 
