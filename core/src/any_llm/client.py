@@ -287,13 +287,14 @@ class AnyLLM:
     # -- token counting -----------------------------------------------------------------------
 
     def _count_tokens_call(self, model: str, messages: Any, kwargs: dict[str, Any]) -> Call:
-        from any_llm.params import SEED_PARAM_NAMES, build_params
+        from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
         if not self.provider.supports_count_tokens:
             raise errors.UnsupportedCapabilityError("count_tokens", self.provider.name)
         options = CallOptions.pop_from(kwargs)
         args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
         params = build_params(model, messages, args, kwargs)
+        check_request(self.provider, params)
         request = self.provider.build_count_tokens_request(params)
 
         def finish(response: httpx.Response) -> int:

@@ -178,7 +178,6 @@ class AnthropicProvider(Provider):
 
     def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
         """The messages body, cut to what the counting endpoint takes (model, system, messages, tools)."""
-        self.check_params(params)
         body = {k: v for k, v in self.build_body(params).items() if k in _COUNT_FIELDS}
         return HTTPRequest(
             "POST", self._path("messages/count_tokens"), json=body, headers={"anthropic-version": API_VERSION}

@@ -109,7 +109,6 @@ class GeminiProvider(Provider):
 
     def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
         """``models/<id>:countTokens`` with the whole generateContent request, so system and tools count."""
-        self.check_params(params)
         request = {"model": model_path(params.model), **build_body(params, self.name)}
         return HTTPRequest("POST", f"{model_path(params.model)}:countTokens", json={"generateContentRequest": request})
 
