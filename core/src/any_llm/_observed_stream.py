@@ -5,6 +5,7 @@ Kept apart from :mod:`any_llm.callhooks` so the check on the hot path does not i
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from any_llm.callhooks import CallInfo, fail, on_chunk, on_end
@@ -44,6 +45,8 @@ class ObservedStream(Stream):
 
     def close(self) -> None:
         super().close()
+        if sys.is_finalizing():  # collected at interpreter exit: hooks could not even import
+            return
         if self._inside:  # closed by __next__ itself: the body ended (or broke; then __next__ reports it)
             self._body_done = True
         else:  # the caller closed it (or it was collected): the stream ends here
@@ -82,7 +85,7 @@ class ObservedAsyncStream(AsyncStream):
             on_end(self.call, self._body_done and not self._pipeline.pending)
 
     def __del__(self) -> None:
-        if not self._closed:
+        if not self._closed and not sys.is_finalizing():  # at interpreter exit, hooks could not import
             try:
                 on_end(self.call, False)
             except Exception:  # never raise from a finalizer

@@ -22,6 +22,8 @@ import json
 import os
 from typing import TYPE_CHECKING, Any
 
+from opentelemetry.trace import SpanKind, Status, StatusCode
+
 from any_llm import hookimpl
 
 if TYPE_CHECKING:
@@ -143,8 +145,6 @@ def _base_attributes(call: CallInfo) -> dict[str, Any]:
 def anyllm_call_start(call: CallInfo) -> None:
     if not _state.enabled:
         return
-    from opentelemetry.trace import SpanKind
-
     tracer = _state.tracer or _state.setup()
     attrs = _base_attributes(call)
     for name, value in call.parameters.items():
@@ -221,8 +221,6 @@ def _finish(call: CallInfo) -> None:
     state: _Call | None = call.data.pop(_KEY, None)
     if state is None:
         return
-    from opentelemetry.trace import Status, StatusCode
-
     span = state.span
     attrs: dict[str, Any] = {}
     if call.response_model:
