@@ -277,3 +277,38 @@ def test_no_key_in_call_info(recorder: Recorder, server: MockServer) -> None:
         c.completion("gpt-test", MSG)
     for _, call, extra in recorder.events:
         assert KEY not in repr(call) and KEY not in repr(extra)
+
+
+class TextOnly:
+    """Wants the streamed text without a per-chunk hook."""
+
+    def __init__(self) -> None:
+        self.texts: list[str | None] = []
+
+    @hookimpl
+    def anyllm_call_start(self, call: CallInfo) -> None:
+        call.output_parts = []
+
+    @hookimpl
+    def anyllm_stream_end(self, call: CallInfo) -> None:
+        self.texts.append(call.output_text)
+
+    @hookimpl
+    def anyllm_call_response(self, call: CallInfo) -> None:
+        self.texts.append(call.output_text)
+
+
+def test_output_text_without_a_chunk_hook(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    plugins.reset()
+    plugin = TextOnly()
+    plugins.register_plugin(plugin, name="text-only")
+    try:
+        assert "anyllm_stream_chunk" not in callhooks._wanted  # nobody listens: not dispatched per chunk
+        server.queue(Reply.sse([chunk("Hel"), chunk("lo", "stop")]), Reply.json(OK))
+        with client(server) as c:
+            list(c.completion("gpt-test", MSG, stream=True))
+            c.completion("gpt-test", MSG)
+        assert plugin.texts == ["Hello", "hi"]
+    finally:
+        plugins.unregister_plugin(plugin)
+        plugins.reset()

@@ -64,6 +64,8 @@ True before discovery ran (the first call then discovers) and while any implemen
 _discovered = False
 _hook: Any = None
 """The plugin manager's ``pm.hook`` (set by :func:`refresh`), so dispatch is one attribute away."""
+_wanted: frozenset[str] = frozenset()
+"""The call hooks that have at least one implementation: the others are not even dispatched."""
 _reported: set[tuple[str, str]] = set()
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-goog-request-id", "apim-request-id")
@@ -118,6 +120,20 @@ class CallInfo:
     """The typed error (an :class:`~any_llm.errors.AnyLLMError` subclass, or whatever the caller raised)."""
     data: dict[str, Any] = field(default_factory=dict)
     """Per-call scratch space for plugins: use a key of your own (your distribution name)."""
+    output_parts: list[str] | None = None
+    """Set it to ``[]`` in ``anyllm_call_start`` and core collects a stream's text deltas here, so a plugin
+    that only wants the output text needs no ``anyllm_stream_chunk`` hook (no per-chunk dispatch)."""
+
+    @property
+    def output_text(self) -> str | None:
+        """The output text: a stream's collected deltas (see ``output_parts``), or the result's first choice."""
+        if self.stream:
+            return None if self.output_parts is None else "".join(self.output_parts)
+        choices = getattr(self.result, "choices", None)
+        if choices:
+            content = getattr(choices[0].message, "content", None)
+            return content if isinstance(content, str) else None
+        return None
 
     @property
     def error_type(self) -> str | None:
@@ -170,21 +186,22 @@ def enabled() -> bool:
 
 def refresh(pm: pluggy.PluginManager, discovered: bool | None = None) -> None:
     """Recompute :data:`ACTIVE` after plugins were registered or unregistered, and guard new impls."""
-    global ACTIVE, _discovered, _hook
+    global ACTIVE, _discovered, _hook, _wanted
     if discovered is not None:
         _discovered = discovered
     _hook = pm.hook
-    found = False
+    wanted = set()
     for name in CALL_HOOKS:
         caller = getattr(pm.hook, name, None)
         if caller is None:
             continue
         for impl in caller.get_hookimpls():
-            found = True
+            wanted.add(name)
             if not (impl.wrapper or impl.hookwrapper) and not getattr(impl.function, "_anyllm_guarded", False):
                 # setattr: HookImpl.function is typed Final; the guard keeps the call's arguments as they are
                 setattr(impl, "function", _guard(impl.function, impl.plugin_name, name))  # noqa: B010
-    ACTIVE = found or not _discovered
+    _wanted = frozenset(wanted)
+    ACTIVE = bool(wanted) or not _discovered
 
 
 def forget() -> None:
@@ -220,6 +237,8 @@ def _report(plugin: str, hook: str) -> None:
 
 
 def _emit(name: str, **kwargs: Any) -> None:
+    if name not in _wanted:
+        return
     try:
         getattr(_hook, name)(**kwargs)
     except Exception:  # a wrapper impl (not guarded one by one) raised
@@ -427,10 +446,14 @@ def on_chunk(call: CallInfo, chunk: ChatCompletionChunk) -> None:
         call.response_model = chunk.model
     if chunk.usage is not None:
         call.usage = chunk.usage
+    parts = call.output_parts
     for choice in chunk.choices:
         if choice.finish_reason is not None:
             call.finish_reasons.append(str(choice.finish_reason))
-    _emit("anyllm_stream_chunk", call=call, chunk=chunk)
+        if parts is not None and choice.delta.content:
+            parts.append(choice.delta.content)
+    if "anyllm_stream_chunk" in _wanted:
+        _emit("anyllm_stream_chunk", call=call, chunk=chunk)
 
 
 def on_end(call: CallInfo, completed: bool) -> None:

@@ -35,13 +35,11 @@ from any_llm import hookimpl
 
 if TYPE_CHECKING:
     from any_llm.callhooks import CallInfo
-    from any_llm.types.completion import ChatCompletionChunk
 
 __all__ = ["SCHEMA", "Settings", "configure", "default_path", "flush", "settings"]
 __version__ = "0.1.0"
 
 logger = logging.getLogger("anyllm_calllog")
-_KEY = "anyllm-calllog"
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (
@@ -110,16 +108,7 @@ def configure(path: str | os.PathLike[str] | None = None, content: bool | None =
 @hookimpl
 def anyllm_call_start(call: CallInfo) -> None:
     if settings.enabled and settings.content and call.stream:
-        call.data[_KEY] = []  # the streamed text, collected chunk by chunk
-
-
-@hookimpl
-def anyllm_stream_chunk(call: CallInfo, chunk: ChatCompletionChunk) -> None:
-    parts: list[str] | None = call.data.get(_KEY)
-    if parts is not None:
-        for choice in chunk.choices:
-            if choice.delta.content:
-                parts.append(choice.delta.content)
+        call.output_parts = []  # anyllm collects the streamed text for us: no per-chunk hook
 
 
 @hookimpl
@@ -164,16 +153,8 @@ def _queue(call: CallInfo) -> None:
     }
     if settings.content:
         row["messages"] = json.dumps(call.messages, ensure_ascii=False, default=str)
-        parts = call.data.pop(_KEY, None)
-        row["output"] = "".join(parts) if parts is not None else _output_text(call.result)
+        row["output"] = call.output_text
     _writer.put((settings.path, row, usage))
-
-
-def _output_text(result: Any) -> str | None:
-    choices = getattr(result, "choices", None)
-    if not choices:
-        return None
-    return "".join(c.message.content or "" for c in choices)
 
 
 # -- the writer thread ------------------------------------------------------------------------------------

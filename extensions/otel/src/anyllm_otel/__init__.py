@@ -31,7 +31,6 @@ if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
     from any_llm.callhooks import AttemptInfo, CallInfo
-    from any_llm.types.completion import ChatCompletionChunk
 
 __all__ = ["CAPTURE_ENV", "__version__", "configure"]
 __version__ = "0.1.0"
@@ -163,18 +162,19 @@ def anyllm_call_start(call: CallInfo) -> None:
     capture = _capture()
     if capture and call.messages is not None:
         attrs["gen_ai.input.messages"] = _json(call.messages)
+    if capture and call.stream:
+        call.output_parts = []  # core collects the streamed text: no per-chunk hook needed
     name = f"{call.operation} {call.model}" if call.model else call.operation
     span = tracer.start_span(name, kind=SpanKind.CLIENT, attributes=attrs, start_time=int(call.started_at * 1e9))
     call.data[_KEY] = _Call(span, capture)
 
 
 class _Call:
-    __slots__ = ("capture", "parts", "span")
+    __slots__ = ("capture", "span")
 
     def __init__(self, span: Span, capture: bool) -> None:
         self.span = span
         self.capture = capture
-        self.parts: list[str] = []
 
 
 @hookimpl
@@ -190,16 +190,6 @@ def anyllm_call_attempt(call: CallInfo, attempt: AttemptInfo) -> None:
     if attempt.retry_delay is not None:
         attrs["gen_ai.client.attempt.retry_delay"] = attempt.retry_delay
     state.span.add_event("gen_ai.client.attempt", attributes=attrs)
-
-
-@hookimpl
-def anyllm_stream_chunk(call: CallInfo, chunk: ChatCompletionChunk) -> None:
-    state: _Call | None = call.data.get(_KEY)
-    if state is None or not state.capture:
-        return
-    for choice in chunk.choices:
-        if choice.delta.content:
-            state.parts.append(choice.delta.content)
 
 
 @hookimpl
@@ -289,9 +279,9 @@ def _json(value: Any) -> str:
 
 def _output_messages(call: CallInfo, state: _Call) -> str | None:
     if call.stream:
-        if not state.parts:
+        if not call.output_parts:
             return None
-        text = {"type": "text", "content": "".join(state.parts)}
+        text = {"type": "text", "content": "".join(call.output_parts)}
         reason = call.finish_reasons[0] if call.finish_reasons else None
         return _json([{"role": "assistant", "parts": [text], "finish_reason": reason}])
     choices = getattr(call.result, "choices", None)
