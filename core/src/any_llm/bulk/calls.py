@@ -18,6 +18,7 @@ from any_llm import errors
 
 if TYPE_CHECKING:
     from any_llm.client import AnyLLM
+    from any_llm.types.completion import ChatCompletion
 
 __all__ = ["FAMILIES", "Answer", "Caller", "estimate_tokens"]
 
@@ -121,7 +122,7 @@ class Caller:
         completion = client._finish(params, response.content)
         usage = completion.usage
         return Answer(
-            completion.model_dump_json(),
+            _completion_json(completion),
             response.status_code,
             _request_id(response.headers),
             response.headers,
@@ -138,13 +139,28 @@ class Caller:
         response = await client.transport.asend(provider, request, timeout)
         result = provider.parse_embedding(response.content, model)
         return Answer(
-            result.model_dump_json(),
+            result.model_dump_json(exclude_none=True),
             response.status_code,
             _request_id(response.headers),
             response.headers,
             result.usage.prompt_tokens,
             0,
         )
+
+
+def _completion_json(completion: ChatCompletion) -> str:
+    """OpenAI's shape: optional fields left out when unset (not null), the required nullable ones
+    (``message.content``, ``message.refusal``, ``choice.logprobs``) always present."""
+    import json
+
+    data = completion.model_dump(mode="json", exclude_none=True)
+    for choice in data.get("choices", ()):
+        choice.setdefault("logprobs", None)
+        message = choice.get("message")
+        if isinstance(message, dict):
+            message.setdefault("content", None)
+            message.setdefault("refusal", None)
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _request_id(headers: Mapping[str, str]) -> str | None:
