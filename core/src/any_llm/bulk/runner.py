@@ -19,17 +19,19 @@ import contextlib
 import os
 import random
 import time
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from any_llm import errors
-from any_llm.bulk.calls import Caller, estimate_tokens
+from any_llm.bulk.calls import Answer, Caller, estimate_tokens
 from any_llm.bulk.limits import Limiter, RateSignals
 from any_llm.bulk.output import OutputFile, error_line, ok_line
 from any_llm.bulk.progress import BulkStats, ProgressReporter
 from any_llm.bulk.rows import Requests, Row, count_rows, iter_rows
 
-__all__ = ["arun"]
+__all__ = ["Outcome", "arun", "send_row"]
 
 DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_RETRIES = 6
@@ -49,6 +51,57 @@ def _retryable(exc: BaseException) -> bool:
 
 def _backoff(attempt: int) -> float:
     return min(BACKOFF_BASE * 2.0**attempt, BACKOFF_MAX) * (1 - 0.25 * random.random())
+
+
+@dataclass
+class Outcome:
+    """What became of one row: its answer, or the error it failed with after retries."""
+
+    answer: Answer | None = None
+    error: BaseException | None = None
+    retries: int = 0
+    rate_limited: int = 0
+
+
+async def send_row(
+    caller: Caller,
+    limiter: Limiter,
+    family: str,
+    body: Mapping[str, Any],
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    completion_guess: float | None = None,
+) -> Outcome:
+    """Send one request under ``limiter``, retrying what is worth retrying; never raises but on cancel.
+
+    Shared by file jobs and by anyllm-ray's actors, so both adapt and retry the same way.
+    """
+    tokens = estimate_tokens(family, body, completion_guess) if completion_guess else estimate_tokens(family, body)
+    outcome = Outcome()
+    while True:
+        lease = await limiter.acquire(tokens, retry=outcome.retries > 0)
+        try:
+            answer = await caller.call(family, body)
+        except errors.AnyLLMError as exc:
+            limiter.failed(lease, exc.status_code, getattr(exc, "retry_after", None))
+            if isinstance(exc, errors.RateLimitError):
+                outcome.rate_limited += 1
+            if outcome.retries < max_retries and _retryable(exc):
+                outcome.retries += 1
+                hinted = getattr(exc, "retry_after", None)
+                await asyncio.sleep(hinted if hinted is not None else _backoff(outcome.retries - 1))
+                continue
+            outcome.error = exc
+            return outcome
+        except asyncio.CancelledError:
+            limiter.failed(lease, None, None)
+            raise
+        except Exception as exc:  # a bug in a plugin or in core: the row fails with it, the job goes on
+            limiter.failed(lease, None, None)
+            outcome.error = exc
+            return outcome
+        limiter.succeeded(lease, answer.total_tokens, RateSignals.from_headers(answer.headers))
+        outcome.answer = answer
+        return outcome
 
 
 class _Job:
@@ -76,41 +129,22 @@ class _Job:
         if row.problem is not None or row.family is None:
             self._fail(row, errors.ConfigurationError(f"input line {row.number}: {row.problem}"))
             return
-        guess = self.avg_completion or None
-        tokens = estimate_tokens(row.family, row.body, guess) if guess else estimate_tokens(row.family, row.body)
-        attempt = 0
-        while True:
-            lease = await self.limiter.acquire(tokens, retry=attempt > 0)
-            try:
-                answer = await self.caller.call(row.family, row.body)
-            except errors.AnyLLMError as exc:
-                self.limiter.failed(lease, exc.status_code, getattr(exc, "retry_after", None))
-                if isinstance(exc, errors.RateLimitError):
-                    self.stats.rate_limited += 1
-                if attempt < self.max_retries and _retryable(exc):
-                    attempt += 1
-                    self.stats.retries += 1
-                    hinted = getattr(exc, "retry_after", None)
-                    await asyncio.sleep(hinted if hinted is not None else _backoff(attempt - 1))
-                    continue
-                self._fail(row, exc)
-                return
-            except asyncio.CancelledError:
-                self.limiter.failed(lease, None, None)
-                raise
-            except Exception as exc:  # a bug in a plugin or in core: the row fails with it, the job goes on
-                self.limiter.failed(lease, None, None)
-                self._fail(row, exc)
-                return
-            self.limiter.succeeded(lease, answer.total_tokens, RateSignals.from_headers(answer.headers))
-            self.out.write(ok_line(row.custom_id, answer.status_code, answer.request_id, answer.body))
-            self.stats.succeeded += 1
-            self.stats.prompt_tokens += answer.prompt_tokens or 0
-            self.stats.completion_tokens += answer.completion_tokens or 0
-            if answer.completion_tokens:
-                n = answer.completion_tokens
-                self.avg_completion = n if not self.avg_completion else 0.9 * self.avg_completion + 0.1 * n
+        outcome = await send_row(
+            self.caller, self.limiter, row.family, row.body, self.max_retries, self.avg_completion or None
+        )
+        self.stats.retries += outcome.retries
+        self.stats.rate_limited += outcome.rate_limited
+        answer = outcome.answer
+        if answer is None:
+            self._fail(row, outcome.error or errors.AnyLLMError("row failed without an error"))
             return
+        self.out.write(ok_line(row.custom_id, answer.status_code, answer.request_id, answer.body))
+        self.stats.succeeded += 1
+        self.stats.prompt_tokens += answer.prompt_tokens or 0
+        self.stats.completion_tokens += answer.completion_tokens or 0
+        if answer.completion_tokens:
+            n = answer.completion_tokens
+            self.avg_completion = n if not self.avg_completion else 0.9 * self.avg_completion + 0.1 * n
 
 
 async def arun(
