@@ -1,13 +1,13 @@
 """Bulk throughput: ``any_llm.bulk.run`` vs a bare asyncio + httpx loop, same rows, same concurrency.
 
-    python bench/bulk/bench_bulk.py [--rows 100000] [--concurrency 64] [--rounds 3] [--ray]
+    python bench/bulk/bench_bulk.py [--rows 100000] [--concurrency 64] [--rounds 3]
 
 Both contenders run in their own fresh process against the echo server (a separate process on
 127.0.0.1), read the same JSONL file line by line and write one output line per row; the bare loop
 does the least a hand-written job does (post the body, write the raw answer next to its custom_id:
 no retries, no resume, no translation). Reported: rows/s (median of the rounds, interleaved), the
 ratio to the bare loop, and peak RSS with its growth from 1/10 of the rows to all of them (flat
-memory means streamed input and output). ``--ray`` adds the Ray Data path (anyllm-ray, 2 CPUs).
+memory means streamed input and output).
 """
 
 from __future__ import annotations
@@ -20,8 +20,6 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-
-HERE = Path(__file__).resolve()
 
 BARE = r"""
 import asyncio, json, sys, time, resource
@@ -93,7 +91,6 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--ray", action="store_true", help="also the Ray Data path (needs anyllm-ray)")
     args = parser.parse_args()
     server = subprocess.Popen([sys.executable, "-m", "any_llm.testing.echo_server"], stdout=subprocess.PIPE, text=True)
     try:
@@ -110,10 +107,6 @@ def main() -> None:
                 "bare asyncio+httpx": run_one(BARE, small, Path(tmp, "o1"), url, args.concurrency)["rss_kb"],
                 "any_llm.bulk": run_one(OURS, small, Path(tmp, "o2"), url, args.concurrency)["rss_kb"],
             }
-            if args.ray:
-                ray_code = (HERE.parent / "ray_contender.py").read_text()
-                results["anyllm-ray (2 CPUs)"] = [run_one(ray_code, big, Path(tmp, "o3"), url, args.concurrency)]
-                small_rss["anyllm-ray (2 CPUs)"] = float("nan")
     finally:
         server.terminate()
         server.wait()
