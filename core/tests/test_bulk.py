@@ -270,3 +270,30 @@ def test_cli_runs_resumes_and_keeps_the_listing(echo: EchoServer, tmp_path: Path
     assert bad.returncode == 2 and "does not exist" in bad.stderr
     listing = subprocess.run([sys.executable, "-m", "any_llm"], capture_output=True, text=True, timeout=60)
     assert listing.stdout.startswith("anthropic") or "openai" in listing.stdout
+
+
+def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    rows = [chat_row(i) for i in range(60)]
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "OPENAI_API_KEY": KEY}
+    with EchoServer(delay=0.1) as server:
+        cmd = [sys.executable, "-m", "any_llm", "bulk", str(src), "-o", str(out), "--api-base", server.url + "/v1"]
+        proc = subprocess.Popen([*cmd, "--concurrency", "4"], env=env, stdout=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while (not out.exists() or out.read_bytes().count(b"\n") < 8) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGINT)
+        stdout, _ = proc.communicate(timeout=30)
+        assert proc.returncode == 130, stdout
+        assert "[bulk] interrupted" in stdout and "run the same command again to resume" in stdout
+        partial = read(out)  # every line whole
+        assert 8 <= len(partial) < 60
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+    assert f"({len(partial)} from an earlier run)" in done.stdout
+    check_answers(read(out), rows)
