@@ -119,7 +119,7 @@ class Caller:
         provider = client.provider
         request = provider.build_completion_request(params)
         response = await client.transport.asend(provider, request, timeout)
-        completion = client._finish(params, response.content)
+        completion = client._finish(params, response)
         usage = completion.usage
         return Answer(
             _completion_json(completion),
@@ -137,7 +137,7 @@ class Caller:
         request, timeout = client._embedding_request(model, inputs, args)
         provider = client.provider
         response = await client.transport.asend(provider, request, timeout)
-        result = provider.parse_embedding(response.content, model)
+        result = client._parse("an embedding response", provider.parse_embedding, response, model)
         return Answer(
             result.model_dump_json(exclude_none=True),
             response.status_code,

@@ -6,10 +6,10 @@ finish (in completion order, as batch APIs do: match lines by ``custom_id``), an
 8 bytes per row already done.
 
 Retries belong here, not in the transport (its clients get ``max_retries=0``): each 429 and each
-overload must reach the adaptive limiter. Rate limits (429), 408/409, 5xx, timeouts and broken
-connections are retried up to ``max_retries`` times with capped exponential backoff or the server's
-``Retry-After``; anything else fails its row at once. A failed row is written with its typed error
-and the job goes on.
+overload must reach the adaptive limiter. What core would retry (rate limits, 5xx and overloads,
+timeouts, broken connections: :data:`any_llm.wire.RETRYABLE_ERRORS`) is retried up to ``max_retries``
+times with capped exponential backoff or the server's ``Retry-After``; anything else fails its row
+at once. A failed row is written with its typed error and the job goes on.
 """
 
 from __future__ import annotations
@@ -37,16 +37,13 @@ DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_RETRIES = 6
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 30.0
-RETRY_STATUSES = frozenset({408, 409, 429})
 
 
-def _retryable(exc: BaseException) -> bool:
-    if isinstance(exc, errors.APIConnectionError):  # includes timeouts
-        return True
-    if isinstance(exc, (errors.RateLimitError, errors.ProviderError)):
-        status = exc.status_code
-        return status is None or status in RETRY_STATUSES or status >= 500
-    return isinstance(exc, errors.APIStatusError) and exc.status_code in RETRY_STATUSES
+def _retryable(exc: errors.AnyLLMError) -> bool:
+    """Core's rule (:func:`any_llm.wire.is_retryable`: the error's class decides), applied by the job."""
+    from any_llm.wire import is_retryable
+
+    return is_retryable(exc)
 
 
 def _backoff(attempt: int) -> float:
