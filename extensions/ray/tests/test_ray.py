@@ -60,7 +60,7 @@ def test_cluster_rpm_is_split_across_actors_and_errors_stay_in_their_row() -> No
     os.environ.setdefault("OPENAI_API_KEY", "sk-ray-test-0123456789")
     proc = LLMProcessor(model="openai:gpt-echo", api_base="http://127.0.0.1:9/v1", max_retries=0)
     out = proc({"messages": [_messages(1)], "id": [1]})  # nothing listens on port 9
-    assert out["response"] == [None]
+    assert list(out["response"]) == [None]
     assert out["error"][0].startswith("APIConnectionError")
     assert out["id"] == [1]
 
@@ -78,8 +78,9 @@ def test_processor_on_numpy_batches_keeps_one_loop_and_limiter_across_batches() 
             for j in range(10):
                 conversations[j] = np.array(_messages(start + j), dtype=object)
             out = proc({"messages": conversations, "id": np.arange(start, start + 10)})
-            assert out["response"] == [echo_text(_messages(i)) for i in range(start, start + 10)]
-            assert out["error"] == [None] * 10
-            assert out["id"] == list(range(start, start + 10))
+            assert list(out["response"]) == [echo_text(_messages(i)) for i in range(start, start + 10)]
+            assert list(out["error"]) == [None] * 10
+            assert list(out["id"]) == list(range(start, start + 10))
+            assert out["prompt_tokens"].dtype == np.int64
         assert proc.loop is loop and proc.limiter is limiter
         assert limiter.decreases > 0  # the server's 429s reached the actor's limiter

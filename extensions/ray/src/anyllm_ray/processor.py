@@ -18,6 +18,8 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+
 from any_llm.bulk.calls import Caller
 from any_llm.bulk.limits import Limiter
 from any_llm.bulk.runner import DEFAULT_MAX_RETRIES, Outcome, send_row
@@ -74,7 +76,7 @@ class LLMProcessor:
     def __call__(self, batch: Mapping[str, Any]) -> dict[str, Any]:
         messages = [_plain(m) for m in batch[self.messages_column]]
         outcomes = self.loop.run_until_complete(self._run(messages))
-        out: dict[str, Any] = {k: list(v) if hasattr(v, "tolist") else v for k, v in batch.items()}
+        out: dict[str, Any] = dict(batch)  # the input columns go through untouched
         texts: list[str | None] = []
         bodies: list[str | None] = []
         errors_: list[str | None] = []
@@ -94,11 +96,11 @@ class LLMProcessor:
             errors_.append(None)
             prompt.append(answer.prompt_tokens or 0)
             completion.append(answer.completion_tokens or 0)
-        out[self.output_column] = texts
-        out[self.output_column + "_json"] = bodies
-        out["error"] = errors_
-        out["prompt_tokens"] = prompt
-        out["completion_tokens"] = completion
+        out[self.output_column] = _objects(texts)
+        out[self.output_column + "_json"] = _objects(bodies)
+        out["error"] = _objects(errors_)
+        out["prompt_tokens"] = np.asarray(prompt, dtype=np.int64)
+        out["completion_tokens"] = np.asarray(completion, dtype=np.int64)
         return out
 
     async def _run(self, messages: list[Any]) -> list[Outcome]:
@@ -115,6 +117,13 @@ class LLMProcessor:
                 loop.run_until_complete(loop.shutdown_asyncgens())  # closes the pooled httpx clients
             finally:
                 loop.close()
+
+
+def _objects(values: list[str | None]) -> Any:
+    """A numpy object column (strings with None where a row has no value), as Ray's numpy batches hold them."""
+    column = np.empty(len(values), dtype=object)
+    column[:] = values
+    return column
 
 
 def _text(body_json: str) -> str | None:
