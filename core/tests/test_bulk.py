@@ -251,6 +251,24 @@ def test_limiter_aimd_and_signals() -> None:
     assert round(pacer.reserve(1), 3) == 0.1
 
 
+def test_token_estimates_meter_tpm_and_learn_from_usage() -> None:
+    from any_llm.bulk.calls import estimate_tokens
+    from any_llm.bulk.limits import Lease, Limiter, Pacer
+
+    chat = {"messages": [{"role": "user", "content": "x" * 400}], "max_tokens": 50}
+    assert estimate_tokens("chat", chat) == 101 + 50  # 4 characters a token, plus the answer's budget
+    assert estimate_tokens("chat", {"messages": chat["messages"]}, completion_guess=20) == 121
+    assert estimate_tokens("embeddings", {"input": ["abcd" * 10, "abcd"]}) == 12
+    now = [0.0]
+    lim = Limiter(4, tpm=6000, clock=lambda: now[0])  # 100 tokens a second
+    assert isinstance(lim.tpm, Pacer)
+    assert lim.tpm.reserve(150) == 0.0
+    assert lim.tpm.reserve(150) == pytest.approx(1.5)  # the second waits for the first's 150 tokens
+    lim.in_flight = 1
+    lim.succeeded(Lease(generation=0, tokens=150), 30, None)  # it used 30, not 150: the next send comes sooner
+    assert lim.tpm.reserve(10) == pytest.approx(1.8)
+
+
 def test_cli_runs_resumes_and_keeps_the_listing(echo: EchoServer, tmp_path: Path) -> None:
     rows = [chat_row(i) for i in range(6)]
     src = tmp_path / "in.jsonl"

@@ -5,7 +5,8 @@
     stats = bulk.run("requests.jsonl", "answers.jsonl", concurrency=32, rpm=3000)
 
 Input and output are the OpenAI batch formats, so the same file also goes to a provider's batch
-API: each input line is ``{"custom_id", "method": "POST", "url", "body"}``; ``url`` picks the call
+API: each input line is ``{"custom_id", "method": "POST", "url", "body"}`` (``custom_id`` unique in the
+file, as batch APIs require: resuming skips the ids already answered); ``url`` picks the call
 (``/v1/chat/completions``, ``/v1/embeddings``) and ``body.model`` may name the provider
 (``"mistral:mistral-small-latest"``) unless ``provider=`` does. Each output line is
 ``{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}``, in the order
