@@ -1,11 +1,10 @@
 """One row → one provider call, returning the OpenAI-shaped body *and* the answer's headers.
 
 This is the seam between the bulk runner and the core: the runner needs the response headers
-(``x-ratelimit-*``) that ``acompletion()`` does not return, and it needs every 429 to reach its
-adaptive limiter instead of being retried quietly inside the transport. So clients are made with
-``max_retries=0`` (the runner retries, and learns from each failure), and the call runs the same
-three steps as :class:`~any_llm.client.AnyLLM` (prepare → ``transport.asend`` → finish) with the
-``httpx.Response`` kept. When core grows a public raw-response API, only this module changes.
+(``x-ratelimit-*``) that ``acompletion()`` does not return, so it calls through the client's
+``with_raw_response``; and it needs every 429 to reach its adaptive limiter instead of being
+retried quietly inside the transport, so clients are made with ``max_retries=0`` (the runner
+retries, and learns from each failure).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from any_llm import errors
 if TYPE_CHECKING:
     from any_llm.client import AnyLLM
     from any_llm.types.completion import ChatCompletion
+    from any_llm.types.embedding import CreateEmbeddingResponse
 
 __all__ = ["FAMILIES", "Answer", "Caller", "estimate_tokens"]
 
@@ -114,18 +114,15 @@ class Caller:
                 'body.stream is true: bulk rows are answered whole; remove "stream" from the row'
             )
         args.pop("stream", None)
-        args.setdefault("reasoning_effort", "auto")  # as completion() does
-        params, timeout = client._prepare(model, messages, args)
-        provider = client.provider
-        request = provider.build_completion_request(params)
-        response = await client.transport.asend(provider, request, timeout)
-        completion = client._finish(params, response)
+        args.setdefault("reasoning_effort", "auto")  # what completion() sends by default
+        raw = await client.with_raw_response.acompletion(model, messages, **args)
+        completion: ChatCompletion = raw.parse()
         usage = completion.usage
         return Answer(
             _completion_json(completion),
-            response.status_code,
-            _request_id(response.headers),
-            response.headers,
+            raw.status_code,
+            _request_id(raw.headers),
+            raw.headers,
             usage.prompt_tokens if usage is not None else None,
             usage.completion_tokens if usage is not None else None,
         )
@@ -134,15 +131,13 @@ class Caller:
         args = dict(body)
         client, model = self._client(args.pop("model", None))
         inputs = args.pop("input", None)
-        request, timeout = client._embedding_request(model, inputs, args)
-        provider = client.provider
-        response = await client.transport.asend(provider, request, timeout)
-        result = client._parse("an embedding response", provider.parse_embedding, response, model)
+        raw = await client.with_raw_response.aembedding(model, inputs, **args)
+        result: CreateEmbeddingResponse = raw.parse()
         return Answer(
             result.model_dump_json(exclude_none=True),
-            response.status_code,
-            _request_id(response.headers),
-            response.headers,
+            raw.status_code,
+            _request_id(raw.headers),
+            raw.headers,
             result.usage.prompt_tokens,
             0,
         )
