@@ -6,7 +6,8 @@ Both contenders run in their own fresh process against the echo server (a separa
 127.0.0.1), read the same JSONL file line by line and write one output line per row; the bare loop
 does the least a hand-written job does (post the body, write the raw answer next to its custom_id:
 no retries, no resume, no translation). Reported: rows/s (median of the rounds, interleaved), the
-ratio to the bare loop, and peak RSS with its growth from 1/10 of the rows to all of them (flat
+ratio to the bare loop, CPU time per row (process CPU, including start-up: steadier than rows/s
+on a shared machine), and peak RSS with its growth from 1/10 of the rows to all of them (flat
 memory means streamed input and output).
 """
 
@@ -50,7 +51,8 @@ async def main(src, out, url, conc):
 
 src, out, url, conc = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 elapsed = asyncio.run(main(src, out, url, conc))
-print(json.dumps({"elapsed": elapsed, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+u = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"elapsed": elapsed, "rss_kb": u.ru_maxrss, "cpu": u.ru_utime + u.ru_stime}))
 """
 
 OURS = r"""
@@ -62,7 +64,8 @@ t = time.perf_counter()
 stats = bulk.run(src, out, api_base=url, concurrency=conc)
 elapsed = time.perf_counter() - t
 assert stats.succeeded == stats.total, stats
-print(json.dumps({"elapsed": elapsed, "rss_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+u = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"elapsed": elapsed, "rss_kb": u.ru_maxrss, "cpu": u.ru_utime + u.ru_stime}))
 """
 
 
@@ -112,13 +115,14 @@ def main() -> None:
         server.wait()
     base = statistics.median(args.rows / r["elapsed"] for r in results["bare asyncio+httpx"])
     print(f"{args.rows:,} rows, concurrency {args.concurrency}, {args.rounds} rounds, {os.cpu_count()} CPUs")
-    print("| contender | rows/s (median) | vs bare | peak RSS | RSS growth 10% → 100% of rows |")
-    print("|---|---|---|---|---|")
+    print("| contender | rows/s (median) | vs bare | CPU per row | peak RSS | RSS growth 10% → 100% of rows |")
+    print("|---|---|---|---|---|---|")
     for name, runs in results.items():
         rate = statistics.median(args.rows / r["elapsed"] for r in runs)
         rss = max(r["rss_kb"] for r in runs) / 1024
         growth = rss - small_rss[name] / 1024
-        print(f"| {name} | {rate:,.0f} | {rate / base:.2f}x | {rss:.1f} MB | {growth:+.1f} MB |")
+        cpu = statistics.median(r["cpu"] for r in runs) / args.rows * 1000
+        print(f"| {name} | {rate:,.0f} | {rate / base:.2f}x | {cpu:.2f} ms | {rss:.1f} MB | {growth:+.1f} MB |")
 
 
 if __name__ == "__main__":

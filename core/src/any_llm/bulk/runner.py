@@ -162,8 +162,9 @@ async def arun(
 ) -> BulkStats:
     """Async form of :func:`any_llm.bulk.run` (same arguments, same result)."""
     _check_args(concurrency, rpm, tpm, max_retries)
+    total = count_rows(requests)
     out = _open_output(requests, output, errors_path, fsync_interval)
-    stats = BulkStats(out.path, out.errors_path, total=count_rows(requests))
+    stats = BulkStats(out.path, out.errors_path, total=total)
     stats.resumed = out.resumed_ok + out.resumed_failed
     stats.failed = out.resumed_failed
     limiter = Limiter(concurrency, rpm, tpm)
@@ -215,8 +216,11 @@ def _open_output(
     errors_path: str | os.PathLike[str] | None,
     fsync_interval: float,
 ) -> OutputFile:
-    if isinstance(requests, (str, os.PathLike)) and Path(requests).resolve() == Path(output).resolve():
-        raise errors.ConfigurationError("output must not be the input file")
+    if isinstance(requests, (str, os.PathLike)):
+        if not Path(requests).is_file():
+            raise errors.ConfigurationError(f"input file {requests} does not exist (give a JSONL of batch requests)")
+        if Path(requests).resolve() == Path(output).resolve():
+            raise errors.ConfigurationError("output must not be the input file")
     return OutputFile(output, errors_path, fsync_interval=fsync_interval)
 
 
