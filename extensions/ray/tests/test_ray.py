@@ -84,3 +84,20 @@ def test_processor_on_numpy_batches_keeps_one_loop_and_limiter_across_batches() 
             assert out["prompt_tokens"].dtype == np.int64
         assert proc.loop is loop and proc.limiter is limiter
         assert limiter.decreases > 0  # the server's 429s reached the actor's limiter
+
+
+def test_build_pipeline_wires_map_batches_with_the_cluster_share() -> None:
+    """The wiring, checked without a cluster: what build_pipeline asks of Dataset.map_batches."""
+
+    class FakeDataset:
+        def map_batches(self, fn: Any, **kwargs: Any) -> dict[str, Any]:
+            return {"fn": fn, **kwargs}
+
+    wired = build_pipeline(
+        FakeDataset(), model="openai:gpt-echo", num_actors=3, rpm=900, batch_size=10, api_base="http://127.0.0.1:9/v1"
+    )
+    assert wired["fn"] is LLMProcessor
+    assert wired["concurrency"] == 3 and wired["batch_size"] == 10 and wired["batch_format"] == "numpy"
+    proc = LLMProcessor(**wired["fn_constructor_kwargs"])
+    assert proc.limiter.rpm is not None
+    assert proc.limiter.rpm.interval == pytest.approx(60 / 300)  # 900 rpm for the cluster, 300 per actor
