@@ -200,6 +200,26 @@ def test_resume_skips_done_rows_and_cuts_a_half_written_line(echo: EchoServer, t
     assert [line["custom_id"] for line in read(tmp_path / "out.errors.jsonl")] == ["gone"]  # rebuilt from output
 
 
+def test_retry_failed_sends_earlier_failures_again(tmp_path: Path) -> None:
+    rows = [chat_row(i) for i in range(6)]
+    out = tmp_path / "out.jsonl"
+    import socket
+
+    with socket.socket() as s:  # a port where nothing listens: every row fails to connect
+        s.bind(("127.0.0.1", 0))
+        refused = f"http://127.0.0.1:{s.getsockname()[1]}/v1"
+    first = bulk.run(rows, out, api_base=refused, max_retries=0)
+    assert first.failed == 6
+    assert {line["error"]["code"] for line in read(out)} == {"APIConnectionError"}
+    with EchoServer() as server:
+        kept = bulk.run(rows, out, api_base=server.url + "/v1")  # a plain resume keeps the failures
+        assert kept.resumed == 6 and kept.succeeded == 0
+        again = bulk.run(rows, out, api_base=server.url + "/v1", retry_failed=True)
+    assert again.succeeded == 6 and again.failed == 0
+    check_answers(read(out), rows)
+    assert (tmp_path / "out.errors.jsonl").read_text() == ""
+
+
 def test_a_corrupt_line_in_the_middle_of_the_output_is_reported(tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     out.write_text('{"custom_id": "a", "error": null}\nnot json\n')

@@ -56,6 +56,7 @@ def run(
     max_retries: int = DEFAULT_MAX_RETRIES,
     progress: ProgressReporter | None = None,
     fsync_interval: float = 1.0,
+    retry_failed: bool = False,
 ) -> BulkStats:
     """Send every request of ``requests`` and write one answer line per request to ``output``.
 
@@ -71,6 +72,8 @@ def run(
         max_retries: Retries per row for 429, 408/409, 5xx, timeouts and connection errors.
         progress: A reporter (``default_reporter()``, ``PlainProgress()``...) or None for silence.
         fsync_interval: Seconds between fsyncs of the output (0 = after every line).
+        retry_failed: On resume, send the rows that failed in earlier runs again (they are taken out of
+            the output first) instead of keeping their errors.
 
     Returns:
         ``BulkStats``: counts, tokens, elapsed time and whether the run was interrupted.
@@ -94,5 +97,6 @@ def run(
             max_retries=max_retries,
             progress=progress,
             fsync_interval=fsync_interval,
+            retry_failed=retry_failed,
         )
     )

@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--errors", help="where failed rows are copied (default OUTPUT_STEM.errors.jsonl)")
     parser.add_argument("--max-retries", type=int, default=6, help="retries per row (default 6)")
     parser.add_argument("--timeout", type=float, help="seconds per request")
+    parser.add_argument("--retry-failed", action="store_true", help="on resume, send earlier failed rows again")
     parser.add_argument("--quiet", action="store_true", help="only the summary")
     parser.add_argument("--progress-interval", type=float, help="seconds between plain progress lines")
     return parser
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
             errors_path=args.errors,
             max_retries=args.max_retries,
             progress=reporter,
+            retry_failed=args.retry_failed,
         )
     except KeyboardInterrupt:
         return 130

@@ -128,13 +128,17 @@ class OutputFile:
         path: str | os.PathLike[str],
         errors_path: str | os.PathLike[str] | None = None,
         fsync_interval: float = 1.0,
+        retry_failed: bool = False,
     ) -> None:
         self.path = Path(path)
         self.errors_path = Path(errors_path) if errors_path is not None else default_errors_path(self.path)
         self.fsync_interval = fsync_interval
         self.resumed_ok = 0
         self.resumed_failed = 0
+        self.dropped_failed = 0
         self.done = self._recover()
+        if retry_failed and self.resumed_failed:
+            self.done = self._drop_failed()
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._err_fd = os.open(self.errors_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._last_sync = time.monotonic()
@@ -171,6 +175,31 @@ class OutputFile:
                 f.flush()
                 os.fsync(f.fileno())
         os.replace(tmp, self.errors_path)
+        return DoneSet(hashes)
+
+    def _drop_failed(self) -> DoneSet:
+        """Rewrite the output without its failed rows, so that they run again (``retry_failed``).
+
+        Written to a temporary file and renamed over the output: a kill at any moment leaves either the
+        old output or the new one, whole.
+        """
+        hashes: array[int] = array("Q")
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        with open(self.path, "rb") as src, open(tmp, "wb") as dst:
+            for number, line in enumerate(src, 1):
+                if not line.strip():
+                    continue
+                custom_id, failed = _parse_line(line, number, self.path)
+                if failed:
+                    self.dropped_failed += 1
+                    continue
+                dst.write(line)
+                hashes.append(_hash(custom_id))
+            dst.flush()
+            os.fsync(dst.fileno())
+        os.replace(tmp, self.path)
+        self.errors_path.write_bytes(b"")
+        self.resumed_failed = 0
         return DoneSet(hashes)
 
     def write(self, line: bytes, failed: bool = False) -> None:

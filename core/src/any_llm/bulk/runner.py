@@ -159,11 +159,12 @@ async def arun(
     max_retries: int = DEFAULT_MAX_RETRIES,
     progress: ProgressReporter | None = None,
     fsync_interval: float = 1.0,
+    retry_failed: bool = False,
 ) -> BulkStats:
     """Async form of :func:`any_llm.bulk.run` (same arguments, same result)."""
     _check_args(concurrency, rpm, tpm, max_retries)
     total = count_rows(requests)
-    out = _open_output(requests, output, errors_path, fsync_interval)
+    out = _open_output(requests, output, errors_path, fsync_interval, retry_failed)
     stats = BulkStats(out.path, out.errors_path, total=total)
     stats.resumed = out.resumed_ok + out.resumed_failed
     stats.failed = out.resumed_failed
@@ -215,13 +216,14 @@ def _open_output(
     output: str | os.PathLike[str],
     errors_path: str | os.PathLike[str] | None,
     fsync_interval: float,
+    retry_failed: bool,
 ) -> OutputFile:
     if isinstance(requests, (str, os.PathLike)):
         if not Path(requests).is_file():
             raise errors.ConfigurationError(f"input file {requests} does not exist (give a JSONL of batch requests)")
         if Path(requests).resolve() == Path(output).resolve():
             raise errors.ConfigurationError("output must not be the input file")
-    return OutputFile(output, errors_path, fsync_interval=fsync_interval)
+    return OutputFile(output, errors_path, fsync_interval=fsync_interval, retry_failed=retry_failed)
 
 
 def _finish(stats: BulkStats, limiter: Limiter) -> None:
