@@ -10,6 +10,12 @@ import pytest
 
 ray = pytest.importorskip("ray", reason="ray[data] is not installed (nox -s ray installs it)")
 
+# Ray's own helper processes (raylet, GCS, agents) are Popen objects that outlive a test by design.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:subprocess .* is still running:ResourceWarning"),
+    pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning"),
+]
+
 from anyllm_ray import LLMProcessor, build_pipeline  # noqa: E402
 
 from any_llm.testing.echo_server import EchoServer, echo_text  # noqa: E402
