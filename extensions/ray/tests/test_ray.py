@@ -30,11 +30,28 @@ def ray_local() -> Iterator[None]:
     except Exception as exc:  # a raylet that cannot start (an overloaded machine) is not our bug...
         if os.environ.get("ANYLLM_RAY_REQUIRED") == "1":  # ...but nox -s ray (CI) requires it
             raise
+        _stop_helpers()
         pytest.skip(f"a local Ray instance could not start here: {exc}")
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     yield
     ray.shutdown()
+
+
+def _stop_helpers() -> None:
+    """After a failed ``ray.init``: stop the helper processes it did start (ray.shutdown knows no node)."""
+    import gc
+    import subprocess
+
+    ray.shutdown()
+    for proc in [o for o in gc.get_objects() if isinstance(o, subprocess.Popen)]:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
 
 
 def _messages(i: int) -> list[dict[str, Any]]:
