@@ -85,6 +85,29 @@ def test_provider_argument_and_embeddings(echo: EchoServer, tmp_path: Path) -> N
     assert lines["row-3"]["response"]["body"]["choices"][0]["message"]["content"] == "echo: prompt number 3"
 
 
+def test_responses_rows(echo: EchoServer, tmp_path: Path) -> None:
+    rows = [
+        {"custom_id": "r1", "method": "POST", "url": "/v1/responses", "body": {"model": "openai:gpt-x", "input": "hi"}},
+        {
+            "custom_id": "r2",
+            "url": "/v1/responses",
+            "body": {"model": "openai:gpt-x", "input": [{"role": "user", "content": "there"}], "max_output_tokens": 16},
+        },
+    ]
+    out = tmp_path / "out.jsonl"
+    stats = bulk.run(rows, out, api_base=echo.url + "/v1")
+    lines = {line["custom_id"]: line for line in read(out)}
+    assert stats.succeeded == 2, read(out)
+    texts = {cid: line["response"]["body"]["output"][0]["content"][0]["text"] for cid, line in lines.items()}
+    assert texts == {"r1": "echo: hi", "r2": "echo: there"}
+    from any_llm.types.responses import Response
+
+    for line in lines.values():
+        jsonschema.validate(line, LINE_SCHEMA)
+        assert Response.model_validate(line["response"]["body"]).output_text.startswith("echo: ")
+    assert stats.prompt_tokens > 0 and stats.completion_tokens > 0
+
+
 def test_failed_rows_are_written_with_their_typed_error_and_the_job_goes_on(echo: EchoServer, tmp_path: Path) -> None:
     rows: list[Any] = [
         chat_row(0),

@@ -7,7 +7,7 @@
 Input and output are the OpenAI batch formats, so the same file also goes to a provider's batch
 API: each input line is ``{"custom_id", "method": "POST", "url", "body"}`` (``custom_id`` unique in the
 file, as batch APIs require: resuming skips the ids already answered); ``url`` picks the call
-(``/v1/chat/completions``, ``/v1/embeddings``) and ``body.model`` may name the provider
+(``/v1/chat/completions``, ``/v1/embeddings``, ``/v1/responses``) and ``body.model`` may name the provider
 (``"mistral:mistral-small-latest"``) unless ``provider=`` does. Each output line is
 ``{"id", "custom_id", "response": {"status_code", "request_id", "body"}, "error"}``, in the order
 answers arrive; failed rows (after retries) carry ``error: {"code": <error class>, "message"}`` and

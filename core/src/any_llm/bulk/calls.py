@@ -19,14 +19,16 @@ if TYPE_CHECKING:
     from any_llm.client import AnyLLM
     from any_llm.types.completion import ChatCompletion
     from any_llm.types.embedding import CreateEmbeddingResponse
+    from any_llm.types.responses import Response
 
 __all__ = ["FAMILIES", "Answer", "Caller", "estimate_tokens"]
 
 FAMILIES = {
     "/v1/chat/completions": "chat",
     "/v1/embeddings": "embeddings",
+    "/v1/responses": "responses",
 }
-"""Batch-file ``url`` → call family (``/v1/responses`` joins when core has a responses call)."""
+"""Batch-file ``url`` → call family (the three urls OpenAI's batch API takes for these calls)."""
 
 DEFAULT_COMPLETION_ESTIMATE = 256
 """Tokens assumed for an answer whose request sets no max_tokens (until usage teaches better)."""
@@ -63,8 +65,12 @@ def estimate_tokens(family: str, body: Mapping[str, Any], completion_guess: floa
     """A cheap upper-ish guess (4 characters a token, plus the answer's budget) for tpm pacing."""
     if family == "embeddings":
         return _text_len(body.get("input")) // 4 + 1
-    prompt = _text_len(body.get("messages")) // 4 + 1
-    budget = body.get("max_completion_tokens") or body.get("max_tokens")
+    if family == "responses":
+        prompt = (_text_len(body.get("input")) + _text_len(body.get("instructions"))) // 4 + 1
+        budget = body.get("max_output_tokens")
+    else:
+        prompt = _text_len(body.get("messages")) // 4 + 1
+        budget = body.get("max_completion_tokens") or body.get("max_tokens")
     answer = budget if isinstance(budget, int) and not isinstance(budget, bool) else int(completion_guess)
     return prompt + answer
 
@@ -103,6 +109,8 @@ class Caller:
             return await self._chat(body)
         if family == "embeddings":
             return await self._embeddings(body)
+        if family == "responses":
+            return await self._responses(body)
         raise errors.ConfigurationError(f"unknown call family {family!r}")
 
     async def _chat(self, body: Mapping[str, Any]) -> Answer:
@@ -125,6 +133,26 @@ class Caller:
             raw.headers,
             usage.prompt_tokens if usage is not None else None,
             usage.completion_tokens if usage is not None else None,
+        )
+
+    async def _responses(self, body: Mapping[str, Any]) -> Answer:
+        args = dict(body)
+        client, model = self._client(args.pop("model", None))
+        input_data = args.pop("input", None)
+        if args.pop("stream", None):
+            raise errors.ConfigurationError(
+                'body.stream is true: bulk rows are answered whole; remove "stream" from the row'
+            )
+        raw = await client.with_raw_response.aresponses(model, input_data, **args)
+        result: Response = raw.parse()
+        usage = result.usage
+        return Answer(
+            result.model_dump_json(exclude_none=True),
+            raw.status_code,
+            _request_id(raw.headers),
+            raw.headers,
+            usage.input_tokens if usage is not None else None,
+            usage.output_tokens if usage is not None else None,
         )
 
     async def _embeddings(self, body: Mapping[str, Any]) -> Answer:

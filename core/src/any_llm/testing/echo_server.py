@@ -1,7 +1,7 @@
 """An OpenAI-compatible server on 127.0.0.1 that answers with the prompt, and misbehaves on command.
 
-Built for bulk jobs, where the proof is "each answer is the right one": a chat completion answers
-``"echo: <last user message>"`` and an embedding encodes its input, so a test can check every output
+Built for bulk jobs, where the proof is "each answer is the right one": a chat completion (or a
+response) answers ``"echo: <last user message>"`` (or ``"echo: <input>"`` for a string input) and an embedding encodes its input, so a test can check every output
 line against its input line. Faults, each deterministic from ``seed``:
 
 - ``capacity``: more requests than this in flight get a 429 (no Retry-After): congestion to adapt to;
@@ -255,6 +255,28 @@ class EchoServer:
                 "model": request.get("model", "echo"),
                 "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
                 "usage": {"prompt_tokens": prompt, "completion_tokens": done, "total_tokens": prompt + done},
+            }
+            return 200, json.dumps(answer).encode()
+        if path.endswith("/responses"):
+            data = request.get("input")
+            text = "echo: " + data if isinstance(data, str) else echo_text(data)
+            used = len(str(data)) // 4 + 1
+            answer = {
+                "id": "resp_echo",
+                "object": "response",
+                "created_at": 1700000000,
+                "status": "completed",
+                "model": request.get("model", "echo"),
+                "output": [
+                    {
+                        "type": "message",
+                        "id": "msg_echo",
+                        "role": "assistant",
+                        "status": "completed",
+                        "content": [{"type": "output_text", "text": text, "annotations": []}],
+                    }
+                ],
+                "usage": {"input_tokens": used, "output_tokens": len(text) // 4 + 1, "total_tokens": used + 1},
             }
             return 200, json.dumps(answer).encode()
         if path.endswith("/embeddings"):
