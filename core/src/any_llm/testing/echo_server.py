@@ -1,8 +1,9 @@
 """An OpenAI-compatible server on 127.0.0.1 that answers with the prompt, and misbehaves on command.
 
 Built for bulk jobs, where the proof is "each answer is the right one": a chat completion (or a
-response) answers ``"echo: <last user message>"`` (or ``"echo: <input>"`` for a string input) and an embedding encodes its input, so a test can check every output
-line against its input line. Faults, each deterministic from ``seed``:
+response) answers ``"echo: <last user message>"`` (``"echo: <input>"`` for a string input) and an
+embedding encodes its input, so a test can check every output line against its input line.
+Faults, each deterministic from ``seed``:
 
 - ``capacity``: more requests than this in flight get a 429 (no Retry-After): congestion to adapt to;
 - ``rpm``: a sliding one-minute window; beyond it a 429 with ``Retry-After``; every answer carries
