@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -292,6 +293,32 @@ def test_limiter_aimd_and_signals() -> None:
     assert [round(pacer.reserve(1), 3) for _ in range(3)] == [0.0, 0.1, 0.2]
     pacer.adjust(-2)  # usage was lower than charged: refunded
     assert round(pacer.reserve(1), 3) == 0.1
+
+
+def test_rate_limit_headers_of_real_answers_reach_the_limiter() -> None:
+    import asyncio
+
+    from any_llm.bulk.calls import Caller
+    from any_llm.bulk.limits import Limiter, RateSignals
+
+    with EchoServer(rpm=3) as server:  # sends x-ratelimit-remaining-requests / -reset-requests
+        caller = Caller(api_base=server.url + "/v1")
+        body = chat_row(0)["body"]
+
+        async def scenario() -> tuple[RateSignals | None, float]:
+            limiter = Limiter(4)
+            signals = None
+            for _ in range(3):
+                lease = await limiter.acquire(10)
+                answer = await caller.call("chat", body)
+                signals = RateSignals.from_headers(answer.headers)
+                limiter.succeeded(lease, answer.total_tokens, signals)
+            return signals, limiter.cooldown_until - time.monotonic()
+
+        signals, pause = asyncio.run(scenario())
+    assert signals is not None and signals.remaining_requests == 0
+    assert signals.reset_requests is not None and 55 < signals.reset_requests <= 60
+    assert 55 < pause <= 60  # nothing left in this window: new sends wait for its reset
 
 
 def test_token_estimates_meter_tpm_and_learn_from_usage() -> None:
