@@ -28,16 +28,24 @@ _LAZY = {
     "HTTPRequest": "any_llm.provider",
     "OpenAICompatibleProvider": "any_llm.openai_compat",
     "AnyLLMError": "any_llm.errors",
+    "FallbacksExhaustedError": "any_llm.errors",
+    "RetryPolicy": "any_llm.retry",
+    "Router": "any_llm.router",
+    "Deployment": "any_llm.router",
 }
 
 __all__ = [
     "AnyLLM",
     "AnyLLMError",
     "CompletionParams",
+    "Deployment",
+    "FallbacksExhaustedError",
     "HTTPRequest",
     "LLMProvider",
     "OpenAICompatibleProvider",
     "Provider",
+    "RetryPolicy",
+    "Router",
     "__version__",
     "acompletion",
     "aembedding",
@@ -62,11 +70,13 @@ if TYPE_CHECKING:
         list_models,
     )
     from any_llm.client import AnyLLM
-    from any_llm.errors import AnyLLMError
+    from any_llm.errors import AnyLLMError, FallbacksExhaustedError
     from any_llm.hookspecs import hookimpl
     from any_llm.openai_compat import OpenAICompatibleProvider
     from any_llm.plugins import list_providers, register_plugin, register_provider
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
+    from any_llm.retry import RetryPolicy
+    from any_llm.router import Deployment, Router
 
 
 def __getattr__(name: str) -> Any:

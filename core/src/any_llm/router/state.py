@@ -159,6 +159,7 @@ class DeploymentState:
                 )
             if self.probing or self.half_open:
                 self.half_open = self.probing = False
+                self.benched_until = 0.0
                 self.failures.clear()
             return
         self._failed(now, error)
