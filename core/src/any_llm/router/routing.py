@@ -261,7 +261,7 @@ class Router:
 class _Plan:
     """One call's walk through the deployments: who is next, what each failure means."""
 
-    __slots__ = ("attempts", "budget", "candidates", "deadline", "group", "router", "tiers", "tokens", "tried")
+    __slots__ = ("attempts", "budget", "deadline", "group", "router", "tiers", "tokens", "tried")
 
     def __init__(self, router: Router, group: str, tokens: float) -> None:
         states = router._groups.get(group)
@@ -280,46 +280,42 @@ class _Plan:
         if outer is not None and (self.deadline is None or outer < self.deadline):
             self.deadline, self.budget = outer, None
         self.tiers: list[list[DeploymentState]] = []
-        self.candidates: set[int] = set()
         self._set_tiers([group, *router.fallbacks.get(group, ())])
 
     def _set_tiers(self, groups: Sequence[str]) -> None:
-        """Deployments of ``groups`` in order; the benched ones only when none is healthy."""
+        """The deployments of ``groups``, one tier per group, each deployment once."""
         tiers: list[list[DeploymentState]] = []
         seen: set[int] = set()
         for g in groups:
             tier = [s for s in self.router._groups[g] if s.index not in seen and s.index not in self.tried]
             seen.update(s.index for s in tier)
             tiers.append(tier)
-        now = time.monotonic()
-        with self.router._lock:
-            healthy = {s.index for tier in tiers for s in tier if s.healthy(now)}
         self.tiers = tiers
-        self.candidates = healthy or seen
 
     def pick(self) -> tuple[DeploymentState, list[float] | None, bool] | float:
-        """(deployment, its usage entry, whether it is the last one left), or seconds to wait for capacity."""
+        """(deployment, its usage entry, whether it is the last one left), or seconds to wait for capacity.
+
+        The first tier with a healthy deployment not tried yet serves; benched ones are tried only
+        when no healthy one is left anywhere in the plan (better a likely failure than a certain one).
+        """
         now = time.monotonic()
         if self.deadline is not None and now >= self.deadline:
             raise self._timeout()
         router = self.router
+        tried = self.tried
         with router._lock:
-            left = [
-                [s for s in tier if s.index in self.candidates and s.index not in self.tried] for tier in self.tiers
-            ]
-            tier = next((t for t in left if any(s.healthy(now) for s in t)), None)
-            if tier is None:  # nothing healthy any more: try what is left rather than fail
-                tier = next((t for t in left if t), None)
-                if tier is None:
+            left = [[s for s in tier if s.index not in tried] for tier in self.tiers]
+            tier = next((h for h in ([s for s in t if s.healthy(now)] for t in left) if h), None)
+            if tier is None:  # nothing healthy left: the benched ones, soonest back first
+                tier = sorted((s for t in left for s in t), key=lambda s: s.benched_until)[:1]
+                if not tier:
                     raise self._exhausted()
-            else:
-                tier = [s for s in tier if s.healthy(now)]
             wait = float("inf")
-            for state in order(tier, router.strategy, now):
+            for state in order(tier, router.strategy, now) if len(tier) > 1 else tier:
                 w = state.wait_for_capacity(now, self.tokens)
                 if w <= 0.0:
                     entry = state.acquire(now, self.tokens, router._track_tokens)
-                    self.tried.add(state.index)
+                    tried.add(state.index)
                     last = not any(s.index != state.index for t in left for s in t)
                     return state, entry, last
                 wait = min(wait, w)
