@@ -18,7 +18,7 @@ import contextlib
 import random
 import time
 from collections.abc import Iterator
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
 from any_llm import errors
@@ -99,6 +99,17 @@ def call_scope(
         yield
     finally:
         _scope.reset(token)
+
+
+def enter_scope(deadline: float | None, budget: float | None, policy: RetryPolicy | None) -> Token[_Scope | None]:
+    """:func:`call_scope` without the context manager (for hot paths); undo with :func:`exit_scope`.
+
+    The caller has already folded any outer deadline into ``deadline``."""
+    return _scope.set(_Scope(deadline, budget, policy))
+
+
+def exit_scope(token: Token[_Scope | None]) -> None:
+    _scope.reset(token)
 
 
 def limits(policy: RetryPolicy | None) -> tuple[float | None, float | None, RetryPolicy | None]:

@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
-from any_llm.retry import RetryPolicy, call_scope, current_deadline
+from any_llm.retry import RetryPolicy, current_deadline, enter_scope, exit_scope
 from any_llm.router.deployment import Cooldown, Deployment
 from any_llm.router.state import DeploymentState
 from any_llm.router.strategies import STRATEGIES, order
@@ -49,9 +49,10 @@ def served_by(result: Any) -> Deployment | None:
 
 
 def _tag(result: Any, deployment: Deployment) -> Any:
+    """Note the deployment on the answer; object.__setattr__ keeps it out of pydantic's fields and dumps."""
     try:
-        setattr(result, _ATTR, deployment)
-    except (AttributeError, TypeError, ValueError):
+        object.__setattr__(result, _ATTR, deployment)
+    except (AttributeError, TypeError):
         pass
     return result
 
@@ -138,6 +139,17 @@ class Router:
         self.context_window_fallbacks = self._check_map("context_window_fallbacks", context_window_fallbacks)
         self.content_policy_fallbacks = self._check_map("content_policy_fallbacks", content_policy_fallbacks)
         self._track_tokens = strategy == "usage-based" or any(d.tpm is not None for d in self.deployments)
+        self._chains = {g: self._tiers([g, *self.fallbacks.get(g, ())]) for g in self._groups}
+        """group → its deployments then each fallback group's, one tier per group, each deployment once."""
+
+    def _tiers(self, groups: Sequence[str]) -> list[list[DeploymentState]]:
+        tiers: list[list[DeploymentState]] = []
+        seen: set[int] = set()
+        for g in groups:
+            tier = [s for s in self._groups[g] if s.index not in seen]
+            seen.update(s.index for s in tier)
+            tiers.append(tier)
+        return tiers
 
     def _check_map(self, what: str, mapping: Mapping[str, Sequence[str]] | None) -> dict[str, list[str]]:
         if mapping is None:
@@ -212,16 +224,18 @@ class Router:
                 continue
             state, entry, last = picked
             start = time.monotonic()
+            token = enter_scope(plan.deadline, plan.budget, self.retry if last else self._no_retry)
             try:
-                with call_scope(plan.deadline, plan.budget, self.retry if last else self._no_retry):
-                    result = send(state.client, state.model_id)
-                    first = next(result, NOTHING) if stream else None
+                result = send(state.client, state.model_id)
+                first = next(result, NOTHING) if stream else None
             except errors.AnyLLMError as exc:
                 plan.failed(state, entry, exc)
                 continue
             except BaseException:
                 plan.abandoned(state, entry)
                 raise
+            finally:
+                exit_scope(token)
             latency = time.monotonic() - start
             if stream:
                 return RoutedStream(result, first, state.deployment, plan.stream_done(state, entry, latency))
@@ -241,16 +255,18 @@ class Router:
                 continue
             state, entry, last = picked
             start = time.monotonic()
+            token = enter_scope(plan.deadline, plan.budget, self.retry if last else self._no_retry)
             try:
-                with call_scope(plan.deadline, plan.budget, self.retry if last else self._no_retry):
-                    result = await send(state.client, state.model_id)
-                    first = await anext(result, NOTHING) if stream else None
+                result = await send(state.client, state.model_id)
+                first = await anext(result, NOTHING) if stream else None
             except errors.AnyLLMError as exc:
                 plan.failed(state, entry, exc)
                 continue
             except BaseException:
                 plan.abandoned(state, entry)
                 raise
+            finally:
+                exit_scope(token)
             latency = time.monotonic() - start
             if stream:
                 return RoutedAsyncStream(result, first, state.deployment, plan.stream_done(state, entry, latency))
@@ -264,8 +280,8 @@ class _Plan:
     __slots__ = ("attempts", "budget", "deadline", "group", "router", "tiers", "tokens", "tried")
 
     def __init__(self, router: Router, group: str, tokens: float) -> None:
-        states = router._groups.get(group)
-        if states is None:
+        tiers = router._chains.get(group)
+        if tiers is None:
             raise errors.ConfigurationError(
                 f"the router has no group {group!r}; pass model= one of: {', '.join(router._groups)}"
             )
@@ -279,18 +295,11 @@ class _Plan:
         outer = current_deadline()
         if outer is not None and (self.deadline is None or outer < self.deadline):
             self.deadline, self.budget = outer, None
-        self.tiers: list[list[DeploymentState]] = []
-        self._set_tiers([group, *router.fallbacks.get(group, ())])
+        self.tiers = tiers
 
     def _set_tiers(self, groups: Sequence[str]) -> None:
-        """The deployments of ``groups``, one tier per group, each deployment once."""
-        tiers: list[list[DeploymentState]] = []
-        seen: set[int] = set()
-        for g in groups:
-            tier = [s for s in self.router._groups[g] if s.index not in seen and s.index not in self.tried]
-            seen.update(s.index for s in tier)
-            tiers.append(tier)
-        self.tiers = tiers
+        """Go on with ``groups`` instead (a context-window or content-policy fallback)."""
+        self.tiers = self.router._tiers(groups)
 
     def pick(self) -> tuple[DeploymentState, list[float] | None, bool] | float:
         """(deployment, its usage entry, whether it is the last one left), or seconds to wait for capacity.
@@ -304,7 +313,7 @@ class _Plan:
         router = self.router
         tried = self.tried
         with router._lock:
-            left = [[s for s in tier if s.index not in tried] for tier in self.tiers]
+            left = [[s for s in tier if s.index not in tried] for tier in self.tiers] if tried else self.tiers
             tier = next((h for h in ([s for s in t if s.healthy(now)] for t in left) if h), None)
             if tier is None:  # nothing healthy left: the benched ones, soonest back first
                 tier = sorted((s for t in left for s in t), key=lambda s: s.benched_until)[:1]
