@@ -444,6 +444,34 @@ async def test_max_parallel_holds_across_tasks(servers: Servers) -> None:
     assert [text(r) for r in results] == ["from a"] * 5 and active[1] == 1
 
 
+def test_max_parallel_holds_across_event_loops_in_threads(servers: Servers) -> None:
+    active = [0, 0]
+    lock = threading.Lock()
+
+    def handle(request: RecordedRequest) -> Reply:
+        with lock:
+            active[0] += 1
+            active[1] = max(active[1], active[0])
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+        return Reply.json(ok_body("from a"))
+
+    servers["a"].handler = handle
+    router = Router([servers.dep("a", "g", max_parallel=1)])
+
+    async def three() -> None:
+        await asyncio.gather(*(router.acompletion(model="g", messages=MSG) for _ in range(3)))
+
+    threads = [threading.Thread(target=asyncio.run, args=(three(),)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    router.completion(model="g", messages=MSG)
+    for t in threads:
+        t.join(10)
+    assert len(servers["a"].requests) == 10 and active[1] == 1
+
+
 def test_rpm_limit_goes_elsewhere_then_waits_within_the_deadline(servers: Servers) -> None:
     router = Router(
         [servers.dep("a", "g", rpm=2, weight=1000), servers.dep("b", "g", rpm=1, weight=0)],
