@@ -345,8 +345,12 @@ class _Plan:
     def failed(self, state: DeploymentState, entry: list[float] | None, exc: errors.AnyLLMError) -> None:
         """Record the failure; return to try the next deployment, or raise what the caller must see."""
         moves_on = isinstance(exc, MOVE_ON)
+        now = time.monotonic()
+        verdict: bool | None = not moves_on
+        if isinstance(exc, errors.APITimeoutError) and self.deadline is not None and now >= self.deadline:
+            verdict = None  # the caller's budget ran out: says nothing about the deployment
         with self.router._lock:
-            state.release(time.monotonic(), entry, ok=not moves_on, error=exc)
+            state.release(now, entry, ok=verdict, error=exc)
         self.attempts.append((state.name, exc))
         if moves_on:
             return
