@@ -7,6 +7,7 @@ answer or fail on command; sleeps of the transport are recorded, never asserted 
 from __future__ import annotations
 
 import asyncio
+import pickle
 import random
 import threading
 import time
@@ -300,6 +301,8 @@ def test_exhausted_fallbacks_name_every_attempt(servers: Servers, sleeps: list[f
     ]
     assert "a is down" in str(err) and "b key revoked" in str(err) and KEY not in str(err)
     assert isinstance(err, errors.AnyLLMError) and err.__cause__ is err.attempts[-1][1]
+    again = pickle.loads(pickle.dumps(err))
+    assert [name for name, _ in again.attempts] == ["a", "b"] and str(again) == str(err)
     assert len(servers["a"].requests) == 1
     assert len(servers["b"].requests) == 1  # 401 is not retried, even on the last deployment
 
