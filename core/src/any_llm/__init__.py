@@ -28,6 +28,9 @@ _LAZY = {
     "HTTPRequest": "any_llm.provider",
     "OpenAICompatibleProvider": "any_llm.openai_compat",
     "AnyLLMError": "any_llm.errors",
+    "ProviderRegistry": "any_llm.plugins",
+    "RawResponse": "any_llm.calls",
+    "SEED_PARAMS": "any_llm.params",
     "FallbacksExhaustedError": "any_llm.errors",
     "RetryPolicy": "any_llm.retry",
     "Router": "any_llm.router",
@@ -35,6 +38,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "SEED_PARAMS",
     "AnyLLM",
     "AnyLLMError",
     "CompletionParams",
@@ -44,6 +48,8 @@ __all__ = [
     "LLMProvider",
     "OpenAICompatibleProvider",
     "Provider",
+    "ProviderRegistry",
+    "RawResponse",
     "RetryPolicy",
     "Router",
     "__version__",
@@ -69,11 +75,13 @@ if TYPE_CHECKING:
         embedding,
         list_models,
     )
+    from any_llm.calls import RawResponse
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError, FallbacksExhaustedError
     from any_llm.hookspecs import hookimpl
     from any_llm.openai_compat import OpenAICompatibleProvider
-    from any_llm.plugins import list_providers, register_plugin, register_provider
+    from any_llm.params import SEED_PARAMS
+    from any_llm.plugins import ProviderRegistry, list_providers, register_plugin, register_provider
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
     from any_llm.retry import RetryPolicy
     from any_llm.router import Deployment, Router

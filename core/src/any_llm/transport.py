@@ -205,6 +205,8 @@ class Transport:
             url = f"{provider.api_base}/{url.lstrip('/')}"
         # the provider's fixed headers, then the caller's default_headers (which may override them)
         headers = {**provider.auth_headers(), **request.headers, **self.headers}
+        if request.call_headers:
+            headers.update(request.call_headers)
         if request.json is not None:
             content = _dumps(request.json)
             headers.setdefault("Content-Type", "application/json")

@@ -37,7 +37,11 @@ def _fallback(index: int, value: Any) -> Deployment:
     )
 
 
-def routed(scope: dict[str, Any], not_forwarded: frozenset[str]) -> tuple[Router, dict[str, Any]]:
+NOT_FORWARDED = frozenset({"provider", "api_key", "api_base", "client_args", "kwargs", "model"})
+"""completion()'s arguments that configure the primary deployment instead of being sent."""
+
+
+def routed(scope: dict[str, Any]) -> tuple[Router, dict[str, Any]]:
     """The router for this call's model and ``fallbacks``, and the arguments to call it with."""
     from any_llm.api import _freeze
 
@@ -75,6 +79,6 @@ def routed(scope: dict[str, Any], not_forwarded: frozenset[str]) -> tuple[Router
             router = _routers.setdefault(cache_key, router)
             while len(_routers) > _CACHE_SIZE:
                 _routers.popitem(last=False)
-    call_args = {k: v for k, v in scope.items() if k not in not_forwarded}
+    call_args = {k: v for k, v in scope.items() if k not in NOT_FORWARDED}
     call_args.update(kwargs)
     return router, call_args
