@@ -9,18 +9,21 @@ again during the run: failover is exercised all along, not only in the first cal
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import subprocess
+import sys
 import threading
 from collections import Counter
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
-from rel_support import KEY, OPENAI, FaultServer, answered, messages
+from rel_support import KEY, OPENAI, answered, messages
 
 from any_llm.retry import RetryPolicy
 from any_llm.router import Cooldown, Router, served_by
-from any_llm.testing import RecordedRequest, Reply
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -33,56 +36,73 @@ TASKS = 20
 STREAMS = 300
 
 
+class Fleet:
+    """The three deployments of router_fleet.py, running in their own process."""
+
+    def __init__(self) -> None:
+        script = Path(__file__).with_name("router_fleet.py")
+        self.proc = subprocess.Popen(
+            [sys.executable, str(script)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+        )
+        assert self.proc.stdout is not None
+        self.urls: dict[str, str] = json.loads(self.proc.stdout.readline())
+
+    def received(self) -> dict[str, Any]:
+        """What each server received; stops the fleet."""
+        out, _ = self.proc.communicate("dump\n", timeout=30)
+        report: dict[str, Any] = json.loads(out)
+        return report
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            if pipe is not None and not pipe.closed:
+                pipe.close()
+
+
 @pytest.fixture
-def fleet() -> Iterator[dict[str, FaultServer]]:
-    def storm(request: RecordedRequest) -> Reply:
-        return OPENAI.error(429, "rate limited", headers={"retry-after": "0.02"})
-
-    servers = {
-        "resets": FaultServer(lambda r: Reply(fault="reset")),
-        "storms": FaultServer(storm),
-        "healthy": FaultServer(OPENAI.handler()),
-    }
-    for s in servers.values():
-        s.start()
-    yield servers
-    for s in servers.values():
-        s.stop()
+def fleet() -> Iterator[Fleet]:
+    f = Fleet()
+    yield f
+    f.close()
 
 
-def make_router(fleet: dict[str, FaultServer]) -> Router:
+def make_router(fleet: Fleet) -> Router:
     return Router(
         [
             {
                 "group": "g",
                 "model": "openai:m",
                 "api_key": KEY,
-                "api_base": OPENAI.base(server),
+                "api_base": url,
                 "name": name,
                 "client_args": {"timeout": 5},
             }
-            for name, server in fleet.items()
+            for name, url in fleet.urls.items()
         ],
         cooldown=Cooldown(allowed_fails=1, window=1.0, duration=0.02),
         retry=RetryPolicy(max_retries=5, initial_delay=0.01, deadline=30),
     )
 
 
-def check(fleet: dict[str, FaultServer], results: dict[str, Any], rids: list[str]) -> None:
+def check(fleet: Fleet, results: dict[str, Any], rids: list[str]) -> None:
     lost = [rid for rid in rids if rid not in results]
     assert not lost, f"{len(lost)} calls lost, e.g. {lost[:3]}"
     wrong = [rid for rid, result in results.items() if not answered(OPENAI, result, rid)]
     assert not wrong, f"{len(wrong)} callers got another caller's answer, e.g. {wrong[:3]}"
     assert {served_by(r).name for r in results.values()} == {"healthy"}  # type: ignore[union-attr]
-    served = Counter(OPENAI.rid_of(r) for r in fleet["healthy"].requests)
+    received = fleet.received()
+    served = Counter(received["healthy"])
     dupes = [rid for rid, n in served.items() if n > 1]
     assert not dupes, f"{len(dupes)} requests answered twice, e.g. {dupes[:3]}"
     assert set(served) == set(rids)
     # the faulty deployments kept being probed (failover ran all along, not only at the start)
-    assert len(fleet["resets"].requests) > 10 and len(fleet["storms"].requests) > 10
+    assert received["resets"] > 10 and received["storms"] > 10, received
 
 
-def test_10_000_calls_from_threads_and_tasks_with_two_broken_deployments(fleet: dict[str, FaultServer]) -> None:
+def test_10_000_calls_from_threads_and_tasks_with_two_broken_deployments(fleet: Fleet) -> None:
     router = make_router(fleet)
     results: dict[str, Any] = {}
     failures: list[BaseException] = []
@@ -129,7 +149,7 @@ def test_10_000_calls_from_threads_and_tasks_with_two_broken_deployments(fleet: 
     assert all(s["in_flight"] == 0 for s in router.stats()), router.stats()
 
 
-def test_streams_fail_over_before_their_first_chunk_under_load(fleet: dict[str, FaultServer]) -> None:
+def test_streams_fail_over_before_their_first_chunk_under_load(fleet: Fleet) -> None:
     router = make_router(fleet)
 
     async def run() -> list[tuple[str, list[Any]]]:
