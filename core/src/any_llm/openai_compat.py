@@ -53,6 +53,9 @@ class OpenAICompatibleProvider(Provider):
     """Move a leading ``<think>…</think>`` out of the content into ``message.reasoning``."""
     stream_parser_class: ClassVar[type[OpenAIStreamParser] | None] = None
     """A parser subclass for per-stream post-processing; the core builds it with the right ``pad_usage``."""
+    json_schema_as_json_object: ClassVar[bool] = False
+    """Send a ``json_schema`` response_format as ``{"type": "json_object", "schema": S}``: servers that turn a
+    json_object's schema into a grammar but reject json_schema itself (llama.cpp, llamafile)."""
     send_reasoning_effort: ClassVar[bool] = True
     """Send ``reasoning_effort`` as is when the caller sets it (not "auto")."""
 
@@ -90,6 +93,8 @@ class OpenAICompatibleProvider(Provider):
                 body["stream_options"] = {"include_usage": True}
         else:
             body.pop("stream", None)
+        if self.json_schema_as_json_object and params.response_format is not None:
+            body["response_format"] = _json_schema_as_json_object(body.get("response_format"))
         body.update(params.extra)
         return body
 
@@ -478,3 +483,12 @@ class OpenAIStreamParser(StreamParser):
                     )
                 )
         return out
+
+
+def _json_schema_as_json_object(response_format: Any) -> Any:
+    """``{"type": "json_schema", "json_schema": {"schema": S}}`` → ``{"type": "json_object", "schema": S}``."""
+    if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+        return response_format
+    spec = response_format.get("json_schema") or {}
+    schema = spec.get("schema") if isinstance(spec, dict) else None
+    return {"type": "json_object", "schema": schema} if isinstance(schema, dict) else {"type": "json_object"}

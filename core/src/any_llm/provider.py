@@ -223,6 +223,11 @@ class Provider:
 
     unsupported_params: ClassVar[frozenset[str]] = frozenset()
     """Seed parameters this provider cannot honour: setting one raises UnsupportedParameterError."""
+    max_choices: ClassVar[int | None] = None
+    """The most choices one request can return; a larger ``n`` is refused before sending (None: no limit)."""
+    context_markers: ClassVar[tuple[str, ...]] = ()
+    """Phrases of this provider's error text meaning "the prompt is too long", beside core's common ones:
+    a 4xx carrying one becomes :class:`~any_llm.errors.ContextLengthExceededError`."""
     single_token_limit: ClassVar[bool] = False
     """``max_tokens`` and ``max_completion_tokens`` map to one field here: giving both is refused."""
     http_transport: ClassVar[Any] = None
@@ -256,6 +261,13 @@ class Provider:
         for name in params.given():
             if name in self.unsupported_params:
                 raise errors.UnsupportedParameterError(name, self.name)
+        if self.max_choices is not None and params.n is not None and params.n > self.max_choices:
+            raise errors.UnsupportedParameterError(
+                "n",
+                self.name,
+                f"{self.display_name or self.name} returns at most {self.max_choices} choice(s) per request; "
+                "make several calls instead",
+            )
         if self.single_token_limit and params.max_tokens is not None and params.max_completion_tokens is not None:
             raise errors.ConfigurationError(
                 f"pass max_tokens or max_completion_tokens, not both ({self.display_name or self.name} has one "
@@ -295,7 +307,9 @@ class Provider:
     def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
         """Map an error response to our exception. Override :meth:`error_details` for a new body shape."""
         message, code = self.error_details(body)
-        return errors_from_status(self.name, status_code, headers, body, message or f"HTTP {status_code}", code)
+        return errors_from_status(
+            self.name, status_code, headers, body, message or f"HTTP {status_code}", code, self.context_markers
+        )
 
     def error_details(self, body: bytes) -> tuple[str | None, str | None]:
         """Pull (message, code/type) out of an error body; understands the common JSON shapes."""

@@ -229,7 +229,6 @@ class Transport:
         self,
         provider: Provider,
         first: httpx.Request,
-        auth_headers: Mapping[str, str],
         policy: RetryPolicy | None = None,
         deadline: float | None = None,
     ) -> Generator[_Step, _Outcome, httpx.Response]:
@@ -266,7 +265,7 @@ class Transport:
                     return response
                 if status < 400 and "location" in response.headers and status not in (304,):
                     redirects += 1
-                    request = self._redirect(provider, request, response, redirects, auth_headers)
+                    request = self._redirect(provider, request, response, redirects)
                     continue
                 err = translate_error(provider, response)
                 if attempt >= max_retries or not is_retryable(err, response.headers):
@@ -288,7 +287,6 @@ class Transport:
         request: httpx.Request,
         response: httpx.Response,
         count: int,
-        auth_headers: Mapping[str, str],
     ) -> httpx.Request:
         location = request.url.join(response.headers["location"])
         if count > MAX_REDIRECTS:
@@ -321,9 +319,7 @@ class Transport:
         """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
         client = self.sync_client
         deadline, budget, policy = limits(self.retry)
-        flow = self._flow(
-            provider, self.build(provider, request, client, timeout), provider.auth_headers(), policy, deadline
-        )
+        flow = self._flow(provider, self.build(provider, request, client, timeout), policy, deadline)
         step = next(flow)
         while True:
             try:
@@ -361,9 +357,7 @@ class Transport:
 
         client = await self.async_client()
         deadline, budget, policy = limits(self.retry)
-        flow = self._flow(
-            provider, self.build(provider, request, client, timeout), provider.auth_headers(), policy, deadline
-        )
+        flow = self._flow(provider, self.build(provider, request, client, timeout), policy, deadline)
         step = next(flow)
         while True:
             try:

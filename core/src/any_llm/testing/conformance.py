@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
 from any_llm.testing.server import MockServer, Reply
+from any_llm.testing.translation import build_request
 
 if TYPE_CHECKING:
     from any_llm.provider import Provider
@@ -425,7 +426,7 @@ def check_params(provider_class: type[Provider]) -> list[str]:
             args["logprobs"] = True
         try:
             params = build_params("test-model", MESSAGES, args, kwargs)
-            request = provider.build_completion_request(params)
+            request = build_request(provider, params)
         except errors.UnsupportedParameterError as exc:
             if name not in provider_class.unsupported_params and exc.parameter_name != name:
                 problems.append(f"{name}: refused as {exc.parameter_name!r}")

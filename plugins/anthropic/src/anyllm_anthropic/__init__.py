@@ -38,6 +38,7 @@ class AnthropicProvider(Provider):
     """api.anthropic.com's Messages API, translated to and from OpenAI chat completions."""
 
     name = "anthropic"
+    max_choices = 1
     display_name = "Anthropic"
     api_key_env = ("ANTHROPIC_API_KEY",)
     api_base_env = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE")
@@ -64,8 +65,6 @@ class AnthropicProvider(Provider):
     def check_params(self, params: CompletionParams) -> None:
         super().check_params(params)
         refuse = errors.UnsupportedParameterError
-        if params.n is not None and params.n != 1:
-            raise refuse("n", self.name, "Anthropic returns one answer per request; send n requests instead")
         if params.logprobs:
             raise refuse("logprobs", self.name, "Anthropic does not return token log probabilities")
         if params.logit_bias:
