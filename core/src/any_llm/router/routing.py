@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from any_llm import errors
 from any_llm.retry import RetryPolicy, current_deadline, enter_scope, exit_scope
 from any_llm.router.deployment import Cooldown, Deployment
-from any_llm.router.state import DeploymentState
+from any_llm.router.state import DeploymentState, Ticket
 from any_llm.router.strategies import STRATEGIES, order
 from any_llm.router.streams import NOTHING, RoutedAsyncStream, RoutedStream
 
@@ -301,8 +301,8 @@ class _Plan:
         """Go on with ``groups`` instead (a context-window or content-policy fallback)."""
         self.tiers = self.router._tiers(groups)
 
-    def pick(self) -> tuple[DeploymentState, list[float] | None, bool] | float:
-        """(deployment, its usage entry, whether it is the last one left), or seconds to wait for capacity.
+    def pick(self) -> tuple[DeploymentState, Ticket, bool] | float:
+        """(deployment, its ticket, whether it is the last one left), or seconds to wait for capacity.
 
         The first tier with a healthy deployment not tried yet serves; benched ones are tried only
         when no healthy one is left anywhere in the plan (better a likely failure than a certain one).
@@ -333,16 +333,16 @@ class _Plan:
             wait = max(self.deadline - now, 0.0)
         return wait
 
-    def succeeded(self, state: DeploymentState, entry: list[float] | None, latency: float, used: float | None) -> None:
+    def succeeded(self, state: DeploymentState, entry: Ticket, latency: float, used: float | None) -> None:
         with self.router._lock:
             state.release(time.monotonic(), entry, ok=True, latency=latency, used_tokens=used)
 
-    def abandoned(self, state: DeploymentState, entry: list[float] | None) -> None:
+    def abandoned(self, state: DeploymentState, entry: Ticket) -> None:
         """Cancelled or interrupted: no verdict on the deployment."""
         with self.router._lock:
             state.release(time.monotonic(), entry, ok=None)
 
-    def failed(self, state: DeploymentState, entry: list[float] | None, exc: errors.AnyLLMError) -> None:
+    def failed(self, state: DeploymentState, entry: Ticket, exc: errors.AnyLLMError) -> None:
         """Record the failure; return to try the next deployment, or raise what the caller must see."""
         moves_on = isinstance(exc, MOVE_ON)
         now = time.monotonic()
@@ -365,7 +365,7 @@ class _Plan:
         raise exc
 
     def stream_done(
-        self, state: DeploymentState, entry: list[float] | None, latency: float
+        self, state: DeploymentState, entry: Ticket, latency: float
     ) -> Callable[[BaseException | None, float | None], None]:
         lock = self.router._lock
 

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from any_llm.client import AnyLLM
     from any_llm.router.deployment import Cooldown, Deployment
 
-__all__ = ["DeploymentState"]
+__all__ = ["DeploymentState", "Ticket"]
 
 MINUTE = 60.0
 LATENCY_ALPHA = 0.2
@@ -24,6 +24,16 @@ PARALLEL_POLL = 0.005
 """Seconds between looks for a free slot when max_parallel is reached (no time is known in advance)."""
 BENCH_AT_ONCE = (errors.AuthenticationError, errors.ModelNotFoundError)
 """Failures that will not heal by themselves in seconds: bench without waiting for more."""
+
+
+class Ticket:
+    """One request's claim on a deployment: its usage entry (to correct later) and whether it is the probe."""
+
+    __slots__ = ("probe", "usage")
+
+    def __init__(self, usage: list[float] | None, probe: bool) -> None:
+        self.usage = usage
+        self.probe = probe
 
 
 class DeploymentState:
@@ -120,24 +130,25 @@ class DeploymentState:
                     wait = max(wait, self.tokens[-1][0] + MINUTE - now)
         return max(wait, 0.0)
 
-    def acquire(self, now: float, tokens: float, track_tokens: bool) -> list[float] | None:
-        """Count a request as started; returns its usage entry (to correct later) when tokens are kept."""
+    def acquire(self, now: float, tokens: float, track_tokens: bool) -> Ticket:
+        """Count a request as started. Off the bench but half-open, the first one is the probe."""
         self.in_flight += 1
-        if self.half_open and self.benched_until <= now:
+        probe = self.half_open and not self.probing and self.benched_until <= now
+        if probe:
             self.probing = True
         if self.deployment.rpm is not None:
             self.requests.append(now)
+        entry = None
         if track_tokens:
             entry = [now, tokens]
             self.tokens.append(entry)
             self.tokens_sum += tokens
-            return entry
-        return None
+        return Ticket(entry, probe)
 
     def release(
         self,
         now: float,
-        entry: list[float] | None,
+        ticket: Ticket,
         *,
         ok: bool | None,
         latency: float | None = None,
@@ -146,11 +157,13 @@ class DeploymentState:
     ) -> None:
         """A request ended: ``ok`` True (success), False (its failure counts), None (no verdict, e.g. cancelled)."""
         self.in_flight -= 1
+        entry = ticket.usage
         if entry is not None and used_tokens is not None:
             self.tokens_sum += used_tokens - entry[1]
             entry[1] = used_tokens
         if ok is None:
-            self.probing = False
+            if ticket.probe:
+                self.probing = False  # no verdict: the next call probes
             return
         if ok:
             if latency is not None:
@@ -162,12 +175,12 @@ class DeploymentState:
                 self.benched_until = 0.0
                 self.failures.clear()
             return
-        self._failed(now, error)
+        self._failed(now, error, ticket.probe)
 
-    def _failed(self, now: float, error: BaseException | None) -> None:
+    def _failed(self, now: float, error: BaseException | None, probe: bool) -> None:
         cooldown = self.cooldown
         retry_after = getattr(error, "retry_after", None)
-        if self.probing or isinstance(error, BENCH_AT_ONCE) or isinstance(retry_after, (int, float)):
+        if probe or isinstance(error, BENCH_AT_ONCE) or isinstance(retry_after, (int, float)):
             self.bench(now, max(cooldown.duration, float(retry_after or 0.0)))
             return
         failures = self.failures
