@@ -16,7 +16,7 @@ Quirks handled here for all of them:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 
@@ -32,6 +32,9 @@ from any_llm.types.completion import (
 from any_llm.types.embedding import CreateEmbeddingResponse
 from any_llm.types.model import Model
 from any_llm.wire import CONTEXT_MARKERS, errors_from_status, loads
+
+if TYPE_CHECKING:
+    from any_llm.types.responses import Response
 
 __all__ = ["OpenAICompatibleProvider", "OpenAIStreamParser", "ThinkTagSplitter", "lift_reasoning", "stream_error"]
 
@@ -164,6 +167,25 @@ class OpenAICompatibleProvider(Provider):
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         parser_class = self.stream_parser_class or OpenAIStreamParser
         return parser_class(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
+
+    # -- the native Responses API (used when a subclass sets supports_responses_native) ---------
+
+    responses_path: ClassVar[str] = "responses"
+
+    def build_responses_request(self, body: dict[str, Any]) -> HTTPRequest:
+        return HTTPRequest(
+            "POST", self.responses_path, json=body, headers=dict(self.extra_headers), stream=bool(body.get("stream"))
+        )
+
+    def parse_responses(self, body: bytes) -> Response:
+        from any_llm.bridges.responses import parse_responses_body
+
+        return parse_responses_body(body, self.name)
+
+    def responses_stream_parser(self) -> StreamParser:
+        from any_llm.bridges.responses import ResponsesStreamParser
+
+        return ResponsesStreamParser(self.name)
 
     # -- embeddings and models ----------------------------------------------------------------
 

@@ -28,7 +28,9 @@ from any_llm.wire import error_details_from_json, errors_from_status
 if TYPE_CHECKING:
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
     from any_llm.types.embedding import CreateEmbeddingResponse
+    from any_llm.types.messages import MessageResponse
     from any_llm.types.model import Model
+    from any_llm.types.responses import Response
 
 __all__ = [
     "CAPABILITIES",
@@ -220,6 +222,15 @@ class Provider:
     """File/document parts (``file``: PDFs and the like) in messages."""
     supports_embedding: ClassVar[bool] = False
     supports_list_models: ClassVar[bool] = False
+    supports_responses_native: ClassVar[bool] = False
+    """Serves OpenAI's ``POST /responses``: ``responses()`` is sent there (see :meth:`build_responses_request`).
+    Otherwise core translates ``responses()`` over chat completions (:mod:`any_llm.bridges.responses`)."""
+    responses_keeps_state: ClassVar[bool] = True
+    """With ``supports_responses_native``: whether the endpoint keeps state. A stateless one (``False``) gets
+    ``previous_response_id``, ``conversation``, ``store=True`` and ``background=True`` refused before sending."""
+    supports_messages_native: ClassVar[bool] = False
+    """Serves Anthropic's ``POST /v1/messages``: ``messages()`` is sent there (see :meth:`build_messages_request`).
+    Otherwise core translates ``messages()`` over chat completions (:mod:`any_llm.bridges.messages`)."""
 
     unsupported_params: ClassVar[frozenset[str]] = frozenset()
     """Seed parameters this provider cannot honour: setting one raises UnsupportedParameterError."""
@@ -301,6 +312,30 @@ class Provider:
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         raise errors.UnsupportedCapabilityError("list_models", self.name)
+
+    # -- native Responses / Messages endpoints (only with supports_*_native) -------------------
+
+    def build_responses_request(self, body: dict[str, Any]) -> HTTPRequest:
+        """The request carrying a ``/responses`` body (already built and checked by core)."""
+        raise errors.UnsupportedCapabilityError("native responses", self.name)
+
+    def parse_responses(self, body: bytes) -> Response:
+        raise errors.UnsupportedCapabilityError("native responses", self.name)
+
+    def responses_stream_parser(self) -> StreamParser:
+        """A parser whose ``feed`` yields Responses stream events (``any_llm.types.responses``)."""
+        raise errors.UnsupportedCapabilityError("native responses", self.name)
+
+    def build_messages_request(self, body: dict[str, Any]) -> HTTPRequest:
+        """The request carrying a ``/v1/messages`` body (already built by core)."""
+        raise errors.UnsupportedCapabilityError("native messages", self.name)
+
+    def parse_messages(self, body: bytes) -> MessageResponse:
+        raise errors.UnsupportedCapabilityError("native messages", self.name)
+
+    def messages_stream_parser(self) -> StreamParser:
+        """A parser whose ``feed`` yields Messages stream events (``any_llm.types.messages``)."""
+        raise errors.UnsupportedCapabilityError("native messages", self.name)
 
     # -- errors -------------------------------------------------------------------------------
 

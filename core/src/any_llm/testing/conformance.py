@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
+from any_llm.testing.api_conformance import ApiConformance
 from any_llm.testing.server import MockServer, Reply
 from any_llm.testing.translation import build_request
 
@@ -476,8 +477,9 @@ def _check_capability_gap(
     return True
 
 
-class ProviderConformance:
-    """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``."""
+class ProviderConformance(ApiConformance):
+    """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``.
+    ``responses()`` / ``messages()`` scenarios come from :class:`ApiConformance`."""
 
     provider_class: ClassVar[type[Provider]]
     model: ClassVar[str] = "test-model"
@@ -806,6 +808,8 @@ def check_reasoning(
 
 OPENAI_SPEC = Path(__file__).parent / "specs" / "openai-chat.json"
 """OpenAI's official schemas for chat completions, embeddings and models (trimmed)."""
+OPENAI_RESPONSES_SPEC = Path(__file__).parent / "specs" / "openai-responses.json"
+"""OpenAI's official schemas for ``POST /responses``: CreateResponse, Response, ResponseStreamEvent (trimmed)."""
 
 
 class OpenAICompatibleConformance(ProviderConformance):
@@ -817,6 +821,7 @@ class OpenAICompatibleConformance(ProviderConformance):
 
     base_path = "/v1"
     request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_SPEC, "CreateChatCompletionRequest")
+    responses_request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_RESPONSES_SPEC, "CreateResponse")
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return openai_exchanges()[scenario]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
@@ -24,6 +24,9 @@ from anyllm_anthropic._request import (
 )
 from anyllm_anthropic._response import convert_message, convert_models, error_for
 from anyllm_anthropic._stream import AnthropicStreamParser
+
+if TYPE_CHECKING:
+    from any_llm.types.messages import MessageResponse
 
 __all__ = ["API_VERSION", "DEFAULT_MAX_TOKENS", "THINKING_BUDGETS", "AnthropicProvider"]
 
@@ -49,6 +52,7 @@ class AnthropicProvider(Provider):
     supports_documents = True
     supports_embedding = False
     supports_list_models = True
+    supports_messages_native = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(
         {"seed", "presence_penalty", "frequency_penalty", "top_logprobs", "prompt_cache_key"}
     )
@@ -162,6 +166,26 @@ class AnthropicProvider(Provider):
         if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
             return error_for(payload, status_code, headers)
         return super().parse_error(status_code, headers, body)
+
+    # -- the native Messages API: messages() bodies are this API's own -------------------------------
+
+    def build_messages_request(self, body: dict[str, Any]) -> HTTPRequest:
+        body = dict(body)
+        headers = {"anthropic-version": API_VERSION}
+        betas = body.pop("betas", None)
+        if betas:
+            headers["anthropic-beta"] = ",".join(betas)
+        return HTTPRequest("POST", self._path("messages"), json=body, headers=headers, stream=bool(body.get("stream")))
+
+    def parse_messages(self, body: bytes) -> MessageResponse:
+        from any_llm.bridges.messages import parse_message_body
+
+        return parse_message_body(body, self.name)
+
+    def messages_stream_parser(self) -> StreamParser:
+        from any_llm.bridges.messages import MessagesStreamParser
+
+        return MessagesStreamParser(self.name, error_for)
 
     # -- models -----------------------------------------------------------------------------------
 

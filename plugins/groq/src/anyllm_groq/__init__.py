@@ -51,6 +51,10 @@ class GroqProvider(OpenAICompatibleProvider):
     supports_reasoning = True
     supports_images = True
     supports_list_models = True
+    supports_responses_native = True
+    """Groq serves ``POST /openai/v1/responses`` (https://console.groq.com/docs/responses-api, beta)."""
+    responses_keeps_state = False
+    """"The Responses API on Groq doesn't support stateful conversations yet" (same page)."""
     unsupported_params = frozenset({"logprobs", "top_logprobs", "logit_bias"})
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
 
