@@ -544,6 +544,23 @@ async def test_async_fallback_and_embedding(servers: Servers) -> None:
     assert served_by(emb).name == "b"  # type: ignore[union-attr]
 
 
+def test_messages_and_responses_fail_over_too(servers: Servers) -> None:
+    servers["a"].handler = lambda r: error(503)
+    router = Router([servers.dep("a", "p"), servers.dep("b", "f")], fallbacks={"p": ["f"]})
+    message = router.messages(model="p", messages=MSG, max_tokens=10)
+    assert served_by(message).name == "b" and "from b" in str(message.content)  # type: ignore[union-attr]
+    assert len(servers["a"].requests) == 1
+
+
+async def test_async_messages_stream_fails_over(servers: Servers) -> None:
+    servers["a"].handler = lambda r: Reply(fault="reset")
+    router = Router([servers.dep("a", "p"), servers.dep("b", "f")], fallbacks={"p": ["f"]})
+    stream = await router.amessages(model="p", messages=MSG, max_tokens=10, stream=True)
+    events = [event async for event in stream]
+    assert events and served_by(stream).name == "b"  # type: ignore[union-attr]
+    assert all(s["in_flight"] == 0 for s in router.stats())
+
+
 def test_every_completion_parameter_reaches_the_deployment(servers: Servers) -> None:
     router = Router([Deployment(**servers.dep("a", "g"))])
     router.completion(

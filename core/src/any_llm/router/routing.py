@@ -195,6 +195,40 @@ class Router:
             model, tokens, lambda c, m: c.acompletion(m, messages, **kwargs), stream=bool(kwargs.get("stream"))
         )
 
+    def responses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
+        """``responses()`` (the OpenAI Responses API) on the group ``model``; streams as for completion."""
+        tokens = _estimate_tokens(input_data, kwargs) if self._track_tokens else 0.0
+        return self._run(
+            model, tokens, lambda c, m: c.responses(m, input_data, **kwargs), stream=bool(kwargs.get("stream"))
+        )
+
+    async def aresponses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
+        """Async twin of :meth:`responses`."""
+        tokens = _estimate_tokens(input_data, kwargs) if self._track_tokens else 0.0
+        return await self._arun(
+            model, tokens, lambda c, m: c.aresponses(m, input_data, **kwargs), stream=bool(kwargs.get("stream"))
+        )
+
+    def messages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
+        """``messages()`` (the Anthropic Messages API) on the group ``model``; streams as for completion."""
+        tokens = _estimate_tokens(messages, {"max_tokens": max_tokens}) if self._track_tokens else 0.0
+        return self._run(
+            model,
+            tokens,
+            lambda c, m: c.messages(m, messages, max_tokens, **kwargs),
+            stream=bool(kwargs.get("stream")),
+        )
+
+    async def amessages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
+        """Async twin of :meth:`messages`."""
+        tokens = _estimate_tokens(messages, {"max_tokens": max_tokens}) if self._track_tokens else 0.0
+        return await self._arun(
+            model,
+            tokens,
+            lambda c, m: c.amessages(m, messages, max_tokens, **kwargs),
+            stream=bool(kwargs.get("stream")),
+        )
+
     def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """``embedding()`` on the group ``model``."""
         tokens = (
