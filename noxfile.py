@@ -122,16 +122,38 @@ def versions(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 @nox.parametrize("name", PLUGINS)
 def plugin(session: nox.Session, name: str) -> None:
-    """One plugin installed alone with core, running its own tests."""
-    session.install("-e", "core", "-e", f"plugins/{name}", *TEST_DEPS)
+    """One plugin installed alone with core (and the first-party plugins it builds on), running its own tests."""
+    needs = _first_party_needs(name)
+    session.install("-e", "core", *[arg for n in (name, *needs) for arg in ("-e", f"plugins/{n}")], *TEST_DEPS)
+    extra = ROOT / "plugins" / name / "tests" / "requirements.txt"  # test-only tools (an oracle, a signer)
+    if extra.exists():
+        session.install("-r", str(extra))
     session.run(
         "pytest",
         f"plugins/{name}/tests",
         "-p",
         "no:cacheprovider",
         *session.posargs,
-        env={"ANYLLM_PLUGINS": f"anyllm-{name}"},
+        env={"ANYLLM_PLUGINS": ",".join(f"anyllm-{n}" for n in (name, *needs))},
     )
+
+
+def _first_party_needs(name: str) -> list[str]:
+    """The plugins a plugin declares as dependencies (``anyllm-gemini`` for vertexai, say), transitively."""
+    import re
+
+    import tomllib
+
+    out: list[str] = []
+    todo = [name]
+    while todo:
+        deps = tomllib.loads((ROOT / "plugins" / todo.pop() / "pyproject.toml").read_text())["project"]["dependencies"]
+        for dep in deps:
+            match = re.match(r"anyllm-([a-z0-9]+)", dep)
+            if match and match.group(1) in PLUGINS and match.group(1) not in out and match.group(1) != name:
+                out.append(match.group(1))
+                todo.append(match.group(1))
+    return out
 
 
 @nox.session(python=PYTHON)
