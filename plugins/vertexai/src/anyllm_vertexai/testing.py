@@ -39,7 +39,7 @@ def _unb64(part: str) -> bytes:
 
 def pem(key: Any, pkcs8: bool = True) -> str:
     """``key`` (a ``cryptography`` RSA private key) as unencrypted PEM, PKCS#8 or PKCS#1."""
-    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives import serialization  # type: ignore[import-not-found,unused-ignore]
 
     fmt = serialization.PrivateFormat.PKCS8 if pkcs8 else serialization.PrivateFormat.TraditionalOpenSSL
     return str(key.private_bytes(serialization.Encoding.PEM, fmt, serialization.NoEncryption()).decode())
@@ -92,9 +92,9 @@ class GoogleTokenServer:
         return self._token()
 
     def verify(self, assertion: str) -> str | None:
-        from cryptography.exceptions import InvalidSignature
-        from cryptography.hazmat.primitives import hashes
-        from cryptography.hazmat.primitives.asymmetric import padding
+        from cryptography.exceptions import InvalidSignature  # type: ignore[import-not-found,unused-ignore]
+        from cryptography.hazmat.primitives import hashes  # type: ignore[import-not-found,unused-ignore]
+        from cryptography.hazmat.primitives.asymmetric import padding  # type: ignore[import-not-found,unused-ignore]
 
         try:
             head, body, sig = assertion.split(".")
