@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from any_llm import errors
+from any_llm.provider import Provider as _Provider
 from any_llm.provider import parse_retry_after
 
 if TYPE_CHECKING:
@@ -45,6 +46,7 @@ MAX_RETRY_AFTER = 60.0
 MAX_REDIRECTS = 5
 RETRY_STATUSES = frozenset({408, 409, 429})
 
+_NO_SIGNING = _Provider.sign_request
 _Step = tuple[str, httpx.Request] | tuple[str, float]
 _Outcome = httpx.Response | Exception | None
 
@@ -196,15 +198,18 @@ class Transport:
             url = f"{provider.api_base}/{url.lstrip('/')}"
         # the provider's fixed headers, then the caller's default_headers (which may override them)
         headers = {**provider.auth_headers(), **request.headers, **self.headers}
+        content: bytes | None
         if request.json is not None:
+            if request.content is not None:
+                raise errors.ConfigurationError(
+                    f"{provider.name} built a request with both a JSON body and raw content; give one"
+                )
             content = _dumps(request.json)
             headers.setdefault("Content-Type", "application/json")
         else:
-            content = None
+            content = request.content
         if request.stream:
-            headers.setdefault(
-                "Accept", "text/event-stream" if provider.stream_format == "sse" else "application/x-ndjson"
-            )
+            headers.setdefault("Accept", _STREAM_ACCEPT.get(provider.stream_format, "text/event-stream"))
         return client.build_request(
             request.method,
             url,
@@ -223,6 +228,7 @@ class Transport:
         redirects = 0
         stale_retried = False
         while True:
+            _sign(provider, request)
             outcome = yield ("send", request)
             if isinstance(outcome, Exception):
                 err = map_transport_error(outcome, provider.name)
@@ -359,6 +365,22 @@ class Transport:
             except StopIteration as stop:
                 result: httpx.Response = stop.value
                 return result
+
+
+_STREAM_ACCEPT = {
+    "sse": "text/event-stream",
+    "ndjson": "application/x-ndjson",
+    "aws-eventstream": "application/vnd.amazon.eventstream",
+}
+
+
+def _sign(provider: Provider, request: httpx.Request) -> None:
+    """Let the provider sign the exact request about to go out (each attempt: dates stay fresh)."""
+    if type(provider).sign_request is _NO_SIGNING:
+        return
+    added = provider.sign_request(request.method, str(request.url), request.headers, request.content)
+    for name, value in added.items():
+        request.headers[name] = value
 
 
 class _LoopClient:
