@@ -289,16 +289,16 @@ def resolve_credentials(
             settings.get("aws_session_token"),
             f"profile {name}",
         )
-    if use_botocore:
-        found = _botocore_chain(profile if explicit else None)
-        if found is not None:
-            return found
     if explicit and settings is None:
         credentials_path, config_path = _files(env)
         raise errors.ConfigurationError(
             f"AWS profile {name!r} is not in {credentials_path} or {config_path}. Check AWS_PROFILE / profile_name, "
             "or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at the right files."
         )
+    if use_botocore:
+        found = _botocore_chain(profile if explicit else None)
+        if found is not None:
+            return found
     if settings is not None and not use_botocore_available():
         kinds = sorted(k for k in settings if k in ("role_arn", "sso_session", "sso_start_url", "credential_process"))
         if kinds:

@@ -14,9 +14,9 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from any_llm.eventstream import encode_message
-from any_llm.testing.server import RecordedRequest, Reply
+from any_llm.testing.server import MockServer, RecordedRequest, Reply
 
-__all__ = ["converse_frames", "eventstream_reply", "exception_frame", "verify_sigv4"]
+__all__ = ["SigV4Server", "converse_frames", "eventstream_reply", "exception_frame", "verify_sigv4"]
 
 _AUTH = re.compile(
     r"AWS4-HMAC-SHA256 Credential=(?P<akid>[^/]+)/(?P<day>\d{8})/(?P<region>[^/]+)/(?P<service>[^/]+)/aws4_request, "
@@ -100,3 +100,28 @@ def verify_sigv4(
     if expected != match["sig"]:
         return "signature mismatch"
     return None
+
+
+class SigV4Server(MockServer):
+    """A local AWS endpoint that checks every request's SigV4 signature (:func:`verify_sigv4`) before
+    answering from ``script``; a bad signature gets AWS's 403 ``InvalidSignatureException``.
+    ``verdicts`` holds one entry per request: None when the signature was valid, else why not."""
+
+    def __init__(self, secrets: Mapping[str, str], service: str, tokens: Mapping[str, str] | None = None) -> None:
+        super().__init__(handler=self._answer)
+        self.secrets = dict(secrets)
+        self.service = service
+        self.tokens = dict(tokens) if tokens else None
+        self.verdicts: list[str | None] = []
+        self.script: list[Reply] = []
+
+    def _answer(self, request: RecordedRequest) -> Reply:
+        verdict = verify_sigv4(request, self.secrets, service=self.service, session_tokens=self.tokens)
+        self.verdicts.append(verdict)
+        if verdict is not None:
+            return Reply.json(
+                {"message": f"The request signature we calculated does not match ({verdict})"},
+                403,
+                headers={"x-amzn-errortype": "InvalidSignatureException"},
+            )
+        return self.script.pop(0) if self.script else Reply.json({"message": "nothing scripted"}, 500)

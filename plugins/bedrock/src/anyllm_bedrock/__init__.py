@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from any_llm import errors, hookimpl
 from any_llm.aws import AWSProvider
@@ -119,8 +119,10 @@ class BedrockProvider(AWSProvider):
     # -- models: the control plane (bedrock.<region>.amazonaws.com) -----------------------------------------
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
-        params = {k: str(v) for k, v in extra.items()}  # byProvider, byOutputModality, byInferenceType ...
-        return HTTPRequest("GET", f"{self.endpoint('bedrock')}/foundation-models", params=params or None)
+        # byProvider, byOutputModality, byInferenceType ...: encoded here with %20 for spaces, as SigV4 signs
+        # them (httpx's params would send "+", which AWS and the signature read differently)
+        query = urlencode({k: str(v) for k, v in extra.items()}, quote_via=quote)
+        return HTTPRequest("GET", f"{self.endpoint('bedrock')}/foundation-models" + (f"?{query}" if query else ""))
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         data = loads_object(body, self.name, "a model list")
