@@ -131,6 +131,7 @@ def test_structured_output_and_json_mode() -> None:
         },
         "stopReason": "tool_use",
         "usage": {"inputTokens": 3, "outputTokens": 4, "totalTokens": 7},
+        "metrics": {"latencyMs": 120},
     }
     assert schema_errors(SPEC, "ConverseResponse", answer) == []
     out = provider().parse_completion(json.dumps(answer).encode(), p)
@@ -173,6 +174,7 @@ def test_response_with_reasoning_signature_and_cache_usage() -> None:
             "cacheReadInputTokens": 80,
             "cacheWriteInputTokens": 20,
         },
+        "metrics": {"latencyMs": 950},
     }
     assert schema_errors(SPEC, "ConverseResponse", answer) == []
     out = provider().parse_completion(json.dumps(answer).encode(), params())
