@@ -34,12 +34,13 @@ from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
 
 from any_llm import errors
-from any_llm.provider import Provider, Secret
+from any_llm.provider import CONTEXT_MARKERS, Provider, Secret, errors_from_status, parse_retry_after
 
 __all__ = [
     "AWS_CLIENT_OPTIONS",
     "AWSCredentials",
     "AWSProvider",
+    "aws_error",
     "load_profile",
     "resolve_credentials",
     "resolve_region",
@@ -348,6 +349,76 @@ def _botocore_chain(profile: str | None) -> CredentialSource | None:
     return current
 
 
+# -- errors: AWS JSON errors, classified by their type name -----------------------------------------
+_AUTH = {
+    "AccessDeniedException",
+    "UnrecognizedClientException",
+    "InvalidSignatureException",
+    "ExpiredTokenException",
+    "IncompleteSignatureException",
+    "MissingAuthenticationTokenException",
+    "SignatureDoesNotMatch",
+}
+_RATE = {"ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"}
+_SERVER = {
+    "InternalServerException",
+    "ServiceUnavailableException",
+    "ModelNotReadyException",
+    "ModelErrorException",
+    "ModelStreamErrorException",
+    "ModelTimeoutException",
+    "InternalFailure",
+}
+_EXTRA_CONTEXT_MARKERS = ("too many input tokens", "input length", "too long for requested model")
+
+
+def error_type(headers: Mapping[str, str], data: Any) -> str:
+    """AWS's error name: ``x-amzn-ErrorType`` (``Name:namespace``), else the body's ``__type``/``code``."""
+    raw = headers.get("x-amzn-errortype") or ""
+    if not raw and isinstance(data, dict):
+        raw = str(data.get("__type") or data.get("code") or data.get("Code") or "")
+    return raw.split(":", 1)[0].rpartition("#")[2]
+
+
+def aws_error(
+    provider: str, status: int, headers: Mapping[str, str], body: bytes, kind: str | None = None
+) -> errors.AnyLLMError:
+    """An AWS JSON error (``{"message": ...}``, type in a header or ``__type``) as our typed error."""
+    import json
+
+    try:
+        data: Any = json.loads(body) if body else {}
+    except (ValueError, UnicodeDecodeError):
+        data = {}
+    name = kind or error_type(headers, data)
+    message = ""
+    if isinstance(data, dict):
+        message = str(data.get("message") or data.get("Message") or "")
+    if not message:
+        message = body[:300].decode("utf-8", "replace").strip() or f"HTTP {status}"
+    text = f"{name}: {message}" if name else message
+    kwargs: dict[str, Any] = {
+        "provider": provider,
+        "status_code": status,
+        "request_id": headers.get("x-amzn-requestid") or headers.get("x-amz-request-id"),
+        "body": body.decode("utf-8", "replace"),
+    }
+    low = message.lower()
+    if name in _AUTH:
+        return errors.AuthenticationError(text, **kwargs)
+    if name in _RATE:
+        return errors.RateLimitError(text, retry_after=parse_retry_after(headers), **kwargs)
+    if name in _SERVER:
+        return errors.ProviderError(text, **kwargs)
+    if name == "ResourceNotFoundException":
+        return errors.ModelNotFoundError(text, **kwargs)
+    if name == "ValidationException":
+        if any(m in low for m in (*CONTEXT_MARKERS, *_EXTRA_CONTEXT_MARKERS)):
+            return errors.ContextLengthExceededError(text, **kwargs)
+        return errors.InvalidRequestError(text, **kwargs)
+    return errors_from_status(provider, status, headers, body, text, name or None)
+
+
 # -- the provider base ----------------------------------------------------------------------------
 
 
@@ -403,6 +474,9 @@ class AWSProvider(Provider):
         return sigv4_headers(
             method, url, headers, body, credentials=self._credentials(), region=self.region, service=self.aws_service
         )
+
+    def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
+        return aws_error(self.name, status_code, headers, body)
 
     def endpoint(self, prefix: str) -> str:
         """The regional endpoint ``https://{prefix}.{region}.amazonaws.com`` (another API of the same

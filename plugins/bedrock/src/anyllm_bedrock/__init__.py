@@ -9,7 +9,6 @@ decoded by core. Credentials and region: see :mod:`any_llm.aws` (``client_args``
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
@@ -20,7 +19,7 @@ from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
 from anyllm_bedrock._request import build_body
-from anyllm_bedrock._response import ConverseStreamParser, error_for, parse_converse
+from anyllm_bedrock._response import ConverseStreamParser, parse_converse
 
 __all__ = ["BedrockProvider"]
 
@@ -72,9 +71,6 @@ class BedrockProvider(AWSProvider):
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return ConverseStreamParser(params)
-
-    def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
-        return error_for(status_code, headers, body)
 
     # -- embeddings: InvokeModel with the model family's own body ------------------------------------------
 

@@ -15,13 +15,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from any_llm import errors
+from any_llm.aws import aws_error
 from any_llm.provider import (
-    CONTEXT_MARKERS,
     SHAPE_ERRORS,
     CompletionParams,
     StreamEvent,
     StreamParser,
-    errors_from_status,
     loads_object,
     shape_error,
 )
@@ -54,26 +53,6 @@ STOP_REASONS = {
     "malformed_tool_use": "stop",
 }
 
-# AWS error type → (our class, whether it is a rate limit); the status decides the rest
-_AUTH = {
-    "AccessDeniedException",
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "ExpiredTokenException",
-    "IncompleteSignatureException",
-    "MissingAuthenticationTokenException",
-    "SignatureDoesNotMatch",
-}
-_RATE = {"ThrottlingException", "ServiceQuotaExceededException", "TooManyRequestsException"}
-_SERVER = {
-    "InternalServerException",
-    "ServiceUnavailableException",
-    "ModelNotReadyException",
-    "ModelErrorException",
-    "ModelStreamErrorException",
-    "ModelTimeoutException",
-    "InternalFailure",
-}
 _STREAM_STATUS = {
     "throttlingException": 429,
     "validationException": 400,
@@ -83,54 +62,10 @@ _STREAM_STATUS = {
     "modelTimeoutException": 408,
     "accessDeniedException": 403,
 }
-_EXTRA_CONTEXT_MARKERS = ("too many input tokens", "input length", "too long for requested model")
 
 
-def error_type(headers: Mapping[str, str], data: Any) -> str:
-    """AWS's error name: ``x-amzn-ErrorType`` (``Name:namespace``), else the body's ``__type``/``code``."""
-    raw = headers.get("x-amzn-errortype") or ""
-    if not raw and isinstance(data, dict):
-        raw = str(data.get("__type") or data.get("code") or data.get("Code") or "")
-    return raw.split(":", 1)[0].rpartition("#")[2]
-
-
-def error_for(
-    status: int, headers: Mapping[str, str], body: bytes, provider: str = PROVIDER, kind: str | None = None
-) -> errors.AnyLLMError:
-    """An AWS JSON error (``{"message": ...}``, type in a header or ``__type``) as our typed error."""
-    try:
-        data: Any = json.loads(body) if body else {}
-    except (ValueError, UnicodeDecodeError):
-        data = {}
-    name = kind or error_type(headers, data)
-    message = ""
-    if isinstance(data, dict):
-        message = str(data.get("message") or data.get("Message") or "")
-    if not message:
-        message = body[:300].decode("utf-8", "replace").strip() or f"HTTP {status}"
-    text = f"{name}: {message}" if name else message
-    kwargs: dict[str, Any] = {
-        "provider": provider,
-        "status_code": status,
-        "request_id": headers.get("x-amzn-requestid") or headers.get("x-amz-request-id"),
-        "body": body.decode("utf-8", "replace"),
-    }
-    low = message.lower()
-    if name in _AUTH:
-        return errors.AuthenticationError(text, **kwargs)
-    if name in _RATE:
-        from any_llm.provider import parse_retry_after
-
-        return errors.RateLimitError(text, retry_after=parse_retry_after(headers), **kwargs)
-    if name in _SERVER:
-        return errors.ProviderError(text, **kwargs)
-    if name == "ResourceNotFoundException":
-        return errors.ModelNotFoundError(text, **kwargs)
-    if name == "ValidationException":
-        if any(m in low for m in (*CONTEXT_MARKERS, *_EXTRA_CONTEXT_MARKERS)):
-            return errors.ContextLengthExceededError(text, **kwargs)
-        return errors.InvalidRequestError(text, **kwargs)
-    return errors_from_status(provider, status, headers, body, text, name or None)
+def error_for(status: int, headers: Mapping[str, str], body: bytes, kind: str | None = None) -> errors.AnyLLMError:
+    return aws_error(PROVIDER, status, headers, body, kind)
 
 
 # -- Converse -------------------------------------------------------------------------------------
