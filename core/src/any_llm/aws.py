@@ -368,6 +368,10 @@ _SERVER = {
     "ModelStreamErrorException",
     "ModelTimeoutException",
     "InternalFailure",
+    "ModelError",
+    "ModelStreamError",
+    "InternalStreamFailure",
+    "InternalDependencyException",
 }
 _EXTRA_CONTEXT_MARKERS = ("too many input tokens", "input length", "too long for requested model")
 
