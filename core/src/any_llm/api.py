@@ -48,6 +48,7 @@ class LLMProvider(str, Enum):
 
     ANTHROPIC = "anthropic"
     AZUREOPENAI = "azureopenai"
+    BEDROCK = "bedrock"
     CEREBRAS = "cerebras"
     COHERE = "cohere"
     DASHSCOPE = "dashscope"
@@ -71,6 +72,7 @@ class LLMProvider(str, Enum):
     OPENAI = "openai"
     OPENROUTER = "openrouter"
     PERPLEXITY = "perplexity"
+    SAGEMAKER = "sagemaker"
     SAMBANOVA = "sambanova"
     TOGETHER = "together"
     VLLM = "vllm"
