@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from any_llm.eventstream import encode_message
@@ -107,13 +107,21 @@ class SigV4Server(MockServer):
     answering from ``script``; a bad signature gets AWS's 403 ``InvalidSignatureException``.
     ``verdicts`` holds one entry per request: None when the signature was valid, else why not."""
 
-    def __init__(self, secrets: Mapping[str, str], service: str, tokens: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        secrets: Mapping[str, str],
+        service: str,
+        tokens: Mapping[str, str] | None = None,
+        answer: Callable[[RecordedRequest], Reply] | None = None,
+    ) -> None:
         super().__init__(handler=self._answer)
         self.secrets = dict(secrets)
         self.service = service
         self.tokens = dict(tokens) if tokens else None
         self.verdicts: list[str | None] = []
         self.script: list[Reply] = []
+        """Replies in order; when empty, ``answer`` (if given) answers each verified request."""
+        self.answer = answer
 
     def _answer(self, request: RecordedRequest) -> Reply:
         verdict = verify_sigv4(request, self.secrets, service=self.service, session_tokens=self.tokens)
@@ -124,4 +132,8 @@ class SigV4Server(MockServer):
                 403,
                 headers={"x-amzn-errortype": "InvalidSignatureException"},
             )
-        return self.script.pop(0) if self.script else Reply.json({"message": "nothing scripted"}, 500)
+        if self.script:
+            return self.script.pop(0)
+        if self.answer is not None:
+            return self.answer(request)
+        return Reply.json({"message": "nothing scripted"}, 500)
