@@ -252,7 +252,7 @@ def test_stream_json_mode_tool_becomes_content_and_a_cut_stream_raises() -> None
     chunks = _stream(frames, p)
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == '{"a":1}'
     assert chunks[-1].choices[0].finish_reason == "stop"
-    with pytest.raises(errors.ResponseValidationError, match="before its messageStop"):
+    with pytest.raises(errors.APIConnectionError, match="before its messageStop"):
         _stream(frames[:3], p)
 
 

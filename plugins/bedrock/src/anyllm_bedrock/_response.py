@@ -265,8 +265,9 @@ class ConverseStreamParser(StreamParser):
         if self.stop_reason is not None:  # messageStop came; only the usage metadata is missing
             self.done = True
             return [self._chunk(ChoiceDelta(), self.stop_reason)]
-        raise errors.ResponseValidationError(
-            "the Bedrock stream ended before its messageStop event (the connection was cut)", provider=PROVIDER
+        raise errors.APIConnectionError(  # as the other protocols: a stream without its end was cut
+            "the Bedrock stream ended before its messageStop event (the connection was cut or the server failed)",
+            provider=PROVIDER,
         )
 
 
