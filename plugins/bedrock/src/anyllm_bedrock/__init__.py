@@ -30,7 +30,7 @@ class BedrockProvider(AWSProvider):
     name = "bedrock"
     display_name = "AWS Bedrock"
     api_key_env = ("AWS_BEARER_TOKEN_BEDROCK",)
-    api_base_env = ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME",)
+    api_base_env = ("AWS_ENDPOINT_URL_BEDROCK_RUNTIME", "AWS_ENDPOINT_URL")
     default_api_base = "https://bedrock-runtime.{region}.amazonaws.com"
     docs_url = "https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Converse.html"
     aws_service = "bedrock"

@@ -37,7 +37,7 @@ class SageMakerProvider(AWSProvider, OpenAICompatibleProvider):
 
     name = "sagemaker"
     display_name = "AWS SageMaker"
-    api_base_env = ("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME",)
+    api_base_env = ("AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME", "AWS_ENDPOINT_URL")
     default_api_base = "https://runtime.sagemaker.{region}.amazonaws.com"
     docs_url = "https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_runtime_InvokeEndpoint.html"
     aws_service = "sagemaker"
