@@ -34,7 +34,8 @@ from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
 
 from any_llm import errors
-from any_llm.provider import CONTEXT_MARKERS, Provider, Secret, errors_from_status, parse_retry_after
+from any_llm.provider import Provider, Secret
+from any_llm.wire import CONTEXT_MARKERS, errors_from_status, parse_retry_after
 
 __all__ = [
     "AWS_CLIENT_OPTIONS",

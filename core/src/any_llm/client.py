@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from any_llm import errors
 from any_llm.plugins import get_provider_class
+from any_llm.wire import plugin_error
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import httpx
 
     from any_llm.provider import CompletionParams, Provider
     from any_llm.streaming import AsyncStream, Stream
@@ -24,6 +28,8 @@ if TYPE_CHECKING:
     from any_llm.types.model import Model
 
 __all__ = ["AnyLLM", "resolve_api_base", "resolve_api_key", "split_client_options"]
+
+_R = TypeVar("_R")
 
 _TRANSPORT_ARGS = ("timeout", "max_retries", "default_headers", "headers", "http_client", "async_http_client")
 
@@ -150,8 +156,18 @@ class AnyLLM:
         params = build_params(model, messages, args, kwargs)
         return params, timeout
 
-    def _finish(self, params: CompletionParams, body: bytes) -> ChatCompletion:
-        completion = self.provider.parse_completion(body, params)
+    def _parse(self, what: str, parse: Callable[..., _R], response: httpx.Response, *args: Any) -> _R:
+        """Run a plugin's parse function on a response: whatever it raises reaches the caller typed."""
+        body = response.content
+        try:
+            return parse(body, *args)
+        except errors.AnyLLMError:
+            raise
+        except Exception as exc:
+            raise plugin_error(self.provider.name, exc, what, body, response.status_code) from exc
+
+    def _finish(self, params: CompletionParams, response: httpx.Response) -> ChatCompletion:
+        completion = self._parse("a response", self.provider.parse_completion, response, params)
         if params.output_type is not None:
             from any_llm.structured import parse_structured
 
@@ -160,10 +176,12 @@ class AnyLLM:
         return completion
 
     def _pipeline(self, params: CompletionParams) -> Any:
-        from any_llm.streaming import _Pipeline, make_decoder
+        from any_llm.streaming import StreamPipeline, make_decoder
 
         name = self.provider.name
-        return _Pipeline(make_decoder(self.provider.stream_format, name), self.provider.stream_parser(params), name)
+        return StreamPipeline(
+            make_decoder(self.provider.stream_format, name), self.provider.stream_parser(params), name
+        )
 
     def completion(self, model: str, messages: Any, **kwargs: Any) -> ChatCompletion | Stream:
         """Create a chat completion; takes the same parameters as :func:`any_llm.completion`."""
@@ -174,7 +192,7 @@ class AnyLLM:
             from any_llm.streaming import Stream
 
             return Stream(self.transport.send(self.provider, request, timeout), pipeline)
-        return self._finish(params, self.transport.send(self.provider, request, timeout).content)
+        return self._finish(params, self.transport.send(self.provider, request, timeout))
 
     async def acompletion(self, model: str, messages: Any, **kwargs: Any) -> ChatCompletion | AsyncStream:
         """Async twin of :meth:`completion`."""
@@ -185,7 +203,7 @@ class AnyLLM:
             from any_llm.streaming import AsyncStream
 
             return AsyncStream(await self.transport.asend(self.provider, request, timeout), pipeline)
-        return self._finish(params, (await self.transport.asend(self.provider, request, timeout)).content)
+        return self._finish(params, await self.transport.asend(self.provider, request, timeout))
 
     # -- embeddings ---------------------------------------------------------------------------
 
@@ -202,13 +220,14 @@ class AnyLLM:
     def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Embed ``inputs`` (one string or a list) with ``model``."""
         request, timeout = self._embedding_request(model, inputs, kwargs)
-        return self.provider.parse_embedding(self.transport.send(self.provider, request, timeout).content, model)
+        response = self.transport.send(self.provider, request, timeout)
+        return self._parse("an embedding response", self.provider.parse_embedding, response, model)
 
     async def aembedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Async twin of :meth:`embedding`."""
         request, timeout = self._embedding_request(model, inputs, kwargs)
         response = await self.transport.asend(self.provider, request, timeout)
-        return self.provider.parse_embedding(response.content, model)
+        return self._parse("an embedding response", self.provider.parse_embedding, response, model)
 
     # -- models -------------------------------------------------------------------------------
 
@@ -221,12 +240,14 @@ class AnyLLM:
     def list_models(self, **kwargs: Any) -> Sequence[Model]:
         """The models this provider offers."""
         request, timeout = self._models_request(kwargs)
-        return self.provider.parse_list_models(self.transport.send(self.provider, request, timeout).content)
+        response = self.transport.send(self.provider, request, timeout)
+        return self._parse("a model list", self.provider.parse_list_models, response)
 
     async def alist_models(self, **kwargs: Any) -> Sequence[Model]:
         """Async twin of :meth:`list_models`."""
         request, timeout = self._models_request(kwargs)
-        return self.provider.parse_list_models((await self.transport.asend(self.provider, request, timeout)).content)
+        response = await self.transport.asend(self.provider, request, timeout)
+        return self._parse("a model list", self.provider.parse_list_models, response)
 
     # -- lifecycle ----------------------------------------------------------------------------
 

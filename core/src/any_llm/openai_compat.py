@@ -21,18 +21,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from any_llm import errors
-from any_llm.provider import (
-    CONTEXT_MARKERS,
-    SHAPE_ERRORS,
-    CompletionParams,
-    HTTPRequest,
-    Provider,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads,
-    shape_error,
-)
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -42,6 +31,7 @@ from any_llm.types.completion import (
 )
 from any_llm.types.embedding import CreateEmbeddingResponse
 from any_llm.types.model import Model
+from any_llm.wire import CONTEXT_MARKERS, SHAPE_ERRORS, errors_from_status, loads, shape_error
 
 __all__ = ["OpenAICompatibleProvider", "OpenAIStreamParser", "ThinkTagSplitter", "lift_reasoning", "stream_error"]
 
@@ -476,12 +466,11 @@ class OpenAIStreamParser(StreamParser):
                 fn.name = None
 
     def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done and not self._seen_finish:
-            raise errors.APIConnectionError(
-                f"{self.provider.name} stream ended before it was complete (no [DONE] and no finish_reason)",
-                provider=self.provider.name,
-            )
         return self._flush_splitters()
+
+    def may_end(self) -> bool:
+        """``[DONE]``, or a chunk with a finish_reason: some servers close without ``[DONE]``."""
+        return self.done or self._seen_finish
 
     def _flush_splitters(self) -> list[ChatCompletionChunk]:
         """Text held back while a ``<think>`` tag was undecided is delivered at the end, not lost."""

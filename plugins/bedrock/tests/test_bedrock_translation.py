@@ -15,12 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from any_llm import errors
-from any_llm.eventstream import EventStreamDecoder
 from any_llm.params import build_params
 from any_llm.provider import StreamEvent
 from any_llm.testing.aws import converse_frames, exception_frame
 from any_llm.testing.conformance import request_body
 from any_llm.testing.schema import schema_errors
+from any_llm.testing.streams import run_stream
 
 SPEC = Path(__file__).parent / "specs" / "bedrock-runtime.json"
 CLAUDE = "anthropic.claude-3-7-sonnet-20250219-v1:0"
@@ -198,13 +198,8 @@ def test_response_with_reasoning_signature_and_cache_usage() -> None:
 
 
 def _stream(frames: list[bytes], p: Any = None) -> list[Any]:
-    decoder = EventStreamDecoder("bedrock")
-    parser = ConverseStreamParser(p or params(stream=True))
-    chunks: list[Any] = []
-    for event in decoder.feed(b"".join(frames)):
-        chunks.extend(parser.feed(event))
-    chunks.extend(parser.finish())
-    return chunks
+    """The chunks a caller gets from these frames, through core's real stream path (13-byte reads)."""
+    return run_stream(provider(), p or params(stream=True), b"".join(frames), split=13)
 
 
 def test_stream_with_reasoning_signature_and_usage_in_the_last_chunk() -> None:
@@ -252,7 +247,7 @@ def test_stream_json_mode_tool_becomes_content_and_a_cut_stream_raises() -> None
     chunks = _stream(frames, p)
     assert "".join(c.choices[0].delta.content or "" for c in chunks) == '{"a":1}'
     assert chunks[-1].choices[0].finish_reason == "stop"
-    with pytest.raises(errors.APIConnectionError, match="before its messageStop"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         _stream(frames[:3], p)
 
 

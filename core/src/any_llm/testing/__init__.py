@@ -5,5 +5,15 @@ from __future__ import annotations
 
 from any_llm.testing.fake import FakeAnswer, FakeLLM
 from any_llm.testing.server import MockServer, RecordedRequest, Reply, ndjson_lines, sse_events
+from any_llm.testing.streams import run_stream
 
-__all__ = ["FakeAnswer", "FakeLLM", "MockServer", "RecordedRequest", "Reply", "ndjson_lines", "sse_events"]
+__all__ = [
+    "FakeAnswer",
+    "FakeLLM",
+    "MockServer",
+    "RecordedRequest",
+    "Reply",
+    "ndjson_lines",
+    "run_stream",
+    "sse_events",
+]

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from any_llm import errors, hookimpl
-from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser, loads
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.model import Model
+from any_llm.wire import loads
 from anyllm_anthropic._request import (
     THINKING_BUDGETS,
     convert_messages,

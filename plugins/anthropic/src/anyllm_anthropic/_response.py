@@ -9,8 +9,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from any_llm import errors
-from any_llm.provider import SHAPE_ERRORS, errors_from_status
-from any_llm.provider import shape_error as core_shape_error
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionMessage,
@@ -23,6 +21,8 @@ from any_llm.types.completion import (
     Reasoning,
 )
 from any_llm.types.model import Model
+from any_llm.wire import SHAPE_ERRORS, errors_from_status
+from any_llm.wire import shape_error as core_shape_error
 
 __all__ = [
     "FINISH_REASONS",

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from any_llm import errors
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser, loads_object
+from any_llm.provider import CompletionParams, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletionChunk,
     ChoiceDelta,
@@ -29,6 +29,7 @@ from any_llm.types.completion import (
     ChunkChoice,
     Reasoning,
 )
+from any_llm.wire import loads_object
 from anyllm_anthropic._response import SHAPE_ERRORS, convert_usage, error_for, finish_reason, shape_error
 
 __all__ = ["AnthropicStreamParser"]
@@ -201,11 +202,3 @@ class AnthropicStreamParser(StreamParser):
         if self._include_usage and self._usage:
             chunk.usage = convert_usage(self._usage, json.dumps(data))
         return [chunk]
-
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done:
-            raise errors.APIConnectionError(
-                "anthropic stream ended before message_stop (the connection was cut or the server failed)",
-                provider=_PROVIDER,
-            )
-        return ()

@@ -14,10 +14,11 @@ from urllib.parse import quote, urlencode
 
 from any_llm import errors, hookimpl
 from any_llm.aws import AWSProvider
-from any_llm.provider import SHAPE_ERRORS, CompletionParams, HTTPRequest, StreamParser, loads_object, shape_error
+from any_llm.provider import CompletionParams, HTTPRequest, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
+from any_llm.wire import SHAPE_ERRORS, loads_object, shape_error
 from anyllm_bedrock._request import build_body
 from anyllm_bedrock._response import ConverseStreamParser, parse_converse
 

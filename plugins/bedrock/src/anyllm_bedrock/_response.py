@@ -16,14 +16,7 @@ from typing import Any
 
 from any_llm import errors
 from any_llm.aws import aws_error
-from any_llm.provider import (
-    SHAPE_ERRORS,
-    CompletionParams,
-    StreamEvent,
-    StreamParser,
-    loads_object,
-    shape_error,
-)
+from any_llm.provider import CompletionParams, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -39,6 +32,7 @@ from any_llm.types.completion import (
     PromptTokensDetails,
     Reasoning,
 )
+from any_llm.wire import SHAPE_ERRORS, loads_object, shape_error
 from anyllm_bedrock._request import JSON_TOOL, PROVIDER
 
 STOP_REASONS = {
@@ -156,7 +150,8 @@ class ConverseStreamParser(StreamParser):
     """ConverseStream events (event-stream frames, JSON payloads) → chunks.
 
     The finish reason (``messageStop``) is held until the ``metadata`` event brings usage, so the
-    last chunk carries both; exceptions inside the stream raise the same typed errors as HTTP ones.
+    last chunk carries both; a body ending before ``messageStop`` was cut (core raises). Exceptions
+    inside the stream raise the same typed errors as HTTP ones.
     """
 
     def __init__(self, params: CompletionParams) -> None:
@@ -260,15 +255,13 @@ class ConverseStreamParser(StreamParser):
         return []  # events added later (citations, guardrail traces) carry nothing we map yet
 
     def finish(self) -> Iterable[ChatCompletionChunk]:
-        if self.done:
-            return ()
-        if self.stop_reason is not None:  # messageStop came; only the usage metadata is missing
-            self.done = True
-            return [self._chunk(ChoiceDelta(), self.stop_reason)]
-        raise errors.APIConnectionError(  # as the other protocols: a stream without its end was cut
-            "the Bedrock stream ended before its messageStop event (the connection was cut or the server failed)",
-            provider=PROVIDER,
-        )
+        if self.done or self.stop_reason is None:
+            return ()  # core raises APIConnectionError for a stream cut before messageStop (may_end)
+        self.done = True  # messageStop came; only the usage metadata is missing
+        return [self._chunk(ChoiceDelta(), self.stop_reason)]
+
+    def may_end(self) -> bool:
+        return self.done or self.stop_reason is not None
 
 
 def _exception_name(event: str | None) -> str:

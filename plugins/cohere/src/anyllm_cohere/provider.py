@@ -21,15 +21,7 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from any_llm import errors
-from any_llm.provider import (
-    CompletionParams,
-    HTTPRequest,
-    Provider,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads_object,
-)
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -50,6 +42,7 @@ from any_llm.types.completion import (
 )
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
+from any_llm.wire import errors_from_status, loads_object
 
 __all__ = ["THINKING_BUDGETS", "CohereProvider", "CohereStreamParser"]
 
@@ -640,13 +633,6 @@ class CohereStreamParser(StreamParser):
                 usage=usage,
             ),
         )
-
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done:
-            raise errors.APIConnectionError(
-                f"{self.provider} stream ended before its message-end event", provider=self.provider
-            )
-        return ()
 
 
 def _event_index(data: Mapping[str, Any]) -> int:

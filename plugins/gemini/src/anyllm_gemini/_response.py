@@ -9,16 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from any_llm import errors
-from any_llm.provider import (
-    SHAPE_ERRORS,
-    CompletionParams,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads,
-    parse_retry_after,
-    shape_error,
-)
+from any_llm.provider import CompletionParams, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -37,6 +28,7 @@ from any_llm.types.completion import (
     Reasoning,
     TopLogprob,
 )
+from any_llm.wire import SHAPE_ERRORS, errors_from_status, loads, parse_retry_after, shape_error
 from anyllm_gemini._request import SYNTH_ID_PREFIX
 
 __all__ = ["GeminiStreamParser", "convert_usage", "gemini_error", "parse_completion"]
@@ -473,12 +465,9 @@ class GeminiStreamParser(StreamParser):
             index=index, delta=delta, finish_reason=finish, logprobs=_logprobs(candidate.get("logprobsResult"))
         )
 
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self._finished:
-            raise errors.APIConnectionError(
-                f"{self.provider} stream ended before any candidate had a finishReason", provider=self.provider
-            )
-        return ()
+    def may_end(self) -> bool:
+        """Gemini's stream has no end marker: it is whole once a candidate carried a finishReason."""
+        return self._finished
 
 
 # -- errors ---------------------------------------------------------------------------------------

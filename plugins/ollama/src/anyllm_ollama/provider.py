@@ -20,15 +20,7 @@ from pydantic import ValidationError
 
 from any_llm import errors
 from any_llm.openai_compat import ThinkTagSplitter
-from any_llm.provider import (
-    CompletionParams,
-    HTTPRequest,
-    Provider,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads_object,
-)
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -44,6 +36,7 @@ from any_llm.types.completion import (
 )
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
+from any_llm.wire import errors_from_status, loads_object
 
 __all__ = ["OPTION_NAMES", "OllamaProvider", "OllamaStreamParser"]
 
@@ -622,10 +615,3 @@ class OllamaStreamParser(StreamParser):
                 }
             ),
         )
-
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done:
-            raise errors.APIConnectionError(
-                f'{self.provider} stream ended before its final line (no "done": true)', provider=self.provider
-            )
-        return ()

@@ -22,9 +22,10 @@ from urllib.parse import quote
 from any_llm import errors, hookimpl
 from any_llm.aws import AWSProvider, aws_error, error_type
 from any_llm.openai_compat import OpenAICompatibleProvider
-from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, StreamParser, errors_from_status
+from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, StreamParser
 from any_llm.streaming import NDJSONDecoder, SSEDecoder
 from any_llm.types.completion import ChatCompletionChunk
+from any_llm.wire import error_details_from_json, errors_from_status
 
 __all__ = ["SageMakerProvider", "SageMakerStreamParser"]
 
@@ -86,8 +87,6 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 def _container_error(provider: str, data: dict[str, Any], headers: Mapping[str, str]) -> errors.AnyLLMError:
     """The container's own error (status and body) out of SageMaker's ModelError wrapper."""
-    from any_llm.provider import error_details_from_json
-
     status = int(data["OriginalStatusCode"])
     original = str(data.get("OriginalMessage") or data.get("Message") or "")
     message, code = error_details_from_json(original.encode())
@@ -143,7 +142,11 @@ class SageMakerStreamParser(StreamParser):
         if not self.done and self.decoder is not None:
             out.extend(self._inner(self.decoder.flush()))
         out.extend(self.inner.finish())
+        self.done = self.done or self.inner.done
         return out
+
+    def may_end(self) -> bool:
+        return self.done or self.inner.may_end()
 
 
 @hookimpl
