@@ -319,3 +319,34 @@ def test_default_endpoint_follows_the_region(monkeypatch: pytest.MonkeyPatch) ->
     request = client.provider.build_list_models_request({})
     assert request.url == "https://bedrock.eu-west-3.amazonaws.com/foundation-models"
     client.close()
+
+
+def test_no_secret_or_session_token_in_debug_logs(caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    with SigV4Server({AKID: SECRET}, "bedrock", tokens={AKID: TOKEN}) as server:
+        server.script += [
+            Reply.json({"message": "slow down"}, 429, headers={"x-amzn-errortype": "ThrottlingException"}),
+            exchanges()["plain"],
+        ]
+        client = AnyLLM.create(
+            "bedrock",
+            api_base=server.url,
+            aws_access_key_id=AKID,
+            aws_secret_access_key=SECRET,
+            aws_session_token=TOKEN,
+            max_retries=1,
+            timeout=10,
+        )
+        import any_llm.transport
+
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(any_llm.transport, "backoff", lambda attempt: 0.0)
+            out = client.completion(MODEL, MESSAGES)
+        client.close()
+        _ok(server, 2)
+    logged = caplog.text + repr(out) + repr(client) + repr(client.provider)
+    assert SECRET not in logged
+    assert TOKEN not in logged
+    assert "429" in caplog.text  # the retry was logged, just without credentials

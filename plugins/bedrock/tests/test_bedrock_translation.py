@@ -368,3 +368,34 @@ def test_wrong_shapes_give_typed_errors(data: Any, event: str) -> None:
         list(parser.feed(StreamEvent(raw, event, {":message-type": "event", ":event-type": event})))
     except errors.ResponseValidationError:
         pass
+
+
+def test_citations_content_keeps_the_text_and_the_sources() -> None:
+    answer = {
+        "output": {
+            "message": {
+                "role": "assistant",
+                "content": [
+                    {
+                        "citationsContent": {
+                            "content": [{"text": "Paris is the capital."}],
+                            "citations": [
+                                {
+                                    "title": "atlas",
+                                    "sourceContent": [{"text": "Paris, capital of France"}],
+                                    "location": {"documentChar": {"documentIndex": 0, "start": 0, "end": 24}},
+                                }
+                            ],
+                        }
+                    }
+                ],
+            }
+        },
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 3, "outputTokens": 4, "totalTokens": 7},
+        "metrics": {"latencyMs": 80},
+    }
+    assert schema_errors(SPEC, "ConverseResponse", answer) == []
+    msg = provider().parse_completion(json.dumps(answer).encode(), params()).choices[0].message
+    assert msg.content == "Paris is the capital."
+    assert msg.annotations is not None and msg.annotations[0]["title"] == "atlas"

@@ -96,6 +96,7 @@ def _converse(data: dict[str, Any], params: CompletionParams) -> ChatCompletion:
     reasoning: list[str] = []
     thinking: list[dict[str, Any]] = []
     calls: list[ChatCompletionMessageFunctionToolCall] = []
+    annotations: list[dict[str, Any]] = []
     for block in message.get("content") or ():
         if "text" in block:
             texts.append(str(block["text"]))
@@ -120,6 +121,10 @@ def _converse(data: dict[str, Any], params: CompletionParams) -> ChatCompletion:
                 )
             elif "redactedContent" in content:
                 thinking.append({"type": "redacted_thinking", "data": content["redactedContent"]})
+        elif "citationsContent" in block:  # an answer grounded in documents: its text, and the sources
+            cited = block["citationsContent"]
+            texts.extend(str(part["text"]) for part in cited.get("content") or () if "text" in part)
+            annotations.extend({"type": "citation", **c} for c in cited.get("citations") or ())
     finish = STOP_REASONS.get(str(data.get("stopReason")), "stop")
     if finish == "tool_calls" and not calls:
         finish = "stop"  # the forced JSON tool: an answer, not a call
@@ -127,6 +132,7 @@ def _converse(data: dict[str, Any], params: CompletionParams) -> ChatCompletion:
         content="".join(texts) if texts or not calls else None,
         tool_calls=calls or None,
         reasoning=Reasoning(content="".join(reasoning)) if reasoning else None,
+        annotations=annotations or None,
     )
     if thinking:
         msg.thinking_blocks = thinking  # type: ignore[attr-defined]
