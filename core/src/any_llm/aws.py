@@ -298,7 +298,7 @@ def resolve_credentials(
             "or point AWS_SHARED_CREDENTIALS_FILE / AWS_CONFIG_FILE at the right files."
         )
     if use_botocore:
-        found = _botocore_chain(profile if explicit else None)
+        found = _botocore_chain(profile)  # botocore reads AWS_PROFILE (and the process environment) itself
         if found is not None:
             return found
     if settings is not None and not use_botocore_available():
@@ -457,8 +457,8 @@ class AWSProvider(Provider):
         self.region = resolve_region(region_name, profile_name)
         self.api_base = self.api_base.replace("{region}", self.region)
         self._credentials: CredentialSource | None = None
-        if aws_access_key_id or aws_secret_access_key or self.api_key is None:
-            self.api_key = None  # explicit access keys win over a bearer token from the environment
+        if aws_access_key_id or aws_secret_access_key or profile_name or self.api_key is None:
+            self.api_key = None  # explicit keys or profile win over a bearer token from the environment
             self._credentials = resolve_credentials(
                 aws_access_key_id, aws_secret_access_key, aws_session_token, profile_name
             )
