@@ -125,7 +125,9 @@ def test_sigv4_verified_plain_and_stream_with_env_credentials(monkeypatch: pytes
         server.script += [exchanges()["plain"], exchanges()["stream"]]
         client = AnyLLM.create("sagemaker", api_base=server.url)
         assert client.completion(ENDPOINT, MESSAGES).choices[0].message.content == TEXT
-        chunks = list(client.completion(ENDPOINT, MESSAGES, stream=True, inference_component="llama-ic-1"))
+        chunks = list(
+            client.completion(ENDPOINT, MESSAGES, stream=True, inference_component="llama-ic-1", target_variant="blue")
+        )
         client.close()
         assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == TEXT
         assert server.verdicts == [None, None]
@@ -133,7 +135,8 @@ def test_sigv4_verified_plain_and_stream_with_env_credentials(monkeypatch: pytes
         assert server.requests[1].path == f"/endpoints/{ENDPOINT}/invocations-response-stream"
         assert "/us-west-2/sagemaker/aws4_request" in server.requests[0].headers["authorization"]
         assert server.requests[1].headers["x-amzn-sagemaker-inference-component"] == "llama-ic-1"
-        assert "inference_component" not in server.requests[1].json
+        assert server.requests[1].headers["x-amzn-sagemaker-target-variant"] == "blue"
+        assert not {"inference_component", "target_variant"} & set(server.requests[1].json)
         assert server.requests[1].headers["accept"] == "application/vnd.amazon.eventstream"
 
 

@@ -27,10 +27,19 @@ from any_llm.streaming import NDJSONDecoder, SSEDecoder
 from any_llm.types.completion import ChatCompletionChunk
 from any_llm.wire import error_details_from_json, errors_from_status
 
-__all__ = ["SageMakerProvider", "SageMakerStreamParser"]
+__all__ = ["ROUTING_HEADERS", "SageMakerProvider", "SageMakerStreamParser"]
 
 _STREAM_EXCEPTIONS = {"ModelStreamError": 424, "InternalStreamFailure": 500}
-_COMPONENT_HEADER = "X-Amzn-SageMaker-Inference-Component"
+ROUTING_HEADERS = {
+    "inference_component": "X-Amzn-SageMaker-Inference-Component",
+    "target_variant": "X-Amzn-SageMaker-Target-Variant",
+    "target_container_hostname": "X-Amzn-SageMaker-Target-Container-Hostname",
+    "custom_attributes": "X-Amzn-SageMaker-Custom-Attributes",
+    "inference_id": "X-Amzn-SageMaker-Inference-Id",
+    "session_id": "X-Amzn-SageMaker-Session-Id",
+}
+"""Keywords that are InvokeEndpoint options (HTTP headers), not body fields: which component, variant
+or container answers, and the request's ids."""
 
 
 class SageMakerProvider(AWSProvider, OpenAICompatibleProvider):
@@ -53,12 +62,10 @@ class SageMakerProvider(AWSProvider, OpenAICompatibleProvider):
         body = self.build_body(params)
         body.pop("model", None)  # the endpoint name is in the URL; the container serves one model
         headers = {} if params.stream else {"Accept": "application/json"}
-        component = body.pop("inference_component", None)
-        if component is not None:  # multi-model endpoints: which inference component answers
-            headers[_COMPONENT_HEADER] = str(component)
+        for keyword, header in ROUTING_HEADERS.items():  # SageMaker's own request options are headers
+            if keyword in body:
+                headers[header] = str(body.pop(keyword))
         action = "invocations-response-stream" if params.stream else "invocations"
-        if params.stream:
-            headers["X-Amzn-SageMaker-Accept"] = "application/json"
         return HTTPRequest(
             "POST",
             f"endpoints/{quote(params.model, safe='')}/{action}",
