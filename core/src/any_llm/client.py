@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from any_llm import errors
 from any_llm.plugins import get_provider_class
-from any_llm.wire import plugin_error
+from any_llm.wire import call_plugin
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -159,12 +159,7 @@ class AnyLLM:
     def _parse(self, what: str, parse: Callable[..., _R], response: httpx.Response, *args: Any) -> _R:
         """Run a plugin's parse function on a response: whatever it raises reaches the caller typed."""
         body = response.content
-        try:
-            return parse(body, *args)
-        except errors.AnyLLMError:
-            raise
-        except Exception as exc:
-            raise plugin_error(self.provider.name, exc, what, body, response.status_code) from exc
+        return call_plugin(self.provider.name, what, body, response.status_code, parse, body, *args)
 
     def _finish(self, params: CompletionParams, response: httpx.Response) -> ChatCompletion:
         completion = self._parse("a response", self.provider.parse_completion, response, params)

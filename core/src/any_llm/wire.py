@@ -14,8 +14,8 @@ a 429 to :class:`~any_llm.errors.AuthenticationError` does not.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from pydantic_core import from_json
 
@@ -26,8 +26,10 @@ __all__ = [
     "FILTER_MARKERS",
     "RETRYABLE_ERRORS",
     "SHAPE_ERRORS",
+    "call_plugin",
     "error_details_from_json",
     "errors_from_status",
+    "invalid_body",
     "is_retryable",
     "loads",
     "loads_object",
@@ -35,6 +37,8 @@ __all__ = [
     "plugin_error",
     "shape_error",
 ]
+
+_R = TypeVar("_R")
 
 RETRYABLE_ERRORS: tuple[type[errors.AnyLLMError], ...] = (
     errors.RateLimitError,
@@ -185,6 +189,27 @@ SHAPE_ERRORS = (TypeError, KeyError, AttributeError, IndexError, ValueError, Ove
 """What a value of an unexpected type raises inside a translation (pydantic's ValidationError is a
 ValueError): a list used as a dict key, ``.get`` on a string, a count that is not a number. Catch these
 around a translation and re-raise :func:`shape_error`, so any bytes in give a typed error out."""
+
+
+def invalid_body(provider: str, what: str, body: bytes | str | None) -> errors.ResponseValidationError:
+    """A body that parsed but lacks what the protocol promises (``what`` says which part)."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return errors.ResponseValidationError(
+        f"{provider} answered with an unexpected shape: {what}", provider=provider, body=text
+    )
+
+
+def call_plugin(
+    provider: str, what: str, body: bytes | str | None, status_code: int | None, fn: Callable[..., _R], *args: Any
+) -> _R:
+    """``fn(*args)``, a plugin's translation of ``body``: what it raises reaches the caller typed
+    (an :class:`~any_llm.errors.AnyLLMError` as is, anything else through :func:`plugin_error`)."""
+    try:
+        return fn(*args)
+    except errors.AnyLLMError:
+        raise
+    except Exception as exc:
+        raise plugin_error(provider, exc, what, body, status_code) from exc
 
 
 def plugin_error(

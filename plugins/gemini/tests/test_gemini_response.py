@@ -12,8 +12,8 @@ from anyllm_gemini import GeminiProvider
 
 from any_llm import errors
 from any_llm.params import build_params
+from any_llm.testing import parse_completion, sse_events
 from any_llm.testing import run_stream as core_run_stream
-from any_llm.testing import sse_events
 from any_llm.testing.schema import schema_errors
 from any_llm.types import ChatCompletion, ChatCompletionChunk
 
@@ -293,7 +293,7 @@ def test_logprobs() -> None:
 )
 def test_malformed_bodies_raise_response_validation_error(body: bytes) -> None:
     with pytest.raises(errors.ResponseValidationError):
-        PROVIDER.parse_completion(body, PARAMS)
+        parse_completion(PROVIDER, PARAMS, body)
 
 
 def test_an_error_object_in_a_200_body_is_raised_typed() -> None:

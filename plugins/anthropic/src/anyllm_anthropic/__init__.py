@@ -22,7 +22,7 @@ from anyllm_anthropic._request import (
     convert_tools,
     output_schema,
 )
-from anyllm_anthropic._response import SHAPE_ERRORS, convert_message, convert_models, error_for, shape_error
+from anyllm_anthropic._response import convert_message, convert_models, error_for
 from anyllm_anthropic._stream import AnthropicStreamParser
 
 __all__ = ["API_VERSION", "DEFAULT_MAX_TOKENS", "THINKING_BUDGETS", "AnthropicProvider"]
@@ -150,13 +150,7 @@ class AnthropicProvider(Provider):
     # -- responses --------------------------------------------------------------------------------
 
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        data = loads(body, self.name)
-        try:
-            return convert_message(data, body)
-        except errors.AnyLLMError:
-            raise
-        except SHAPE_ERRORS as exc:  # a value of a type the translation does not expect
-            raise shape_error(exc, "a message", body) from None
+        return convert_message(loads(body, self.name), body)
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return AnthropicStreamParser(params)
