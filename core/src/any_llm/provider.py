@@ -47,6 +47,8 @@ CAPABILITIES = (
     "structured_output",
     "reasoning",
     "images",
+    "audio",
+    "documents",
     "embedding",
     "list_models",
 )
@@ -95,6 +97,8 @@ class HTTPRequest:
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] | None = None
     stream: bool = False
+    call_headers: dict[str, str] | None = None
+    """The caller's ``extra_headers`` for this call: set by core, sent last so they win over every other header."""
     content: bytes | None = None
 
     def __repr__(self) -> str:
@@ -217,6 +221,11 @@ class Provider:
     supports_structured_output: ClassVar[bool] = True
     supports_reasoning: ClassVar[bool] = False
     supports_images: ClassVar[bool] = False
+    """Image content parts (``image_url``) in messages; core refuses them before sending when False."""
+    supports_audio: ClassVar[bool] = False
+    """Audio input parts (``input_audio``) in messages."""
+    supports_documents: ClassVar[bool] = False
+    """File/document parts (``file``: PDFs and the like) in messages."""
     supports_embedding: ClassVar[bool] = False
     supports_list_models: ClassVar[bool] = False
 

@@ -199,6 +199,8 @@ class Transport:
             url = f"{provider.api_base}/{url.lstrip('/')}"
         # the provider's fixed headers, then the caller's default_headers (which may override them)
         headers = {**provider.auth_headers(), **request.headers, **self.headers}
+        if request.call_headers:
+            headers.update(request.call_headers)
         content: bytes | None
         if request.json is not None:
             if request.content is not None:

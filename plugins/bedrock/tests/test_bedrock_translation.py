@@ -15,12 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from any_llm import errors
-from any_llm.params import build_params
 from any_llm.provider import StreamEvent
 from any_llm.testing.aws import converse_frames, exception_frame
 from any_llm.testing.conformance import request_body
 from any_llm.testing.schema import schema_errors
-from any_llm.testing.streams import run_stream
+from any_llm.testing.translation import make_params, run_stream
 
 SPEC = Path(__file__).parent / "specs" / "bedrock-runtime.json"
 CLAUDE = "anthropic.claude-3-7-sonnet-20250219-v1:0"
@@ -41,11 +40,7 @@ def provider() -> BedrockProvider:
 
 
 def params(**kwargs: Any) -> Any:
-    from any_llm.client import _SEED_ARGS
-
-    messages = kwargs.pop("messages", [{"role": "user", "content": "hi"}])
-    args = {k: kwargs.pop(k) for k in _SEED_ARGS if k in kwargs}
-    return build_params(kwargs.pop("model", CLAUDE), messages, args, kwargs)
+    return make_params(kwargs.pop("model", CLAUDE), kwargs.pop("messages", None), **kwargs)
 
 
 def test_a_full_conversation_is_a_valid_converse_request() -> None:

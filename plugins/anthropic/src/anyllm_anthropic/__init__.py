@@ -45,6 +45,7 @@ class AnthropicProvider(Provider):
     docs_url = "https://docs.anthropic.com/en/api/messages"
     supports_reasoning = True
     supports_images = True
+    supports_documents = True
     supports_embedding = False
     supports_list_models = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(

@@ -38,6 +38,7 @@ class BedrockProvider(AWSProvider):
     stream_format = "aws-eventstream"
     supports_reasoning = True
     supports_images = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
     single_token_limit = True

@@ -39,6 +39,8 @@ class GeminiProvider(Provider):
     docs_url = "https://ai.google.dev/api/generate-content"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
     unsupported_params = frozenset({"logit_bias", "user", "service_tier", "prompt_cache_key"})
