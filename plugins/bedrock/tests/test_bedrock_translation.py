@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from anyllm_bedrock import BedrockProvider
-from anyllm_bedrock._response import ConverseStreamParser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +18,7 @@ from any_llm.provider import StreamEvent
 from any_llm.testing.aws import converse_frames, exception_frame
 from any_llm.testing.conformance import request_body
 from any_llm.testing.schema import schema_errors
-from any_llm.testing.translation import make_params, run_stream
+from any_llm.testing.translation import feed_event, make_params, parse_completion, run_stream
 
 SPEC = Path(__file__).parent / "specs" / "bedrock-runtime.json"
 CLAUDE = "anthropic.claude-3-7-sonnet-20250219-v1:0"
@@ -353,44 +352,14 @@ _json = st.recursive(
     ),
 )
 def test_wrong_shapes_give_typed_errors(data: Any, event: str) -> None:
+    """Through core's own wrapping (as a caller meets them): a completion, chunks, or a typed error."""
     raw = json.dumps(data).encode()
     try:
-        provider().parse_completion(raw, params())
-    except errors.ResponseValidationError:
+        parse_completion(provider(), params(), raw)
+    except errors.AnyLLMError:
         pass
-    parser = ConverseStreamParser(params(stream=True))
+    parser = provider().stream_parser(params(stream=True))
     try:
-        list(parser.feed(StreamEvent(raw, event, {":message-type": "event", ":event-type": event})))
-    except errors.ResponseValidationError:
+        feed_event(provider(), parser, StreamEvent(raw, event, {":message-type": "event", ":event-type": event}))
+    except errors.AnyLLMError:
         pass
-
-
-def test_citations_content_keeps_the_text_and_the_sources() -> None:
-    answer = {
-        "output": {
-            "message": {
-                "role": "assistant",
-                "content": [
-                    {
-                        "citationsContent": {
-                            "content": [{"text": "Paris is the capital."}],
-                            "citations": [
-                                {
-                                    "title": "atlas",
-                                    "sourceContent": [{"text": "Paris, capital of France"}],
-                                    "location": {"documentChar": {"documentIndex": 0, "start": 0, "end": 24}},
-                                }
-                            ],
-                        }
-                    }
-                ],
-            }
-        },
-        "stopReason": "end_turn",
-        "usage": {"inputTokens": 3, "outputTokens": 4, "totalTokens": 7},
-        "metrics": {"latencyMs": 80},
-    }
-    assert schema_errors(SPEC, "ConverseResponse", answer) == []
-    msg = provider().parse_completion(json.dumps(answer).encode(), params()).choices[0].message
-    assert msg.content == "Paris is the capital."
-    assert msg.annotations is not None and msg.annotations[0]["title"] == "atlas"

@@ -18,7 +18,7 @@ from any_llm.provider import CompletionParams, HTTPRequest, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
-from any_llm.wire import SHAPE_ERRORS, loads_object, shape_error
+from any_llm.wire import loads_object
 from anyllm_bedrock._request import build_body
 from anyllm_bedrock._response import ConverseStreamParser, parse_converse
 
@@ -98,21 +98,18 @@ class BedrockProvider(AWSProvider):
 
     def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
         data = loads_object(body, self.name, "an embedding response")
-        try:
-            if "embedding" in data:  # Titan: one vector
-                vectors = [data["embedding"]]
-                tokens = int(data.get("inputTextTokenCount") or 0)
-            else:
-                raw = data["embeddings"]
-                vectors = raw["float"] if isinstance(raw, dict) else raw  # embedding_types=["float"] nests them
-                tokens = 0
-            return CreateEmbeddingResponse(
-                data=[Embedding(embedding=[float(x) for x in v], index=i) for i, v in enumerate(vectors)],
-                model=model,
-                usage=Usage(prompt_tokens=tokens, total_tokens=tokens),
-            )
-        except SHAPE_ERRORS as exc:
-            raise shape_error(self.name, exc, "an embedding response", body) from None
+        if "embedding" in data:  # Titan: one vector
+            vectors = [data["embedding"]]
+            tokens = int(data.get("inputTextTokenCount") or 0)
+        else:
+            raw = data["embeddings"]
+            vectors = raw["float"] if isinstance(raw, dict) else raw  # embedding_types=["float"] nests them
+            tokens = 0
+        return CreateEmbeddingResponse(
+            data=[Embedding(embedding=[float(x) for x in v], index=i) for i, v in enumerate(vectors)],
+            model=model,
+            usage=Usage(prompt_tokens=tokens, total_tokens=tokens),
+        )
 
     # -- models: the control plane (bedrock.<region>.amazonaws.com) -----------------------------------------
 
@@ -124,13 +121,10 @@ class BedrockProvider(AWSProvider):
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         data = loads_object(body, self.name, "a model list")
-        try:
-            return [
-                Model(id=str(m["modelId"]), owned_by=str(m.get("providerName") or "aws"))
-                for m in data.get("modelSummaries") or ()
-            ]
-        except SHAPE_ERRORS as exc:
-            raise shape_error(self.name, exc, "a model list", body) from None
+        return [
+            Model(id=str(m["modelId"]), owned_by=str(m.get("providerName") or "aws"))
+            for m in data.get("modelSummaries") or ()
+        ]
 
 
 def _is_titan(model: str) -> bool:

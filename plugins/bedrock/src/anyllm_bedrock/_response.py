@@ -32,7 +32,7 @@ from any_llm.types.completion import (
     PromptTokensDetails,
     Reasoning,
 )
-from any_llm.wire import SHAPE_ERRORS, loads_object, shape_error
+from any_llm.wire import loads_object
 from anyllm_bedrock._request import JSON_TOOL, PROVIDER
 
 STOP_REASONS = {
@@ -83,11 +83,8 @@ def usage_of(raw: Any) -> CompletionUsage | None:
 
 
 def parse_converse(body: bytes, params: CompletionParams) -> ChatCompletion:
-    data = loads_object(body, PROVIDER, "a Converse response")
-    try:
-        return _converse(data, params)
-    except SHAPE_ERRORS as exc:
-        raise shape_error(PROVIDER, exc, "a Converse response", body) from None
+    """A Converse body; a wrong shape raises whatever it raises, and core reports it typed."""
+    return _converse(loads_object(body, PROVIDER, "a Converse response"), params)
 
 
 def _converse(data: dict[str, Any], params: CompletionParams) -> ChatCompletion:
@@ -189,10 +186,7 @@ class ConverseStreamParser(StreamParser):
             status = _STREAM_STATUS.get(str(event.event), 500)
             raise error_for(status, {}, event.data, kind=_exception_name(event.event))
         data = loads_object(event.data, PROVIDER, "a stream event") if event.data else {}
-        try:
-            return self._event(str(event.event), data)
-        except SHAPE_ERRORS as exc:
-            raise shape_error(PROVIDER, exc, f"a {event.event} stream event", event.data) from None
+        return self._event(str(event.event), data)
 
     def _event(self, name: str, data: dict[str, Any]) -> list[ChatCompletionChunk]:
         if name == "messageStart":
