@@ -350,3 +350,16 @@ def test_no_secret_or_session_token_in_debug_logs(caplog: pytest.LogCaptureFixtu
     assert SECRET not in logged
     assert TOKEN not in logged
     assert "429" in caplog.text  # the retry was logged, just without credentials
+
+
+def test_per_call_headers_are_sent_before_signing() -> None:
+    """extra_headers join the request before core signs it: an x-amz-* header is covered by the signature."""
+    with SigV4Server({AKID: SECRET}, "bedrock") as server:
+        server.script.append(exchanges()["plain"])
+        client = AnyLLM.create("bedrock", api_base=server.url, aws_access_key_id=AKID, aws_secret_access_key=SECRET)
+        client.completion(MODEL, MESSAGES, extra_headers={"X-Amz-Meta-Tenant": "blue", "X-Trace": "t-1"})
+        client.close()
+        _ok(server, 1)
+        request = server.requests[0]
+        assert request.headers["x-amz-meta-tenant"] == "blue"
+        assert "x-amz-meta-tenant" in request.headers["authorization"]
