@@ -59,7 +59,6 @@ class OpenAICompatibleProvider(Provider):
     # -- request ------------------------------------------------------------------------------
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest(
             "POST",
             self.completion_path,

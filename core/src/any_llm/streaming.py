@@ -186,6 +186,7 @@ class StreamPipeline:
             self.seen = bool(events)
             if len(self.head) < 2048:
                 self.head += data[:2048]
+        event = None
         try:
             for event in events:
                 if event.data == _DONE:
@@ -198,7 +199,7 @@ class StreamPipeline:
         except errors.AnyLLMError:
             raise
         except Exception as exc:
-            raise self._plugin_error(exc, data) from exc
+            raise self._plugin_error(exc, data if event is None else event.data) from exc
 
     def _plugin_error(self, exc: Exception, data: bytes) -> errors.ResponseValidationError:
         from any_llm.wire import plugin_error

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from any_llm import errors
+from any_llm.params import check_request
 from any_llm.provider import StreamEvent
 from any_llm.testing.aws import converse_frames, exception_frame
 from any_llm.testing.conformance import request_body
@@ -303,16 +304,19 @@ def test_exceptions_inside_the_stream(name: str, expected: type) -> None:
 
 
 def test_refusals_before_sending() -> None:
+    def build(**kwargs: Any) -> Any:
+        p = params(**kwargs)
+        check_request(provider(), p)  # core's checks, then the provider's own refusals while building
+        return provider().build_completion_request(p)
+
     with pytest.raises(errors.UnsupportedParameterError):
-        provider().build_completion_request(params(tools=[TOOL], tool_choice="none"))
+        build(tools=[TOOL], tool_choice="none")
     with pytest.raises(errors.ConfigurationError, match="s3://"):
-        provider().build_completion_request(
-            params(
-                messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}]
-            )
-        )
+        build(messages=[{"role": "user", "content": [{"type": "image_url", "image_url": {"url": "https://x/y.png"}}]}])
     with pytest.raises(errors.ConfigurationError, match="one token limit"):
-        provider().build_completion_request(params(max_tokens=5, max_completion_tokens=6))
+        build(max_tokens=5, max_completion_tokens=6)
+    with pytest.raises(errors.UnsupportedParameterError):
+        build(seed=1)
 
 
 _json = st.recursive(

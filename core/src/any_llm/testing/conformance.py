@@ -408,7 +408,7 @@ def _check_no_leak(scenario: str, o: Outcome) -> None:
 
 def check_params(provider_class: type[Provider]) -> list[str]:
     """Every seed parameter is sent (its distinctive value appears in the body) or refused before sending."""
-    from any_llm.params import build_params
+    from any_llm.params import build_params, check_request
 
     problems: list[str] = []
     provider = provider_class(api_key=KEY, api_base="http://127.0.0.1:9")
@@ -425,6 +425,7 @@ def check_params(provider_class: type[Provider]) -> list[str]:
             args["logprobs"] = True
         try:
             params = build_params("test-model", MESSAGES, args, kwargs)
+            check_request(provider, params)  # core's checks come first, as in a real call
             request = provider.build_completion_request(params)
         except errors.UnsupportedParameterError as exc:
             if name not in provider_class.unsupported_params and exc.parameter_name != name:

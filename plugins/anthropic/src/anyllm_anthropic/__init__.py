@@ -92,7 +92,6 @@ class AnthropicProvider(Provider):
             )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest(
             "POST",
             self._path("messages"),

@@ -59,7 +59,6 @@ class BedrockProvider(AWSProvider):
     # -- chat ---------------------------------------------------------------------------------------
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         action = "converse-stream" if params.stream else "converse"
         return HTTPRequest(
             "POST",

@@ -100,7 +100,6 @@ class CohereProvider(Provider):
             )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest("POST", "v2/chat", json=self.build_body(params), stream=bool(params.stream))
 
     def build_body(self, params: CompletionParams) -> dict[str, Any]:

@@ -66,7 +66,6 @@ class GeminiProvider(Provider):
     # -- completion ---------------------------------------------------------------------------
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         body = build_body(params, self.name)
         path = model_path(params.model)
         if params.stream:

@@ -127,7 +127,6 @@ class OllamaProvider(Provider):
             )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest("POST", "api/chat", json=self.build_body(params), stream=bool(params.stream))
 
     def build_body(self, params: CompletionParams) -> dict[str, Any]:

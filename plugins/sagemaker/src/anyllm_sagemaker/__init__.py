@@ -58,7 +58,6 @@ class SageMakerProvider(AWSProvider, OpenAICompatibleProvider):
     think_tags = True
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         body = self.build_body(params)
         body.pop("model", None)  # the endpoint name is in the URL; the container serves one model
         headers = {} if params.stream else {"Accept": "application/json"}
