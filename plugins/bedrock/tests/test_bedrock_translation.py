@@ -367,3 +367,18 @@ def test_wrong_shapes_give_typed_errors(data: Any, event: str) -> None:
         feed_event(provider(), parser, StreamEvent(raw, event, {":message-type": "event", ":event-type": event}))
     except errors.AnyLLMError:
         pass
+
+
+def test_cache_points_in_system_and_user_messages() -> None:
+    messages = [
+        {"role": "system", "content": [{"type": "text", "text": "Long rules."}, {"type": "cache_point"}]},
+        {"role": "user", "content": [{"type": "text", "text": "Long document."}, {"type": "cache_point"}, "Question?"]},
+    ]
+    body = request_body(BedrockProvider, messages=messages, schema=(SPEC, "ConverseRequest"))
+    assert body["system"] == [{"text": "Long rules."}, {"cachePoint": {"type": "default"}}]
+    assert body["messages"][0]["content"][1] == {"cachePoint": {"type": "default"}}
+    with pytest.raises(errors.ConfigurationError, match="system message takes text"):
+        request_body(
+            BedrockProvider,
+            messages=[{"role": "system", "content": [{"type": "image_url", "image_url": {"url": PNG}}]}, *messages[1:]],
+        )

@@ -172,7 +172,10 @@ def convert_messages(messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any
     for i, msg in enumerate(messages):
         role = msg.get("role")
         if role in ("system", "developer"):
-            system.extend({"text": b["text"]} for b in _content(msg.get("content"), i) if "text" in b)
+            for block in _content(msg.get("content"), i):
+                if "text" not in block and "cachePoint" not in block:
+                    raise _bad(f"messages[{i}]: a system message takes text (and cache points) only")
+                system.append(block)
             continue
         if role == "user":
             blocks = _content(msg.get("content"), i)
