@@ -202,3 +202,16 @@ def test_model_error_is_classified_by_the_container_status(
     err = provider.parse_error(reply.status, reply.headers, reply.chunks[0])
     assert type(err) is expected, err
     assert err.status_code == status
+
+
+def test_embeddings_from_a_text_embeddings_inference_endpoint() -> None:
+    with SigV4Server({AKID: SECRET}, "sagemaker") as server:
+        server.script += [Reply.json([[0.25, -0.5], [0.125, 1.0]]), Reply.json({"embeddings": [0.5, 0.5]})]
+        client = AnyLLM.create("sagemaker", api_base=server.url, aws_access_key_id=AKID, aws_secret_access_key=SECRET)
+        out = client.embedding("bge-large-tei", ["a", "b"], truncate=True)
+        assert [d.embedding for d in out.data] == [[0.25, -0.5], [0.125, 1.0]]
+        assert [d.embedding for d in client.embedding("bge-large-tei", "c").data] == [[0.5, 0.5]]
+        client.close()
+        assert server.verdicts == [None, None]
+        assert server.requests[0].path == "/endpoints/bge-large-tei/invocations"
+        assert server.requests[0].json == {"inputs": ["a", "b"], "truncate": True}

@@ -25,7 +25,8 @@ from any_llm.openai_compat import OpenAICompatibleProvider
 from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, StreamParser
 from any_llm.streaming import NDJSONDecoder, SSEDecoder
 from any_llm.types.completion import ChatCompletionChunk
-from any_llm.wire import error_details_from_json, errors_from_status
+from any_llm.types.embedding import CreateEmbeddingResponse, Embedding
+from any_llm.wire import error_details_from_json, errors_from_status, loads
 
 __all__ = ["ROUTING_HEADERS", "SageMakerProvider", "SageMakerStreamParser"]
 
@@ -53,7 +54,7 @@ class SageMakerProvider(AWSProvider, OpenAICompatibleProvider):
     aws_service = "sagemaker"
     stream_format = "aws-eventstream"
     supports_images = True
-    supports_embedding = False
+    supports_embedding = True
     supports_list_models = False
     think_tags = True
 
@@ -71,6 +72,28 @@ class SageMakerProvider(AWSProvider, OpenAICompatibleProvider):
             json=body,
             headers=headers,
             stream=bool(params.stream),
+        )
+
+    def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
+        """An embedding endpoint (Text Embeddings Inference, or a container taking the same body):
+        ``{"inputs": [...]}`` in one request."""
+        headers = {"Accept": "application/json"}
+        body = {"inputs": inputs, **extra}
+        for keyword, header in ROUTING_HEADERS.items():
+            if keyword in body:
+                headers[header] = str(body.pop(keyword))
+        return HTTPRequest("POST", f"endpoints/{quote(model, safe='')}/invocations", json=body, headers=headers)
+
+    def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
+        """TEI's ``[[...], ...]``, ``{"embeddings": [...]}``, or OpenAI's ``{"data": [...]}`` (vLLM)."""
+        data = loads(body, self.name)
+        if isinstance(data, dict) and "data" in data:
+            return OpenAICompatibleProvider.parse_embedding(self, body, model)
+        vectors = data["embeddings"] if isinstance(data, dict) else data
+        if vectors and not isinstance(vectors[0], list):  # one input, one flat vector
+            vectors = [vectors]
+        return CreateEmbeddingResponse(
+            data=[Embedding(embedding=[float(x) for x in v], index=i) for i, v in enumerate(vectors)], model=model
         )
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
