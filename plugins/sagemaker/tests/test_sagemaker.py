@@ -4,12 +4,15 @@ SigV4 (service ``sagemaker``) verified by a local endpoint with botocore."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
 from anyllm_sagemaker import SageMakerProvider
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from any_llm import AnyLLM, errors
 from any_llm.eventstream import encode_message
@@ -24,6 +27,7 @@ from any_llm.testing.conformance import (
     request_body,
 )
 from any_llm.testing.server import sse_events
+from any_llm.testing.translation import make_params, run_stream
 
 AKID = "AKIDSAGEMAKERTEST001"
 SECRET = "sagemaker-secret/K7MDENG+bPxRfiCYEXAMPLEKEY"
@@ -215,3 +219,25 @@ def test_embeddings_from_a_text_embeddings_inference_endpoint() -> None:
         assert server.verdicts == [None, None]
         assert server.requests[0].path == "/endpoints/bge-large-tei/invocations"
         assert server.requests[0].json == {"inputs": ["a", "b"], "truncate": True}
+
+
+@settings(max_examples=60, deadline=None)
+@given(cuts=st.lists(st.integers(1, 2000), max_size=12), read=st.integers(1, 64), json_lines=st.booleans())
+def test_payload_parts_cut_anywhere_give_the_same_chunks(cuts: list[int], read: int, json_lines: bool) -> None:
+    """However SageMaker cuts the container's stream into PayloadPart frames, and however the frames
+    arrive, the caller gets the same text, finish reason and usage."""
+    events = [
+        chunk_json({"role": "assistant", "content": ""}),
+        *[chunk_json({"content": w}) for w in ["The capital", " of France", " is Paris."]],
+        chunk_json({}, "stop"),
+        chunk_json(usage={"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19}),
+    ]
+    lines = [json.dumps(e).encode() + b"\n" for e in events]
+    raw = b"".join(lines) if json_lines else b"".join(sse_events(events))
+    points = sorted({c % len(raw) for c in cuts} | {0, len(raw)})
+    frames = [payload_part(raw[a:b]) for a, b in itertools.pairwise(points) if b > a]
+    provider = SageMakerProvider(api_key="gateway-token-0123456789", api_base="https://x.invalid")
+    chunks = run_stream(provider, make_params(ENDPOINT, stream=True), b"".join(frames), split=read)
+    assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices) == TEXT
+    assert [c.choices[0].finish_reason for c in chunks if c.choices and c.choices[0].finish_reason] == ["stop"]
+    assert chunks[-1].usage is not None and chunks[-1].usage.total_tokens == 19
