@@ -14,7 +14,8 @@ Credentials, first found wins:
    and config files (``AWS_SHARED_CREDENTIALS_FILE``, ``AWS_CONFIG_FILE``, default ``~/.aws/...``);
 4. with botocore installed (the ``[aws]`` extra of the plugins), botocore's full chain: SSO,
    assume-role, ``credential_process``, container and instance credentials. botocore only resolves
-   (and refreshes) credentials; it never sends a request.
+   (and refreshes) credentials; it never sends a request. Its refresh runs when a request is signed:
+   a refresh that needs the network (STS, SSO, instance metadata) blocks that call, async ones too.
 
 The region comes from ``region_name``, ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's
 ``region``, else ``us-east-1`` (any-llm's default). Secret keys and session tokens are held in
