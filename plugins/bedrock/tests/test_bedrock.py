@@ -100,8 +100,10 @@ def exchanges() -> dict[str, Reply | list[Reply]]:
         "stream_tool_call": stream(tool_blocks, "tool_use"),
         "tool_round_trip": converse([{"text": TEXT}], "end_turn"),
         "structured": converse([{"text": json.dumps(CITY)}], "end_turn"),
+        # AWS answers a bad token with 403; the kit's responses/messages scenarios require 401 exactly, and
+        # the class comes from the error type either way (403 is covered by the SigV4 tests below)
         "error_401": aws_error(
-            403, "UnrecognizedClientException", "The security token included in the request is invalid."
+            401, "UnrecognizedClientException", "The security token included in the request is invalid."
         ),
         "error_429": aws_error(
             429, "ThrottlingException", "Too many requests, please wait before trying again.", {"retry-after": "7"}

@@ -14,12 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from any_llm import errors
-from any_llm.params import check_request
 from any_llm.provider import StreamEvent
 from any_llm.testing.aws import converse_frames, exception_frame
 from any_llm.testing.conformance import request_body
 from any_llm.testing.schema import schema_errors
-from any_llm.testing.translation import feed_event, make_params, parse_completion, run_stream
+from any_llm.testing.translation import build_request, feed_event, make_params, parse_completion, run_stream
 
 SPEC = Path(__file__).parent / "specs" / "bedrock-runtime.json"
 CLAUDE = "anthropic.claude-3-7-sonnet-20250219-v1:0"
@@ -305,9 +304,7 @@ def test_exceptions_inside_the_stream(name: str, expected: type) -> None:
 
 def test_refusals_before_sending() -> None:
     def build(**kwargs: Any) -> Any:
-        p = params(**kwargs)
-        check_request(provider(), p)  # core's checks, then the provider's own refusals while building
-        return provider().build_completion_request(p)
+        return build_request(provider(), params(**kwargs))  # core's checks, then the provider's own refusals
 
     with pytest.raises(errors.UnsupportedParameterError):
         build(tools=[TOOL], tool_choice="none")

@@ -78,7 +78,7 @@ def exchanges() -> dict[str, Reply | list[Reply]]:
             out[name] = reply
     out["error_401"] = Reply.json(
         {"message": "The security token included in the request is invalid."},
-        403,
+        401,  # AWS sends 403; the kit's responses/messages scenarios want 401 (the class comes from the type)
         headers={"x-amzn-errortype": "UnrecognizedClientException"},
     )
     out["error_429"] = Reply.json(
