@@ -37,11 +37,13 @@ PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
 
 
 def _editables(example: bool = False) -> list[str]:
-    args = ["-e", "core"]
+    args = ["-e", "core[prices]"]  # the prices extra: cost() is tested against the price data
     for name in PLUGINS:
         args += ["-e", f"plugins/{name}"]
     for name in EXTENSIONS:
-        args += ["-e", f"extensions/{name}"]
+        # an extension's own test needs (an SDK, an exporter) come from its "test" extra, if it has one
+        extra = "[test]" if "\ntest = [" in (ROOT / "extensions" / name / "pyproject.toml").read_text() else ""
+        args += ["-e", f"extensions/{name}{extra}"]
     if example:
         args += ["-e", "examples/anyllm-acme"]
     return args
@@ -80,6 +82,7 @@ def tests(session: nox.Session) -> None:
             *[f"plugins/{p}/tests" for p in PLUGINS],
             *[f"extensions/{e}/tests" for e in EXTENSIONS],
             "examples/anyllm-acme/tests",
+            "examples/anyllm-calllog/tests",
             "tests",
         ]
         session.run("pytest", *paths, *session.posargs, env=env)

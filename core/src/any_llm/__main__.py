@@ -23,6 +23,7 @@ _SHORT = {
     "documents": "files",
     "embedding": "embed",
     "list_models": "models",
+    "count_tokens": "tokens",
 }
 
 
