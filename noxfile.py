@@ -116,7 +116,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on core."""
-    session.install("-e", "core", "mypy>=1.11", "pytest>=8", "jsonschema>=4.20")
+    session.install("-e", "core[prices,progress]", "mypy>=1.11", "pytest>=8", "jsonschema>=4.20")
     session.run("mypy", "--strict", "core/src/any_llm")
 
 
@@ -176,3 +176,24 @@ def packaging(session: nox.Session) -> None:
     (core alone, core + one plugin, all plugins, one uninstalled, the third-party example). Also part of tests."""
     session.install("-e", "core", *TEST_DEPS)
     session.run("pytest", "tests/packaging", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def ray(session: nox.Session) -> None:
+    """anyllm-ray on a local Ray instance (ray.init(num_cpus=2)) against a server on 127.0.0.1."""
+    session.install("-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]", *TEST_DEPS)
+    session.run(
+        "pytest",
+        "extensions/ray/tests",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"ANYLLM_RAY_REQUIRED": "1", "RAY_AUTH_MODE": "disabled"},
+    )
+
+
+@nox.session(python=PYTHON)
+def bench_bulk(session: nox.Session) -> None:
+    """Bulk throughput: any_llm.bulk.run vs a bare asyncio+httpx loop at the same concurrency."""
+    session.install("-e", "core", "-e", "plugins/openai")
+    session.run("python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs)
