@@ -8,8 +8,9 @@ instead of SSE. Each message is::
     payload                                                           <- total - headers - 16 bytes
     message CRC32 (u32) over everything before it
 
-Both CRCs are checked: a flipped bit, a truncated or a forged frame is a typed
-:class:`~any_llm.errors.ResponseValidationError`, never a garbled event. :class:`EventStreamDecoder`
+Both CRCs are checked: a flipped bit or a forged frame is a typed
+:class:`~any_llm.errors.ResponseValidationError`, never a garbled event; a body ending inside a
+message is a cut stream (:class:`~any_llm.errors.APIConnectionError`). :class:`EventStreamDecoder`
 is fed bytes as they arrive, like the SSE and NDJSON decoders, and returns one
 :class:`~any_llm.provider.StreamEvent` per complete message: ``data`` is the payload, ``event`` the
 ``:event-type`` (or ``:exception-type`` / ``:error-code`` for an exception or error message), and
@@ -69,12 +70,17 @@ class EventStreamDecoder:
             out.append(self._message(frame))
 
     def flush(self) -> list[StreamEvent]:
-        """End of body: bytes of an unfinished message mean the stream was cut."""
+        """End of body: bytes of an unfinished message mean the stream was cut (a transfer that stopped
+        early, as core reports every cut stream), not a corrupt one (that is a checksum mismatch)."""
         if self._buf:
             size = len(self._buf)
             self._buf.clear()
             self._need = 0
-            raise self._error(f"the event stream ended inside a message ({size} bytes of it arrived)")
+            raise errors.APIConnectionError(
+                f"{self.provider or 'the provider'} stream ended inside an event-stream message ({size} bytes of it "
+                "arrived): the connection was cut or the server failed",
+                provider=self.provider or None,
+            )
         return []
 
     # -- frames ---------------------------------------------------------------------------------
