@@ -188,7 +188,7 @@ def ray(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         *session.posargs,
-        env={"ANYLLM_RAY_REQUIRED": "1", "RAY_AUTH_MODE": "disabled"},
+        env={"RAY_AUTH_MODE": "disabled"},
     )
 
 
