@@ -115,9 +115,11 @@ def lint(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on core."""
-    session.install("-e", "core[prices,progress]", "mypy>=1.11", "pytest>=8", "jsonschema>=4.20")
-    session.run("mypy", "--strict", "core/src/any_llm")
+    """mypy --strict on core, every plugin, extension and example."""
+    session.install(*_editables(example=True), "-e", "core[prices,progress]", "-e", "extensions/ray", "numpy")
+    session.install("mypy>=1.11", "pytest>=8", "jsonschema>=4.20")
+    packages = [str(p) for p in sorted(ROOT.glob("*/*/src/anyllm_*")) if p.is_dir()]
+    session.run("mypy", "--strict", "core/src/any_llm", *packages)
 
 
 @nox.session(python=PYTHON)

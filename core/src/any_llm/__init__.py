@@ -43,6 +43,10 @@ _LAZY = {
     "ProviderRegistry": "any_llm.plugins",
     "RawResponse": "any_llm.calls",
     "SEED_PARAMS": "any_llm.params",
+    "FallbacksExhaustedError": "any_llm.errors",
+    "RetryPolicy": "any_llm.retry",
+    "Router": "any_llm.router",
+    "Deployment": "any_llm.router",
 }
 
 __all__ = [
@@ -53,6 +57,8 @@ __all__ = [
     "CallInfo",
     "CompletionParams",
     "Cost",
+    "Deployment",
+    "FallbacksExhaustedError",
     "HTTPRequest",
     "LLMProvider",
     "ModelInfo",
@@ -60,6 +66,8 @@ __all__ = [
     "Provider",
     "ProviderRegistry",
     "RawResponse",
+    "RetryPolicy",
+    "Router",
     "__version__",
     "acompletion",
     "acount_tokens",
@@ -95,7 +103,7 @@ if TYPE_CHECKING:
     from any_llm.callhooks import AttemptInfo, CallInfo
     from any_llm.calls import RawResponse
     from any_llm.client import AnyLLM
-    from any_llm.errors import AnyLLMError
+    from any_llm.errors import AnyLLMError, FallbacksExhaustedError
     from any_llm.hookspecs import hookimpl
     from any_llm.model_metadata import ModelInfo, model_info
     from any_llm.openai_compat import OpenAICompatibleProvider
@@ -103,6 +111,8 @@ if TYPE_CHECKING:
     from any_llm.plugins import ProviderRegistry, list_providers, register_plugin, register_provider
     from any_llm.pricing import Cost, cost
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
+    from any_llm.retry import RetryPolicy
+    from any_llm.router import Deployment, Router
     from any_llm.tokens import acount_tokens, count_tokens
 
 
