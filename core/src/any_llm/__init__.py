@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 _LAZY = {
     "completion": "any_llm.api",
     "acompletion": "any_llm.api",
@@ -90,6 +88,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    __version__: str
     from any_llm.api import (
         LLMProvider,
         acompletion,
@@ -117,6 +116,12 @@ if TYPE_CHECKING:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # stated once, in core/pyproject.toml; read from the installed metadata
+        from importlib.metadata import version
+
+        value: str = version("anyllm-core")
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'any_llm' has no attribute {name!r}")
@@ -128,4 +133,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})
