@@ -94,14 +94,12 @@ class TokenTestProvider(OpenAICompatibleProvider):
     default_api_base = ""
     client_options: ClassVar[frozenset[str]] = frozenset({"token_url", "token_provider"})
 
-    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+    def __init__(
+        self, api_key: str | None = None, api_base: str | None = None, token_url: str = "", token_provider: Any = None
+    ) -> None:
         super().__init__(api_key, api_base)
-        self.token_url = ""
-        self.token_provider: Any = None
-
-    def configure(self, options: dict[str, Any]) -> None:
-        self.token_url = options.get("token_url", "")
-        self.token_provider = options.get("token_provider")
+        self.token_url = token_url
+        self.token_provider = token_provider
 
     def auth_headers(self) -> dict[str, str]:
         return {}

@@ -46,8 +46,9 @@ def test_other_fields_are_passed_through_not_dropped(args: dict[str, Any]) -> No
 
 def test_api_version_per_call_and_option() -> None:
     assert request(extra={"api_version": "2025-01-01"}).params == {"api-version": "2025-01-01"}
-    provider = AzureProvider(api_key="azure-key-0123456789", api_base="https://x.invalid")
-    provider.configure({"api_version": "2024-08-01-preview"})
+    provider = AzureProvider(
+        api_key="azure-key-0123456789", api_base="https://x.invalid", api_version="2024-08-01-preview"
+    )
     assert provider.build_completion_request(build_params("m", MESSAGES, {}, {})).params == {
         "api-version": "2024-08-01-preview"
     }

@@ -135,9 +135,8 @@ class TestAzureanthropicConformance(ProviderConformance):
 
 def test_endpoint_from_the_resource_name() -> None:
     provider = AzureanthropicProvider(
-        api_key="foundry-key-0123456789", api_base=AzureanthropicProvider.default_api_base
+        api_key="foundry-key-0123456789", api_base=AzureanthropicProvider.default_api_base, resource="my-foundry"
     )
-    provider.configure({"resource": "my-foundry"})
     request = provider.build_completion_request(build_params(MODEL, MESSAGES, {}, {}))
     assert request.url == "https://my-foundry.services.ai.azure.com/anthropic/v1/messages"
     assert request.json["model"] == MODEL and request.headers["anthropic-version"] == "2023-06-01"
@@ -180,9 +179,8 @@ def test_no_key_and_no_entra() -> None:
 
 def test_messages_natively_on_the_resource_endpoint() -> None:
     provider = AzureanthropicProvider(
-        api_key="foundry-key-0123456789", api_base=AzureanthropicProvider.default_api_base
+        api_key="foundry-key-0123456789", api_base=AzureanthropicProvider.default_api_base, resource="my-foundry"
     )
-    provider.configure({"resource": "my-foundry"})
     request = provider.build_messages_request({"model": MODEL, "max_tokens": 8, "messages": MESSAGES})
     assert request.url == "https://my-foundry.services.ai.azure.com/anthropic/v1/messages"
     with plugins.registered(AzureanthropicProvider), MockServer() as server:

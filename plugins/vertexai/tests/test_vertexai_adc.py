@@ -163,9 +163,9 @@ def test_no_credentials_anywhere(clean_google_env: Path, vertex: Vertex, monkeyp
 
 
 def test_project_is_required(clean_google_env: Path, google: GoogleTokenServer) -> None:
-    provider = VertexaiProvider(api_base="https://x.invalid")
-    provider.configure(
-        {"credentials": {"type": "authorized_user", "client_id": "a", "client_secret": "b", "refresh_token": "c"}}
+    provider = VertexaiProvider(
+        api_base="https://x.invalid",
+        credentials={"type": "authorized_user", "client_id": "a", "client_secret": "b", "refresh_token": "c"},
     )
     with pytest.raises(errors.ConfigurationError, match="VERTEXAI_PROJECT"):
         provider.build_completion_request(build_params(MODEL, MESSAGES, {}, {}))
@@ -194,8 +194,7 @@ def test_express_mode_uses_the_key_and_the_global_endpoint(clean_google_env: Pat
 
 
 def test_unsupported_credentials_type(clean_google_env: Path) -> None:
-    provider = VertexaiProvider(api_base="https://x.invalid")
-    provider.configure({"credentials": {"type": "external_account"}, "project": "p"})
+    provider = VertexaiProvider(api_base="https://x.invalid", credentials={"type": "external_account"}, project="p")
     with pytest.raises(errors.ConfigurationError, match="external_account"):
         provider.token_auth()
 

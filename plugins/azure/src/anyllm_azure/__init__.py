@@ -66,12 +66,14 @@ class AzureProvider(OpenAICompatibleProvider):
     unsupported_params = frozenset({"service_tier", "prompt_cache_key"})
     client_options: ClassVar[frozenset[str]] = ENTRA_OPTIONS | {"api_version"}
 
-    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, api_base: str | None = None, **options: Any) -> None:
         super().__init__(api_key, api_base)
         self.api_version = os.environ.get("AZURE_API_VERSION") or DEFAULT_API_VERSION
         self.entra = EntraSettings(self.name, self.display_name, self.api_key_env[0])
+        self._configure(dict(options))
 
-    def configure(self, options: dict[str, Any]) -> None:
+    def _configure(self, options: dict[str, Any]) -> None:
+        """The ``client_options`` given to ``AnyLLM.create()`` / in ``client_args``."""
         if options.get("api_version"):
             self.api_version = str(options.pop("api_version"))
         self.entra.configure(options, has_key=self.api_key is not None)

@@ -46,12 +46,14 @@ class AzureanthropicProvider(OwnErrors, AnthropicProvider):
     supports_list_models = False
     client_options: ClassVar[frozenset[str]] = ENTRA_OPTIONS | {"resource"}
 
-    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, api_base: str | None = None, **options: Any) -> None:
         super().__init__(api_key, api_base)
         self.resource = next((v for v in map(os.environ.get, RESOURCE_ENV) if v), None)
         self.entra = EntraSettings(self.name, self.display_name, self.api_key_env[0], scope=FOUNDRY_SCOPE)
+        self._configure(dict(options))
 
-    def configure(self, options: dict[str, Any]) -> None:
+    def _configure(self, options: dict[str, Any]) -> None:
+        """The ``client_options`` given to ``AnyLLM.create()`` / in ``client_args``."""
         resource = options.pop("resource", None)
         if resource is not None:
             if not isinstance(resource, str) or not resource.strip():

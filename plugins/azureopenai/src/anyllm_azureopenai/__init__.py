@@ -57,14 +57,12 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
     responses_path = "openai/v1/responses"
     """The v1 data-plane route: the model (deployment name) goes in the body, no ``api-version`` needed."""
 
-    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, api_base: str | None = None, **options: Any) -> None:
         super().__init__(api_key, api_base)
         self.api_base = self.api_base.removesuffix("/openai")
         self.api_version = next((v for v in map(os.environ.get, API_VERSION_ENV) if v), DEFAULT_API_VERSION)
         self.entra = EntraSettings(self.name, self.display_name, self.api_key_env[0])
-
-    def configure(self, options: dict[str, Any]) -> None:
-        self.entra.configure(options, has_key=self.api_key is not None)
+        self.entra.configure(options, has_key=self.api_key is not None)  # Entra ID from client_args
 
     def auth_headers(self) -> dict[str, str]:
         return {"api-key": self.api_key.get()} if self.api_key else {}

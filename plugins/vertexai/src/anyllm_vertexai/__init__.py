@@ -48,12 +48,10 @@ class VertexaiProvider(GeminiProvider):
     client_options: ClassVar[frozenset[str]] = OPTIONS
     default_location: ClassVar[str] = "us-central1"
 
-    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, api_base: str | None = None, **options: Any) -> None:
         Provider.__init__(self, api_key, api_base)  # not Gemini's: no /v1beta on the base URL
         self.vertex = VertexSettings(self.name, self.default_location)
-
-    def configure(self, options: dict[str, Any]) -> None:
-        self.vertex.configure(options)
+        self.vertex.configure(options)  # project, location, credentials from client_args
 
     def auth_headers(self) -> dict[str, str]:
         return super().auth_headers() if self.api_key else {}

@@ -48,7 +48,7 @@ class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
     client_options: ClassVar[frozenset[str]] = OPTIONS
     default_location: ClassVar[str] = "us-east5"
 
-    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, api_base: str | None = None, **options: Any) -> None:
         Provider.__init__(self, api_key, api_base)
         self.vertex = VertexSettings(
             self.name,
@@ -56,9 +56,7 @@ class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
             project_env=("ANTHROPIC_VERTEX_PROJECT_ID", "VERTEXAI_PROJECT", "GOOGLE_CLOUD_PROJECT"),
             location_env=("CLOUD_ML_REGION", "VERTEXAI_LOCATION", "GOOGLE_CLOUD_LOCATION"),
         )
-
-    def configure(self, options: dict[str, Any]) -> None:
-        self.vertex.configure(options)
+        self.vertex.configure(options)  # project, location, credentials from client_args
 
     def auth_headers(self) -> dict[str, str]:
         # a ready access token given as api_key; otherwise the token flow authenticates

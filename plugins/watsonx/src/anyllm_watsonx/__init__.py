@@ -89,14 +89,16 @@ class WatsonxProvider(OpenAICompatibleProvider):
     client_options = frozenset({"project_id", "space_id", "iam_url", "api_version"})
     stream_parser_class = WatsonxStreamParser
 
-    def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
+    def __init__(self, api_key: str | None = None, api_base: str | None = None, **options: Any) -> None:
         super().__init__(api_key, api_base)
         self.project_id = os.environ.get("WATSONX_PROJECT_ID") or None
         self.space_id = os.environ.get("WATSONX_SPACE_ID") or None
         self.iam_url = os.environ.get("WATSONX_IAM_URL") or DEFAULT_IAM_URL
         self.api_version = os.environ.get("WATSONX_API_VERSION") or DEFAULT_VERSION
+        self._configure(options)
 
-    def configure(self, options: dict[str, Any]) -> None:
+    def _configure(self, options: dict[str, Any]) -> None:
+        """The ``client_options`` given to ``AnyLLM.create()`` / in ``client_args``."""
         for name in ("project_id", "space_id", "iam_url", "api_version"):
             value = options.get(name)
             if value is not None:
