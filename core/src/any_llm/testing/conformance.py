@@ -461,6 +461,8 @@ def _check_capability_gap(
     gap = needs is not None and not getattr(provider_class, f"supports_{needs}")
     if scenario == "stream_tool_call" and not provider_class.supports_tools:
         gap = True
+    if not provider_class.supports_completion:  # an embeddings-only provider: every chat scenario is the gap
+        gap = True
     if not gap:
         return False
     outcome = run_scenario(provider_class, scenario, [], use_async=use_async, model=model, base_path=base_path)
@@ -515,6 +517,8 @@ class ProviderConformance:
                     _fail(scenario, f"request body does not match {name}: {problems[:3]}")
 
     def test_parameters_are_sent_or_refused(self) -> None:
+        if not self.provider_class.supports_completion:
+            return  # no completion request to carry them: the gap scenarios check the refusal
         problems = check_params(self.provider_class)
         if problems:
             raise AssertionError("; ".join(problems))
@@ -530,15 +534,22 @@ class ProviderConformance:
             return
         names = [*cls.api_key_env[:1], cls.api_base_env[0]]
         saved = {n: os.environ.get(n) for n in names}
+        chat = cls.supports_completion  # an embeddings-only provider proves it with an embedding call
         with plugins.registered(cls), MockServer() as server:
-            server.queue(*_as_list(self.exchange("plain")))
+            server.queue(*_as_list(self.exchange("plain" if chat else "embedding")))
             try:
                 if cls.api_key_env:
                     os.environ[cls.api_key_env[0]] = KEY
                 os.environ[cls.api_base_env[0]] = server.url + self.base_path
                 api.close_clients(cls.name)
-                out: Any = api.completion(
-                    model=self.model, provider=cls.name, messages=MESSAGES, client_args={"max_retries": 0}
+                out: Any = (
+                    api.completion(
+                        model=self.model, provider=cls.name, messages=MESSAGES, client_args={"max_retries": 0}
+                    )
+                    if chat
+                    else api.embedding(
+                        model=self.model, provider=cls.name, inputs=["a", "b"], client_args={"max_retries": 0}
+                    )
                 )
             finally:
                 for n, v in saved.items():
@@ -547,7 +558,10 @@ class ProviderConformance:
                     else:
                         os.environ[n] = v
                 api.close_clients(cls.name)
-            assert out.choices[0].message.content == TEXT
+            if chat:
+                assert out.choices[0].message.content == TEXT
+            else:
+                assert [d.embedding for d in out.data] == EMBEDDINGS
             request = server.requests[0]
             assert KEY not in request.path, "the API key was sent in the URL"
             if cls.api_key_env:

@@ -1,0 +1,24 @@
+"""Kenari: declarations, and the quirks the conformance kit does not cover."""
+
+from __future__ import annotations
+
+from anyllm_kenari import KenariProvider
+
+from any_llm.plugins import get_provider_class
+
+
+def test_declarations() -> None:
+    assert get_provider_class("kenari") is KenariProvider
+    assert KenariProvider.api_key_env == ("KENARI_API_KEY",)
+    assert KenariProvider.api_base_env == ("KENARI_API_BASE",)
+    assert KenariProvider.default_api_base == "https://kenari.id/v1"
+    assert KenariProvider.capabilities() == {
+        "completion": True,
+        "streaming": True,
+        "tools": True,
+        "structured_output": True,
+        "reasoning": True,
+        "images": False,
+        "embedding": False,
+        "list_models": True,
+    }

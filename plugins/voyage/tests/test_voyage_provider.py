@@ -1,0 +1,122 @@
+"""Voyage: declarations, and the quirks the conformance kit does not cover."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from anyllm_voyage import VoyageProvider
+
+from any_llm import errors, plugins
+from any_llm.client import AnyLLM
+from any_llm.plugins import get_provider_class
+from any_llm.testing import MockServer, Reply
+from any_llm.testing.conformance import KEY
+
+
+def test_declarations() -> None:
+    assert get_provider_class("voyage") is VoyageProvider
+    assert VoyageProvider.api_key_env == ("VOYAGE_API_KEY",)
+    assert VoyageProvider.api_base_env == ("VOYAGE_API_BASE",)
+    assert VoyageProvider.default_api_base == "https://api.voyageai.com/v1"
+    assert VoyageProvider.capabilities() == {
+        "completion": False,
+        "streaming": False,
+        "tools": False,
+        "structured_output": False,
+        "reasoning": False,
+        "images": False,
+        "embedding": True,
+        "list_models": False,
+    }
+
+
+MODEL = "voyage-3.5-lite"
+ANSWER = {
+    "object": "list",
+    "data": [
+        {"object": "embedding", "embedding": [0.5, -0.25], "index": 0},
+        {"object": "embedding", "embedding": [0.125, 1.0], "index": 1},
+    ],
+    "model": MODEL,
+    "usage": {"total_tokens": 9},
+}
+
+
+def _embed(replies: list[Reply], **kwargs: Any) -> tuple[Any, list[Any]]:
+    with plugins.registered(VoyageProvider), MockServer() as server:
+        server.queue(*replies)
+        client = AnyLLM.create("voyage", api_key=KEY, api_base=server.url + "/v1", max_retries=0)
+        try:
+            return client.embedding(MODEL, ["a", "b"], **kwargs), server.requests
+        except errors.AnyLLMError as exc:
+            return exc, server.requests
+        finally:
+            client.close()
+
+
+def test_request_and_usage() -> None:
+    result, requests = _embed([Reply.json(ANSWER)], input_type="document", truncation=False, dimensions=256)
+    (request,) = requests
+    assert request.path == "/v1/embeddings"
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+    assert request.json == {
+        "input": ["a", "b"],
+        "model": MODEL,
+        "input_type": "document",
+        "truncation": False,
+        "output_dimension": 256,
+    }
+    assert [d.embedding for d in result.data] == [[0.5, -0.25], [0.125, 1.0]]
+    assert (result.usage.prompt_tokens, result.usage.total_tokens, result.model) == (9, 9, MODEL)
+
+
+def test_one_string_is_sent_as_a_list() -> None:
+    with plugins.registered(VoyageProvider), MockServer() as server:
+        server.queue(Reply.json({**ANSWER, "data": ANSWER["data"][:1]}))
+        with AnyLLM.create("voyage", api_key=KEY, api_base=server.url + "/v1") as client:
+            client.embedding(MODEL, "a")
+        assert server.requests[0].json["input"] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"encoding_format": "base64"}, errors.UnsupportedParameterError),
+        ({"dimensions": 256, "output_dimension": 512}, errors.ConfigurationError),
+    ],
+)
+def test_refused_before_sending(kwargs: dict[str, Any], error: type[Exception]) -> None:
+    result, requests = _embed([], **kwargs)
+    assert isinstance(result, error) and requests == []
+
+
+def test_completion_is_refused_before_sending() -> None:
+    with plugins.registered(VoyageProvider), MockServer() as server:
+        client = AnyLLM.create("voyage", api_key=KEY, api_base=server.url)
+        with client, pytest.raises(errors.UnsupportedCapabilityError) as info:
+            client.completion(MODEL, [{"role": "user", "content": "hi"}])
+        assert info.value.capability == "completion" and server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (Reply.json({"detail": "Provided API key is invalid."}, 401), errors.AuthenticationError),
+        (Reply.json({"detail": "Rate limit exceeded."}, 429, headers={"retry-after": "7"}), errors.RateLimitError),
+        (Reply.json({"detail": "Model voyage-9 is not supported."}, 400), errors.InvalidRequestError),
+        (Reply.json({"detail": "Internal server error"}, 500), errors.ProviderError),
+    ],
+)
+def test_errors(reply: Reply, error: type[errors.AnyLLMError]) -> None:
+    result, _ = _embed([reply])
+    assert isinstance(result, error) and result.provider == "voyage"
+    assert KEY not in str(result) and KEY not in repr(result)
+    if isinstance(result, errors.RateLimitError):
+        assert result.retry_after == 7.0
+
+
+@pytest.mark.parametrize("body", [b'{"data": "nope"}', b"[1, 2]", b'{"data": [{"embedding": "x", "index": 0}]}'])
+def test_wrong_shapes_are_typed_errors(body: bytes) -> None:
+    result, _ = _embed([Reply.text(body, content_type="application/json")])
+    assert isinstance(result, errors.ResponseValidationError)
