@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from anyllm_voyage import VoyageProvider
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from any_llm import errors, plugins
 from any_llm.client import AnyLLM
@@ -120,3 +123,34 @@ def test_errors(reply: Reply, error: type[errors.AnyLLMError]) -> None:
 def test_wrong_shapes_are_typed_errors(body: bytes) -> None:
     result, _ = _embed([Reply.text(body, content_type="application/json")])
     assert isinstance(result, errors.ResponseValidationError)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["data", "embedding", "index", "usage", "total_tokens", "model", "x"]), inner, max_size=4
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(_JSON.map(lambda v: json.dumps(v).encode()), st.binary(max_size=40)))
+def test_any_body_gives_embeddings_or_a_typed_error(body: bytes) -> None:
+    """The parser of the answer never lets a raw exception out, whatever the bytes."""
+    provider = VoyageProvider(KEY)
+    try:
+        result = provider.parse_embedding(body, MODEL)
+    except errors.ResponseValidationError:
+        return
+    assert all(isinstance(v, float) for d in result.data for v in d.embedding)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(400, 599), st.binary(max_size=60))
+def test_any_error_answer_gives_a_typed_error(status: int, body: bytes) -> None:
+    error = VoyageProvider(KEY).parse_error(status, {}, body)
+    assert isinstance(error, errors.AnyLLMError) and error.status_code == status
