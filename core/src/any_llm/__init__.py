@@ -28,9 +28,13 @@ _LAZY = {
     "HTTPRequest": "any_llm.provider",
     "OpenAICompatibleProvider": "any_llm.openai_compat",
     "AnyLLMError": "any_llm.errors",
+    "ProviderRegistry": "any_llm.plugins",
+    "RawResponse": "any_llm.calls",
+    "SEED_PARAMS": "any_llm.params",
 }
 
 __all__ = [
+    "SEED_PARAMS",
     "AnyLLM",
     "AnyLLMError",
     "CompletionParams",
@@ -38,6 +42,8 @@ __all__ = [
     "LLMProvider",
     "OpenAICompatibleProvider",
     "Provider",
+    "ProviderRegistry",
+    "RawResponse",
     "__version__",
     "acompletion",
     "aembedding",
@@ -61,11 +67,13 @@ if TYPE_CHECKING:
         embedding,
         list_models,
     )
+    from any_llm.calls import RawResponse
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError
     from any_llm.hookspecs import hookimpl
     from any_llm.openai_compat import OpenAICompatibleProvider
-    from any_llm.plugins import list_providers, register_plugin, register_provider
+    from any_llm.params import SEED_PARAMS
+    from any_llm.plugins import ProviderRegistry, list_providers, register_plugin, register_provider
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
 
 

@@ -19,6 +19,8 @@ _SHORT = {
     "structured_output": "json",
     "reasoning": "reason",
     "images": "images",
+    "audio": "audio in",
+    "documents": "files",
     "embedding": "embed",
     "list_models": "models",
 }

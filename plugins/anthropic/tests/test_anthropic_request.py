@@ -11,39 +11,15 @@ from anyllm_anthropic import DEFAULT_MAX_TOKENS, THINKING_BUDGETS, AnthropicProv
 from pydantic import BaseModel, Field
 
 from any_llm import errors
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams, HTTPRequest
 
 USER = [{"role": "user", "content": "Hi"}]
 
 
 def params(messages: list[Any] | None = None, **args: Any) -> CompletionParams:
-    seed = {k: args.pop(k) for k in list(args) if k in _SEED}
+    seed = {k: args.pop(k) for k in list(args) if k in SEED_PARAM_NAMES}
     return build_params("claude-sonnet-4-20250514", messages or USER, seed, args)
-
-
-_SEED = {
-    "tools",
-    "tool_choice",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "response_format",
-    "stream",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "user",
-    "parallel_tool_calls",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "stream_options",
-    "max_completion_tokens",
-    "reasoning_effort",
-}
 
 
 @pytest.fixture

@@ -11,38 +11,15 @@ from anyllm_cohere.provider import convert_messages
 from pydantic import BaseModel
 
 from any_llm import errors
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams
 
 USER = [{"role": "user", "content": "What is the capital of France?"}]
 MODEL = "command-a-03-2025"
 
-_SEED = {
-    "tools",
-    "tool_choice",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "response_format",
-    "stream",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "user",
-    "parallel_tool_calls",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "stream_options",
-    "max_completion_tokens",
-    "reasoning_effort",
-}
-
 
 def params(messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> CompletionParams:
-    seed = {k: kwargs.pop(k) for k in list(kwargs) if k in _SEED}
+    seed = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED_PARAM_NAMES}
     return build_params(MODEL, messages or USER, seed, kwargs)
 
 

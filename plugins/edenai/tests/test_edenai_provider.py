@@ -20,6 +20,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": False,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": True,
         "list_models": True,
     }

@@ -22,6 +22,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": False,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": True,
     }

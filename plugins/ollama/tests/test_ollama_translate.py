@@ -12,7 +12,7 @@ from anyllm_ollama.provider import convert_messages, parse_timestamp
 from pydantic import BaseModel
 
 from any_llm import errors
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams
 from any_llm.testing.schema import schema_errors
 
@@ -23,32 +23,8 @@ PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
 
 
 def params(messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> CompletionParams:
-    seed = {k: kwargs.pop(k) for k in list(kwargs) if k in _SEED}
+    seed = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED_PARAM_NAMES}
     return build_params("llama3.2", messages or USER, seed, kwargs)
-
-
-_SEED = {
-    "tools",
-    "tool_choice",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "response_format",
-    "stream",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "user",
-    "parallel_tool_calls",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "stream_options",
-    "max_completion_tokens",
-    "reasoning_effort",
-}
 
 
 def body_of(check: Any, **kwargs: Any) -> dict[str, Any]:

@@ -5,5 +5,18 @@ from __future__ import annotations
 
 from any_llm.testing.fake import FakeAnswer, FakeLLM
 from any_llm.testing.server import MockServer, RecordedRequest, Reply, ndjson_lines, sse_events
+from any_llm.testing.translation import feed_event, make_params, parse_completion, run_stream
 
-__all__ = ["FakeAnswer", "FakeLLM", "MockServer", "RecordedRequest", "Reply", "ndjson_lines", "sse_events"]
+__all__ = [
+    "FakeAnswer",
+    "FakeLLM",
+    "MockServer",
+    "RecordedRequest",
+    "Reply",
+    "feed_event",
+    "make_params",
+    "ndjson_lines",
+    "parse_completion",
+    "run_stream",
+    "sse_events",
+]

@@ -777,14 +777,13 @@ def request_body(
     """The JSON body ``provider_class`` builds for ``completion(model, messages, **kwargs)`` (seed parameters
     split from provider keywords as the client does), checked against ``schema`` when given. Pure: nothing is
     sent, so a refusal raises here."""
-    from any_llm.client import _SEED_ARGS
-    from any_llm.params import build_params
+    from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
-    args = {k: kwargs.pop(k) for k in _SEED_ARGS if k in kwargs}
+    args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
     params = build_params(model, MESSAGES if messages is None else messages, args, kwargs)
-    body: dict[str, Any] = (
-        provider_class(api_key=KEY, api_base="https://api.invalid").build_completion_request(params).json
-    )
+    provider = provider_class(api_key=KEY, api_base="https://api.invalid")
+    check_request(provider, params)
+    body: dict[str, Any] = provider.build_completion_request(params).json
     if schema is not None:
         from any_llm.testing.schema import schema_errors
 

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from any_llm import errors, hookimpl
-from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser, loads
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.model import Model
+from any_llm.wire import loads
 from anyllm_anthropic._request import (
     THINKING_BUDGETS,
     convert_messages,
@@ -21,7 +22,7 @@ from anyllm_anthropic._request import (
     convert_tools,
     output_schema,
 )
-from anyllm_anthropic._response import SHAPE_ERRORS, convert_message, convert_models, error_for, shape_error
+from anyllm_anthropic._response import convert_message, convert_models, error_for
 from anyllm_anthropic._stream import AnthropicStreamParser
 
 __all__ = ["API_VERSION", "DEFAULT_MAX_TOKENS", "THINKING_BUDGETS", "AnthropicProvider"]
@@ -44,6 +45,7 @@ class AnthropicProvider(Provider):
     docs_url = "https://docs.anthropic.com/en/api/messages"
     supports_reasoning = True
     supports_images = True
+    supports_documents = True
     supports_embedding = False
     supports_list_models = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(
@@ -90,7 +92,6 @@ class AnthropicProvider(Provider):
             )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest(
             "POST",
             self._path("messages"),
@@ -149,13 +150,7 @@ class AnthropicProvider(Provider):
     # -- responses --------------------------------------------------------------------------------
 
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        data = loads(body, self.name)
-        try:
-            return convert_message(data, body)
-        except errors.AnyLLMError:
-            raise
-        except SHAPE_ERRORS as exc:  # a value of a type the translation does not expect
-            raise shape_error(exc, "a message", body) from None
+        return convert_message(loads(body, self.name), body)
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return AnthropicStreamParser(params)

@@ -40,6 +40,8 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
     docs_url = "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}

@@ -10,10 +10,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from any_llm import errors, hookimpl
-from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser, loads
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding
 from any_llm.types.model import Model
+from any_llm.wire import loads
 from anyllm_gemini._request import build_body, model_path
 from anyllm_gemini._response import GeminiStreamParser, gemini_error, parse_completion
 
@@ -38,6 +39,8 @@ class GeminiProvider(Provider):
     docs_url = "https://ai.google.dev/api/generate-content"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
     unsupported_params = frozenset({"logit_bias", "user", "service_tier", "prompt_cache_key"})
@@ -63,7 +66,6 @@ class GeminiProvider(Provider):
     # -- completion ---------------------------------------------------------------------------
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         body = build_body(params, self.name)
         path = model_path(params.model)
         if params.stream:

@@ -47,6 +47,8 @@ class OpenrouterProvider(OpenAICompatibleProvider):
     docs_url = "https://openrouter.ai/docs/api-reference/overview"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
 

@@ -17,15 +17,9 @@ from __future__ import annotations
 from typing import Any
 
 from any_llm import errors, hookimpl
-from any_llm.provider import (
-    SHAPE_ERRORS,
-    CompletionParams,
-    HTTPRequest,
-    Provider,
-    loads_object,
-    shape_error,
-)
+from any_llm.provider import CompletionParams, HTTPRequest, Provider
 from any_llm.types.embedding import CreateEmbeddingResponse
+from any_llm.wire import loads_object
 
 __all__ = ["VoyageProvider"]
 
@@ -67,20 +61,18 @@ class VoyageProvider(Provider):
         return HTTPRequest("POST", "embeddings", json=body)
 
     def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
+        """Whatever a body of another shape makes this raise, core hands the caller as ResponseValidationError."""
         data = loads_object(body, self.name)
-        try:
-            usage = data.get("usage") or {}
-            total = usage.get("total_tokens", 0) if isinstance(usage, dict) else 0
-            return CreateEmbeddingResponse.model_validate(
-                {
-                    "object": "list",
-                    "data": data["data"],
-                    "model": data.get("model") or model,
-                    "usage": {"prompt_tokens": total, "total_tokens": total},
-                }
-            )
-        except SHAPE_ERRORS as exc:  # pydantic's ValidationError is among them
-            raise shape_error(self.name, exc, "embeddings", body) from None
+        usage = data.get("usage")
+        total = usage.get("total_tokens", 0) if isinstance(usage, dict) else 0
+        return CreateEmbeddingResponse.model_validate(
+            {
+                "object": "list",
+                "data": data["data"],
+                "model": data.get("model") or model,
+                "usage": {"prompt_tokens": total, "total_tokens": total},
+            }
+        )
 
 
 @hookimpl
