@@ -289,6 +289,14 @@ def test_every_request_parameter_is_forwarded(mock_server: MockServer) -> None:
     assert untested == set()
 
 
+def test_the_kit_checks_every_request_parameter() -> None:
+    from any_llm.testing.conformance import FLAG_SAMPLES, PARAM_SAMPLES
+
+    checked = set(PARAM_SAMPLES) | set(FLAG_SAMPLES)
+    scenarios = {"stream", "tools", "tool_choice", "response_format"}  # each has its own conformance scenarios
+    assert set(SEED_PARAM_NAMES) - {"session_label"} - scenarios <= checked
+
+
 # -- the old import path --------------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,10 @@ _LAZY = {
     "aembedding": "any_llm.api",
     "list_models": "any_llm.api",
     "alist_models": "any_llm.api",
+    "responses": "any_llm.api_responses",
+    "aresponses": "any_llm.api_responses",
+    "messages": "any_llm.api_responses",
+    "amessages": "any_llm.api_responses",
     "LLMProvider": "any_llm.api",
     "AnyLLM": "any_llm.client",
     "hookimpl": "any_llm.hookspecs",
@@ -48,13 +52,17 @@ __all__ = [
     "acompletion",
     "aembedding",
     "alist_models",
+    "amessages",
+    "aresponses",
     "completion",
     "embedding",
     "hookimpl",
     "list_models",
     "list_providers",
+    "messages",
     "register_plugin",
     "register_provider",
+    "responses",
 ]
 
 if TYPE_CHECKING:
@@ -67,6 +75,7 @@ if TYPE_CHECKING:
         embedding,
         list_models,
     )
+    from any_llm.api_responses import amessages, aresponses, messages, responses
     from any_llm.calls import RawResponse
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from any_llm.bridges import Plan
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
     from any_llm.streaming import AsyncStream, Stream
     from any_llm.types.completion import ChatCompletion
@@ -229,6 +230,78 @@ class AnyLLM:
         result: ChatCompletion | AsyncStream = await self._arun(self._completion_call(model, messages, kwargs))
         return result
 
+    # -- responses and messages: native where the provider declares it, else translated ------------
+
+    def _plan_call(self, plan: Plan, options: CallOptions) -> Call:
+        def finish(response: httpx.Response) -> Any:
+            return self._parse("a response", plan.finish, response)
+
+        return self._call(plan.request, options, finish)
+
+    def _plan_result(self, plan: Plan, call: Call, response: httpx.Response, stream_cls: Any, wrapper: Any) -> Any:
+        if not call.request.stream:
+            return call.finish(response)
+        from any_llm.streaming import StreamPipeline, make_decoder
+
+        assert plan.parser is not None
+        name = self.provider.name
+        pipeline = StreamPipeline(make_decoder(self.provider.stream_format, name), plan.parser(), name)
+        return wrapper(stream_cls(response, pipeline), plan.translator() if plan.translator else None)
+
+    def _run_plan(self, plan: Plan, options: CallOptions, raw: bool = False) -> Any:
+        from any_llm.bridges import EventStream
+        from any_llm.streaming import Stream
+
+        call = self._plan_call(plan, options)
+        response = self.transport.send(self.provider, call.request, call.timeout)
+
+        def result() -> Any:
+            return self._plan_result(plan, call, response, Stream, EventStream)
+
+        return RawResponse(response, result) if raw else result()
+
+    async def _arun_plan(self, plan: Plan, options: CallOptions, raw: bool = False) -> Any:
+        from any_llm.bridges import AsyncEventStream
+        from any_llm.streaming import AsyncStream
+
+        call = self._plan_call(plan, options)
+        response = await self.transport.asend(self.provider, call.request, call.timeout)
+
+        def result() -> Any:
+            return self._plan_result(plan, call, response, AsyncStream, AsyncEventStream)
+
+        return RawResponse(response, result) if raw else result()
+
+    def _responses_plan(self, model: str, input_data: Any, kwargs: dict[str, Any]) -> tuple[Plan, CallOptions]:
+        from any_llm.bridges import responses
+
+        options = CallOptions.pop_from(kwargs)
+        return responses.plan(self.provider, model, input_data, kwargs), options
+
+    def _messages_plan(
+        self, model: str, messages: Any, max_tokens: Any, kwargs: dict[str, Any]
+    ) -> tuple[Plan, CallOptions]:
+        from any_llm.bridges import messages as bridge
+
+        options = CallOptions.pop_from(kwargs)
+        return bridge.plan(self.provider, model, messages, max_tokens, kwargs), options
+
+    def responses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
+        """Create a response; takes the same parameters as :func:`any_llm.responses`."""
+        return self._run_plan(*self._responses_plan(model, input_data, kwargs))
+
+    async def aresponses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
+        """Async twin of :meth:`responses`."""
+        return await self._arun_plan(*self._responses_plan(model, input_data, kwargs))
+
+    def messages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
+        """Create a message; takes the same parameters as :func:`any_llm.messages`."""
+        return self._run_plan(*self._messages_plan(model, messages, max_tokens, kwargs))
+
+    async def amessages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
+        """Async twin of :meth:`messages`."""
+        return await self._arun_plan(*self._messages_plan(model, messages, max_tokens, kwargs))
+
     # -- embeddings ---------------------------------------------------------------------------
 
     def _embedding_call(self, model: str, inputs: Any, kwargs: dict[str, Any]) -> Call:
@@ -344,6 +417,29 @@ class RawResponseClient:
     async def acompletion(self, model: str, messages: Any, **kwargs: Any) -> RawResponse[Any]:
         client = self._client
         result: RawResponse[Any] = await client._arun(client._completion_call(model, messages, kwargs), raw=True)
+        return result
+
+    def responses(self, model: str, input_data: Any, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        result: RawResponse[Any] = client._run_plan(*client._responses_plan(model, input_data, kwargs), raw=True)
+        return result
+
+    async def aresponses(self, model: str, input_data: Any, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        plan, options = client._responses_plan(model, input_data, kwargs)
+        result: RawResponse[Any] = await client._arun_plan(plan, options, raw=True)
+        return result
+
+    def messages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        plan, options = client._messages_plan(model, messages, max_tokens, kwargs)
+        result: RawResponse[Any] = client._run_plan(plan, options, raw=True)
+        return result
+
+    async def amessages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        plan, options = client._messages_plan(model, messages, max_tokens, kwargs)
+        result: RawResponse[Any] = await client._arun_plan(plan, options, raw=True)
         return result
 
     def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> RawResponse[Any]:

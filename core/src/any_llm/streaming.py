@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
@@ -243,13 +243,11 @@ class Stream(Iterator["ChatCompletionChunk"]):
         self,
         response: httpx.Response,
         pipeline: StreamPipeline,
-        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.response = response
         self._pipeline = pipeline
         self._reader = response.iter_raw() if _is_identity(response) else response.iter_bytes()
         self._closed = False
-        self._on_close = on_close
 
     def __iter__(self) -> Stream:
         return self
@@ -300,8 +298,6 @@ class Stream(Iterator["ChatCompletionChunk"]):
         if not self._closed:
             self._closed = True
             self.response.close()
-            if self._on_close is not None:
-                self._on_close()
 
     def __enter__(self) -> Stream:
         return self

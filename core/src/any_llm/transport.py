@@ -217,9 +217,7 @@ class Transport:
             timeout=_as_timeout(timeout) if timeout is not None else self.timeout,
         )
 
-    def _flow(
-        self, provider: Provider, first: httpx.Request, auth_headers: Mapping[str, str]
-    ) -> Generator[_Step, _Outcome, httpx.Response]:
+    def _flow(self, provider: Provider, first: httpx.Request) -> Generator[_Step, _Outcome, httpx.Response]:
         """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s)."""
         request = first
         attempt = 0
@@ -248,7 +246,7 @@ class Transport:
                     return response
                 if status < 400 and "location" in response.headers and status not in (304,):
                     redirects += 1
-                    request = self._redirect(provider, request, response, redirects, auth_headers)
+                    request = self._redirect(provider, request, response, redirects)
                     continue
                 err = translate_error(provider, response)
                 if attempt >= self.max_retries or not is_retryable(err, response.headers):
@@ -268,7 +266,6 @@ class Transport:
         request: httpx.Request,
         response: httpx.Response,
         count: int,
-        auth_headers: Mapping[str, str],
     ) -> httpx.Request:
         location = request.url.join(response.headers["location"])
         if count > MAX_REDIRECTS:
@@ -300,7 +297,7 @@ class Transport:
     ) -> httpx.Response:
         """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
         client = self.sync_client
-        flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
+        flow = self._flow(provider, self.build(provider, request, client, timeout))
         step = next(flow)
         while True:
             try:
@@ -333,7 +330,7 @@ class Transport:
         import asyncio
 
         client = await self.async_client()
-        flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
+        flow = self._flow(provider, self.build(provider, request, client, timeout))
         step = next(flow)
         while True:
             try:

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from any_llm import errors
 from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams
+from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
 
 SPEC = Path(__file__).parent / "spec" / "ollama-api.json"
@@ -29,7 +30,7 @@ def params(messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> Compl
 
 def body_of(check: Any, **kwargs: Any) -> dict[str, Any]:
     messages = kwargs.pop("messages", None)
-    request = OllamaProvider().build_completion_request(params(messages, **kwargs))
+    request = build_request(OllamaProvider(), params(messages, **kwargs))
     assert request.method == "POST"
     assert request.url == "api/chat"
     assert check(request.json) == []
@@ -61,7 +62,7 @@ def test_minimal_body_sends_stream_false(check_request: Any) -> None:
 
 
 def test_streaming_body_and_flag(check_request: Any) -> None:
-    request = OllamaProvider().build_completion_request(params(stream=True))
+    request = build_request(OllamaProvider(), params(stream=True))
     assert request.stream is True
     assert request.json["stream"] is True
     assert check_request(request.json) == []
@@ -97,7 +98,7 @@ def test_max_completion_tokens_and_stop_list(check_request: Any) -> None:
 
 def test_both_token_limits_are_refused() -> None:
     with pytest.raises(errors.ConfigurationError, match="not both"):
-        OllamaProvider().build_completion_request(params(max_tokens=5, max_completion_tokens=6))
+        build_request(OllamaProvider(), params(max_tokens=5, max_completion_tokens=6))
 
 
 def test_kwargs_split_between_options_and_top_level(check_request: Any) -> None:
@@ -182,7 +183,7 @@ def test_tool_choice_none_drops_tools(check_request: Any) -> None:
 @pytest.mark.parametrize("choice", ["required", {"type": "function", "function": {"name": "get_weather"}}])
 def test_forcing_a_tool_is_refused(choice: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError, match="tool_choice"):
-        OllamaProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
+        build_request(OllamaProvider(), params(tools=[get_weather], tool_choice=choice))
 
 
 @pytest.mark.parametrize(
@@ -196,7 +197,7 @@ def test_forcing_a_tool_is_refused(choice: Any) -> None:
 )
 def test_unsupported_seed_parameters(name: str, value: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        OllamaProvider().build_completion_request(params(**{name: value}))
+        build_request(OllamaProvider(), params(**{name: value}))
     assert info.value.parameter_name == name
 
 

@@ -35,7 +35,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
+from any_llm.testing.api_conformance import ApiConformance
 from any_llm.testing.server import MockServer, Reply
+from any_llm.testing.translation import build_request
 
 if TYPE_CHECKING:
     from any_llm.provider import Provider
@@ -425,7 +427,7 @@ def check_params(provider_class: type[Provider]) -> list[str]:
             args["logprobs"] = True
         try:
             params = build_params("test-model", MESSAGES, args, kwargs)
-            request = provider.build_completion_request(params)
+            request = build_request(provider, params)
         except errors.UnsupportedParameterError as exc:
             if name not in provider_class.unsupported_params and exc.parameter_name != name:
                 problems.append(f"{name}: refused as {exc.parameter_name!r}")
@@ -477,8 +479,9 @@ def _check_capability_gap(
     return True
 
 
-class ProviderConformance:
-    """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``."""
+class ProviderConformance(ApiConformance):
+    """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``.
+    ``responses()`` / ``messages()`` scenarios come from :class:`ApiConformance`."""
 
     provider_class: ClassVar[type[Provider]]
     model: ClassVar[str] = "test-model"
@@ -819,6 +822,8 @@ def check_reasoning(
 
 OPENAI_SPEC = Path(__file__).parent / "specs" / "openai-chat.json"
 """OpenAI's official schemas for chat completions, embeddings and models (trimmed)."""
+OPENAI_RESPONSES_SPEC = Path(__file__).parent / "specs" / "openai-responses.json"
+"""OpenAI's official schemas for ``POST /responses``: CreateResponse, Response, ResponseStreamEvent (trimmed)."""
 
 
 class OpenAICompatibleConformance(ProviderConformance):
@@ -830,6 +835,7 @@ class OpenAICompatibleConformance(ProviderConformance):
 
     base_path = "/v1"
     request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_SPEC, "CreateChatCompletionRequest")
+    responses_request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_RESPONSES_SPEC, "CreateResponse")
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return openai_exchanges()[scenario]

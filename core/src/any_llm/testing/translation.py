@@ -14,10 +14,10 @@ from any_llm.streaming import StreamPipeline, make_decoder
 from any_llm.wire import call_plugin
 
 if TYPE_CHECKING:
-    from any_llm.provider import CompletionParams, Provider, StreamEvent, StreamParser
+    from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
 
-__all__ = ["feed_event", "make_params", "parse_completion", "run_stream"]
+__all__ = ["build_request", "feed_event", "make_params", "parse_completion", "run_stream"]
 
 
 def run_stream(
@@ -59,3 +59,11 @@ def make_params(model: str, messages: list[Any] | None = None, **kwargs: Any) ->
 
     args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
     return build_params(model, messages or [{"role": "user", "content": "Hi"}], args, kwargs)
+
+
+def build_request(provider: Provider, params: CompletionParams) -> HTTPRequest:
+    """What core sends for ``params``: its checks first (a refusal raises here), then the provider's build."""
+    from any_llm.params import check_request
+
+    check_request(provider, params)
+    return provider.build_completion_request(params)

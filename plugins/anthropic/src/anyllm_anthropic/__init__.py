@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
@@ -25,6 +25,9 @@ from anyllm_anthropic._request import (
 from anyllm_anthropic._response import convert_message, convert_models, error_for
 from anyllm_anthropic._stream import AnthropicStreamParser
 
+if TYPE_CHECKING:
+    from any_llm.types.messages import MessageResponse
+
 __all__ = ["API_VERSION", "DEFAULT_MAX_TOKENS", "THINKING_BUDGETS", "AnthropicProvider"]
 
 API_VERSION = "2023-06-01"
@@ -38,6 +41,7 @@ class AnthropicProvider(Provider):
     """api.anthropic.com's Messages API, translated to and from OpenAI chat completions."""
 
     name = "anthropic"
+    max_choices = 1
     display_name = "Anthropic"
     api_key_env = ("ANTHROPIC_API_KEY",)
     api_base_env = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE")
@@ -48,6 +52,7 @@ class AnthropicProvider(Provider):
     supports_documents = True
     supports_embedding = False
     supports_list_models = True
+    supports_messages_native = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(
         {"seed", "presence_penalty", "frequency_penalty", "top_logprobs", "prompt_cache_key"}
     )
@@ -64,8 +69,6 @@ class AnthropicProvider(Provider):
     def check_params(self, params: CompletionParams) -> None:
         super().check_params(params)
         refuse = errors.UnsupportedParameterError
-        if params.n is not None and params.n != 1:
-            raise refuse("n", self.name, "Anthropic returns one answer per request; send n requests instead")
         if params.logprobs:
             raise refuse("logprobs", self.name, "Anthropic does not return token log probabilities")
         if params.logit_bias:
@@ -163,6 +166,26 @@ class AnthropicProvider(Provider):
         if isinstance(payload, dict) and isinstance(payload.get("error"), dict):
             return error_for(payload, status_code, headers)
         return super().parse_error(status_code, headers, body)
+
+    # -- the native Messages API: messages() bodies are this API's own -------------------------------
+
+    def build_messages_request(self, body: dict[str, Any]) -> HTTPRequest:
+        body = dict(body)
+        headers = {"anthropic-version": API_VERSION}
+        betas = body.pop("betas", None)
+        if betas:
+            headers["anthropic-beta"] = ",".join(betas)
+        return HTTPRequest("POST", self._path("messages"), json=body, headers=headers, stream=bool(body.get("stream")))
+
+    def parse_messages(self, body: bytes) -> MessageResponse:
+        from any_llm.bridges.messages import parse_message_body
+
+        return parse_message_body(body, self.name)
+
+    def messages_stream_parser(self) -> StreamParser:
+        from any_llm.bridges.messages import MessagesStreamParser
+
+        return MessagesStreamParser(self.name, error_for)
 
     # -- models -----------------------------------------------------------------------------------
 

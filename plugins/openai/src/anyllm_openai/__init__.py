@@ -25,6 +25,7 @@ class OpenAIProvider(OpenAICompatibleProvider):
     supports_documents = True
     supports_embedding = True
     supports_list_models = True
+    supports_responses_native = True
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
 
 

@@ -28,6 +28,8 @@ class XaiProvider(OpenAICompatibleProvider):
     supports_reasoning = True
     supports_images = True
     supports_list_models = True
+    supports_responses_native = True
+    """xAI serves ``POST /v1/responses`` (https://docs.x.ai/docs/guides/chat: "the preferred way")."""
 
 
 @hookimpl
