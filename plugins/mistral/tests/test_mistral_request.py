@@ -444,6 +444,7 @@ def test_declarations_and_discovery() -> None:
         "documents": True,
         "embedding": True,
         "list_models": True,
+        "count_tokens": False,
     }
     assert MistralProvider.supports_stream_usage is False
     assert "stream_options" not in spec_properties("ChatCompletionRequest")
