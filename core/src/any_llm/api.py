@@ -193,6 +193,13 @@ def _client_for(
     return get_client(name, api_key, api_base, client_args), model_id
 
 
+def _routed(scope: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """``fallbacks=`` given: the Router for this configuration and the arguments for it."""
+    from any_llm.router.shortcut import routed
+
+    return routed(scope)
+
+
 @overload
 def completion(
     model: str,
@@ -394,7 +401,10 @@ def completion(
         reasoning_effort: Reasoning effort for models that support it; "auto" uses each provider's default.
         client_args: Client settings: timeout, max_retries, default_headers, http_client, or httpx options.
         **kwargs: Provider-specific fields, sent in the request body as given. ``timeout`` (seconds),
-            ``service_tier`` and ``prompt_cache_key`` are understood here too.
+            ``service_tier`` and ``prompt_cache_key`` are understood here too. ``fallbacks``: a list
+            of models ("provider:model", or dicts of :class:`~any_llm.router.Deployment` fields) tried
+            in order when this one fails with a rate limit, 5xx, connection error, timeout, revoked
+            key or missing model (the call goes through a :class:`~any_llm.router.Router`).
 
     Returns:
         A ``ChatCompletion``; an iterator of ``ChatCompletionChunk`` when streaming (async iterator
@@ -404,6 +414,9 @@ def completion(
     Raises:
         AnyLLMError: a subclass named for what went wrong (see ``any_llm.errors``).
     """
+    if kwargs.get("fallbacks") is not None:
+        router, routed_args = _routed(locals())
+        return router.completion(model="primary", **routed_args)  # type: ignore[no-any-return]
     client, model_id = _client_for(model, provider, api_key, api_base, client_args)
     return client.completion(
         model_id,
@@ -600,6 +613,9 @@ async def acompletion(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
+    if kwargs.get("fallbacks") is not None:
+        router, routed_args = _routed(locals())
+        return await router.acompletion(model="primary", **routed_args)  # type: ignore[no-any-return]
     client, model_id = _client_for(model, provider, api_key, api_base, client_args)
     return await client.acompletion(
         model_id,

@@ -33,7 +33,15 @@ __all__ = ["AnyLLM", "RawResponseClient", "resolve_api_base", "resolve_api_key"]
 
 _R = TypeVar("_R")
 
-_TRANSPORT_ARGS = ("timeout", "max_retries", "default_headers", "headers", "http_client", "async_http_client")
+_TRANSPORT_ARGS = (
+    "timeout",
+    "max_retries",
+    "retry",
+    "default_headers",
+    "headers",
+    "http_client",
+    "async_http_client",
+)
 
 
 def resolve_api_key(cls: type[Provider], api_key: str | None) -> str | None:
@@ -76,7 +84,8 @@ class AnyLLM:
     """A client bound to one provider, base URL and key; reuse it to reuse connections.
 
     ``AnyLLM.create("mistral")`` reads ``MISTRAL_API_KEY``; ``client_args`` tune the transport:
-    ``timeout`` (seconds or ``httpx.Timeout``), ``max_retries``, ``default_headers``,
+    ``timeout`` (seconds or ``httpx.Timeout``), ``max_retries``, ``retry`` (a
+    :class:`~any_llm.retry.RetryPolicy`: backoff numbers and a total deadline), ``default_headers``,
     ``http_client`` / ``async_http_client`` (your own httpx clients), and any other keyword that
     ``httpx.Client`` accepts (``verify``, ``proxy``, ``trust_env`` ...).
     """

@@ -21,6 +21,7 @@ Names match any-llm's where it has one, so code written for it keeps working::
     │   │   └── ContentFilterError
     │   └── ProviderError             5xx, 529 overloaded, unexpected statuses
     ├── ResponseValidationError       a body or stream event that does not parse
+    ├── FallbacksExhaustedError       a Router tried every deployment; ``attempts`` says why each failed
     └── OutputError                   a completion whose content cannot be used as asked
         ├── LengthFinishReasonError   structured output cut short by max tokens
         ├── ContentFilterFinishReasonError
@@ -49,6 +50,7 @@ __all__ = [
     "ContentFilterError",
     "ContentFilterFinishReasonError",
     "ContextLengthExceededError",
+    "FallbacksExhaustedError",
     "InvalidRequestError",
     "LengthFinishReasonError",
     "MissingApiKeyError",
@@ -265,3 +267,16 @@ class StructuredOutputError(OutputError):
     def __init__(self, message: str, *, raw: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.raw = raw
+
+
+class FallbacksExhaustedError(AnyLLMError):
+    """A :class:`~any_llm.router.Router` tried every deployment it could and each one failed.
+
+    ``attempts`` holds ``(deployment name, error)`` pairs in the order they were tried; the
+    message lists them, so the log line alone says what to fix.
+    """
+
+    def __init__(self, message: str, *, attempts: list[tuple[str, AnyLLMError]], **kwargs: Any) -> None:
+        tried = "; ".join(f"{name}: {type(err).__name__}: {err.message}" for name, err in attempts)
+        super().__init__(f"{message} Tried {len(attempts)}: {tried}" if attempts else message, **kwargs)
+        self.attempts = list(attempts)

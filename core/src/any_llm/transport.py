@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from any_llm import errors
+from any_llm.deadline import cap_timeouts, guard_body
+from any_llm.retry import RetryPolicy, limits
 from any_llm.wire import is_retryable, parse_retry_after, plugin_error
 
 if TYPE_CHECKING:
@@ -106,7 +108,13 @@ class Transport:
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         httpx_args: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
+        if retry is not None:  # the policy's numbers win over max_retries
+            if not isinstance(retry, RetryPolicy):
+                raise errors.ConfigurationError(f"retry must be an any_llm.RetryPolicy, got {type(retry).__name__}")
+            max_retries = retry.max_retries
+        self.retry = retry
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise errors.ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         self.timeout = _as_timeout(timeout) if timeout is not None else DEFAULT_TIMEOUT
@@ -218,8 +226,19 @@ class Transport:
             timeout=_as_timeout(timeout) if timeout is not None else self.timeout,
         )
 
-    def _flow(self, provider: Provider, first: httpx.Request) -> Generator[_Step, _Outcome, httpx.Response]:
-        """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s)."""
+    def _flow(
+        self,
+        provider: Provider,
+        first: httpx.Request,
+        policy: RetryPolicy | None = None,
+        deadline: float | None = None,
+    ) -> Generator[_Step, _Outcome, httpx.Response]:
+        """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s).
+
+        ``policy`` (else this transport's max_retries and :func:`backoff`) sets the retries; no sleep
+        is started that would end past ``deadline``: the last error is raised instead."""
+        max_retries = self.max_retries if policy is None else policy.max_retries
+        pause = backoff if policy is None else policy.backoff
         request = first
         attempt = 0
         redirects = 0
@@ -235,9 +254,9 @@ class Transport:
                 logger.debug(
                     "%s %s failed: %s (attempt %d)", request.method, request.url, type(outcome).__name__, attempt + 1
                 )
-                if attempt >= self.max_retries:
+                if attempt >= max_retries or (deadline is not None and time.monotonic() >= deadline):
                     raise err from outcome
-                delay = backoff(attempt)
+                delay = pause(attempt)
             else:
                 assert outcome is not None
                 response = outcome
@@ -250,14 +269,16 @@ class Transport:
                     request = self._redirect(provider, request, response, redirects)
                     continue
                 err = translate_error(provider, response)
-                if attempt >= self.max_retries or not is_retryable(err, response.headers):
+                if attempt >= max_retries or not is_retryable(err, response.headers):
                     raise err
                 hinted = getattr(err, "retry_after", None)  # the provider may have read it from the body
                 if hinted is None:
                     hinted = parse_retry_after(response.headers)
                 if hinted is not None and hinted > MAX_RETRY_AFTER:
                     raise err
-                delay = hinted if hinted is not None else backoff(attempt)
+                delay = hinted if hinted is not None else pause(attempt)
+            if deadline is not None and time.monotonic() + delay >= deadline:
+                raise err
             attempt += 1
             yield ("sleep", delay)
 
@@ -303,7 +324,8 @@ class Transport:
     ) -> httpx.Response:
         """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
         client = self.sync_client
-        flow = self._flow(provider, self.build(provider, request, client, timeout))
+        deadline, budget, policy = limits(self.retry)
+        flow = self._flow(provider, self.build(provider, request, client, timeout), policy, deadline)
         if call is not None:  # call hooks: report each attempt (any_llm.callhooks)
             from any_llm.callhooks import observe_flow
 
@@ -318,8 +340,12 @@ class Transport:
                     step = flow.send(None)
                     continue
                 assert isinstance(value, httpx.Request)
+                if deadline is not None:
+                    cap_timeouts(value, deadline, budget, provider.name)
                 try:
                     response = client.send(value, stream=True)
+                    if deadline is not None:
+                        guard_body(response, deadline, budget, provider.name)
                     if response.status_code >= 300 or not request.stream:
                         try:
                             response.read()
@@ -345,7 +371,8 @@ class Transport:
         import asyncio
 
         client = await self.async_client()
-        flow = self._flow(provider, self.build(provider, request, client, timeout))
+        deadline, budget, policy = limits(self.retry)
+        flow = self._flow(provider, self.build(provider, request, client, timeout), policy, deadline)
         if call is not None:  # call hooks: report each attempt (any_llm.callhooks)
             from any_llm.callhooks import observe_flow
 
@@ -360,8 +387,12 @@ class Transport:
                     step = flow.send(None)
                     continue
                 assert isinstance(value, httpx.Request)
+                if deadline is not None:
+                    cap_timeouts(value, deadline, budget, provider.name)
                 try:
                     response = await client.send(value, stream=True)
+                    if deadline is not None:
+                        guard_body(response, deadline, budget, provider.name)
                     if response.status_code >= 300 or not request.stream:
                         try:
                             await response.aread()
