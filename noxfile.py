@@ -31,6 +31,7 @@ TEST_DEPS = [
     "hypothesis>=6.100",
     "jsonschema>=4.20",
     "pyyaml>=6",
+    "botocore>=1.34",  # test-only oracle for SigV4 and event-stream (any_llm.aws, bedrock, sagemaker)
 ]
 PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
 RUFF = "ruff==0.17.6"  # the same as .pre-commit-config.yaml's rev

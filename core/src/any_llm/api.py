@@ -49,6 +49,7 @@ class LLMProvider(str, Enum):
     ANTHROPIC = "anthropic"
     ATLASCLOUD = "atlascloud"
     AZUREOPENAI = "azureopenai"
+    BEDROCK = "bedrock"
     CASCADIA = "cascadia"
     CEREBRAS = "cerebras"
     COHERE = "cohere"
@@ -85,6 +86,7 @@ class LLMProvider(str, Enum):
     PORTKEY = "portkey"
     QINIU = "qiniu"
     REQUESTY = "requesty"
+    SAGEMAKER = "sagemaker"
     SAMBANOVA = "sambanova"
     TELNYX = "telnyx"
     TOGETHER = "together"
@@ -159,7 +161,7 @@ def _freeze(value: Any) -> Any:
 
 def get_client(provider: str, api_key: str | None, api_base: str | None, client_args: dict[str, Any] | None) -> AnyLLM:
     """The pooled client for this configuration (created on first use, at most 32 kept)."""
-    from any_llm.client import AnyLLM, resolve_api_base, resolve_api_key
+    from any_llm.client import AnyLLM, resolve_api_base, resolve_api_key, split_client_options
     from any_llm.plugins import get_provider_class
 
     cls = get_provider_class(provider)
@@ -172,7 +174,8 @@ def get_client(provider: str, api_key: str | None, api_base: str | None, client_
         if client is not None:
             _clients.move_to_end(cache_key)
             return client
-        client = AnyLLM(cls(api_key=key, api_base=base), **dict(client_args or {}))
+        options, transport_args = split_client_options(cls, dict(client_args or {}))
+        client = AnyLLM(cls(api_key=key, api_base=base, **options), **transport_args)
         _clients[cache_key] = client
         while len(_clients) > _CACHE_SIZE:
             _, old = _clients.popitem(last=False)

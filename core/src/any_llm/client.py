@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from any_llm.types.embedding import CreateEmbeddingResponse
     from any_llm.types.model import Model
 
-__all__ = ["AnyLLM", "RawResponseClient", "resolve_api_base", "resolve_api_key"]
+__all__ = ["AnyLLM", "RawResponseClient", "resolve_api_base", "resolve_api_key", "split_client_options"]
 
 _R = TypeVar("_R")
 
@@ -80,6 +80,15 @@ def resolve_api_base(cls: type[Provider], api_base: str | None) -> str:
     return base
 
 
+def split_client_options(cls: type[Provider], client_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the provider's own options, the rest for the transport): the keys ``cls.client_options`` declares
+    (an AWS region, a profile name...) go to the provider's constructor, never to httpx."""
+    if not cls.client_options or not client_args:
+        return {}, client_args
+    options = {k: v for k, v in client_args.items() if k in cls.client_options}
+    return options, {k: v for k, v in client_args.items() if k not in cls.client_options}
+
+
 class AnyLLM:
     """A client bound to one provider, base URL and key; reuse it to reuse connections.
 
@@ -117,7 +126,8 @@ class AnyLLM:
         provider_cls = get_provider_class(name)
         key = resolve_api_key(provider_cls, api_key)
         base = resolve_api_base(provider_cls, api_base)
-        return cls(provider_cls(api_key=key, api_base=base), **client_args)
+        options, client_args = split_client_options(provider_cls, client_args)
+        return cls(provider_cls(api_key=key, api_base=base, **options), **client_args)
 
     @classmethod
     def create_openai_compatible(

@@ -25,6 +25,7 @@ import httpx
 
 from any_llm import errors
 from any_llm.deadline import cap_timeouts, guard_body
+from any_llm.provider import Provider as _Provider
 from any_llm.retry import RetryPolicy, limits
 from any_llm.wire import is_retryable, parse_retry_after, plugin_error
 
@@ -47,6 +48,7 @@ MAX_RETRY_AFTER = 60.0
 """A server asking us to wait longer than this gets a RateLimitError (with ``retry_after``) at once."""
 MAX_REDIRECTS = 5
 
+_NO_SIGNING = _Provider.sign_request
 _Step = tuple[str, httpx.Request] | tuple[str, float]
 _Outcome = httpx.Response | Exception | None
 
@@ -208,15 +210,18 @@ class Transport:
         headers = {**provider.auth_headers(), **request.headers, **self.headers}
         if request.call_headers:
             headers.update(request.call_headers)
+        content: bytes | None
         if request.json is not None:
+            if request.content is not None:
+                raise errors.ConfigurationError(
+                    f"{provider.name} built a request with both a JSON body and raw content; give one"
+                )
             content = _dumps(request.json)
             headers.setdefault("Content-Type", "application/json")
         else:
-            content = None
+            content = request.content
         if request.stream:
-            headers.setdefault(
-                "Accept", "text/event-stream" if provider.stream_format == "sse" else "application/x-ndjson"
-            )
+            headers.setdefault("Accept", _STREAM_ACCEPT.get(provider.stream_format, "text/event-stream"))
         return client.build_request(
             request.method,
             url,
@@ -244,6 +249,7 @@ class Transport:
         redirects = 0
         stale_retried = False
         while True:
+            _sign(provider, request)
             outcome = yield ("send", request)
             if isinstance(outcome, Exception):
                 err = map_transport_error(outcome, provider.name)
@@ -405,6 +411,22 @@ class Transport:
             except StopIteration as stop:
                 result: httpx.Response = stop.value
                 return result
+
+
+_STREAM_ACCEPT = {
+    "sse": "text/event-stream",
+    "ndjson": "application/x-ndjson",
+    "aws-eventstream": "application/vnd.amazon.eventstream",
+}
+
+
+def _sign(provider: Provider, request: httpx.Request) -> None:
+    """Let the provider sign the exact request about to go out (each attempt: dates stay fresh)."""
+    if type(provider).sign_request is _NO_SIGNING:
+        return
+    added = provider.sign_request(request.method, str(request.url), request.headers, request.content)
+    for name, value in added.items():
+        request.headers[name] = value
 
 
 class _LoopClient:
