@@ -28,6 +28,27 @@ _LAZY = {
     "HTTPRequest": "any_llm.provider",
     "OpenAICompatibleProvider": "any_llm.openai_compat",
     "AnyLLMError": "any_llm.errors",
+    # the API families beside chat
+    "rerank": "any_llm.families.rerank",
+    "arerank": "any_llm.families.rerank",
+    "moderation": "any_llm.families.moderation",
+    "amoderation": "any_llm.families.moderation",
+    "image_generation": "any_llm.families.images",
+    "aimage_generation": "any_llm.families.images",
+    "speech": "any_llm.families.audio",
+    "aspeech": "any_llm.families.audio",
+    "transcription": "any_llm.families.audio",
+    "atranscription": "any_llm.families.audio",
+    "create_batch": "any_llm.families.batch",
+    "acreate_batch": "any_llm.families.batch",
+    "retrieve_batch": "any_llm.families.batch",
+    "aretrieve_batch": "any_llm.families.batch",
+    "cancel_batch": "any_llm.families.batch",
+    "acancel_batch": "any_llm.families.batch",
+    "list_batches": "any_llm.families.batch",
+    "alist_batches": "any_llm.families.batch",
+    "retrieve_batch_results": "any_llm.families.batch",
+    "aretrieve_batch_results": "any_llm.families.batch",
 }
 
 __all__ = [
@@ -39,16 +60,36 @@ __all__ = [
     "OpenAICompatibleProvider",
     "Provider",
     "__version__",
+    "acancel_batch",
     "acompletion",
+    "acreate_batch",
     "aembedding",
+    "aimage_generation",
+    "alist_batches",
     "alist_models",
+    "amoderation",
+    "arerank",
+    "aretrieve_batch",
+    "aretrieve_batch_results",
+    "aspeech",
+    "atranscription",
+    "cancel_batch",
     "completion",
+    "create_batch",
     "embedding",
     "hookimpl",
+    "image_generation",
+    "list_batches",
     "list_models",
     "list_providers",
+    "moderation",
     "register_plugin",
     "register_provider",
+    "rerank",
+    "retrieve_batch",
+    "retrieve_batch_results",
+    "speech",
+    "transcription",
 ]
 
 if TYPE_CHECKING:
@@ -63,6 +104,22 @@ if TYPE_CHECKING:
     )
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError
+    from any_llm.families.audio import aspeech, atranscription, speech, transcription
+    from any_llm.families.batch import (
+        acancel_batch,
+        acreate_batch,
+        alist_batches,
+        aretrieve_batch,
+        aretrieve_batch_results,
+        cancel_batch,
+        create_batch,
+        list_batches,
+        retrieve_batch,
+        retrieve_batch_results,
+    )
+    from any_llm.families.images import aimage_generation, image_generation
+    from any_llm.families.moderation import amoderation, moderation
+    from any_llm.families.rerank import arerank, rerank
     from any_llm.hookspecs import hookimpl
     from any_llm.openai_compat import OpenAICompatibleProvider
     from any_llm.plugins import list_providers, register_plugin, register_provider

@@ -12,6 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
+from any_llm.families.client import FamilyMethods
 from any_llm.plugins import get_provider_class
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def resolve_api_base(cls: type[Provider], api_base: str | None) -> str:
     return base
 
 
-class AnyLLM:
+class AnyLLM(FamilyMethods):
     """A client bound to one provider, base URL and key; reuse it to reuse connections.
 
     ``AnyLLM.create("mistral")`` reads ``MISTRAL_API_KEY``; ``client_args`` tune the transport:

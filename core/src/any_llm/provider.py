@@ -25,11 +25,13 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic_core import from_json
 
 from any_llm import errors
+from any_llm.families.contract import FamilyHooks
 
 if TYPE_CHECKING:
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
     from any_llm.types.embedding import CreateEmbeddingResponse
     from any_llm.types.model import Model
+    from any_llm.uploads import Multipart, StreamBody
 
 __all__ = [
     "CAPABILITIES",
@@ -50,6 +52,13 @@ CAPABILITIES = (
     "images",
     "embedding",
     "list_models",
+    # the API families beside chat (any_llm.families)
+    "rerank",
+    "moderation",
+    "image_generation",
+    "speech",
+    "transcription",
+    "batch",
 )
 """The capability flags every provider declares (``supports_<name>`` class attributes)."""
 
@@ -92,6 +101,10 @@ class HTTPRequest:
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] | None = None
     stream: bool = False
+    upload: Multipart | StreamBody | None = None
+    """A streamed body (multipart form or raw chunks, see :mod:`any_llm.uploads`) instead of ``json``."""
+    download: bool = False
+    """Leave a binary body unread for the caller to stream (speech audio, file contents)."""
 
     def __repr__(self) -> str:
         # Headers carry keys: never show them.
@@ -178,7 +191,7 @@ class StreamParser:
         return ()
 
 
-class Provider:
+class Provider(FamilyHooks):
     """Base class of every provider: declarations, then pure translation functions.
 
     Class attributes are the declarations that discovery, the README's provider table and the

@@ -205,7 +205,8 @@ class Transport:
             headers.setdefault(
                 "Accept", "text/event-stream" if provider.stream_format == "sse" else "application/x-ndjson"
             )
-        return client.build_request(
+        upload = _upload_stream(request, headers)
+        built = client.build_request(
             request.method,
             url,
             content=content,
@@ -213,6 +214,9 @@ class Transport:
             headers=headers,
             timeout=_as_timeout(timeout) if timeout is not None else self.timeout,
         )
+        if upload is not None:
+            built.stream = upload
+        return built
 
     def _flow(
         self, provider: Provider, first: httpx.Request, auth_headers: Mapping[str, str]
@@ -226,14 +230,14 @@ class Transport:
             outcome = yield ("send", request)
             if isinstance(outcome, Exception):
                 err = map_transport_error(outcome, provider.name)
-                if not stale_retried and _stale_connection(outcome):
+                if not stale_retried and _stale_connection(outcome) and _replayable(request):
                     # a pooled keep-alive connection the server had closed: resend once, free
                     stale_retried = True
                     continue
                 logger.debug(
                     "%s %s failed: %s (attempt %d)", request.method, request.url, type(outcome).__name__, attempt + 1
                 )
-                if attempt >= self.max_retries:
+                if attempt >= self.max_retries or not _replayable(request):
                     raise err from outcome
                 delay = backoff(attempt)
             else:
@@ -251,6 +255,7 @@ class Transport:
                 if (
                     attempt >= self.max_retries
                     or not _retryable_status(status, response.headers)
+                    or not _replayable(request)
                     or isinstance(err, errors.InvalidRequestError)
                 ):  # a 5xx the provider says is our fault
                     raise err
@@ -285,14 +290,26 @@ class Transport:
                 status_code=response.status_code,
             )
         method = request.method
-        content: bytes | None = request.content
+        upload = _upload_of(request)
+        content: bytes | None = None if upload is not None else request.content
         if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
-            method, content = "GET", None
+            method, content, upload = "GET", None, None
+        elif upload is not None and not upload.replayable:
+            raise errors.APIConnectionError(
+                f"{provider.name} redirected an upload whose source cannot be rewound; pass a path or a seekable "
+                "file, or set api_base to the final URL",
+                provider=provider.name,
+                status_code=response.status_code,
+            )
         headers = dict(request.headers)
-        if content is None:
+        if content is None and upload is None:
             headers.pop("content-length", None)
             headers.pop("content-type", None)
-        return httpx.Request(method, location, headers=headers, content=content, extensions=request.extensions)
+            headers.pop("transfer-encoding", None)
+        redirected = httpx.Request(method, location, headers=headers, content=content, extensions=request.extensions)
+        if upload is not None:
+            redirected.stream = upload
+        return redirected
 
     # -- the two drivers: only the I/O differs -------------------------------------------------------
 
@@ -314,7 +331,7 @@ class Transport:
                 assert isinstance(value, httpx.Request)
                 try:
                     response = client.send(value, stream=True)
-                    if response.status_code >= 300 or not request.stream:
+                    if response.status_code >= 300 or not (request.stream or request.download):
                         try:
                             response.read()
                         finally:
@@ -347,7 +364,7 @@ class Transport:
                 assert isinstance(value, httpx.Request)
                 try:
                     response = await client.send(value, stream=True)
-                    if response.status_code >= 300 or not request.stream:
+                    if response.status_code >= 300 or not (request.stream or request.download):
                         try:
                             await response.aread()
                         finally:
@@ -385,6 +402,29 @@ async def _close_at_loop_shutdown(
             await client.aclose()
         finally:
             on_closed()
+
+
+def _upload_stream(request: HTTPRequest, headers: dict[str, str]) -> Any:
+    """The streamed body for ``request.upload`` (its headers added), or None for a plain request."""
+    if request.upload is None:
+        return None
+    from any_llm.uploads import UploadStream
+
+    stream = UploadStream(request.upload)
+    for name, value in stream.headers().items():
+        headers.setdefault(name, value)
+    return stream
+
+
+def _upload_of(request: httpx.Request) -> Any:
+    from any_llm.uploads import UploadStream
+
+    return request.stream if isinstance(request.stream, UploadStream) else None
+
+
+def _replayable(request: httpx.Request) -> bool:
+    """False for an upload that went partly out and cannot be rewound: it is never resent."""
+    return bool(getattr(request.stream, "replayable", True))
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:

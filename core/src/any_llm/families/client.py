@@ -1,0 +1,294 @@
+"""The family methods of :class:`~any_llm.AnyLLM` (mixed into it): check → build → send → parse.
+
+Like completion, each operation is a pure "prepare" step (capability flag first, then arguments,
+then the provider's build function), the I/O through the client's transport, and the provider's pure
+parse; the sync and async twins differ only in the middle line.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import IO, TYPE_CHECKING, Any
+
+from any_llm import errors
+from any_llm.families.flow import adrive, drive
+from any_llm.families.params import (
+    BatchParams,
+    ImageGenerationParams,
+    ModerationParams,
+    RerankParams,
+    SpeechParams,
+    TranscriptionParams,
+)
+
+if TYPE_CHECKING:
+    from any_llm.downloads import AsyncBinaryStream, BinaryStream
+    from any_llm.families.flow import Flow
+    from any_llm.provider import HTTPRequest, Provider
+    from any_llm.transport import Transport
+    from any_llm.types.audio import Transcription
+    from any_llm.types.batch import Batch, BatchResult
+    from any_llm.types.image import ImagesResponse
+    from any_llm.types.moderation import ModerationResponse
+    from any_llm.types.rerank import RerankResponse
+
+__all__ = ["FamilyMethods"]
+
+Output = str | os.PathLike[str] | IO[bytes]
+
+
+def _require(provider: Provider, capability: str) -> None:
+    if not getattr(provider, f"supports_{capability}", False):
+        raise errors.UnsupportedCapabilityError(capability, provider.name)
+
+
+def _text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise errors.ConfigurationError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+class FamilyMethods:
+    """Rerank, moderation, images, speech, transcription and batch jobs for one provider configuration."""
+
+    provider: Provider
+    transport: Transport
+
+    # -- rerank ---------------------------------------------------------------------------------
+
+    def _rerank_request(
+        self, model: str, query: str, documents: Any, kwargs: dict[str, Any]
+    ) -> tuple[RerankParams, HTTPRequest, Any]:
+        _require(self.provider, "rerank")
+        if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
+            raise errors.ConfigurationError("documents must be a non-empty list of strings")
+        timeout = kwargs.pop("timeout", None)
+        top_n = kwargs.pop("top_n", None)
+        max_tokens = kwargs.pop("max_tokens_per_doc", None)
+        for name, value in (("top_n", top_n), ("max_tokens_per_doc", max_tokens)):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+                raise errors.ConfigurationError(f"{name} must be a positive integer, got {value!r}")
+        params = RerankParams(_text(model, "model"), _text(query, "query"), documents, top_n, max_tokens, kwargs)
+        return params, self.provider.build_rerank_request(params), timeout
+
+    def rerank(self, model: str, query: str, documents: list[str], **kwargs: Any) -> RerankResponse:
+        """Order ``documents`` by relevance to ``query``; takes :func:`any_llm.rerank`'s parameters."""
+        params, request, timeout = self._rerank_request(model, query, documents, kwargs)
+        return self.provider.parse_rerank(self.transport.send(self.provider, request, timeout).content, params)
+
+    async def arerank(self, model: str, query: str, documents: list[str], **kwargs: Any) -> RerankResponse:
+        """Async twin of :meth:`rerank`."""
+        params, request, timeout = self._rerank_request(model, query, documents, kwargs)
+        response = await self.transport.asend(self.provider, request, timeout)
+        return self.provider.parse_rerank(response.content, params)
+
+    # -- moderation -----------------------------------------------------------------------------
+
+    def _moderation_request(self, model: str, input: Any, kwargs: dict[str, Any]) -> Any:
+        _require(self.provider, "moderation")
+        ok = isinstance(input, str) or (
+            isinstance(input, list)
+            and input
+            and (all(isinstance(i, str) for i in input) or all(isinstance(i, dict) for i in input))
+        )
+        if not ok:
+            raise errors.ConfigurationError(
+                "input must be a string, a non-empty list of strings, or a list of content-part dicts"
+            )
+        timeout = kwargs.pop("timeout", None)
+        include_raw = bool(kwargs.pop("include_raw", False))
+        params = ModerationParams(_text(model, "model"), input, include_raw, kwargs)
+        return params, self.provider.build_moderation_request(params), timeout
+
+    def moderation(self, model: str, input: Any, **kwargs: Any) -> ModerationResponse:
+        """Classify ``input`` (a string, strings, or content parts) for harmful content."""
+        params, request, timeout = self._moderation_request(model, input, kwargs)
+        return self.provider.parse_moderation(self.transport.send(self.provider, request, timeout).content, params)
+
+    async def amoderation(self, model: str, input: Any, **kwargs: Any) -> ModerationResponse:
+        """Async twin of :meth:`moderation`."""
+        params, request, timeout = self._moderation_request(model, input, kwargs)
+        response = await self.transport.asend(self.provider, request, timeout)
+        return self.provider.parse_moderation(response.content, params)
+
+    # -- images ---------------------------------------------------------------------------------
+
+    def _image_request(self, model: str, prompt: str, kwargs: dict[str, Any]) -> Any:
+        _require(self.provider, "image_generation")
+        timeout = kwargs.pop("timeout", None)
+        named = {k: kwargs.pop(k, None) for k in ("n", "size", "quality", "style", "response_format", "user")}
+        if named["n"] is not None and (
+            isinstance(named["n"], bool) or not isinstance(named["n"], int) or named["n"] < 1
+        ):
+            raise errors.ConfigurationError(f"n must be a positive integer, got {named['n']!r}")
+        if named["response_format"] not in (None, "url", "b64_json"):
+            raise errors.ConfigurationError(
+                f"response_format must be 'url' or 'b64_json', got {named['response_format']!r}"
+            )
+        params = ImageGenerationParams(_text(model, "model"), _text(prompt, "prompt"), **named, extra=kwargs)
+        return params, self.provider.build_image_generation_request(params), timeout
+
+    def image_generation(self, model: str, prompt: str, **kwargs: Any) -> ImagesResponse:
+        """Generate images from ``prompt``; each comes back as a URL or base64 (``response_format``)."""
+        params, request, timeout = self._image_request(model, prompt, kwargs)
+        body = self.transport.send(self.provider, request, timeout).content
+        return self.provider.parse_image_generation(body, params)
+
+    async def aimage_generation(self, model: str, prompt: str, **kwargs: Any) -> ImagesResponse:
+        """Async twin of :meth:`image_generation`."""
+        params, request, timeout = self._image_request(model, prompt, kwargs)
+        response = await self.transport.asend(self.provider, request, timeout)
+        return self.provider.parse_image_generation(response.content, params)
+
+    # -- speech ---------------------------------------------------------------------------------
+
+    def _speech_request(self, model: str, input: str, voice: str, kwargs: dict[str, Any]) -> Any:
+        _require(self.provider, "speech")
+        timeout = kwargs.pop("timeout", None)
+        stream = bool(kwargs.pop("stream", False))
+        output = kwargs.pop("output_file", None)
+        if stream and output is not None:
+            raise errors.ConfigurationError("pass stream=True or output_file=..., not both")
+        named = {k: kwargs.pop(k, None) for k in ("instructions", "response_format", "speed")}
+        params = SpeechParams(
+            _text(model, "model"), _text(input, "input"), _text(voice, "voice"), **named, extra=kwargs
+        )
+        request = self.provider.build_speech_request(params)
+        request.download = True
+        return request, timeout, stream, output
+
+    def speech(self, model: str, input: str, voice: str, **kwargs: Any) -> bytes | int | BinaryStream:
+        """Speak ``input``: the audio as bytes, or streamed (``stream=True`` gives a :class:`BinaryStream`,
+        ``output_file=`` a path or binary file to write to, returning the bytes written)."""
+        from any_llm.downloads import BinaryStream
+
+        request, timeout, stream, output = self._speech_request(model, input, voice, kwargs)
+        audio = BinaryStream(self.transport.send(self.provider, request, timeout), self.provider.name)
+        if stream:
+            return audio
+        if output is not None:
+            return audio.write_to(output)
+        return audio.read()
+
+    async def aspeech(self, model: str, input: str, voice: str, **kwargs: Any) -> bytes | int | AsyncBinaryStream:
+        """Async twin of :meth:`speech` (``stream=True`` gives an :class:`AsyncBinaryStream`)."""
+        from any_llm.downloads import AsyncBinaryStream
+
+        request, timeout, stream, output = self._speech_request(model, input, voice, kwargs)
+        audio = AsyncBinaryStream(await self.transport.asend(self.provider, request, timeout), self.provider.name)
+        if stream:
+            return audio
+        if output is not None:
+            return await audio.write_to(output)
+        return await audio.read()
+
+    # -- transcription --------------------------------------------------------------------------
+
+    def _transcription_request(self, model: str, file: Any, kwargs: dict[str, Any]) -> Any:
+        from any_llm.uploads import file_part
+
+        _require(self.provider, "transcription")
+        timeout = kwargs.pop("timeout", None)
+        part = file_part(file, kwargs.pop("filename", None), kwargs.pop("mime_type", None), what="file")
+        named = {
+            k: kwargs.pop(k, None)
+            for k in ("language", "prompt", "response_format", "temperature", "timestamp_granularities")
+        }
+        params = TranscriptionParams(_text(model, "model"), part, **named, extra=kwargs)
+        return params, self.provider.build_transcription_request(params), timeout
+
+    def transcription(self, model: str, file: Any, **kwargs: Any) -> Transcription:
+        """Transcribe audio from a path, bytes or a binary file; the file is streamed, not read whole."""
+        params, request, timeout = self._transcription_request(model, file, kwargs)
+        response = self.transport.send(self.provider, request, timeout)
+        return self.provider.parse_transcription(response.content, response.headers, params)
+
+    async def atranscription(self, model: str, file: Any, **kwargs: Any) -> Transcription:
+        """Async twin of :meth:`transcription`."""
+        params, request, timeout = self._transcription_request(model, file, kwargs)
+        response = await self.transport.asend(self.provider, request, timeout)
+        return self.provider.parse_transcription(response.content, response.headers, params)
+
+    # -- batch ----------------------------------------------------------------------------------
+
+    def _batch_create(self, input_file_path: Any, endpoint: str, kwargs: dict[str, Any]) -> Any:
+        _require(self.provider, "batch")
+        if not isinstance(input_file_path, (str, os.PathLike)) or not os.path.isfile(input_file_path):
+            raise errors.ConfigurationError(
+                f"input_file_path must be the path of an existing JSONL file, got {input_file_path!r}"
+            )
+        timeout = kwargs.pop("timeout", None)
+        window = kwargs.pop("completion_window", "24h")
+        metadata = kwargs.pop("metadata", None)
+        params = BatchParams(os.fspath(input_file_path), _text(endpoint, "endpoint"), window, metadata, kwargs)
+        return self.provider.create_batch_flow(params), timeout
+
+    def _batch_flow(self, op: str, batch_id: Any, kwargs: dict[str, Any]) -> tuple[Flow[Any], Any]:
+        _require(self.provider, "batch")
+        timeout = kwargs.pop("timeout", None)
+        batch_id = _text(batch_id, "batch_id")
+        if op == "retrieve":
+            return self.provider.retrieve_batch_flow(batch_id, kwargs), timeout
+        if op == "cancel":
+            return self.provider.cancel_batch_flow(batch_id, kwargs), timeout
+        return self.provider.batch_results_flow(batch_id, kwargs), timeout
+
+    def _list_flow(self, after: str | None, limit: int | None, kwargs: dict[str, Any]) -> tuple[Flow[Any], Any]:
+        _require(self.provider, "batch")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise errors.ConfigurationError(f"limit must be a positive integer, got {limit!r}")
+        timeout = kwargs.pop("timeout", None)
+        return self.provider.list_batches_flow(after, limit, kwargs), timeout
+
+    def create_batch(self, input_file_path: str, endpoint: str, **kwargs: Any) -> Batch:
+        """Upload an OpenAI batch JSONL file (streamed) and start a batch job for ``endpoint``."""
+        flow, timeout = self._batch_create(input_file_path, endpoint, kwargs)
+        result: Batch = drive(self.transport, self.provider, flow, timeout)
+        return result
+
+    async def acreate_batch(self, input_file_path: str, endpoint: str, **kwargs: Any) -> Batch:
+        flow, timeout = self._batch_create(input_file_path, endpoint, kwargs)
+        result: Batch = await adrive(self.transport, self.provider, flow, timeout)
+        return result
+
+    def retrieve_batch(self, batch_id: str, **kwargs: Any) -> Batch:
+        flow, timeout = self._batch_flow("retrieve", batch_id, kwargs)
+        result: Batch = drive(self.transport, self.provider, flow, timeout)
+        return result
+
+    async def aretrieve_batch(self, batch_id: str, **kwargs: Any) -> Batch:
+        flow, timeout = self._batch_flow("retrieve", batch_id, kwargs)
+        result: Batch = await adrive(self.transport, self.provider, flow, timeout)
+        return result
+
+    def cancel_batch(self, batch_id: str, **kwargs: Any) -> Batch:
+        flow, timeout = self._batch_flow("cancel", batch_id, kwargs)
+        result: Batch = drive(self.transport, self.provider, flow, timeout)
+        return result
+
+    async def acancel_batch(self, batch_id: str, **kwargs: Any) -> Batch:
+        flow, timeout = self._batch_flow("cancel", batch_id, kwargs)
+        result: Batch = await adrive(self.transport, self.provider, flow, timeout)
+        return result
+
+    def list_batches(self, after: str | None = None, limit: int | None = None, **kwargs: Any) -> list[Batch]:
+        """Batches newest first, following the provider's pages to the end (or up to ``limit``)."""
+        flow, timeout = self._list_flow(after, limit, kwargs)
+        result: list[Batch] = drive(self.transport, self.provider, flow, timeout)
+        return result
+
+    async def alist_batches(self, after: str | None = None, limit: int | None = None, **kwargs: Any) -> list[Batch]:
+        flow, timeout = self._list_flow(after, limit, kwargs)
+        result: list[Batch] = await adrive(self.transport, self.provider, flow, timeout)
+        return result
+
+    def retrieve_batch_results(self, batch_id: str, **kwargs: Any) -> BatchResult:
+        """The per-request results of a finished batch; :class:`~any_llm.errors.BatchNotCompleteError` before."""
+        flow, timeout = self._batch_flow("results", batch_id, kwargs)
+        result: BatchResult = drive(self.transport, self.provider, flow, timeout)
+        return result
+
+    async def aretrieve_batch_results(self, batch_id: str, **kwargs: Any) -> BatchResult:
+        flow, timeout = self._batch_flow("results", batch_id, kwargs)
+        result: BatchResult = await adrive(self.transport, self.provider, flow, timeout)
+        return result
