@@ -92,11 +92,12 @@ class _Source:
 
     def __init__(self, source: FileSource) -> None:
         self.source: Any = source
+        src: Any = source
         self.start: int | None = None
         self.generated = callable(source) and not hasattr(source, "read")
         if not self.generated and not isinstance(source, (str, os.PathLike, bytes)):
             try:
-                self.start = self.source.tell() if self.source.seekable() else None
+                self.start = src.tell() if src.seekable() else None
             except (AttributeError, OSError, ValueError):
                 self.start = None
 

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
+from any_llm.testing.families import OPENAI_FAMILY_SCHEMAS, FamilyConformance, openai_family_exchanges
 from any_llm.testing.server import MockServer, Reply
 
 if TYPE_CHECKING:
@@ -475,7 +476,7 @@ def _check_capability_gap(
     return True
 
 
-class ProviderConformance:
+class ProviderConformance(FamilyConformance):
     """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``."""
 
     provider_class: ClassVar[type[Provider]]
@@ -749,6 +750,7 @@ def openai_exchanges() -> dict[str, Reply | list[Reply]]:
                 "data": [{"id": m, "object": "model", "created": 0, "owned_by": "kit"} for m in MODEL_IDS],
             }
         ),
+        **openai_family_exchanges(),
     }
 
 
@@ -817,6 +819,7 @@ class OpenAICompatibleConformance(ProviderConformance):
 
     base_path = "/v1"
     request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_SPEC, "CreateChatCompletionRequest")
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = OPENAI_FAMILY_SCHEMAS
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return openai_exchanges()[scenario]

@@ -21,6 +21,8 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from any_llm import errors
+from any_llm.families.openai_wire import parse_rerank_json
+from any_llm.families.params import RerankParams
 from any_llm.provider import (
     CompletionParams,
     HTTPRequest,
@@ -50,6 +52,7 @@ from any_llm.types.completion import (
 )
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
+from any_llm.types.rerank import RerankResponse
 
 __all__ = ["THINKING_BUDGETS", "CohereProvider", "CohereStreamParser"]
 
@@ -79,6 +82,7 @@ class CohereProvider(Provider):
     supports_images = True
     supports_embedding = True
     supports_list_models = True
+    supports_rerank = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(
         {"logit_bias", "parallel_tool_calls", "user", "top_logprobs", "service_tier", "prompt_cache_key"}
     )
@@ -210,6 +214,22 @@ class CohereProvider(Provider):
         err = errors_from_status(self.name, status, headers, body, message or f"HTTP {status_code}", code)
         err.status_code = status_code
         return err
+
+    # -- rerank -------------------------------------------------------------------------------
+
+    def build_rerank_request(self, params: RerankParams) -> HTTPRequest:
+        """``POST /v2/rerank`` (https://docs.cohere.com/reference/rerank): documents as strings;
+        ``top_n`` and ``max_tokens_per_doc`` are Cohere's own field names."""
+        body: dict[str, Any] = {"model": params.model, "query": params.query, "documents": params.documents}
+        if params.top_n is not None:
+            body["top_n"] = params.top_n
+        if params.max_tokens_per_doc is not None:
+            body["max_tokens_per_doc"] = params.max_tokens_per_doc
+        body.update(params.extra)
+        return HTTPRequest("POST", "v2/rerank", json=body)
+
+    def parse_rerank(self, body: bytes, params: RerankParams) -> RerankResponse:
+        return parse_rerank_json(body, self.name, params.documents)
 
     # -- embeddings and models ----------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""OpenAI chat completions, embeddings and model list for anyllm."""
+"""OpenAI chat completions, embeddings, models, moderation, images, speech, transcription and batches for anyllm."""
 
 from __future__ import annotations
 
@@ -23,6 +23,11 @@ class OpenAIProvider(OpenAICompatibleProvider):
     supports_images = True
     supports_embedding = True
     supports_list_models = True
+    supports_moderation = True
+    supports_image_generation = True
+    supports_speech = True
+    supports_transcription = True
+    supports_batch = True
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
 
 
