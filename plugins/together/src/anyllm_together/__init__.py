@@ -2,7 +2,9 @@
 
 Quirks (https://docs.together.ai/docs/openai-api-compatibility, /reference/models-1):
 - ``GET /models`` answers with a bare JSON array, not ``{"data": [...]}`` (the core accepts both);
-- reasoning models answer with ``message.reasoning`` or ``<think>`` in the content; the core lifts both.
+- reasoning models answer with ``message.reasoning`` or ``<think>`` in the content; the core lifts both;
+- ``POST /v1/rerank`` (https://docs.together.ai/reference/rerank) takes Cohere's fields (no
+  ``max_tokens_per_doc``) and answers ``results`` of index + relevance_score.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ class TogetherProvider(OpenAICompatibleProvider):
     supports_images = True
     supports_embedding = True
     supports_list_models = True
+    supports_rerank = True
 
 
 @hookimpl
