@@ -200,6 +200,12 @@ class OpenAIFamilyWire:
     """The body field for ``max_tokens_per_doc``; None: the service has none and the parameter is refused."""
     image_unsupported_params: ClassVar[frozenset[str]] = frozenset()
     """image_generation parameters this service cannot honour (refused before sending)."""
+    transcription_unsupported_params: ClassVar[frozenset[str]] = frozenset()
+    """transcription parameters this service cannot honour (refused before sending)."""
+    form_list_suffix: ClassVar[str] = "[]"
+    """How a list goes into a multipart form: OpenAI repeats ``name[]``; "" repeats ``name``."""
+    moderation_takes_parts: ClassVar[bool] = True
+    """Whether moderation input may be content-part dicts (OpenAI's omni models) or only strings."""
     batch_endpoints: ClassVar[frozenset[str]] = frozenset(
         {"/v1/chat/completions", "/v1/embeddings", "/v1/completions", "/v1/responses", "/v1/moderations"}
     )
@@ -233,6 +239,10 @@ class OpenAIFamilyWire:
     # -- moderation -----------------------------------------------------------------------------
 
     def build_moderation_request(self, params: ModerationParams) -> HTTPRequest:
+        if not self.moderation_takes_parts and any(not isinstance(i, str) for i in params.items()):
+            raise errors.UnsupportedParameterError(
+                "input", self.name, "moderation takes a string or a list of strings here, not content parts"
+            )
         extra = dict(params.extra)
         request = self._request("POST", self.moderation_path, params.model, extra)
         request.json = {"model": params.model, "input": params.input, **extra}
@@ -277,12 +287,16 @@ class OpenAIFamilyWire:
     def build_transcription_request(self, params: TranscriptionParams) -> HTTPRequest:
         from any_llm.uploads import Multipart
 
+        given = params.given()
+        for name in given:
+            if name in self.transcription_unsupported_params:
+                raise errors.UnsupportedParameterError(name, self.name)
         extra = dict(params.extra)
         request = self._request("POST", self.transcription_path, params.model, extra)
         fields: dict[str, str | list[str]] = {"model": params.model}
-        for name, value in {**params.given(), **extra}.items():
-            if isinstance(value, list) and name == "timestamp_granularities":
-                fields[f"{name}[]"] = [str(v) for v in value]
+        for name, value in {**given, **extra}.items():
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                fields[f"{name}{self.form_list_suffix}"] = list(value)
             else:
                 fields[name] = _form_value(value)
         request.upload = Multipart(fields=fields, files={"file": params.file})
