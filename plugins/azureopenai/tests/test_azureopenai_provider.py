@@ -54,6 +54,12 @@ def test_declarations() -> None:
         "images": True,
         "embedding": True,
         "list_models": True,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": True,
+        "speech": True,
+        "transcription": True,
+        "batch": True,
     }
 
 

@@ -35,6 +35,12 @@ def test_declarations() -> None:
         "images": False,
         "embedding": True,
         "list_models": False,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": False,
+        "speech": False,
+        "transcription": False,
+        "batch": False,
     }
 
 

@@ -48,6 +48,12 @@ def test_declarations() -> None:
         "images": False,
         "embedding": False,
         "list_models": True,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": False,
+        "speech": False,
+        "transcription": False,
+        "batch": False,
     }
 
 

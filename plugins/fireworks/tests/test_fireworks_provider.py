@@ -29,6 +29,12 @@ def test_declarations() -> None:
         "images": True,
         "embedding": True,
         "list_models": True,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": False,
+        "speech": False,
+        "transcription": False,
+        "batch": False,
     }
 
 

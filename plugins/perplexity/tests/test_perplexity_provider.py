@@ -34,6 +34,12 @@ def test_declarations() -> None:
         "images": True,
         "embedding": False,
         "list_models": False,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": False,
+        "speech": False,
+        "transcription": False,
+        "batch": False,
     }
 
 

@@ -31,6 +31,12 @@ def test_declarations() -> None:
         "images": True,
         "embedding": True,
         "list_models": True,
+        "rerank": True,
+        "moderation": False,
+        "image_generation": False,
+        "speech": False,
+        "transcription": False,
+        "batch": False,
     }
 
 

@@ -362,7 +362,8 @@ class OpenAIFamilyWire:
         return result
 
     def build_list_batches_request(self, cursor: str | None, limit: int | None, extra: dict[str, Any]) -> HTTPRequest:
-        request = self._request("GET", self.batches_path, None, dict(extra))
+        extra = dict(extra)
+        request = self._request("GET", self.batches_path, None, extra)
         query = dict(request.params or {})
         query.update({k: str(v) for k, v in extra.items()})
         if cursor:
