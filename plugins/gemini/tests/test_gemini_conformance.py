@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from anyllm_gemini import GeminiProvider
 
@@ -20,6 +21,7 @@ from any_llm.testing.conformance import (
     USAGE,
     ProviderConformance,
 )
+from any_llm.testing.families import IMAGE_BYTES
 
 SPEC = Path(__file__).parent / "spec" / "gemini-native.json"
 MODEL = "gemini-2.5-flash"
@@ -79,5 +81,15 @@ class TestGeminiConformance(ProviderConformance):
     base_path = "/v1beta"
     request_schema = (SPEC, "GenerateContentRequest")
 
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = {
+        "image_generation": (Path(__file__).parent / "spec" / "gemini-native.json", "GenerateContentRequest")
+    }
+
     def exchange(self, scenario: str) -> Reply:
+        if scenario == "image_generation":  # a Gemini image model's generateContent answer with an inlineData part
+            image = base64.b64encode(IMAGE_BYTES).decode()
+            parts = [{"text": "Here is a red circle."}, {"inlineData": {"mimeType": "image/png", "data": image}}]
+            return Reply.json(
+                {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}]}
+            )
         return EXCHANGES[scenario]

@@ -6,7 +6,7 @@ Pure translation both ways; the key travels only in the ``x-goog-api-key`` heade
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from any_llm import errors, hookimpl
@@ -14,8 +14,13 @@ from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamPars
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding
 from any_llm.types.model import Model
+from anyllm_gemini import _images
 from anyllm_gemini._request import build_body, model_path
 from anyllm_gemini._response import GeminiStreamParser, gemini_error, parse_completion
+
+if TYPE_CHECKING:
+    from any_llm.families.params import ImageGenerationParams
+    from any_llm.types.image import ImagesResponse
 
 __all__ = ["GeminiProvider"]
 
@@ -40,6 +45,7 @@ class GeminiProvider(Provider):
     supports_images = True
     supports_embedding = True
     supports_list_models = True
+    supports_image_generation = True
     unsupported_params = frozenset({"logit_bias", "user", "service_tier", "prompt_cache_key"})
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
@@ -78,6 +84,14 @@ class GeminiProvider(Provider):
 
     def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
         return gemini_error(self.name, status_code, headers, body)
+
+    # -- images (Imagen's :predict, or a Gemini image model's generateContent) ------------------
+
+    def build_image_generation_request(self, params: ImageGenerationParams) -> HTTPRequest:
+        return _images.build_image_request(params, self.name)
+
+    def parse_image_generation(self, body: bytes, params: ImageGenerationParams) -> ImagesResponse:
+        return _images.parse_images(body, params, self.name)
 
     # -- embeddings and models ----------------------------------------------------------------
 
