@@ -210,14 +210,24 @@ class AnyLLM(FamilyMethods):
         return self.provider.build_list_models_request(kwargs), timeout
 
     def list_models(self, **kwargs: Any) -> Sequence[Model]:
-        """The models this provider offers."""
+        """The models this provider offers, following its pages to the last one."""
+        from any_llm.families.pages import Pages
+
         request, timeout = self._models_request(kwargs)
-        return self.provider.parse_list_models(self.transport.send(self.provider, request, timeout).content)
+        pages = Pages(self.provider, request)
+        while pages.request is not None:
+            pages.add(self.transport.send(self.provider, pages.request, timeout).content)
+        return pages.models
 
     async def alist_models(self, **kwargs: Any) -> Sequence[Model]:
         """Async twin of :meth:`list_models`."""
+        from any_llm.families.pages import Pages
+
         request, timeout = self._models_request(kwargs)
-        return self.provider.parse_list_models((await self.transport.asend(self.provider, request, timeout)).content)
+        pages = Pages(self.provider, request)
+        while pages.request is not None:
+            pages.add((await self.transport.asend(self.provider, pages.request, timeout)).content)
+        return pages.models
 
     # -- lifecycle ----------------------------------------------------------------------------
 

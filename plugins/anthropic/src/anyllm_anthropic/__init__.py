@@ -183,11 +183,20 @@ class AnthropicProvider(Provider):
     # -- models -----------------------------------------------------------------------------------
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
-        query = {"limit": "1000", **{k: str(v) for k, v in extra.items()}}  # one page holds every model
+        query = {"limit": "1000", **{k: str(v) for k, v in extra.items()}}  # pages of 1000, followed to the end
         return HTTPRequest("GET", self._path("models"), params=query, headers={"anthropic-version": API_VERSION})
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         return convert_models(loads(body, self.name), body)
+
+    def next_list_models_request(self, previous: HTTPRequest, body: bytes) -> HTTPRequest | None:
+        """``has_more`` pages continue after ``last_id`` (``after_id``)."""
+        from any_llm.families.pages import next_page
+
+        data = loads(body, self.name)
+        if isinstance(data, dict) and data.get("has_more") and isinstance(data.get("last_id"), str):
+            return next_page(previous, after_id=data["last_id"])
+        return None
 
     # -- message batches (see anyllm_anthropic._batch) ---------------------------------------------
 

@@ -269,9 +269,16 @@ class CohereProvider(Provider):
             raise _shape_error(self.name, f"bad embedding vector ({exc.errors()[0]['msg']})", body) from None
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
-        """One page of up to 1000 models (Cohere's default page is 20); kwargs become query parameters."""
+        """Pages of 1000 models (Cohere's default page is 20), followed to the end; kwargs become query parameters."""
         query = {"page_size": "1000", **{k: _query_value(v) for k, v in extra.items()}}
         return HTTPRequest("GET", "v1/models", params=query)
+
+    def next_list_models_request(self, previous: HTTPRequest, body: bytes) -> HTTPRequest | None:
+        """Pages chain by ``next_page_token`` → ``page_token``."""
+        from any_llm.families.pages import next_page
+
+        token = loads_object(body, self.name).get("next_page_token")
+        return next_page(previous, page_token=token) if isinstance(token, str) and token else None
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         data = loads_object(body, self.name)

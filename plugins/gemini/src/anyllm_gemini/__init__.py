@@ -119,8 +119,16 @@ class GeminiProvider(Provider):
         )
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
-        """One page (``pageSize`` up to 1000, ``pageToken`` for the next one); extra kwargs go in the query."""
-        return HTTPRequest("GET", "models", params={k: str(v) for k, v in extra.items()} or None)
+        """The first page of 1000 (the core follows ``nextPageToken``); extra kwargs go in the query."""
+        return HTTPRequest("GET", "models", params={"pageSize": "1000", **{k: str(v) for k, v in extra.items()}})
+
+    def next_list_models_request(self, previous: HTTPRequest, body: bytes) -> HTTPRequest | None:
+        """Pages chain by ``nextPageToken`` → ``pageToken``."""
+        from any_llm.families.pages import next_page
+
+        data = loads(body, self.name)
+        token = data.get("nextPageToken") if isinstance(data, dict) else None
+        return next_page(previous, pageToken=token) if isinstance(token, str) and token else None
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         data = loads(body, self.name)
