@@ -49,6 +49,14 @@ _LAZY = {
     "alist_batches": "any_llm.families.batch",
     "retrieve_batch_results": "any_llm.families.batch",
     "aretrieve_batch_results": "any_llm.families.batch",
+    "upload_file": "any_llm.families.files",
+    "aupload_file": "any_llm.families.files",
+    "retrieve_file": "any_llm.families.files",
+    "aretrieve_file": "any_llm.families.files",
+    "file_content": "any_llm.families.files",
+    "afile_content": "any_llm.families.files",
+    "delete_file": "any_llm.families.files",
+    "adelete_file": "any_llm.families.files",
 }
 
 __all__ = [
@@ -63,7 +71,9 @@ __all__ = [
     "acancel_batch",
     "acompletion",
     "acreate_batch",
+    "adelete_file",
     "aembedding",
+    "afile_content",
     "aimage_generation",
     "alist_batches",
     "alist_models",
@@ -71,12 +81,16 @@ __all__ = [
     "arerank",
     "aretrieve_batch",
     "aretrieve_batch_results",
+    "aretrieve_file",
     "aspeech",
     "atranscription",
+    "aupload_file",
     "cancel_batch",
     "completion",
     "create_batch",
+    "delete_file",
     "embedding",
+    "file_content",
     "hookimpl",
     "image_generation",
     "list_batches",
@@ -88,8 +102,10 @@ __all__ = [
     "rerank",
     "retrieve_batch",
     "retrieve_batch_results",
+    "retrieve_file",
     "speech",
     "transcription",
+    "upload_file",
 ]
 
 if TYPE_CHECKING:
@@ -116,6 +132,16 @@ if TYPE_CHECKING:
         list_batches,
         retrieve_batch,
         retrieve_batch_results,
+    )
+    from any_llm.families.files import (
+        adelete_file,
+        afile_content,
+        aretrieve_file,
+        aupload_file,
+        delete_file,
+        file_content,
+        retrieve_file,
+        upload_file,
     )
     from any_llm.families.images import aimage_generation, image_generation
     from any_llm.families.moderation import amoderation, moderation

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from any_llm.transport import Transport
     from any_llm.types.audio import Transcription
     from any_llm.types.batch import Batch, BatchResult
+    from any_llm.types.files import FileObject
     from any_llm.types.image import ImagesResponse
     from any_llm.types.moderation import ModerationResponse
     from any_llm.types.rerank import RerankResponse
@@ -209,6 +210,63 @@ class FamilyMethods:
         response = await self.transport.asend(self.provider, request, timeout)
         return self.provider.parse_transcription(response.content, response.headers, params)
 
+    # -- files (what batch jobs need) ---------------------------------------------------------------
+
+    def _file_request(self, op: str, file: Any, kwargs: dict[str, Any]) -> tuple[HTTPRequest, Any]:
+        _require(self.provider, "batch")
+        timeout = kwargs.pop("timeout", None)
+        if op == "upload":
+            from any_llm.uploads import file_part
+
+            purpose = _text(kwargs.pop("purpose", "batch"), "purpose")
+            part = file_part(file, kwargs.pop("filename", None), kwargs.pop("mime_type", None), what="file")
+            return self.provider.build_upload_file_request(part, purpose, kwargs), timeout
+        file_id = _text(file, "file_id")
+        if op == "content":
+            request = self.provider.build_file_content_request(file_id, kwargs)
+            request.download = True
+            return request, timeout
+        return self.provider.build_file_request("DELETE" if op == "delete" else "GET", file_id, kwargs), timeout
+
+    def upload_file(self, file: Any, **kwargs: Any) -> FileObject:
+        """Upload a path, bytes or binary file (streamed, ``purpose="batch"`` unless given)."""
+        request, timeout = self._file_request("upload", file, kwargs)
+        return self.provider.parse_file(self.transport.send(self.provider, request, timeout).content)
+
+    async def aupload_file(self, file: Any, **kwargs: Any) -> FileObject:
+        request, timeout = self._file_request("upload", file, kwargs)
+        return self.provider.parse_file((await self.transport.asend(self.provider, request, timeout)).content)
+
+    def retrieve_file(self, file_id: str, **kwargs: Any) -> FileObject:
+        request, timeout = self._file_request("retrieve", file_id, kwargs)
+        return self.provider.parse_file(self.transport.send(self.provider, request, timeout).content)
+
+    async def aretrieve_file(self, file_id: str, **kwargs: Any) -> FileObject:
+        request, timeout = self._file_request("retrieve", file_id, kwargs)
+        return self.provider.parse_file((await self.transport.asend(self.provider, request, timeout)).content)
+
+    def delete_file(self, file_id: str, **kwargs: Any) -> bool:
+        """Delete ``file_id``; True when the provider says it is gone."""
+        request, timeout = self._file_request("delete", file_id, kwargs)
+        return _deleted(self.transport.send(self.provider, request, timeout).content, self.provider.name)
+
+    async def adelete_file(self, file_id: str, **kwargs: Any) -> bool:
+        request, timeout = self._file_request("delete", file_id, kwargs)
+        return _deleted((await self.transport.asend(self.provider, request, timeout)).content, self.provider.name)
+
+    def file_content(self, file_id: str, **kwargs: Any) -> BinaryStream:
+        """The file's bytes as a stream (iterate it, ``read()`` it, or ``write_to(path)``), never buffered whole."""
+        from any_llm.downloads import BinaryStream
+
+        request, timeout = self._file_request("content", file_id, kwargs)
+        return BinaryStream(self.transport.send(self.provider, request, timeout), self.provider.name)
+
+    async def afile_content(self, file_id: str, **kwargs: Any) -> AsyncBinaryStream:
+        from any_llm.downloads import AsyncBinaryStream
+
+        request, timeout = self._file_request("content", file_id, kwargs)
+        return AsyncBinaryStream(await self.transport.asend(self.provider, request, timeout), self.provider.name)
+
     # -- batch ----------------------------------------------------------------------------------
 
     def _batch_create(self, input_file_path: Any, endpoint: str, kwargs: dict[str, Any]) -> Any:
@@ -292,3 +350,9 @@ class FamilyMethods:
         flow, timeout = self._batch_flow("results", batch_id, kwargs)
         result: BatchResult = await adrive(self.transport, self.provider, flow, timeout)
         return result
+
+
+def _deleted(body: bytes, provider: str) -> bool:
+    from any_llm.provider import loads_object
+
+    return bool(loads_object(body, provider, "a file deletion").get("deleted", True))

@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from any_llm.provider import HTTPRequest
     from any_llm.types.audio import Transcription
     from any_llm.types.batch import Batch, BatchResult
+    from any_llm.types.files import FileObject
     from any_llm.types.image import ImagesResponse
     from any_llm.types.moderation import ModerationResponse
     from any_llm.types.rerank import RerankResponse
+    from any_llm.uploads import FilePart
 
 __all__ = ["FamilyHooks"]
 
@@ -110,6 +112,23 @@ class FamilyHooks:
         """The results of a finished batch in OpenAI's output shape; raises
         :class:`~any_llm.errors.BatchNotCompleteError` while it is not done."""
         raise self._unsupported("batch")
+
+    # -- files (what batch jobs need; served where ``supports_batch`` is) ----------------------------
+
+    def build_upload_file_request(self, file: FilePart, purpose: str, extra: dict[str, Any]) -> HTTPRequest:
+        """A streamed multipart upload of ``file``; answered with a file object (:meth:`parse_file`)."""
+        raise self._unsupported("files")
+
+    def build_file_request(self, method: str, file_id: str, extra: dict[str, Any]) -> HTTPRequest:
+        """GET (retrieve) or DELETE ``file_id``."""
+        raise self._unsupported("files")
+
+    def build_file_content_request(self, file_id: str, extra: dict[str, Any]) -> HTTPRequest:
+        """The file's bytes; the core streams them (``download``)."""
+        raise self._unsupported("files")
+
+    def parse_file(self, body: bytes) -> FileObject:
+        raise self._unsupported("files")
 
     # -- pagination -----------------------------------------------------------------------------
 

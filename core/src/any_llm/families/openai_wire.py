@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from any_llm.types.image import ImagesResponse
     from any_llm.types.moderation import ModerationResponse
     from any_llm.types.rerank import RerankResponse
+    from any_llm.uploads import FilePart
 
 __all__ = [
     "OpenAIFamilyWire",
@@ -315,14 +316,24 @@ class OpenAIFamilyWire:
 
     # -- files ----------------------------------------------------------------------------------
 
+    def build_upload_file_request(self, file: FilePart, purpose: str, extra: dict[str, Any]) -> HTTPRequest:
+        from any_llm.uploads import Multipart
+
+        extra = dict(extra)
+        request = self._request("POST", self.files_path, None, extra)
+        fields: dict[str, str | list[str]] = {"purpose": purpose, **{k: _form_value(v) for k, v in extra.items()}}
+        request.upload = Multipart(fields=fields, files={"file": file})
+        return request
+
     def build_file_upload_request(self, params: BatchParams) -> HTTPRequest:
         """The batch input file as a multipart upload (``purpose`` = :attr:`batch_file_purpose`), streamed."""
-        from any_llm.uploads import Multipart, file_part
+        from any_llm.uploads import file_part
 
-        request = self._request("POST", self.files_path, None, dict(params.extra))
         part = file_part(params.input_file_path, content_type="application/jsonl", what="input_file_path")
-        request.upload = Multipart(fields={"purpose": self.batch_file_purpose}, files={"file": part})
-        return request
+        return self.build_upload_file_request(part, self.batch_file_purpose, {})
+
+    def build_file_request(self, method: str, file_id: str, extra: dict[str, Any]) -> HTTPRequest:
+        return self._request(method, f"{self.files_path}/{_segment(file_id)}", None, dict(extra))
 
     def parse_file(self, body: bytes) -> FileObject:
         from any_llm.types.files import FileObject

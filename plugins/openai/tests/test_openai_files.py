@@ -1,0 +1,77 @@
+"""The files batch jobs need (upload, retrieve, content, delete) against a local server, sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from anyllm_openai import OpenAIProvider
+
+import any_llm
+from any_llm import errors, plugins
+from any_llm.testing import MockServer, Reply
+from any_llm.testing.families import FAMILIES_SPEC, multipart_fields
+from any_llm.testing.schema import schema_errors
+
+KEY = "sk-files-test-000000000"
+FILE = {
+    "id": "file-abc",
+    "object": "file",
+    "bytes": 6,
+    "created_at": 1700000000,
+    "filename": "in.jsonl",
+    "purpose": "batch",
+    "status": "processed",
+}
+CONTENT = b'{"custom_id": "1"}\n' * 5000
+
+
+def run(mode: str, name: str, *args: Any, **kwargs: Any) -> Any:
+    if mode == "async":
+
+        async def go() -> Any:
+            out = await getattr(any_llm, "a" + name)("openai", *args, **kwargs)
+            return await out.read() if name == "file_content" else out
+
+        return asyncio.run(go())
+    out = getattr(any_llm, name)("openai", *args, **kwargs)
+    return out.read() if name == "file_content" else out
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_upload_retrieve_content_delete(tmp_path: Path, mode: str) -> None:
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"{}\n{}\n")
+    pieces = [CONTENT[i : i + 10000] for i in range(0, len(CONTENT), 10000)]
+    with plugins.registered(OpenAIProvider), MockServer() as server:
+        server.queue(
+            Reply.json(FILE),
+            Reply.json(FILE),
+            Reply(200, {"content-type": "application/octet-stream"}, pieces),
+            Reply.json({"id": "file-abc", "object": "file", "deleted": True}),
+        )
+        kw = {"api_key": KEY, "api_base": server.url + "/v1"}
+        uploaded = run(mode, "upload_file", str(path), **kw)
+        assert run(mode, "retrieve_file", uploaded.id, **kw).filename == "in.jsonl"
+        assert run(mode, "file_content", uploaded.id, **kw) == CONTENT
+        assert run(mode, "delete_file", uploaded.id, **kw) is True
+        requests = server.requests
+    assert [(r.method, r.path) for r in requests] == [
+        ("POST", "/v1/files"),
+        ("GET", "/v1/files/file-abc"),
+        ("GET", "/v1/files/file-abc/content"),
+        ("DELETE", "/v1/files/file-abc"),
+    ]
+    fields, files = multipart_fields(requests[0])
+    assert (fields, files) == ({"purpose": "batch"}, {"file": b"{}\n{}\n"})
+    assert schema_errors(FAMILIES_SPEC, "CreateFileRequest", {**fields, "file": "<binary>"}) == []
+    assert schema_errors(FAMILIES_SPEC, "OpenAIFile", FILE) == []
+
+
+def test_providers_without_batches_have_no_files() -> None:
+    with MockServer() as server:
+        with pytest.raises(errors.UnsupportedCapabilityError):
+            any_llm.upload_file("cohere", b"x", api_key=KEY, api_base=server.url)
+        assert server.requests == []
