@@ -20,7 +20,7 @@ from server import openai_events
 
 from any_llm.openai_compat import OpenAIStreamParser
 from any_llm.plugins import get_provider_class
-from any_llm.streaming import SSEDecoder, _Pipeline
+from any_llm.streaming import SSEDecoder, StreamPipeline
 from any_llm.types.completion import ChatCompletionChunk
 
 
@@ -75,7 +75,7 @@ def main() -> None:
         return len(payloads)
 
     def pipeline() -> int:
-        pipe = _Pipeline(SSEDecoder("openai"), OpenAIStreamParser(provider), "openai")
+        pipe = StreamPipeline(SSEDecoder("openai"), OpenAIStreamParser(provider), "openai")
         c = 0
         for e in events:
             pipe.push(e)

@@ -19,7 +19,7 @@ from server import JSON_BODIES, STREAM_BUILDERS
 
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.streaming import _Pipeline, make_decoder
+from any_llm.streaming import StreamPipeline, make_decoder
 
 PROTOCOL = {"openai": "openai", "mistral": "openai", "anthropic": "anthropic", "gemini": "gemini", "ollama": "ollama"}
 
@@ -62,7 +62,7 @@ def measure(name: str, n: int) -> dict[str, float]:
     sp = params(True)
 
     def stream() -> int:
-        pipe = _Pipeline(make_decoder(provider.stream_format, name), provider.stream_parser(sp), name)
+        pipe = StreamPipeline(make_decoder(provider.stream_format, name), provider.stream_parser(sp), name)
         count = 0
         for e in events:
             pipe.push(e)

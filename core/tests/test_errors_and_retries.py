@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from any_llm import AnyLLM, completion, errors
-from any_llm.provider import parse_retry_after
 from any_llm.testing import MockServer, Reply
+from any_llm.wire import parse_retry_after
 
 KEY = "sk-secret-ABCDEFGHIJKLMNOP"
 OK = {
@@ -251,7 +251,7 @@ def test_stream_cut_before_the_end_is_an_error(mock_server: MockServer) -> None:
     base = {"id": "c", "object": "chat.completion.chunk", "created": 0, "model": "m"}
     mock_server.queue(Reply.sse([{**base, "choices": [{"index": 0, "delta": {"content": "a"}}]}], done=False))
     client = AnyLLM.create("openai", api_key=KEY, api_base=mock_server.url)
-    with pytest.raises(errors.APIConnectionError, match="ended before it was complete"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         list(client.completion("m", MSG, stream=True))
     client.close()
 

@@ -28,6 +28,7 @@ from any_llm import errors
 from any_llm.params import build_params
 from any_llm.provider import StreamEvent
 from any_llm.streaming import NDJSONDecoder, SSEDecoder
+from any_llm.testing import feed_event, parse_completion
 
 PROPERTY = settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.too_slow])
 ANTHROPIC_OK = ANTHROPIC.ok_body("rid-1")
@@ -315,7 +316,7 @@ def test_response_translation_gives_a_completion_or_a_typed_error(name: str, cls
 
     def check(body: bytes) -> None:
         try:
-            result: Any = provider.parse_completion(body, _params(False))
+            result: Any = parse_completion(provider, _params(False), body)
         except errors.AnyLLMError as exc:
             result = exc
         except Exception as exc:
@@ -343,7 +344,7 @@ def test_stream_translation_gives_chunks_or_a_typed_error(name: str, cls: type, 
         chunks: list[Any] = []
         try:
             for data, event in payloads:
-                chunks += list(parser.feed(StreamEvent(data, event)))
+                chunks += feed_event(provider, parser, StreamEvent(data, event))
                 if parser.done:
                     break
             chunks += list(parser.finish())

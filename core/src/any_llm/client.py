@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from any_llm import errors
 from any_llm.families.client import FamilyMethods
 from any_llm.plugins import get_provider_class
+from any_llm.wire import call_plugin
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    import httpx
 
     from any_llm.provider import CompletionParams, Provider
     from any_llm.streaming import AsyncStream, Stream
@@ -25,6 +29,8 @@ if TYPE_CHECKING:
     from any_llm.types.model import Model
 
 __all__ = ["AnyLLM", "resolve_api_base", "resolve_api_key"]
+
+_R = TypeVar("_R")
 
 _TRANSPORT_ARGS = ("timeout", "max_retries", "default_headers", "headers", "http_client", "async_http_client")
 
@@ -141,8 +147,13 @@ class AnyLLM(FamilyMethods):
         params = build_params(model, messages, args, kwargs)
         return params, timeout
 
-    def _finish(self, params: CompletionParams, body: bytes) -> ChatCompletion:
-        completion = self.provider.parse_completion(body, params)
+    def _parse(self, what: str, parse: Callable[..., _R], response: httpx.Response, *args: Any) -> _R:
+        """Run a plugin's parse function on a response: whatever it raises reaches the caller typed."""
+        body = response.content
+        return call_plugin(self.provider.name, what, body, response.status_code, parse, body, *args)
+
+    def _finish(self, params: CompletionParams, response: httpx.Response) -> ChatCompletion:
+        completion = self._parse("a response", self.provider.parse_completion, response, params)
         if params.output_type is not None:
             from any_llm.structured import parse_structured
 
@@ -151,10 +162,12 @@ class AnyLLM(FamilyMethods):
         return completion
 
     def _pipeline(self, params: CompletionParams) -> Any:
-        from any_llm.streaming import _Pipeline, make_decoder
+        from any_llm.streaming import StreamPipeline, make_decoder
 
         name = self.provider.name
-        return _Pipeline(make_decoder(self.provider.stream_format, name), self.provider.stream_parser(params), name)
+        return StreamPipeline(
+            make_decoder(self.provider.stream_format, name), self.provider.stream_parser(params), name
+        )
 
     def completion(self, model: str, messages: Any, **kwargs: Any) -> ChatCompletion | Stream:
         """Create a chat completion; takes the same parameters as :func:`any_llm.completion`."""
@@ -165,7 +178,7 @@ class AnyLLM(FamilyMethods):
             from any_llm.streaming import Stream
 
             return Stream(self.transport.send(self.provider, request, timeout), pipeline)
-        return self._finish(params, self.transport.send(self.provider, request, timeout).content)
+        return self._finish(params, self.transport.send(self.provider, request, timeout))
 
     async def acompletion(self, model: str, messages: Any, **kwargs: Any) -> ChatCompletion | AsyncStream:
         """Async twin of :meth:`completion`."""
@@ -176,7 +189,7 @@ class AnyLLM(FamilyMethods):
             from any_llm.streaming import AsyncStream
 
             return AsyncStream(await self.transport.asend(self.provider, request, timeout), pipeline)
-        return self._finish(params, (await self.transport.asend(self.provider, request, timeout)).content)
+        return self._finish(params, await self.transport.asend(self.provider, request, timeout))
 
     # -- embeddings ---------------------------------------------------------------------------
 
@@ -193,13 +206,14 @@ class AnyLLM(FamilyMethods):
     def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Embed ``inputs`` (one string or a list) with ``model``."""
         request, timeout = self._embedding_request(model, inputs, kwargs)
-        return self.provider.parse_embedding(self.transport.send(self.provider, request, timeout).content, model)
+        response = self.transport.send(self.provider, request, timeout)
+        return self._parse("an embedding response", self.provider.parse_embedding, response, model)
 
     async def aembedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Async twin of :meth:`embedding`."""
         request, timeout = self._embedding_request(model, inputs, kwargs)
         response = await self.transport.asend(self.provider, request, timeout)
-        return self.provider.parse_embedding(response.content, model)
+        return self._parse("an embedding response", self.provider.parse_embedding, response, model)
 
     # -- models -------------------------------------------------------------------------------
 

@@ -22,18 +22,7 @@ from pydantic import ValidationError
 
 from any_llm import errors
 from any_llm.families.openai_wire import OpenAIFamilyWire
-from any_llm.provider import (
-    CONTEXT_MARKERS,
-    SHAPE_ERRORS,
-    CompletionParams,
-    HTTPRequest,
-    Provider,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads,
-    shape_error,
-)
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -43,6 +32,7 @@ from any_llm.types.completion import (
 )
 from any_llm.types.embedding import CreateEmbeddingResponse
 from any_llm.types.model import Model
+from any_llm.wire import CONTEXT_MARKERS, errors_from_status, loads
 
 __all__ = ["OpenAICompatibleProvider", "OpenAIStreamParser", "ThinkTagSplitter", "lift_reasoning", "stream_error"]
 
@@ -133,7 +123,7 @@ class OpenAICompatibleProvider(OpenAIFamilyWire, Provider):
             )
         if "error" in data and "choices" not in data:
             raise self.error_from_payload(data)
-        data = _guarded(self.normalize_response, data, self.name, body)
+        data = self.normalize_response(data)
         choices = data.get("choices")
         for choice in choices if isinstance(choices, list) else ():  # a wrong shape fails validation below
             message = choice.get("message") if isinstance(choice, dict) else None
@@ -217,17 +207,6 @@ class OpenAICompatibleProvider(OpenAIFamilyWire, Provider):
             raise errors.ResponseValidationError(
                 f"{self.name} model list entry of the wrong shape: {_first_error(exc)}", provider=self.name
             ) from None
-
-
-def _guarded(hook: Any, data: dict[str, Any], provider: str, raw: bytes) -> dict[str, Any]:
-    """Run a provider's normalize hook; a body of an unexpected shape that trips it is a typed error."""
-    try:
-        out: dict[str, Any] = hook(data)
-    except errors.AnyLLMError:
-        raise
-    except SHAPE_ERRORS as exc:
-        raise shape_error(provider, exc, "a body", raw) from None
-    return out
 
 
 def _first_error(exc: ValidationError) -> str:
@@ -411,7 +390,7 @@ class OpenAIStreamParser(StreamParser):
         if isinstance(payload, dict) and payload.get("error"):  # "error": null is no error
             raise self.provider.error_from_payload(payload)
         if isinstance(payload, dict) and self._normalizes:
-            payload = _guarded(self.normalize_chunk, payload, name, data)
+            payload = self.normalize_chunk(payload)
         if isinstance(payload, dict):
             choices = payload.get("choices")
             for choice in choices if isinstance(choices, list) else ():
@@ -477,12 +456,11 @@ class OpenAIStreamParser(StreamParser):
                 fn.name = None
 
     def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done and not self._seen_finish:
-            raise errors.APIConnectionError(
-                f"{self.provider.name} stream ended before it was complete (no [DONE] and no finish_reason)",
-                provider=self.provider.name,
-            )
         return self._flush_splitters()
+
+    def may_end(self) -> bool:
+        """``[DONE]``, or a chunk with a finish_reason: some servers close without ``[DONE]``."""
+        return self.done or self._seen_finish
 
     def _flush_splitters(self) -> list[ChatCompletionChunk]:
         """Text held back while a ``<think>`` tag was undecided is delivered at the end, not lost."""

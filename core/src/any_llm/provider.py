@@ -17,15 +17,14 @@ when the service speaks OpenAI's protocol), and registers the class from its plu
 
 from __future__ import annotations
 
-import json
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic_core import from_json
-
 from any_llm import errors
 from any_llm.families.contract import FamilyHooks
+from any_llm.wire import error_details_from_json, errors_from_status
 
 if TYPE_CHECKING:
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
@@ -187,8 +186,15 @@ class StreamParser:
         raise NotImplementedError
 
     def finish(self) -> Iterable[ChatCompletionChunk]:
-        """Called at end of body. Raise if the stream ended before the protocol said it was done."""
+        """Called once at end of body: return what the parser held back. Core then raises
+        :class:`~any_llm.errors.APIConnectionError` itself if the stream was cut (see :meth:`may_end`)."""
         return ()
+
+    def may_end(self) -> bool:
+        """Whether the body may end here without the stream having been cut. The default is
+        :attr:`done`; a protocol with no end marker (the last event carries a finish reason instead)
+        overrides it."""
+        return self.done
 
 
 class Provider(FamilyHooks):
@@ -300,163 +306,29 @@ class Provider(FamilyHooks):
         return error_details_from_json(body)
 
 
-# -- shared helpers for providers ---------------------------------------------------------------
-
-CONTEXT_MARKERS = (
-    "context_length_exceeded",
-    "context length",
-    "context window",
-    "context limit",
-    "maximum context",
-    "too many tokens",
-    "prompt is too long",
-    "input is too long",
-    "maximum number of tokens",
-    "token limit",
-    "context size",
-    "exceed_context_size",
-)
-_FILTER_MARKERS = (
-    "content_filter",
-    "content_policy",
-    "content policy",
-    "content management policy",
-    "moderation",
-    "safety system",
-    "safety filter",
-    "responsible ai",
-)
-
-
-def error_details_from_json(body: bytes) -> tuple[str | None, str | None]:
-    """(message, code) from ``{"error": {...}}``, ``{"error": "..."}``, ``{"message": ...}`` or ``{"detail": ...}``."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        text = body[:300].decode("utf-8", "replace").strip()
-        return (text or None), None
-    if not isinstance(data, dict):
-        return None, None
-    err = data.get("error", data)
-    if isinstance(err, str):
-        return err, None
-    if not isinstance(err, dict):
-        return None, None
-    message = err.get("message") or err.get("detail") or err.get("msg")
-    if isinstance(message, list):  # FastAPI/pydantic validation details
-        message = "; ".join(str(m.get("msg", m)) if isinstance(m, dict) else str(m) for m in message)
-    # every classifying field: a numeric "code" (400) must not hide a telling "type"
-    kinds = [str(err[k]) for k in ("code", "type", "status") if err.get(k) is not None]
-    return (str(message) if message is not None else None), (" ".join(kinds) or None)
-
-
-def parse_retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from ``retry-after-ms``, or ``Retry-After`` in seconds or as an HTTP date."""
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            return max(float(ms) / 1000.0, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        pass
-    import email.utils
-    import time
-
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    return max(when.timestamp() - time.time(), 0.0)
-
-
-def errors_from_status(
-    provider: str,
-    status_code: int,
-    headers: Mapping[str, str],
-    body: bytes,
-    message: str,
-    code: str | None = None,
-) -> errors.AnyLLMError:
-    """The unified status → exception mapping every provider shares."""
-    text = body.decode("utf-8", "replace")
-    kwargs: dict[str, Any] = {
-        "provider": provider,
-        "status_code": status_code,
-        "request_id": headers.get("x-request-id") or headers.get("request-id"),
-        "body": text,
+_MOVED_TO_WIRE = frozenset(
+    {
+        "CONTEXT_MARKERS",
+        "SHAPE_ERRORS",
+        "error_details_from_json",
+        "errors_from_status",
+        "loads",
+        "loads_object",
+        "parse_retry_after",
+        "shape_error",
     }
-    haystack = f"{code or ''} {message}".lower()
-    cls: type[errors.APIStatusError]
-    if status_code in (401, 403):
-        cls = errors.AuthenticationError
-    elif status_code == 404:
-        cls = errors.ModelNotFoundError
-    elif status_code == 429:
-        return errors.RateLimitError(message, retry_after=parse_retry_after(headers), **kwargs)
-    elif 400 <= status_code < 500:
-        if status_code != 413 and any(m in haystack for m in CONTEXT_MARKERS):
-            cls = errors.ContextLengthExceededError
-        elif any(m in haystack for m in _FILTER_MARKERS):
-            cls = errors.ContentFilterError
-        else:
-            cls = errors.InvalidRequestError
-    else:
-        cls = errors.ProviderError
-    return cls(message, **kwargs)
+)
 
 
-def loads_object(body: bytes, provider: str, what: str = "a body") -> dict[str, Any]:
-    """:func:`loads` for a body or stream event that must be a JSON object (the usual case)."""
-    data = loads(body, provider)
-    if not isinstance(data, dict):
-        raise errors.ResponseValidationError(
-            f"{provider} sent {what} that is not a JSON object",
-            provider=provider,
-            body=body.decode("utf-8", "replace"),
+def __getattr__(name: str) -> Any:
+    """The wire helpers moved to :mod:`any_llm.wire`; importing them from here still works, with a warning."""
+    if name in _MOVED_TO_WIRE:
+        warnings.warn(
+            f"any_llm.provider.{name} moved to any_llm.wire.{name}; import it from there",
+            DeprecationWarning,
+            stacklevel=2,
         )
-    return data
+        from any_llm import wire
 
-
-SHAPE_ERRORS = (TypeError, KeyError, AttributeError, IndexError, ValueError, OverflowError)
-"""What a value of an unexpected type raises inside a translation (pydantic's ValidationError is a
-ValueError): a list used as a dict key, ``.get`` on a string, a count that is not a number. Catch these
-around a translation and re-raise :func:`shape_error`, so any bytes in give a typed error out."""
-
-
-def shape_error(
-    provider: str, exc: BaseException, what: str, body: bytes | str | None
-) -> errors.ResponseValidationError:
-    """``exc`` (one of :data:`SHAPE_ERRORS`) as the typed error for ``what`` ("a response", "a stream event")."""
-    from pydantic import ValidationError
-
-    detail = exc.errors()[0].get("msg") if isinstance(exc, ValidationError) else str(exc)
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    return errors.ResponseValidationError(
-        f"{provider} sent {what} of the wrong shape ({type(exc).__name__}: {detail})", provider=provider, body=text
-    )
-
-
-def loads(body: bytes, provider: str) -> Any:
-    """Decode JSON, raising ResponseValidationError (with the raw body) instead of ValueError.
-
-    pydantic-core's parser first (3-5x faster on small bodies); what it refuses (a byte-order mark,
-    lone surrogates) goes through ``json.loads``, which decides.
-    """
-    try:
-        return from_json(body)
-    except ValueError:
-        pass
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise errors.ResponseValidationError(
-            f"{provider} answered with a body that is not JSON: {exc}",
-            provider=provider,
-            body=body.decode("utf-8", "replace"),
-        ) from None
+        return getattr(wire, name)
+    raise AttributeError(f"module 'any_llm.provider' has no attribute {name!r}")

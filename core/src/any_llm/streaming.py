@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from any_llm.provider import StreamParser
     from any_llm.types.completion import ChatCompletionChunk
 
-__all__ = ["AsyncStream", "NDJSONDecoder", "SSEDecoder", "Stream"]
+__all__ = ["AsyncStream", "NDJSONDecoder", "SSEDecoder", "Stream", "StreamPipeline"]
 
 MAX_LINE_BYTES = 16 * 1024 * 1024
 """A stream line longer than this is an error, not unbounded memory growth."""
@@ -157,7 +157,7 @@ _closing: set[asyncio.Task[None]] = set()
 """Close tasks of garbage-collected async streams, kept alive until they finish."""
 
 
-class _Pipeline:
+class StreamPipeline:
     """The I/O-free half of a stream: bytes in, chunks out. Shared by Stream and AsyncStream."""
 
     __slots__ = ("decoder", "head", "parser", "pending", "provider", "seen")
@@ -178,16 +178,34 @@ class _Pipeline:
             self.seen = bool(events)
             if len(self.head) < 2048:
                 self.head += data[:2048]
-        for event in events:
-            if event.data == _DONE:
-                parser.done = True
-            else:
-                self.pending.extend(parser.feed(event))
-            if parser.done:
-                self.pending.extend(parser.finish())  # the parser may hold back a last piece
-                return
+        try:
+            for event in events:
+                if event.data == _DONE:
+                    parser.done = True
+                else:
+                    self.pending.extend(parser.feed(event))
+                if parser.done:
+                    self.pending.extend(parser.finish())  # the parser may hold back a last piece
+                    return
+        except errors.AnyLLMError:
+            raise
+        except Exception as exc:
+            raise self._plugin_error(exc, data) from exc
+
+    def _plugin_error(self, exc: Exception, data: bytes) -> errors.ResponseValidationError:
+        from any_llm.wire import plugin_error
+
+        return plugin_error(self.provider, exc, "a stream event", data, 200)
 
     def end(self) -> None:
+        try:
+            self._end()
+        except errors.AnyLLMError:
+            raise
+        except Exception as exc:
+            raise self._plugin_error(exc, self.head) from exc
+
+    def _end(self) -> None:
         parser = self.parser
         if not parser.done:
             rest = self.decoder.flush()
@@ -204,6 +222,11 @@ class _Pipeline:
                     break
                 self.pending.extend(parser.feed(event))
         self.pending.extend(parser.finish())
+        if not parser.done and not parser.may_end():
+            raise errors.APIConnectionError(
+                f"{self.provider} stream ended before its end marker (the connection was cut or the server failed)",
+                provider=self.provider or None,
+            )
 
 
 def _read_error(exc: Exception, provider: str) -> errors.AnyLLMError:
@@ -218,7 +241,7 @@ class Stream(Iterator["ChatCompletionChunk"]):
     def __init__(
         self,
         response: httpx.Response,
-        pipeline: _Pipeline,
+        pipeline: StreamPipeline,
         on_close: Callable[[], None] | None = None,
     ) -> None:
         self.response = response
@@ -293,7 +316,7 @@ class Stream(Iterator["ChatCompletionChunk"]):
 class AsyncStream(AsyncIterator["ChatCompletionChunk"]):
     """Async twin of :class:`Stream`: ``async for`` / ``async with``."""
 
-    def __init__(self, response: httpx.Response, pipeline: _Pipeline) -> None:
+    def __init__(self, response: httpx.Response, pipeline: StreamPipeline) -> None:
         self.response = response
         self._pipeline = pipeline
         self._reader = response.aiter_raw() if _is_identity(response) else response.aiter_bytes()

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from any_llm import errors
-from any_llm.provider import parse_retry_after
+from any_llm.wire import is_retryable, parse_retry_after, plugin_error
 
 if TYPE_CHECKING:
     import asyncio
@@ -43,7 +43,6 @@ MAX_RETRY_DELAY = 8.0
 MAX_RETRY_AFTER = 60.0
 """A server asking us to wait longer than this gets a RateLimitError (with ``retry_after``) at once."""
 MAX_REDIRECTS = 5
-RETRY_STATUSES = frozenset({408, 409, 429})
 
 _Step = tuple[str, httpx.Request] | tuple[str, float]
 _Outcome = httpx.Response | Exception | None
@@ -73,13 +72,15 @@ def map_transport_error(exc: Exception, provider: str | None, during: str = "") 
     return errors.APIConnectionError(f"request to {provider} failed{where}: {exc!r}", provider=provider)
 
 
-def _retryable_status(status: int, headers: Mapping[str, str]) -> bool:
-    hint = headers.get("x-should-retry")
-    if hint == "true":
-        return True
-    if hint == "false":
-        return False
-    return status in RETRY_STATUSES or status >= 500
+def translate_error(provider: Provider, response: httpx.Response) -> errors.AnyLLMError:
+    """The provider's typed error for an error response; a bug in its error parsing is still a typed error."""
+    status, body = response.status_code, response.content
+    try:
+        return provider.parse_error(status, response.headers, body)
+    except errors.AnyLLMError as exc:
+        return exc
+    except Exception as exc:
+        return plugin_error(provider.name, exc, "an error body", body, status)
 
 
 def _stale_connection(exc: Exception) -> bool:
@@ -251,13 +252,12 @@ class Transport:
                     redirects += 1
                     request = self._redirect(provider, request, response, redirects, auth_headers)
                     continue
-                err = provider.parse_error(status, response.headers, response.content)
+                err = translate_error(provider, response)
                 if (
                     attempt >= self.max_retries
-                    or not _retryable_status(status, response.headers)
-                    or not _replayable(request)
-                    or isinstance(err, errors.InvalidRequestError)
-                ):  # a 5xx the provider says is our fault
+                    or not is_retryable(err, response.headers)
+                    or not _replayable(request)  # an upload that cannot be rewound is never resent
+                ):
                     raise err
                 hinted = getattr(err, "retry_after", None)  # the provider may have read it from the body
                 if hinted is None:

@@ -453,7 +453,7 @@ async def test_error_event_mid_stream_async(server: MockServer, examples: dict[s
 
 def test_stream_cut_before_message_stop(server: MockServer, examples: dict[str, Any]) -> None:
     server.queue(sse(examples["stream_text"][:-1]))
-    with pytest.raises(errors.APIConnectionError, match="message_stop"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         list(call(server, stream=True))
 
 

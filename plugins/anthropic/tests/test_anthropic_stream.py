@@ -11,7 +11,7 @@ from anyllm_anthropic import AnthropicProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.provider import StreamEvent
-from any_llm.streaming import SSEDecoder
+from any_llm.testing import run_stream
 from any_llm.testing.server import sse_events
 from any_llm.types.completion import ChatCompletionChunk
 
@@ -21,16 +21,10 @@ SIG = "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds"
 def run(events: list[dict[str, Any]], **args: Any) -> tuple[list[ChatCompletionChunk], Any]:
     """Feed a transcript as real SSE bytes (event: + data: lines) and return (chunks, parser)."""
     params = build_params("claude-sonnet-4-20250514", [{"role": "user", "content": "Hi"}], {"stream": True, **args}, {})
-    parser = AnthropicProvider().stream_parser(params)
-    decoder = SSEDecoder("anthropic")
-    chunks: list[ChatCompletionChunk] = []
+    provider = AnthropicProvider()
+    parser = provider.stream_parser(params)
     raw = b"".join(sse_events([(e["type"], e) for e in events], done=False))
-    for event in decoder.feed(raw) + decoder.flush():
-        chunks.extend(parser.feed(event))
-        if parser.done:
-            break
-    chunks.extend(parser.finish())
-    return chunks, parser
+    return run_stream(provider, params, raw, parser=parser), parser
 
 
 def text_of(chunks: list[ChatCompletionChunk]) -> str:
@@ -217,7 +211,7 @@ def test_error_event_raises_typed_error(examples: dict[str, Any], kind: str, cls
 
 
 def test_stream_without_message_stop_raises(examples: dict[str, Any]) -> None:
-    with pytest.raises(errors.APIConnectionError, match="message_stop"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         run(examples["stream_text"][:-1])
 
 

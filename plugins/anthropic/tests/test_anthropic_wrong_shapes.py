@@ -12,6 +12,7 @@ from anyllm_anthropic import AnthropicProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.provider import StreamEvent
+from any_llm.testing import feed_event
 
 PARAMS = build_params("claude-sonnet-4-20250514", [{"role": "user", "content": "Hi"}], {}, {})
 STREAM_PARAMS = build_params("claude-sonnet-4-20250514", [{"role": "user", "content": "Hi"}], {"stream": True}, {})
@@ -73,7 +74,7 @@ def test_a_stream_event_of_the_wrong_shape(event: dict[str, Any]) -> None:
         parser.feed(StreamEvent(json.dumps(ok).encode()))
     raw = json.dumps(event).encode()
     with pytest.raises(errors.ResponseValidationError) as info:
-        list(parser.feed(StreamEvent(raw)))
+        feed_event(AnthropicProvider(), parser, StreamEvent(raw))
     assert info.value.provider == "anthropic"
     assert info.value.body
     if event["type"] != "message_delta" or isinstance(event["delta"], int):

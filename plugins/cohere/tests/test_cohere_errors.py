@@ -114,7 +114,7 @@ async def test_stream_cut_async(mock_server: MockServer) -> None:
         api_base=mock_server.url,
         api_key=KEY,
     )
-    with pytest.raises(errors.APIConnectionError, match="message-end"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         async for _ in stream:
             pass
 

@@ -10,22 +10,13 @@ from anyllm_cohere import CohereProvider
 
 from any_llm import errors
 from any_llm.params import build_params
-from any_llm.streaming import SSEDecoder, _Pipeline
-from any_llm.testing import sse_events
+from any_llm.testing import run_stream, sse_events
 from any_llm.types.completion import ChatCompletionChunk
 
 
 def run(events: list[Any], split: int | None = None, done: bool = False) -> list[ChatCompletionChunk]:
-    parser = CohereProvider().stream_parser(
-        build_params("command-a-03-2025", [{"role": "user", "content": "hi"}], {"stream": True}, {})
-    )
-    pipeline = _Pipeline(SSEDecoder("cohere"), parser, "cohere")
-    raw = b"".join(sse_events(events, done=done))
-    step = split or len(raw)
-    for i in range(0, len(raw), step):
-        pipeline.push(raw[i : i + step])
-    pipeline.end()
-    return list(pipeline.pending)
+    params = build_params("command-a-03-2025", [{"role": "user", "content": "hi"}], {"stream": True}, {})
+    return run_stream(CohereProvider(), params, b"".join(sse_events(events, done=done)), split=split)
 
 
 def text_of(chunks: list[ChatCompletionChunk]) -> str:
@@ -103,7 +94,7 @@ def test_message_end_with_error_raises(docs: Any) -> None:
 
 
 def test_stream_without_message_end_raises(docs: Any) -> None:
-    with pytest.raises(errors.APIConnectionError, match="message-end"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         run(docs.STREAM[:-1])
 
 

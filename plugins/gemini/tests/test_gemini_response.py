@@ -12,7 +12,8 @@ from anyllm_gemini import GeminiProvider
 
 from any_llm import errors
 from any_llm.params import build_params
-from any_llm.provider import StreamEvent
+from any_llm.testing import parse_completion, sse_events
+from any_llm.testing import run_stream as core_run_stream
 from any_llm.testing.schema import schema_errors
 from any_llm.types import ChatCompletion, ChatCompletionChunk
 
@@ -292,7 +293,7 @@ def test_logprobs() -> None:
 )
 def test_malformed_bodies_raise_response_validation_error(body: bytes) -> None:
     with pytest.raises(errors.ResponseValidationError):
-        PROVIDER.parse_completion(body, PARAMS)
+        parse_completion(PROVIDER, PARAMS, body)
 
 
 def test_an_error_object_in_a_200_body_is_raised_typed() -> None:
@@ -371,12 +372,8 @@ TOOL_STREAM: list[dict[str, Any]] = [
 
 
 def run_stream(events: list[dict[str, Any]]) -> list[ChatCompletionChunk]:
-    parser = PROVIDER.stream_parser(STREAM_PARAMS)
-    chunks: list[ChatCompletionChunk] = []
-    for event in events:
-        chunks.extend(parser.feed(StreamEvent(json.dumps(event).encode())))
-    chunks.extend(parser.finish())
-    return chunks
+    raw = b"".join(sse_events(events, done=False))
+    return core_run_stream(PROVIDER, STREAM_PARAMS, raw)
 
 
 @pytest.mark.parametrize("events", [STREAM, TOOL_STREAM])
@@ -439,7 +436,7 @@ def test_stream_with_two_candidates_counts_tool_calls_per_candidate() -> None:
 
 
 def test_stream_without_finish_reason_raises_at_the_end() -> None:
-    with pytest.raises(errors.APIConnectionError, match="finishReason"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         run_stream(STREAM[:2])
 
 

@@ -12,6 +12,7 @@ from anyllm_gemini import GeminiProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.provider import StreamEvent
+from any_llm.testing import feed_event
 
 PARAMS = build_params("gemini-2.5-flash", [{"role": "user", "content": "x"}], {"stream": True}, {})
 
@@ -28,7 +29,8 @@ def usage(prompt: int, total: int, **more: Any) -> dict[str, Any]:
 
 
 def run(events: list[dict[str, Any]], fast: bool) -> list[Any]:
-    parser: Any = GeminiProvider(api_key="test-key-123456").stream_parser(PARAMS)
+    provider = GeminiProvider(api_key="test-key-123456")
+    parser: Any = provider.stream_parser(PARAMS)
     if not fast:
         parser._fast_chunk = lambda data: None  # every event through the general path
     out: list[Any] = []
@@ -36,7 +38,7 @@ def run(events: list[dict[str, Any]], fast: bool) -> list[Any]:
         try:
             out += [
                 (c.model_dump(), c.model_dump(exclude_unset=True))
-                for c in parser.feed(StreamEvent(json.dumps(data).encode()))
+                for c in feed_event(provider, parser, StreamEvent(json.dumps(data).encode()))
             ]
         except Exception as exc:  # the error is part of the output
             out.append((type(exc).__name__, str(exc)))

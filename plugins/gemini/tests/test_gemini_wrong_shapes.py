@@ -12,6 +12,7 @@ from anyllm_gemini import GeminiProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.provider import StreamEvent
+from any_llm.testing import feed_event, parse_completion
 
 PROVIDER = GeminiProvider(api_key="test-key-123456")
 PARAMS = build_params("gemini-2.5-flash", [{"role": "user", "content": "x"}], {}, {})
@@ -42,7 +43,7 @@ WRONG = {
 def test_a_response_of_the_wrong_shape(name: str) -> None:
     body = json.dumps(WRONG[name]).encode()
     with pytest.raises(errors.ResponseValidationError, match="wrong shape") as info:
-        PROVIDER.parse_completion(body, PARAMS)
+        parse_completion(PROVIDER, PARAMS, body)
     assert info.value.body == body.decode()
 
 
@@ -57,7 +58,7 @@ def test_a_stream_event_of_the_wrong_shape(name: str) -> None:
     parser.feed(StreamEvent(json.dumps({"candidates": [{"content": PARTS}]}).encode()))
     raw = json.dumps(event).encode()
     with pytest.raises(errors.ResponseValidationError, match="wrong shape") as info:
-        list(parser.feed(StreamEvent(raw)))
+        feed_event(PROVIDER, parser, StreamEvent(raw))
     assert info.value.body == raw.decode()
 
 

@@ -270,8 +270,7 @@ def test_stream_cut_before_the_end_is_a_connection_error() -> None:
     parser = PROVIDER.stream_parser(PARAMS)
     for event in text_stream(["a", "b"])[:-1]:
         parser.feed(StreamEvent(json.dumps(event).encode()))
-    with pytest.raises(errors.APIConnectionError, match="ended before it was complete"):
-        list(parser.finish())
+    assert not parser.may_end()  # core raises APIConnectionError for a body that ends here
 
 
 def test_error_event_mid_stream() -> None:

@@ -107,7 +107,7 @@ async def test_error_line_mid_stream_async(mock_server: MockServer) -> None:
 
 def test_stream_without_done_line(mock_server: MockServer) -> None:
     mock_server.queue(Reply.ndjson([LINE, LINE]))
-    with pytest.raises(errors.APIConnectionError, match="done"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         list(call(mock_server, stream=True))
 
 

@@ -11,21 +11,15 @@ from anyllm_ollama import OllamaProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.provider import StreamEvent
-from any_llm.streaming import NDJSONDecoder, _Pipeline
+from any_llm.testing import run_stream
 from any_llm.types.completion import ChatCompletionChunk
 
 
 def run(lines: list[Any], split: int | None = None) -> list[ChatCompletionChunk]:
     """Feed the lines through the core's NDJSON decoder and our parser, optionally in odd-sized pieces."""
-    provider = OllamaProvider()
-    parser = provider.stream_parser(build_params("llama3.2", [{"role": "user", "content": "hi"}], {"stream": True}, {}))
-    pipeline = _Pipeline(NDJSONDecoder("ollama"), parser, "ollama")
+    params = build_params("llama3.2", [{"role": "user", "content": "hi"}], {"stream": True}, {})
     raw = b"".join((line if isinstance(line, bytes) else json.dumps(line).encode()) + b"\n" for line in lines)
-    step = split or len(raw)
-    for i in range(0, len(raw), step):
-        pipeline.push(raw[i : i + step])
-    pipeline.end()
-    return list(pipeline.pending)
+    return run_stream(OllamaProvider(), params, raw, split=split)
 
 
 def text_of(chunks: list[ChatCompletionChunk]) -> str:
@@ -130,7 +124,7 @@ def test_error_line_mid_stream_is_typed() -> None:
 
 
 def test_body_ending_without_done_raises() -> None:
-    with pytest.raises(errors.APIConnectionError, match="done"):
+    with pytest.raises(errors.APIConnectionError, match="ended before its end marker"):
         run([line("The"), line(" sky")])
 
 

@@ -8,7 +8,8 @@ parse; the sync and async twins differ only in the middle line.
 from __future__ import annotations
 
 import os
-from typing import IO, TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from any_llm import errors
 from any_llm.families.flow import adrive, drive
@@ -22,6 +23,8 @@ from any_llm.families.params import (
 )
 
 if TYPE_CHECKING:
+    import httpx
+
     from any_llm.downloads import AsyncBinaryStream, BinaryStream
     from any_llm.families.flow import Flow
     from any_llm.provider import HTTPRequest, Provider
@@ -34,6 +37,8 @@ if TYPE_CHECKING:
     from any_llm.types.rerank import RerankResponse
 
 __all__ = ["FamilyMethods"]
+
+_R = TypeVar("_R")
 
 Output = str | os.PathLike[str] | IO[bytes]
 
@@ -55,6 +60,13 @@ class FamilyMethods:
     provider: Provider
     transport: Transport
 
+    def _call_parse(self, parse: Callable[..., _R], response: httpx.Response, *args: Any) -> _R:
+        """A provider's parse of ``response``: whatever it raises reaches the caller typed (as for completion)."""
+        from any_llm.wire import call_plugin
+
+        body = response.content
+        return call_plugin(self.provider.name, "a response", body, response.status_code, parse, body, *args)
+
     # -- rerank ---------------------------------------------------------------------------------
 
     def _rerank_request(
@@ -75,13 +87,15 @@ class FamilyMethods:
     def rerank(self, model: str, query: str, documents: list[str], **kwargs: Any) -> RerankResponse:
         """Order ``documents`` by relevance to ``query``; takes :func:`any_llm.rerank`'s parameters."""
         params, request, timeout = self._rerank_request(model, query, documents, kwargs)
-        return self.provider.parse_rerank(self.transport.send(self.provider, request, timeout).content, params)
+        return self._call_parse(
+            self.provider.parse_rerank, self.transport.send(self.provider, request, timeout), params
+        )
 
     async def arerank(self, model: str, query: str, documents: list[str], **kwargs: Any) -> RerankResponse:
         """Async twin of :meth:`rerank`."""
         params, request, timeout = self._rerank_request(model, query, documents, kwargs)
         response = await self.transport.asend(self.provider, request, timeout)
-        return self.provider.parse_rerank(response.content, params)
+        return self._call_parse(self.provider.parse_rerank, response, params)
 
     # -- moderation -----------------------------------------------------------------------------
 
@@ -104,13 +118,15 @@ class FamilyMethods:
     def moderation(self, model: str, input: Any, **kwargs: Any) -> ModerationResponse:
         """Classify ``input`` (a string, strings, or content parts) for harmful content."""
         params, request, timeout = self._moderation_request(model, input, kwargs)
-        return self.provider.parse_moderation(self.transport.send(self.provider, request, timeout).content, params)
+        return self._call_parse(
+            self.provider.parse_moderation, self.transport.send(self.provider, request, timeout), params
+        )
 
     async def amoderation(self, model: str, input: Any, **kwargs: Any) -> ModerationResponse:
         """Async twin of :meth:`moderation`."""
         params, request, timeout = self._moderation_request(model, input, kwargs)
         response = await self.transport.asend(self.provider, request, timeout)
-        return self.provider.parse_moderation(response.content, params)
+        return self._call_parse(self.provider.parse_moderation, response, params)
 
     # -- images ---------------------------------------------------------------------------------
 
@@ -132,14 +148,14 @@ class FamilyMethods:
     def image_generation(self, model: str, prompt: str, **kwargs: Any) -> ImagesResponse:
         """Generate images from ``prompt``; each comes back as a URL or base64 (``response_format``)."""
         params, request, timeout = self._image_request(model, prompt, kwargs)
-        body = self.transport.send(self.provider, request, timeout).content
-        return self.provider.parse_image_generation(body, params)
+        response = self.transport.send(self.provider, request, timeout)
+        return self._call_parse(self.provider.parse_image_generation, response, params)
 
     async def aimage_generation(self, model: str, prompt: str, **kwargs: Any) -> ImagesResponse:
         """Async twin of :meth:`image_generation`."""
         params, request, timeout = self._image_request(model, prompt, kwargs)
         response = await self.transport.asend(self.provider, request, timeout)
-        return self.provider.parse_image_generation(response.content, params)
+        return self._call_parse(self.provider.parse_image_generation, response, params)
 
     # -- speech ---------------------------------------------------------------------------------
 
@@ -202,13 +218,13 @@ class FamilyMethods:
         """Transcribe audio from a path, bytes or a binary file; the file is streamed, not read whole."""
         params, request, timeout = self._transcription_request(model, file, kwargs)
         response = self.transport.send(self.provider, request, timeout)
-        return self.provider.parse_transcription(response.content, response.headers, params)
+        return self._call_parse(self.provider.parse_transcription, response, response.headers, params)
 
     async def atranscription(self, model: str, file: Any, **kwargs: Any) -> Transcription:
         """Async twin of :meth:`transcription`."""
         params, request, timeout = self._transcription_request(model, file, kwargs)
         response = await self.transport.asend(self.provider, request, timeout)
-        return self.provider.parse_transcription(response.content, response.headers, params)
+        return self._call_parse(self.provider.parse_transcription, response, response.headers, params)
 
     # -- files (what batch jobs need) ---------------------------------------------------------------
 
@@ -231,19 +247,19 @@ class FamilyMethods:
     def upload_file(self, file: Any, **kwargs: Any) -> FileObject:
         """Upload a path, bytes or binary file (streamed, ``purpose="batch"`` unless given)."""
         request, timeout = self._file_request("upload", file, kwargs)
-        return self.provider.parse_file(self.transport.send(self.provider, request, timeout).content)
+        return self._call_parse(self.provider.parse_file, self.transport.send(self.provider, request, timeout))
 
     async def aupload_file(self, file: Any, **kwargs: Any) -> FileObject:
         request, timeout = self._file_request("upload", file, kwargs)
-        return self.provider.parse_file((await self.transport.asend(self.provider, request, timeout)).content)
+        return self._call_parse(self.provider.parse_file, await self.transport.asend(self.provider, request, timeout))
 
     def retrieve_file(self, file_id: str, **kwargs: Any) -> FileObject:
         request, timeout = self._file_request("retrieve", file_id, kwargs)
-        return self.provider.parse_file(self.transport.send(self.provider, request, timeout).content)
+        return self._call_parse(self.provider.parse_file, self.transport.send(self.provider, request, timeout))
 
     async def aretrieve_file(self, file_id: str, **kwargs: Any) -> FileObject:
         request, timeout = self._file_request("retrieve", file_id, kwargs)
-        return self.provider.parse_file((await self.transport.asend(self.provider, request, timeout)).content)
+        return self._call_parse(self.provider.parse_file, await self.transport.asend(self.provider, request, timeout))
 
     def delete_file(self, file_id: str, **kwargs: Any) -> bool:
         """Delete ``file_id``; True when the provider says it is gone."""
@@ -353,6 +369,6 @@ class FamilyMethods:
 
 
 def _deleted(body: bytes, provider: str) -> bool:
-    from any_llm.provider import loads_object
+    from any_llm.wire import loads_object
 
     return bool(loads_object(body, provider, "a file deletion").get("deleted", True))

@@ -34,25 +34,48 @@ class Answer:
 Flow = Generator["HTTPRequest", Answer, T]
 
 
+class _Done(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+def _step(provider: Provider, flow: Flow[T], answer: Answer | None) -> HTTPRequest:
+    """The flow's next request; :class:`_Done` with its result at the end. Whatever else the plugin's
+    code raises reaches the caller typed (a non-anyllm exception as ResponseValidationError)."""
+    from any_llm import errors
+    from any_llm.wire import plugin_error
+
+    try:
+        return next(flow) if answer is None else flow.send(answer)
+    except StopIteration as stop:
+        raise _Done(stop.value) from None
+    except errors.AnyLLMError:
+        raise
+    except Exception as exc:
+        if answer is None:  # before any request: the caller's input (a file...), not a response
+            raise
+        raise plugin_error(provider.name, exc, "a response", answer.content, answer.status_code) from exc
+
+
 def drive(transport: Transport, provider: Provider, flow: Flow[T], timeout: Any = None) -> T:
     """Run ``flow`` to its result with the sync client."""
     try:
-        request = next(flow)
+        request = _step(provider, flow, None)
         while True:
             response = transport.send(provider, request, timeout)
-            request = flow.send(Answer(response.content, response.headers, response.status_code))
-    except StopIteration as stop:
-        result: T = stop.value
+            request = _step(provider, flow, Answer(response.content, response.headers, response.status_code))
+    except _Done as done:
+        result: T = done.value
         return result
 
 
 async def adrive(transport: Transport, provider: Provider, flow: Flow[T], timeout: Any = None) -> T:
     """Async twin of :func:`drive`."""
     try:
-        request = next(flow)
+        request = _step(provider, flow, None)
         while True:
             response = await transport.asend(provider, request, timeout)
-            request = flow.send(Answer(response.content, response.headers, response.status_code))
-    except StopIteration as stop:
-        result: T = stop.value
+            request = _step(provider, flow, Answer(response.content, response.headers, response.status_code))
+    except _Done as done:
+        result: T = done.value
         return result

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import ValidationError
 
 from any_llm import errors
-from any_llm.provider import HTTPRequest, loads, loads_object
+from any_llm.provider import HTTPRequest
+from any_llm.wire import loads, loads_object
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

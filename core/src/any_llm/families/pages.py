@@ -31,10 +31,15 @@ class Pages:
 
     def add(self, body: bytes) -> None:
         """Take one page's body; set :attr:`request` to the next page's, or None after the last."""
+        from any_llm.wire import call_plugin
+
         assert self.request is not None
-        self.models.extend(self.provider.parse_list_models(body))
+        name = self.provider.name
+        self.models.extend(call_plugin(name, "a model list", body, 200, self.provider.parse_list_models, body))
         self._seen.add(tuple(sorted((self.request.params or {}).items())))
-        following = self.provider.next_list_models_request(self.request, body)
+        following = call_plugin(
+            name, "a model list", body, 200, self.provider.next_list_models_request, self.request, body
+        )
         if following is not None:
             key = tuple(sorted((following.params or {}).items()))
             if key in self._seen or len(self._seen) >= MAX_PAGES:

@@ -5,5 +5,17 @@ from __future__ import annotations
 
 from any_llm.testing.fake import FakeAnswer, FakeLLM
 from any_llm.testing.server import MockServer, RecordedRequest, Reply, ndjson_lines, sse_events
+from any_llm.testing.streams import feed_event, parse_completion, run_stream
 
-__all__ = ["FakeAnswer", "FakeLLM", "MockServer", "RecordedRequest", "Reply", "ndjson_lines", "sse_events"]
+__all__ = [
+    "FakeAnswer",
+    "FakeLLM",
+    "MockServer",
+    "RecordedRequest",
+    "Reply",
+    "feed_event",
+    "ndjson_lines",
+    "parse_completion",
+    "run_stream",
+    "sse_events",
+]

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from any_llm import errors, hookimpl
-from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser, loads, loads_object
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.model import Model
+from any_llm.wire import loads, loads_object
 from anyllm_anthropic import _batch
 from anyllm_anthropic._request import (
     THINKING_BUDGETS,
@@ -24,7 +25,7 @@ from anyllm_anthropic._request import (
     convert_tools,
     output_schema,
 )
-from anyllm_anthropic._response import SHAPE_ERRORS, convert_message, convert_models, error_for, shape_error
+from anyllm_anthropic._response import convert_message, convert_models, error_for
 from anyllm_anthropic._stream import AnthropicStreamParser
 
 if TYPE_CHECKING:
@@ -160,13 +161,7 @@ class AnthropicProvider(Provider):
     # -- responses --------------------------------------------------------------------------------
 
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
-        data = loads(body, self.name)
-        try:
-            return convert_message(data, body)
-        except errors.AnyLLMError:
-            raise
-        except SHAPE_ERRORS as exc:  # a value of a type the translation does not expect
-            raise shape_error(exc, "a message", body) from None
+        return convert_message(loads(body, self.name), body)
 
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return AnthropicStreamParser(params)

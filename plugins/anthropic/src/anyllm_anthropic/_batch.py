@@ -21,7 +21,8 @@ from urllib.parse import quote
 
 from any_llm import errors
 from any_llm.families.openai_wire import iter_jsonl, validated
-from any_llm.provider import CompletionParams, loads_object
+from any_llm.provider import CompletionParams
+from any_llm.wire import loads_object
 
 if TYPE_CHECKING:
     from any_llm.types.batch import Batch, BatchResultItem

@@ -9,8 +9,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from any_llm import errors
-from any_llm.provider import SHAPE_ERRORS, errors_from_status
-from any_llm.provider import shape_error as core_shape_error
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionMessage,
@@ -23,16 +21,15 @@ from any_llm.types.completion import (
     Reasoning,
 )
 from any_llm.types.model import Model
+from any_llm.wire import errors_from_status
 
 __all__ = [
     "FINISH_REASONS",
-    "SHAPE_ERRORS",
     "convert_message",
     "convert_models",
     "convert_usage",
     "error_for",
     "finish_reason",
-    "shape_error",
 ]
 
 _PROVIDER = "anthropic"
@@ -87,11 +84,6 @@ def _count(usage: dict[str, Any], key: str, body: bytes | str | None) -> int:
     if type(value) is float and value.is_integer():
         return int(value)
     raise _invalid(f"anthropic sent a usage {key} that is not a whole number: {value!r:.50}", body)
-
-
-def shape_error(exc: Exception, what: str, body: bytes | str | None) -> errors.ResponseValidationError:
-    """``exc`` (one of core's :data:`SHAPE_ERRORS`) as the typed error for a ``what`` of an unexpected shape."""
-    return core_shape_error(_PROVIDER, exc, what, body)
 
 
 def convert_usage(usage: Any, body: bytes | str | None = None) -> CompletionUsage | None:

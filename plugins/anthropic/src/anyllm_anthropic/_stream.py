@@ -19,8 +19,7 @@ import time
 from collections.abc import Iterable
 from typing import Any
 
-from any_llm import errors
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser, loads_object
+from any_llm.provider import CompletionParams, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletionChunk,
     ChoiceDelta,
@@ -29,7 +28,8 @@ from any_llm.types.completion import (
     ChunkChoice,
     Reasoning,
 )
-from anyllm_anthropic._response import SHAPE_ERRORS, convert_usage, error_for, finish_reason, shape_error
+from any_llm.wire import loads_object
+from anyllm_anthropic._response import convert_usage, error_for, finish_reason
 
 __all__ = ["AnthropicStreamParser"]
 
@@ -77,13 +77,7 @@ class AnthropicStreamParser(StreamParser):
     # -- events ---------------------------------------------------------------------------------
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        data = loads_object(event.data, _PROVIDER, "a stream event")
-        try:  # free unless raised: the handlers use values as they should be typed, this catches the rest
-            return self._dispatch(data, event)
-        except errors.AnyLLMError:
-            raise
-        except SHAPE_ERRORS as exc:
-            raise shape_error(exc, "a stream event", event.data) from None
+        return self._dispatch(loads_object(event.data, _PROVIDER, "a stream event"), event)
 
     def _dispatch(self, data: dict[str, Any], event: StreamEvent) -> Iterable[ChatCompletionChunk]:
         kind = data.get("type") or event.event
@@ -201,11 +195,3 @@ class AnthropicStreamParser(StreamParser):
         if self._include_usage and self._usage:
             chunk.usage = convert_usage(self._usage, json.dumps(data))
         return [chunk]
-
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done:
-            raise errors.APIConnectionError(
-                "anthropic stream ended before message_stop (the connection was cut or the server failed)",
-                provider=_PROVIDER,
-            )
-        return ()

@@ -23,15 +23,7 @@ from pydantic import ValidationError
 from any_llm import errors
 from any_llm.families.openai_wire import parse_rerank_json
 from any_llm.families.params import RerankParams
-from any_llm.provider import (
-    CompletionParams,
-    HTTPRequest,
-    Provider,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads_object,
-)
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -53,6 +45,7 @@ from any_llm.types.completion import (
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
 from any_llm.types.rerank import RerankResponse
+from any_llm.wire import errors_from_status, invalid_body, loads_object
 
 __all__ = ["THINKING_BUDGETS", "CohereProvider", "CohereStreamParser"]
 
@@ -165,7 +158,7 @@ class CohereProvider(Provider):
         data = loads_object(body, self.name)
         message = data.get("message")
         if not isinstance(message, dict):
-            raise _shape_error(self.name, "no 'message' object in the chat response", body)
+            raise invalid_body(self.name, "no 'message' object in the chat response", body)
         finish = data.get("finish_reason")
         if finish in _FAILED:
             raise _failed(self.name, finish, data.get("error"), body)
@@ -176,7 +169,7 @@ class CohereProvider(Provider):
                 for call_id, name, args in _tool_calls(message.get("tool_calls"))
             ]
         except (TypeError, ValueError) as exc:
-            raise _shape_error(self.name, str(exc), body) from None
+            raise invalid_body(self.name, str(exc), body) from None
         plan = message.get("tool_plan")
         content: str | None = text
         if calls and not text:
@@ -248,13 +241,13 @@ class CohereProvider(Provider):
         data = loads_object(body, self.name)
         by_type = data.get("embeddings")
         if not isinstance(by_type, dict):
-            raise _shape_error(self.name, "no 'embeddings' object in the embed response", body)
+            raise invalid_body(self.name, "no 'embeddings' object in the embed response", body)
         vectors = next(
             (by_type[k] for k in ("float", "int8", "uint8", "binary", "ubinary") if isinstance(by_type.get(k), list)),
             None,
         )
         if vectors is None:
-            raise _shape_error(self.name, "no numeric embeddings; ask for embedding_types including 'float'", body)
+            raise invalid_body(self.name, "no numeric embeddings; ask for embedding_types including 'float'", body)
         meta = _dict(data.get("meta"))
         tokens = _count(_dict(meta.get("tokens")).get("input_tokens"))
         if not tokens:
@@ -266,7 +259,7 @@ class CohereProvider(Provider):
                 usage=Usage(prompt_tokens=tokens, total_tokens=tokens),
             )
         except ValidationError as exc:
-            raise _shape_error(self.name, f"bad embedding vector ({exc.errors()[0]['msg']})", body) from None
+            raise invalid_body(self.name, f"bad embedding vector ({exc.errors()[0]['msg']})", body) from None
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
         """Pages of 1000 models (Cohere's default page is 20), followed to the end; kwargs become query parameters."""
@@ -284,11 +277,11 @@ class CohereProvider(Provider):
         data = loads_object(body, self.name)
         items = data.get("models")
         if not isinstance(items, list):
-            raise _shape_error(self.name, "no 'models' array in the model list", body)
+            raise invalid_body(self.name, "no 'models' array in the model list", body)
         out = []
         for item in items:
             if not isinstance(item, dict) or not item.get("name"):
-                raise _shape_error(self.name, "a model entry has no name", body)
+                raise invalid_body(self.name, "a model entry has no name", body)
             extra = {k: v for k, v in item.items() if k != "name"}
             out.append(Model(id=str(item["name"]), owned_by="cohere", **extra))
         return out
@@ -447,14 +440,6 @@ def _query_value(value: Any) -> str:
 
 def _completion_id() -> str:
     return f"chatcmpl-{uuid.uuid4().hex}"
-
-
-def _shape_error(provider: str, what: str, body: bytes) -> errors.ResponseValidationError:
-    return errors.ResponseValidationError(
-        f"{provider} answered with an unexpected shape: {what}",
-        provider=provider,
-        body=body.decode("utf-8", "replace"),
-    )
 
 
 def _failed(provider: str, finish: Any, detail: Any, body: bytes) -> errors.AnyLLMError:
@@ -622,7 +607,7 @@ class CohereStreamParser(StreamParser):
             if isinstance(call, list):  # one call per event, but tolerate a one-element list
                 call = call[0] if call else None
             if not isinstance(call, dict):
-                raise _shape_error(self.provider, "tool-call-start without a tool call", event.data)
+                raise invalid_body(self.provider, "tool-call-start without a tool call", event.data)
             index = self._tools[_event_index(data)] = self._tool_index
             self._tool_index += 1
             fn = call.get("function") or {}
@@ -667,13 +652,6 @@ class CohereStreamParser(StreamParser):
                 usage=usage,
             ),
         )
-
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done:
-            raise errors.APIConnectionError(
-                f"{self.provider} stream ended before its message-end event", provider=self.provider
-            )
-        return ()
 
 
 def _event_index(data: Mapping[str, Any]) -> int:

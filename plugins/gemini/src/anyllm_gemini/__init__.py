@@ -10,10 +10,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from any_llm import errors, hookimpl
-from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser, loads
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding
 from any_llm.types.model import Model
+from any_llm.wire import loads
 from anyllm_gemini import _images
 from anyllm_gemini._request import build_body, model_path
 from anyllm_gemini._response import GeminiStreamParser, gemini_error, parse_completion

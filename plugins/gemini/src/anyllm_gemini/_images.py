@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
 from any_llm.families.openai_wire import validated
-from any_llm.provider import HTTPRequest, loads_object
+from any_llm.provider import HTTPRequest
+from any_llm.wire import loads_object
 from anyllm_gemini._request import model_path
 
 if TYPE_CHECKING:

@@ -9,16 +9,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
 from any_llm import errors
-from any_llm.provider import (
-    SHAPE_ERRORS,
-    CompletionParams,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads,
-    parse_retry_after,
-    shape_error,
-)
+from any_llm.provider import CompletionParams, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -37,6 +28,7 @@ from any_llm.types.completion import (
     Reasoning,
     TopLogprob,
 )
+from any_llm.wire import errors_from_status, loads, parse_retry_after
 from anyllm_gemini._request import SYNTH_ID_PREFIX
 
 __all__ = ["GeminiStreamParser", "convert_usage", "gemini_error", "parse_completion"]
@@ -252,16 +244,7 @@ def parse_completion(body: bytes, params: CompletionParams, provider: str) -> Ch
     candidates = data.get("candidates")
     if not isinstance(candidates, list) or not candidates or not all(isinstance(c, dict) for c in candidates):
         raise _wrong_shape(provider, body, "no candidates")
-    try:
-        return _completion(data, candidates, params)
-    except errors.AnyLLMError:
-        raise
-    except SHAPE_ERRORS as exc:
-        raise _shape_error(provider, body, "a response", exc) from None
-
-
-def _shape_error(provider: str, body: bytes, what: str, exc: Exception) -> errors.ResponseValidationError:
-    return shape_error(provider, exc, what, body)
+    return _completion(data, candidates, params)
 
 
 def _completion(data: dict[str, Any], candidates: list[dict[str, Any]], params: CompletionParams) -> ChatCompletion:
@@ -326,17 +309,12 @@ class GeminiStreamParser(StreamParser):
 
     def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
         data = loads(event.data, self.provider)
-        try:
-            if type(data) is dict and "error" not in data:
-                chunk = self._fast_chunk(data)  # no error and some candidates: nothing to raise for
-                if chunk is not None:
-                    return (chunk,)
-            _raise_if_error_or_blocked(data, self.provider, event.data)
-            return self._chunks(data)
-        except errors.AnyLLMError:
-            raise
-        except SHAPE_ERRORS as exc:  # free unless raised: a value of a type the translation does not expect
-            raise _shape_error(self.provider, event.data, "a stream event", exc) from None
+        if type(data) is dict and "error" not in data:
+            chunk = self._fast_chunk(data)  # no error and some candidates: nothing to raise for
+            if chunk is not None:
+                return (chunk,)
+        _raise_if_error_or_blocked(data, self.provider, event.data)
+        return self._chunks(data)
 
     def _note_usage(self, meta: Any) -> None:
         """Remember the latest (cumulative) ``usageMetadata``; convert it now only if that could fail."""
@@ -473,12 +451,9 @@ class GeminiStreamParser(StreamParser):
             index=index, delta=delta, finish_reason=finish, logprobs=_logprobs(candidate.get("logprobsResult"))
         )
 
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self._finished:
-            raise errors.APIConnectionError(
-                f"{self.provider} stream ended before any candidate had a finishReason", provider=self.provider
-            )
-        return ()
+    def may_end(self) -> bool:
+        """Gemini's stream has no end marker: it is whole once a candidate carried a finishReason."""
+        return self._finished
 
 
 # -- errors ---------------------------------------------------------------------------------------

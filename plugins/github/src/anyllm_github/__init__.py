@@ -13,8 +13,9 @@ from urllib.parse import urlsplit
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
-from any_llm.provider import HTTPRequest, loads
+from any_llm.provider import HTTPRequest
 from any_llm.types.model import Model
+from any_llm.wire import loads
 
 __all__ = ["GithubProvider"]
 

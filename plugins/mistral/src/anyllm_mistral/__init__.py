@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
-from any_llm.provider import CompletionParams, HTTPRequest, loads_object
+from any_llm.provider import CompletionParams, HTTPRequest
+from any_llm.wire import loads_object
 from anyllm_mistral import _batch, _request, _response
 from anyllm_mistral._request import mistral_tool_call_id
 

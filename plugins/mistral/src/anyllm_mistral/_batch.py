@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
 from any_llm.families.openai_wire import iter_jsonl, validated
-from any_llm.provider import HTTPRequest, loads_object
+from any_llm.provider import HTTPRequest
 from any_llm.uploads import FilePart, Multipart
+from any_llm.wire import loads_object
 
 if TYPE_CHECKING:
     from any_llm.families.params import BatchParams

@@ -25,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
 from any_llm.openai_compat import OpenAIStreamParser
-from any_llm.provider import StreamEvent, errors_from_status
+from any_llm.provider import StreamEvent
 from any_llm.types.completion import ChatCompletionChunk
+from any_llm.wire import errors_from_status
 
 if TYPE_CHECKING:
     from anyllm_mistral import MistralProvider

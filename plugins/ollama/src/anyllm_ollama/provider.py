@@ -20,15 +20,7 @@ from pydantic import ValidationError
 
 from any_llm import errors
 from any_llm.openai_compat import ThinkTagSplitter
-from any_llm.provider import (
-    CompletionParams,
-    HTTPRequest,
-    Provider,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads_object,
-)
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
     ChatCompletionChunk,
@@ -44,6 +36,7 @@ from any_llm.types.completion import (
 )
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
+from any_llm.wire import errors_from_status, invalid_body, loads_object
 
 __all__ = ["OPTION_NAMES", "OllamaProvider", "OllamaStreamParser"]
 
@@ -181,14 +174,14 @@ class OllamaProvider(Provider):
         if message is None and data.get("done") is True:
             message = {}  # a finished chat response may leave it out (the schema requires no field)
         if not isinstance(message, dict):  # not a chat response: a model list, an OpenAI-style body...
-            raise _shape_error(
+            raise invalid_body(
                 self.name,
                 "no chat message and no done flag (is api_base the Ollama server, e.g. http://localhost:11434?)",
                 body,
             )
         content = message.get("content")
         if content is not None and not isinstance(content, str):
-            raise _shape_error(self.name, "message.content is not a string", body)
+            raise invalid_body(self.name, "message.content is not a string", body)
         thinking = message.get("thinking") or ""
         content = content or ""
         if content.lstrip().startswith("<think>"):
@@ -203,7 +196,7 @@ class OllamaProvider(Provider):
                 for call_id, fn_name, arguments in _tool_calls(message.get("tool_calls"))
             ]
         except (TypeError, ValueError) as exc:
-            raise _shape_error(self.name, f"bad tool call ({exc})", body) from None
+            raise invalid_body(self.name, f"bad tool call ({exc})", body) from None
         extra = {"images": message["images"]} if message.get("images") else {}
         out = ChatCompletionMessage(
             content=content or (None if calls else ""),
@@ -245,7 +238,7 @@ class OllamaProvider(Provider):
             raise error_from_payload(self.name, data)
         vectors = data.get("embeddings")
         if not isinstance(vectors, list):
-            raise _shape_error(self.name, "no 'embeddings' array in the embed response", body)
+            raise invalid_body(self.name, "no 'embeddings' array in the embed response", body)
         tokens = _int(data.get("prompt_eval_count"))
         try:
             return CreateEmbeddingResponse(
@@ -254,7 +247,7 @@ class OllamaProvider(Provider):
                 usage=Usage(prompt_tokens=tokens, total_tokens=tokens),
             )
         except ValidationError as exc:
-            raise _shape_error(self.name, f"bad embedding vector ({exc.errors()[0]['msg']})", body) from None
+            raise invalid_body(self.name, f"bad embedding vector ({exc.errors()[0]['msg']})", body) from None
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
         return HTTPRequest("GET", "api/tags", params={k: str(v) for k, v in extra.items()} or None)
@@ -263,11 +256,11 @@ class OllamaProvider(Provider):
         data = loads_object(body, self.name)
         items = data.get("models")
         if not isinstance(items, list):
-            raise _shape_error(self.name, "no 'models' array in the /api/tags response", body)
+            raise invalid_body(self.name, "no 'models' array in the /api/tags response", body)
         out = []
         for item in items:
             if not isinstance(item, dict) or not (item.get("model") or item.get("name")):
-                raise _shape_error(self.name, "a model entry has no name", body)
+                raise invalid_body(self.name, "a model entry has no name", body)
             extra = {k: v for k, v in item.items() if k not in ("model", "name", "modified_at")}
             out.append(
                 Model(
@@ -447,14 +440,6 @@ def _call_id() -> str:
     return f"call_{uuid.uuid4().hex[:24]}"
 
 
-def _shape_error(provider: str, what: str, body: bytes) -> errors.ResponseValidationError:
-    return errors.ResponseValidationError(
-        f"{provider} answered with an unexpected shape: {what}",
-        provider=provider,
-        body=body.decode("utf-8", "replace"),
-    )
-
-
 def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
@@ -569,14 +554,14 @@ class OllamaStreamParser(StreamParser):
         content = message.get("content") or ""
         thinking = message.get("thinking") or ""
         if not isinstance(content, str) or not isinstance(thinking, str):
-            raise _shape_error(self.provider, "message.content/thinking is not a string", event.data)
+            raise invalid_body(self.provider, "message.content/thinking is not a string", event.data)
         if content and self._splitter.active:
             thought, content = self._splitter.feed(content)
             thinking += thought
         try:
             calls = _tool_calls(message.get("tool_calls"))
         except (TypeError, ValueError) as exc:
-            raise _shape_error(self.provider, f"bad tool call ({exc})", event.data) from None
+            raise invalid_body(self.provider, f"bad tool call ({exc})", event.data) from None
         # The chunk is validated once from plain values (infallible here: every value has its type
         # already) rather than built from nested constructors: about twice as fast, same chunk.
         delta: dict[str, Any] = {}
@@ -622,10 +607,3 @@ class OllamaStreamParser(StreamParser):
                 }
             ),
         )
-
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done:
-            raise errors.APIConnectionError(
-                f'{self.provider} stream ended before its final line (no "done": true)', provider=self.provider
-            )
-        return ()
