@@ -36,7 +36,7 @@ def test_declarations() -> None:
         "image_generation": False,
         "speech": False,
         "transcription": False,
-        "batch": False,
+        "batch": True,
     }
 
 
