@@ -5,6 +5,7 @@ Pure translation both ways; the key travels only in the ``x-goog-api-key`` heade
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -15,12 +16,14 @@ from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding
 from any_llm.types.model import Model
 from any_llm.wire import loads
-from anyllm_gemini import _images
+from anyllm_gemini import _batch, _images
 from anyllm_gemini._request import build_body, model_path
 from anyllm_gemini._response import GeminiStreamParser, gemini_error, parse_completion
 
 if TYPE_CHECKING:
-    from any_llm.families.params import ImageGenerationParams
+    from any_llm.families.flow import Flow
+    from any_llm.families.params import BatchParams, ImageGenerationParams
+    from any_llm.types.batch import Batch, BatchResult
     from any_llm.types.image import ImagesResponse
 
 __all__ = ["GeminiProvider"]
@@ -47,6 +50,7 @@ class GeminiProvider(Provider):
     supports_embedding = True
     supports_list_models = True
     supports_image_generation = True
+    supports_batch = True
     unsupported_params = frozenset({"logit_bias", "user", "service_tier", "prompt_cache_key"})
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
@@ -93,6 +97,61 @@ class GeminiProvider(Provider):
 
     def parse_image_generation(self, body: bytes, params: ImageGenerationParams) -> ImagesResponse:
         return _images.parse_images(body, params, self.name)
+
+    # -- batch jobs (see anyllm_gemini._batch) -------------------------------------------------------
+
+    def _batch_request(self, params: CompletionParams) -> dict[str, Any]:
+        self.check_params(params)
+        return build_body(params, self.name)
+
+    def create_batch_flow(self, params: BatchParams) -> Flow[Batch]:
+        from any_llm.uploads import StreamBody
+
+        model = _batch.scan_input(params)
+        body = StreamBody(lambda: _batch.request_body(params, self._batch_request), "application/json")
+        answer = yield HTTPRequest("POST", f"{model_path(model)}:batchGenerateContent", upload=body)
+        return _batch.batch_from_operation(answer.content, self.name)
+
+    def retrieve_batch_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[Batch]:
+        answer = yield HTTPRequest("GET", _batch.batch_path(batch_id))
+        return _batch.batch_from_operation(answer.content, self.name)
+
+    def cancel_batch_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[Batch]:
+        yield HTTPRequest("POST", f"{_batch.batch_path(batch_id)}:cancel")  # answers {}: read the batch again
+        return (yield from self.retrieve_batch_flow(batch_id, extra))
+
+    def list_batches_flow(self, after: str | None, limit: int | None, extra: dict[str, Any]) -> Flow[list[Batch]]:
+        """Every page (``pageToken``); ``after`` skips up to that batch, ``limit`` caps the count."""
+        out: list[Batch] = []
+        token: str | None = None
+        skipping = after is not None
+        while True:
+            query = {"pageSize": "1000", **{k: str(v) for k, v in extra.items()}}
+            if token:
+                query["pageToken"] = token
+            answer = yield HTTPRequest("GET", "batches", params=query)
+            data = loads(answer.content, self.name)
+            operations = data.get("operations") or [] if isinstance(data, dict) else []
+            for operation in operations:
+                batch = _batch.batch_from_operation(json.dumps(operation).encode(), self.name)
+                if skipping:
+                    skipping = batch.id not in (after, f"batches/{after}")
+                    continue
+                out.append(batch)
+            token = data.get("nextPageToken") if isinstance(data, dict) else None
+            if (limit is not None and len(out) >= limit) or not token or not operations:
+                return out[:limit] if limit is not None else out
+
+    def batch_results_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[BatchResult]:
+        from any_llm.types.batch import BatchResult
+
+        answer = yield HTTPRequest("GET", _batch.batch_path(batch_id))
+        batch = _batch.batch_from_operation(answer.content, self.name)
+        if batch.status != "completed":
+            raise errors.BatchNotCompleteError(batch_id, batch.status, provider=self.name)
+        params = CompletionParams(model=str(getattr(batch, "model", "") or ""), messages=[])
+        parse = lambda body: self.parse_completion(body, params)  # noqa: E731
+        return BatchResult(results=_batch.result_items(answer.content, self.name, parse))
 
     # -- embeddings and models ----------------------------------------------------------------
 
