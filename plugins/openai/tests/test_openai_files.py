@@ -75,3 +75,19 @@ def test_providers_without_batches_have_no_files() -> None:
         with pytest.raises(errors.UnsupportedCapabilityError):
             any_llm.upload_file("cohere", b"x", api_key=KEY, api_base=server.url)
         assert server.requests == []
+
+
+@pytest.mark.parametrize("mode", ["sync", "async"])
+def test_list_files_follows_the_pages(mode: str) -> None:
+    def page(ids: list[str], more: bool) -> Reply:
+        data = [{**FILE, "id": i} for i in ids]
+        return Reply.json({"object": "list", "data": data, "first_id": ids[0], "last_id": ids[-1], "has_more": more})
+
+    with plugins.registered(OpenAIProvider), MockServer() as server:
+        server.queue(page(["f1", "f2"], True), page(["f3"], False))
+        kw = {"api_key": KEY, "api_base": server.url + "/v1", "purpose": "batch"}
+        files = (
+            asyncio.run(any_llm.alist_files("openai", **kw)) if mode == "async" else any_llm.list_files("openai", **kw)
+        )
+        assert [f.id for f in files] == ["f1", "f2", "f3"]
+        assert [r.query for r in server.requests] == [{"purpose": "batch"}, {"purpose": "batch", "after": "f2"}]

@@ -270,6 +270,26 @@ class FamilyMethods:
         request, timeout = self._file_request("delete", file_id, kwargs)
         return _deleted((await self.transport.asend(self.provider, request, timeout)).content, self.provider.name)
 
+    def _files_flow(self, purpose: str | None, limit: int | None, kwargs: dict[str, Any]) -> tuple[Flow[Any], Any]:
+        _require(self.provider, "batch")
+        if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
+            raise errors.ConfigurationError(f"limit must be a positive integer, got {limit!r}")
+        timeout = kwargs.pop("timeout", None)
+        return self.provider.list_files_flow(purpose, limit, kwargs), timeout
+
+    def list_files(self, purpose: str | None = None, limit: int | None = None, **kwargs: Any) -> list[FileObject]:
+        """Uploaded files (of ``purpose``), following the provider's pages to the end (or up to ``limit``)."""
+        flow, timeout = self._files_flow(purpose, limit, kwargs)
+        result: list[FileObject] = drive(self.transport, self.provider, flow, timeout)
+        return result
+
+    async def alist_files(
+        self, purpose: str | None = None, limit: int | None = None, **kwargs: Any
+    ) -> list[FileObject]:
+        flow, timeout = self._files_flow(purpose, limit, kwargs)
+        result: list[FileObject] = await adrive(self.transport, self.provider, flow, timeout)
+        return result
+
     def file_content(self, file_id: str, **kwargs: Any) -> BinaryStream:
         """The file's bytes as a stream (iterate it, ``read()`` it, or ``write_to(path)``), never buffered whole."""
         from any_llm.downloads import BinaryStream

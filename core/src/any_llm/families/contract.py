@@ -130,6 +130,10 @@ class FamilyHooks:
     def parse_file(self, body: bytes) -> FileObject:
         raise self._unsupported("files")
 
+    def list_files_flow(self, purpose: str | None, limit: int | None, extra: dict[str, Any]) -> Flow[list[FileObject]]:
+        """Every file (of ``purpose``), following the provider's pages, at most ``limit``."""
+        raise self._unsupported("files")
+
     # -- pagination -----------------------------------------------------------------------------
 
     def next_list_models_request(self, previous: HTTPRequest, body: bytes) -> HTTPRequest | None:

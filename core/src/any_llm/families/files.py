@@ -13,6 +13,8 @@ from typing import IO, TYPE_CHECKING, Any
 from any_llm.families.batch import _client
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from any_llm.api import LLMProvider
     from any_llm.downloads import AsyncBinaryStream, BinaryStream
     from any_llm.types.files import FileObject
@@ -20,10 +22,12 @@ if TYPE_CHECKING:
 __all__ = [
     "adelete_file",
     "afile_content",
+    "alist_files",
     "aretrieve_file",
     "aupload_file",
     "delete_file",
     "file_content",
+    "list_files",
     "retrieve_file",
     "upload_file",
 ]
@@ -135,3 +139,32 @@ async def adelete_file(
 ) -> bool:
     """Async twin of :func:`delete_file`."""
     return await _client(provider, api_key, api_base, client_args).adelete_file(file_id, **kwargs)
+
+
+def list_files(
+    provider: str | LLMProvider,
+    *,
+    purpose: str | None = None,
+    limit: int | None = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    client_args: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Sequence[FileObject]:
+    """Uploaded files (of ``purpose``), following the provider's pages to the end (or up to ``limit``)."""
+    return _client(provider, api_key, api_base, client_args).list_files(purpose=purpose, limit=limit, **kwargs)
+
+
+async def alist_files(
+    provider: str | LLMProvider,
+    *,
+    purpose: str | None = None,
+    limit: int | None = None,
+    api_key: str | None = None,
+    api_base: str | None = None,
+    client_args: dict[str, Any] | None = None,
+    **kwargs: Any,
+) -> Sequence[FileObject]:
+    """Async twin of :func:`list_files`."""
+    client = _client(provider, api_key, api_base, client_args)
+    return await client.alist_files(purpose=purpose, limit=limit, **kwargs)

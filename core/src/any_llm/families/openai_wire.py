@@ -333,6 +333,29 @@ class OpenAIFamilyWire:
         part = file_part(params.input_file_path, content_type="application/jsonl", what="input_file_path")
         return self.build_upload_file_request(part, self.batch_file_purpose, {})
 
+    def list_files_flow(self, purpose: str | None, limit: int | None, extra: dict[str, Any]) -> Flow[list[FileObject]]:
+        """``GET /files`` page after page (``after`` = the last id while ``has_more``)."""
+        out: list[FileObject] = []
+        cursor: str | None = None
+        while True:
+            query = {k: str(v) for k, v in extra.items()}
+            if purpose:
+                query["purpose"] = purpose
+            if cursor:
+                query["after"] = cursor
+            request = self._request("GET", self.files_path, None, dict(extra))
+            request.params = {**(request.params or {}), **query} or None
+            answer = yield request
+            data = loads_object(answer.content, self.name, "a file list")
+            items = data.get("data")
+            if not isinstance(items, list):
+                raise errors.ResponseValidationError(f"{self.name} file list has no 'data' array", provider=self.name)
+            page = [self.parse_file(json.dumps(item).encode()) for item in items]
+            out.extend(page)
+            cursor = (data.get("last_id") or (page[-1].id if page else None)) if data.get("has_more") else None
+            if cursor is None or not page or (limit is not None and len(out) >= limit):
+                return out[:limit] if limit is not None else out
+
     def build_file_request(self, method: str, file_id: str, extra: dict[str, Any]) -> HTTPRequest:
         return self._request(method, f"{self.files_path}/{_segment(file_id)}", None, dict(extra))
 
