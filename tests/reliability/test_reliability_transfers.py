@@ -252,3 +252,24 @@ def test_a_200_mb_upload_keeps_memory_flat(tmp_path: Path, mode: str, size: int)
     assert result.text == str(sent)
     print(f"\n{size >> 20} MB upload ({mode}): tracemalloc peak {peak / 1e6:.2f} MB")
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while uploading {size >> 20} MB"
+
+
+@pytest.mark.parametrize(
+    ("head", "name"),
+    [
+        (b"ID3\x04", "audio.mp3"),
+        (b"RIFF\x00\x00\x00\x00WAVE", "audio.wav"),
+        (b"\x00\x00\x00\x20ftypM4A ", "audio.m4a"),
+        (b"OggS", "audio.ogg"),
+        (b"fLaC", "audio.flac"),
+        (b"\x00\x01", "audio"),
+    ],
+)
+def test_audio_bytes_without_a_name_get_the_extension_of_their_container(
+    server: MockServer, head: bytes, name: str
+) -> None:
+    server.queue(Reply.json(TEXT))
+    with client(server.url) as c:
+        c.transcription("whisper-1", head + b"\x00" * 100)
+    disposition = server.requests[0].body.split(b'name="file"; filename="', 1)[1].split(b'"', 1)[0]
+    assert disposition.decode() == name

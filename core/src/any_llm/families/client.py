@@ -206,7 +206,10 @@ class FamilyMethods:
 
         _require(self.provider, "transcription")
         timeout = kwargs.pop("timeout", None)
-        part = file_part(file, kwargs.pop("filename", None), kwargs.pop("mime_type", None), what="file")
+        filename = kwargs.pop("filename", None)
+        if filename is None and isinstance(file, (bytes, bytearray)):
+            filename = _audio_name(bytes(file[:12]))  # services decide the format by the name's extension
+        part = file_part(file, filename, kwargs.pop("mime_type", None), what="file")
         named = {
             k: kwargs.pop(k, None)
             for k in ("language", "prompt", "response_format", "temperature", "timestamp_granularities")
@@ -392,3 +395,20 @@ def _deleted(body: bytes, provider: str) -> bool:
     from any_llm.wire import loads_object
 
     return bool(loads_object(body, provider, "a file deletion").get("deleted", True))
+
+
+_AUDIO_MAGIC = ((b"ID3", "mp3"), (b"fLaC", "flac"), (b"OggS", "ogg"), (b"\x1a\x45\xdf\xa3", "webm"))
+
+
+def _audio_name(head: bytes) -> str:
+    """``audio.<ext>`` for audio bytes given without a name, from the container's signature."""
+    for magic, ext in _AUDIO_MAGIC:
+        if head.startswith(magic):
+            return f"audio.{ext}"
+    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+        return "audio.wav"
+    if head[4:8] == b"ftyp":
+        return "audio.m4a"
+    if len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
+        return "audio.mp3"
+    return "audio"
