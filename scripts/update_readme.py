@@ -19,6 +19,14 @@ def main() -> None:
         text,
         flags=re.S,
     )
+    from any_llm.bridges import api_table
+
+    new = re.sub(
+        r"(<!-- apis:start -->\n).*?(<!-- apis:end -->)",
+        lambda m: m.group(1) + api_table() + "\n" + m.group(2),
+        new,
+        flags=re.S,
+    )
     README.write_text(new)
     print(f"README.md: {table.count(chr(10)) - 1} providers")
 

@@ -38,6 +38,13 @@ def test_every_plugin_is_found_at_run_time() -> None:
     assert {p.name for p in PLUGIN_DIRS} <= names
 
 
+def test_the_provider_enum_is_the_plugins_folder() -> None:
+    """``LLMProvider`` (the seed's enum, and the source of the install hint) names exactly our plugins."""
+    from any_llm import LLMProvider
+
+    assert sorted(m.value for m in LLMProvider) == [p.name for p in PLUGIN_DIRS]
+
+
 def test_readme_provider_table_is_generated_and_current() -> None:
     from any_llm.__main__ import markdown_table
 

@@ -136,6 +136,17 @@ def test_disable_list_blocks_a_plugin(site: Path, monkeypatch: pytest.MonkeyPatc
         plugins.get_provider_class("alpha")
 
 
+def test_a_misspelled_hook_fails_its_plugin_with_the_name(site: Path) -> None:
+    source = PLUGIN_SOURCE.format(cls="Alpha", name="alpha").replace(
+        "def anyllm_register_providers", "def anyllm_register_provider"
+    )
+    make_dist(site, "anyllm-alpha", "fakeplug_alpha", "alpha", source)
+    make_dist(site, "anyllm-beta", "fakeplug_beta", "beta", PLUGIN_SOURCE.format(cls="Beta", name="beta"))
+    infos, failures = plugins.list_providers()
+    assert [i.name for i in infos] == ["beta"]
+    assert len(failures) == 1 and "anyllm_register_provider" in failures[0].error
+
+
 def test_in_process_registration_needs_no_packaging(site: Path) -> None:
     class Local(Provider):
         name = "local-test"

@@ -76,5 +76,5 @@ def test_fake_is_gone_after_the_block() -> None:
     with FakeLLM() as fake:
         fake.add_text("x")
         completion(model="any", provider="fake", messages=MSG)
-    with pytest.raises(errors.UnsupportedProviderError, match="FakeLLM"):
+    with pytest.raises(errors.UnsupportedProviderError, match="registered in this process by any_llm.testing.fake"):
         completion(model="any", provider="fake", messages=MSG)

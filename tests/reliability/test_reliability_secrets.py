@@ -16,7 +16,7 @@ import pytest
 from rel_support import KEY, FaultServer, Protocol, call_kwargs, invoke, messages, refused_url
 
 from any_llm import AnyLLM, errors
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 
 KEY_PART = KEY[-16:]
 """A distinctive tail of the key: a partly masked key must not show either."""
@@ -143,7 +143,7 @@ def test_reprs_and_strs_hide_the_key(proto: Protocol, server: FaultServer) -> No
     client = AnyLLM.create(proto.name, api_key=KEY, api_base=proto.base(server), max_retries=0)
     provider = client.provider
     params = build_params("m", messages("rid-1"), {"max_tokens": 16}, {})
-    request = provider.build_completion_request(params)
+    request = build_request(provider, params)
     shown = [
         repr(client),
         str(client),

@@ -17,6 +17,10 @@ _LAZY = {
     "aembedding": "any_llm.api",
     "list_models": "any_llm.api",
     "alist_models": "any_llm.api",
+    "responses": "any_llm.api_responses",
+    "aresponses": "any_llm.api_responses",
+    "messages": "any_llm.api_responses",
+    "amessages": "any_llm.api_responses",
     "LLMProvider": "any_llm.api",
     "AnyLLM": "any_llm.client",
     "hookimpl": "any_llm.hookspecs",
@@ -59,9 +63,13 @@ _LAZY = {
     "afile_content": "any_llm.families.files",
     "delete_file": "any_llm.families.files",
     "adelete_file": "any_llm.families.files",
+    "ProviderRegistry": "any_llm.plugins",
+    "RawResponse": "any_llm.calls",
+    "SEED_PARAMS": "any_llm.params",
 }
 
 __all__ = [
+    "SEED_PARAMS",
     "AnyLLM",
     "AnyLLMError",
     "CompletionParams",
@@ -69,6 +77,8 @@ __all__ = [
     "LLMProvider",
     "OpenAICompatibleProvider",
     "Provider",
+    "ProviderRegistry",
+    "RawResponse",
     "__version__",
     "acancel_batch",
     "acompletion",
@@ -80,8 +90,10 @@ __all__ = [
     "alist_batches",
     "alist_files",
     "alist_models",
+    "amessages",
     "amoderation",
     "arerank",
+    "aresponses",
     "aretrieve_batch",
     "aretrieve_batch_results",
     "aretrieve_file",
@@ -100,10 +112,12 @@ __all__ = [
     "list_files",
     "list_models",
     "list_providers",
+    "messages",
     "moderation",
     "register_plugin",
     "register_provider",
     "rerank",
+    "responses",
     "retrieve_batch",
     "retrieve_batch_results",
     "retrieve_file",
@@ -122,6 +136,8 @@ if TYPE_CHECKING:
         embedding,
         list_models,
     )
+    from any_llm.api_responses import amessages, aresponses, messages, responses
+    from any_llm.calls import RawResponse
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError
     from any_llm.families.audio import aspeech, atranscription, speech, transcription
@@ -154,7 +170,8 @@ if TYPE_CHECKING:
     from any_llm.families.rerank import arerank, rerank
     from any_llm.hookspecs import hookimpl
     from any_llm.openai_compat import OpenAICompatibleProvider
-    from any_llm.plugins import list_providers, register_plugin, register_provider
+    from any_llm.params import SEED_PARAMS
+    from any_llm.plugins import ProviderRegistry, list_providers, register_plugin, register_provider
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
 
 

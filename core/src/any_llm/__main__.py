@@ -22,6 +22,8 @@ _SHORT = {
     "structured_output": "json",
     "reasoning": "reason",
     "images": "images",
+    "audio": "audio in",
+    "documents": "files",
     "embedding": "embed",
     "list_models": "models",
     "rerank": "rerank",

@@ -170,19 +170,11 @@ def _client_for(
     api_key: str | None,
     api_base: str | None,
     client_args: dict[str, Any] | None,
-    scope: dict[str, Any],
-) -> tuple[AnyLLM, dict[str, Any]]:
+) -> tuple[AnyLLM, str]:
     if client_args is not None and not isinstance(client_args, dict):
         raise errors.ConfigurationError(f"client_args must be a dict, got {type(client_args).__name__}")
     name, model_id = split_model(model, provider)
-    client = get_client(name, api_key, api_base, client_args)
-    call_args = {k: v for k, v in scope.items() if k not in _NOT_FORWARDED}
-    call_args.update(scope["kwargs"])
-    call_args["model"] = model_id
-    return client, call_args
-
-
-_NOT_FORWARDED = frozenset({"provider", "api_key", "api_base", "client_args", "kwargs", "model"})
+    return get_client(name, api_key, api_base, client_args), model_id
 
 
 @overload
@@ -396,8 +388,33 @@ def completion(
     Raises:
         AnyLLMError: a subclass named for what went wrong (see ``any_llm.errors``).
     """
-    client, call_args = _client_for(model, provider, api_key, api_base, client_args, locals())
-    return client.completion(**call_args)
+    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    return client.completion(
+        model_id,
+        messages,
+        tools=tools,
+        tool_choice=tool_choice,
+        temperature=temperature,
+        top_p=top_p,
+        max_tokens=max_tokens,
+        response_format=response_format,
+        stream=stream,
+        n=n,
+        stop=stop,
+        presence_penalty=presence_penalty,
+        frequency_penalty=frequency_penalty,
+        seed=seed,
+        user=user,
+        session_label=session_label,
+        parallel_tool_calls=parallel_tool_calls,
+        logprobs=logprobs,
+        top_logprobs=top_logprobs,
+        logit_bias=logit_bias,
+        stream_options=stream_options,
+        max_completion_tokens=max_completion_tokens,
+        reasoning_effort=reasoning_effort,
+        **kwargs,
+    )
 
 
 @overload
@@ -567,8 +584,33 @@ async def acompletion(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
-    client, call_args = _client_for(model, provider, api_key, api_base, client_args, locals())
-    return await client.acompletion(**call_args)
+    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    return await client.acompletion(
+        model_id,
+        messages,
+        tools=tools,
+        tool_choice=tool_choice,
+        temperature=temperature,
+        top_p=top_p,
+        max_tokens=max_tokens,
+        response_format=response_format,
+        stream=stream,
+        n=n,
+        stop=stop,
+        presence_penalty=presence_penalty,
+        frequency_penalty=frequency_penalty,
+        seed=seed,
+        user=user,
+        session_label=session_label,
+        parallel_tool_calls=parallel_tool_calls,
+        logprobs=logprobs,
+        top_logprobs=top_logprobs,
+        logit_bias=logit_bias,
+        stream_options=stream_options,
+        max_completion_tokens=max_completion_tokens,
+        reasoning_effort=reasoning_effort,
+        **kwargs,
+    )
 
 
 acompletion.__doc__ = completion.__doc__  # the twins share one text (a test holds them equal)

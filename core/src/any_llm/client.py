@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from any_llm import errors
+from any_llm.calls import Call, CallOptions, RawResponse
 from any_llm.families.client import FamilyMethods
 from any_llm.plugins import get_provider_class
 from any_llm.wire import call_plugin
@@ -22,13 +23,14 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from any_llm.provider import CompletionParams, Provider
+    from any_llm.bridges import Plan
+    from any_llm.provider import CompletionParams, HTTPRequest, Provider
     from any_llm.streaming import AsyncStream, Stream
     from any_llm.types.completion import ChatCompletion
     from any_llm.types.embedding import CreateEmbeddingResponse
     from any_llm.types.model import Model
 
-__all__ = ["AnyLLM", "resolve_api_base", "resolve_api_key"]
+__all__ = ["AnyLLM", "RawResponseClient", "resolve_api_base", "resolve_api_key"]
 
 _R = TypeVar("_R")
 
@@ -137,110 +139,228 @@ class AnyLLM(FamilyMethods):
         base = resolve_api_base(provider_cls, api_base)
         return cls(provider_cls(api_key=api_key, api_base=base), **client_args)
 
-    # -- completion ---------------------------------------------------------------------------
+    # -- the flow every operation shares ------------------------------------------------------
 
-    def _prepare(self, model: str, messages: Any, kwargs: dict[str, Any]) -> tuple[CompletionParams, Any]:
-        from any_llm.params import build_params
-
-        args = {k: kwargs.pop(k) for k in _SEED_ARGS if k in kwargs}
-        timeout = kwargs.pop("timeout", None)
-        params = build_params(model, messages, args, kwargs)
-        return params, timeout
+    @property
+    def with_raw_response(self) -> RawResponseClient:
+        """The same operations, returning :class:`RawResponse` (status, headers, request id, ``.parse()``)."""
+        return RawResponseClient(self)
 
     def _parse(self, what: str, parse: Callable[..., _R], response: httpx.Response, *args: Any) -> _R:
         """Run a plugin's parse function on a response: whatever it raises reaches the caller typed."""
         body = response.content
         return call_plugin(self.provider.name, what, body, response.status_code, parse, body, *args)
 
-    def _finish(self, params: CompletionParams, response: httpx.Response) -> ChatCompletion:
-        completion = self._parse("a response", self.provider.parse_completion, response, params)
-        if params.output_type is not None:
-            from any_llm.structured import parse_structured
+    def _call(
+        self,
+        request: HTTPRequest,
+        options: CallOptions,
+        finish: Callable[[httpx.Response], Any],
+        params: CompletionParams | None = None,
+    ) -> Call:
+        """Apply the caller's per-call options to the provider's request."""
+        options.apply(request)
+        return Call(request, options.timeout, finish, params)
 
-            parsed: ChatCompletion = parse_structured(completion, params.output_type, self.provider.name)
-            return parsed
-        return completion
+    def _run(self, call: Call, raw: bool = False) -> Any:
+        response = self.transport.send(self.provider, call.request, call.timeout)
+        if call.request.stream:
+            from any_llm.streaming import Stream
 
-    def _pipeline(self, params: CompletionParams) -> Any:
+            def result() -> Any:
+                return Stream(response, self._pipeline(call))
+        else:
+
+            def result() -> Any:
+                return call.finish(response)
+
+        return RawResponse(response, result) if raw else result()
+
+    async def _arun(self, call: Call, raw: bool = False) -> Any:
+        response = await self.transport.asend(self.provider, call.request, call.timeout)
+        if call.request.stream:
+            from any_llm.streaming import AsyncStream
+
+            def result() -> Any:
+                return AsyncStream(response, self._pipeline(call))
+        else:
+
+            def result() -> Any:
+                return call.finish(response)
+
+        return RawResponse(response, result) if raw else result()
+
+    def _pipeline(self, call: Call) -> Any:
         from any_llm.streaming import StreamPipeline, make_decoder
 
         name = self.provider.name
+        assert call.params is not None
         return StreamPipeline(
-            make_decoder(self.provider.stream_format, name), self.provider.stream_parser(params), name
+            make_decoder(self.provider.stream_format, name), self.provider.stream_parser(call.params), name
         )
+
+    # -- completion ---------------------------------------------------------------------------
+
+    def _completion_call(self, model: str, messages: Any, kwargs: dict[str, Any]) -> Call:
+        from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
+
+        options = CallOptions.pop_from(kwargs)
+        args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
+        params = build_params(model, messages, args, kwargs)
+        check_request(self.provider, params)
+        request = self.provider.build_completion_request(params)
+
+        def finish(response: httpx.Response) -> ChatCompletion:
+            completion = self._parse("a response", self.provider.parse_completion, response, params)
+            if params.output_type is not None:
+                from any_llm.structured import parse_structured
+
+                parsed: ChatCompletion = parse_structured(completion, params.output_type, self.provider.name)
+                return parsed
+            return completion
+
+        return self._call(request, options, finish, params)
 
     def completion(self, model: str, messages: Any, **kwargs: Any) -> ChatCompletion | Stream:
         """Create a chat completion; takes the same parameters as :func:`any_llm.completion`."""
-        params, timeout = self._prepare(model, messages, kwargs)
-        request = self.provider.build_completion_request(params)
-        if request.stream:
-            pipeline = self._pipeline(params)
-            from any_llm.streaming import Stream
-
-            return Stream(self.transport.send(self.provider, request, timeout), pipeline)
-        return self._finish(params, self.transport.send(self.provider, request, timeout))
+        result: ChatCompletion | Stream = self._run(self._completion_call(model, messages, kwargs))
+        return result
 
     async def acompletion(self, model: str, messages: Any, **kwargs: Any) -> ChatCompletion | AsyncStream:
         """Async twin of :meth:`completion`."""
-        params, timeout = self._prepare(model, messages, kwargs)
-        request = self.provider.build_completion_request(params)
-        if request.stream:
-            pipeline = self._pipeline(params)
-            from any_llm.streaming import AsyncStream
+        result: ChatCompletion | AsyncStream = await self._arun(self._completion_call(model, messages, kwargs))
+        return result
 
-            return AsyncStream(await self.transport.asend(self.provider, request, timeout), pipeline)
-        return self._finish(params, await self.transport.asend(self.provider, request, timeout))
+    # -- responses and messages: native where the provider declares it, else translated ------------
+
+    def _plan_call(self, plan: Plan, options: CallOptions) -> Call:
+        def finish(response: httpx.Response) -> Any:
+            return self._parse("a response", plan.finish, response)
+
+        return self._call(plan.request, options, finish)
+
+    def _plan_result(self, plan: Plan, call: Call, response: httpx.Response, stream_cls: Any, wrapper: Any) -> Any:
+        if not call.request.stream:
+            return call.finish(response)
+        from any_llm.streaming import StreamPipeline, make_decoder
+
+        assert plan.parser is not None
+        name = self.provider.name
+        pipeline = StreamPipeline(make_decoder(self.provider.stream_format, name), plan.parser(), name)
+        return wrapper(stream_cls(response, pipeline), plan.translator() if plan.translator else None)
+
+    def _run_plan(self, plan: Plan, options: CallOptions, raw: bool = False) -> Any:
+        from any_llm.bridges import EventStream
+        from any_llm.streaming import Stream
+
+        call = self._plan_call(plan, options)
+        response = self.transport.send(self.provider, call.request, call.timeout)
+
+        def result() -> Any:
+            return self._plan_result(plan, call, response, Stream, EventStream)
+
+        return RawResponse(response, result) if raw else result()
+
+    async def _arun_plan(self, plan: Plan, options: CallOptions, raw: bool = False) -> Any:
+        from any_llm.bridges import AsyncEventStream
+        from any_llm.streaming import AsyncStream
+
+        call = self._plan_call(plan, options)
+        response = await self.transport.asend(self.provider, call.request, call.timeout)
+
+        def result() -> Any:
+            return self._plan_result(plan, call, response, AsyncStream, AsyncEventStream)
+
+        return RawResponse(response, result) if raw else result()
+
+    def _responses_plan(self, model: str, input_data: Any, kwargs: dict[str, Any]) -> tuple[Plan, CallOptions]:
+        from any_llm.bridges import responses
+
+        options = CallOptions.pop_from(kwargs)
+        return responses.plan(self.provider, model, input_data, kwargs), options
+
+    def _messages_plan(
+        self, model: str, messages: Any, max_tokens: Any, kwargs: dict[str, Any]
+    ) -> tuple[Plan, CallOptions]:
+        from any_llm.bridges import messages as bridge
+
+        options = CallOptions.pop_from(kwargs)
+        return bridge.plan(self.provider, model, messages, max_tokens, kwargs), options
+
+    def responses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
+        """Create a response; takes the same parameters as :func:`any_llm.responses`."""
+        return self._run_plan(*self._responses_plan(model, input_data, kwargs))
+
+    async def aresponses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
+        """Async twin of :meth:`responses`."""
+        return await self._arun_plan(*self._responses_plan(model, input_data, kwargs))
+
+    def messages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
+        """Create a message; takes the same parameters as :func:`any_llm.messages`."""
+        return self._run_plan(*self._messages_plan(model, messages, max_tokens, kwargs))
+
+    async def amessages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
+        """Async twin of :meth:`messages`."""
+        return await self._arun_plan(*self._messages_plan(model, messages, max_tokens, kwargs))
 
     # -- embeddings ---------------------------------------------------------------------------
 
-    def _embedding_request(self, model: str, inputs: Any, kwargs: dict[str, Any]) -> Any:
+    def _embedding_call(self, model: str, inputs: Any, kwargs: dict[str, Any]) -> Call:
         if not self.provider.supports_embedding:
             raise errors.UnsupportedCapabilityError("embedding", self.provider.name)
         if isinstance(inputs, str):
             inputs = [inputs]
         if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
             raise errors.ConfigurationError("inputs must be a string or a non-empty list of strings")
-        timeout = kwargs.pop("timeout", None)
-        return self.provider.build_embedding_request(model, inputs, kwargs), timeout
+        options = CallOptions.pop_from(kwargs)
+        request = self.provider.build_embedding_request(model, inputs, kwargs)
+
+        def finish(response: httpx.Response) -> CreateEmbeddingResponse:
+            return self._parse("an embedding response", self.provider.parse_embedding, response, model)
+
+        return self._call(request, options, finish)
 
     def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Embed ``inputs`` (one string or a list) with ``model``."""
-        request, timeout = self._embedding_request(model, inputs, kwargs)
-        response = self.transport.send(self.provider, request, timeout)
-        return self._parse("an embedding response", self.provider.parse_embedding, response, model)
+        result: CreateEmbeddingResponse = self._run(self._embedding_call(model, inputs, kwargs))
+        return result
 
     async def aembedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Async twin of :meth:`embedding`."""
-        request, timeout = self._embedding_request(model, inputs, kwargs)
-        response = await self.transport.asend(self.provider, request, timeout)
-        return self._parse("an embedding response", self.provider.parse_embedding, response, model)
+        result: CreateEmbeddingResponse = await self._arun(self._embedding_call(model, inputs, kwargs))
+        return result
 
     # -- models -------------------------------------------------------------------------------
 
-    def _models_request(self, kwargs: dict[str, Any]) -> Any:
+    def _models_call(self, kwargs: dict[str, Any]) -> Call:
         if not self.provider.supports_list_models:
             raise errors.UnsupportedCapabilityError("list_models", self.provider.name)
-        timeout = kwargs.pop("timeout", None)
-        return self.provider.build_list_models_request(kwargs), timeout
+        options = CallOptions.pop_from(kwargs)
+        request = self.provider.build_list_models_request(kwargs)
+
+        def finish(response: httpx.Response) -> Sequence[Model]:
+            return self._parse("a model list", self.provider.parse_list_models, response)
+
+        return self._call(request, options, finish)
 
     def list_models(self, **kwargs: Any) -> Sequence[Model]:
         """The models this provider offers, following its pages to the last one."""
         from any_llm.families.pages import Pages
 
-        request, timeout = self._models_request(kwargs)
-        pages = Pages(self.provider, request)
+        call = self._models_call(kwargs)
+        pages = Pages(self.provider, call.request)
         while pages.request is not None:
-            pages.add(self.transport.send(self.provider, pages.request, timeout).content)
+            pages.add(self.transport.send(self.provider, pages.request, call.timeout).content)
         return pages.models
 
     async def alist_models(self, **kwargs: Any) -> Sequence[Model]:
         """Async twin of :meth:`list_models`."""
         from any_llm.families.pages import Pages
 
-        request, timeout = self._models_request(kwargs)
-        pages = Pages(self.provider, request)
+        call = self._models_call(kwargs)
+        pages = Pages(self.provider, call.request)
         while pages.request is not None:
-            pages.add((await self.transport.asend(self.provider, pages.request, timeout)).content)
+            pages.add((await self.transport.asend(self.provider, pages.request, call.timeout)).content)
         return pages.models
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -262,31 +382,6 @@ class AnyLLM(FamilyMethods):
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
-
-
-_SEED_ARGS = (
-    "tools",
-    "tool_choice",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "response_format",
-    "stream",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "user",
-    "session_label",
-    "parallel_tool_calls",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "stream_options",
-    "max_completion_tokens",
-    "reasoning_effort",
-)
 
 
 def _provider_name(provider: Any) -> str:
@@ -313,3 +408,67 @@ def _check_httpx_args(args: dict[str, Any], provider: str) -> None:
             f"unknown client_args for {provider}: {', '.join(unknown)}. Accepted: "
             f"{', '.join(_TRANSPORT_ARGS)}, or any httpx.Client keyword (verify, proxy, trust_env, ...)"
         )
+
+
+class RawResponseClient:
+    """``client.with_raw_response``: each operation returns a :class:`RawResponse` instead of the parsed
+    result, as openai-python's ``with_raw_response`` does (the status, the headers such as
+    ``x-ratelimit-remaining-requests``, the request id, and ``.parse()`` for the usual result)."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: AnyLLM) -> None:
+        self._client = client
+
+    def completion(self, model: str, messages: Any, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        result: RawResponse[Any] = client._run(client._completion_call(model, messages, kwargs), raw=True)
+        return result
+
+    async def acompletion(self, model: str, messages: Any, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        result: RawResponse[Any] = await client._arun(client._completion_call(model, messages, kwargs), raw=True)
+        return result
+
+    def responses(self, model: str, input_data: Any, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        result: RawResponse[Any] = client._run_plan(*client._responses_plan(model, input_data, kwargs), raw=True)
+        return result
+
+    async def aresponses(self, model: str, input_data: Any, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        plan, options = client._responses_plan(model, input_data, kwargs)
+        result: RawResponse[Any] = await client._arun_plan(plan, options, raw=True)
+        return result
+
+    def messages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        plan, options = client._messages_plan(model, messages, max_tokens, kwargs)
+        result: RawResponse[Any] = client._run_plan(plan, options, raw=True)
+        return result
+
+    async def amessages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        plan, options = client._messages_plan(model, messages, max_tokens, kwargs)
+        result: RawResponse[Any] = await client._arun_plan(plan, options, raw=True)
+        return result
+
+    def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        result: RawResponse[Any] = client._run(client._embedding_call(model, inputs, kwargs), raw=True)
+        return result
+
+    async def aembedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        result: RawResponse[Any] = await client._arun(client._embedding_call(model, inputs, kwargs), raw=True)
+        return result
+
+    def list_models(self, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        result: RawResponse[Any] = client._run(client._models_call(kwargs), raw=True)
+        return result
+
+    async def alist_models(self, **kwargs: Any) -> RawResponse[Any]:
+        client = self._client
+        result: RawResponse[Any] = await client._arun(client._models_call(kwargs), raw=True)
+        return result

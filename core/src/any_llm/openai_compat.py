@@ -16,7 +16,7 @@ Quirks handled here for all of them:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import ValidationError
 
@@ -33,6 +33,9 @@ from any_llm.types.completion import (
 from any_llm.types.embedding import CreateEmbeddingResponse
 from any_llm.types.model import Model
 from any_llm.wire import CONTEXT_MARKERS, errors_from_status, loads
+
+if TYPE_CHECKING:
+    from any_llm.types.responses import Response
 
 __all__ = ["OpenAICompatibleProvider", "OpenAIStreamParser", "ThinkTagSplitter", "lift_reasoning", "stream_error"]
 
@@ -54,13 +57,15 @@ class OpenAICompatibleProvider(OpenAIFamilyWire, Provider):
     """Move a leading ``<think>…</think>`` out of the content into ``message.reasoning``."""
     stream_parser_class: ClassVar[type[OpenAIStreamParser] | None] = None
     """A parser subclass for per-stream post-processing; the core builds it with the right ``pad_usage``."""
+    json_schema_as_json_object: ClassVar[bool] = False
+    """Send a ``json_schema`` response_format as ``{"type": "json_object", "schema": S}``: servers that turn a
+    json_object's schema into a grammar but reject json_schema itself (llama.cpp, llamafile)."""
     send_reasoning_effort: ClassVar[bool] = True
     """Send ``reasoning_effort`` as is when the caller sets it (not "auto")."""
 
     # -- request ------------------------------------------------------------------------------
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest(
             "POST",
             self.completion_path,
@@ -92,6 +97,8 @@ class OpenAICompatibleProvider(OpenAIFamilyWire, Provider):
                 body["stream_options"] = {"include_usage": True}
         else:
             body.pop("stream", None)
+        if self.json_schema_as_json_object and params.response_format is not None:
+            body["response_format"] = _json_schema_as_json_object(body.get("response_format"))
         body.update(params.extra)
         return body
 
@@ -161,6 +168,25 @@ class OpenAICompatibleProvider(OpenAIFamilyWire, Provider):
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         parser_class = self.stream_parser_class or OpenAIStreamParser
         return parser_class(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
+
+    # -- the native Responses API (used when a subclass sets supports_responses_native) ---------
+
+    responses_path: ClassVar[str] = "responses"
+
+    def build_responses_request(self, body: dict[str, Any]) -> HTTPRequest:
+        return HTTPRequest(
+            "POST", self.responses_path, json=body, headers=dict(self.extra_headers), stream=bool(body.get("stream"))
+        )
+
+    def parse_responses(self, body: bytes) -> Response:
+        from any_llm.bridges.responses import parse_responses_body
+
+        return parse_responses_body(body, self.name)
+
+    def responses_stream_parser(self) -> StreamParser:
+        from any_llm.bridges.responses import ResponsesStreamParser
+
+        return ResponsesStreamParser(self.name)
 
     # -- embeddings and models ----------------------------------------------------------------
 
@@ -480,3 +506,12 @@ class OpenAIStreamParser(StreamParser):
                     )
                 )
         return out
+
+
+def _json_schema_as_json_object(response_format: Any) -> Any:
+    """``{"type": "json_schema", "json_schema": {"schema": S}}`` → ``{"type": "json_object", "schema": S}``."""
+    if not isinstance(response_format, dict) or response_format.get("type") != "json_schema":
+        return response_format
+    spec = response_format.get("json_schema") or {}
+    schema = spec.get("schema") if isinstance(spec, dict) else None
+    return {"type": "json_object", "schema": schema} if isinstance(schema, dict) else {"type": "json_object"}

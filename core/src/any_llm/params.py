@@ -8,12 +8,72 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from any_llm import errors
 from any_llm.provider import CompletionParams
 
-__all__ = ["REASONING_EFFORTS", "build_params", "normalize_messages"]
+if TYPE_CHECKING:
+    from any_llm.provider import Provider
+
+__all__ = [
+    "REASONING_EFFORTS",
+    "SEED_PARAMS",
+    "SEED_PARAM_NAMES",
+    "build_params",
+    "check_request",
+    "content_capabilities",
+    "normalize_messages",
+]
+
+SEED_PARAMS: tuple[tuple[str, str], ...] = (
+    (
+        "model",
+        "Model identifier. Recommended: with a separate ``provider`` (model='gpt-4', provider='openai'). "
+        "Alternative: 'provider:model' (e.g. 'openai:gpt-4'). Legacy 'provider/model' still works, with a "
+        "DeprecationWarning.",
+    ),
+    ("messages", "The conversation: dicts, or message objects such as ``response.choices[0].message``."),
+    ("provider", "Provider name (case-insensitive) or an ``LLMProvider``; the model is then used verbatim."),
+    ("tools", "OpenAI tool dicts or Python callables (schemas come from type hints and docstrings)."),
+    ("tool_choice", 'Which tools the model may call ("auto", "none", "required", or a named tool).'),
+    ("temperature", "Randomness, 0.0 to 2.0."),
+    ("top_p", "Nucleus sampling, 0.0 to 1.0."),
+    ("max_tokens", "Maximum number of tokens to generate."),
+    (
+        "response_format",
+        '{"type": "json_object"}, a json_schema dict, or a pydantic model / dataclass (then the result is a '
+        "``ParsedChatCompletion`` with ``.choices[0].message.parsed``).",
+    ),
+    ("stream", "Return an iterator of ``ChatCompletionChunk`` (also a context manager)."),
+    ("n", "Number of completions to generate."),
+    ("stop", "Stop sequence(s)."),
+    ("presence_penalty", "Penalize tokens already present in the text."),
+    ("frequency_penalty", "Penalize tokens by their frequency in the text."),
+    ("seed", "Random seed for reproducible results."),
+    ("api_key", "The provider's key; defaults to its env var (e.g. MISTRAL_API_KEY)."),
+    ("api_base", "Base URL of the provider's API; defaults to its env var, then its public URL."),
+    ("user", "Unique identifier of the end user."),
+    ("session_label", "Deprecated and ignored."),
+    ("parallel_tool_calls", "Whether the model may call several tools at once."),
+    ("logprobs", "Include token log probabilities."),
+    ("top_logprobs", "Alternatives per token when logprobs are requested."),
+    ("logit_bias", "Bias for specific token ids."),
+    ("stream_options", "Streaming options (usage in the last chunk is requested by default)."),
+    ("max_completion_tokens", "Maximum number of tokens for the completion."),
+    ("reasoning_effort", 'Reasoning effort for models that support it; "auto" uses each provider\'s default.'),
+    ("client_args", "Client settings: timeout, max_retries, default_headers, http_client, or httpx options."),
+)
+"""Every named parameter of ``completion()`` / ``acompletion()``, in signature order, with its documentation.
+
+The one list: the signatures (checked by a test), the docstrings (built from it), the request
+parameters core validates and forwards (:data:`SEED_PARAM_NAMES`), :class:`CompletionParams` (checked by
+a test) and the conformance kit's "every parameter is sent or refused" check all derive from it."""
+
+_CLIENT_PARAMS = frozenset({"model", "messages", "provider", "api_key", "api_base", "client_args"})
+
+SEED_PARAM_NAMES: tuple[str, ...] = tuple(name for name, _ in SEED_PARAMS if name not in _CLIENT_PARAMS)
+"""The seed parameters that shape the request (not which client sends it)."""
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh", "auto")
 ROLES = frozenset({"system", "developer", "user", "assistant", "tool", "function"})
@@ -156,3 +216,39 @@ def normalize_messages(messages: Any) -> list[dict[str, Any]]:
             )
         out.append(msg)
     return out
+
+
+# content part type -> the capability a provider declares to accept it
+_PART_CAPABILITIES = {
+    "image_url": "images",
+    "input_image": "images",
+    "image": "images",
+    "input_audio": "audio",
+    "audio": "audio",
+    "file": "documents",
+    "document": "documents",
+    "input_file": "documents",
+}
+
+
+def content_capabilities(messages: list[dict[str, Any]]) -> set[str]:
+    """The capabilities the messages' content parts need (``images``, ``audio``, ``documents``)."""
+    needed: set[str] = set()
+    for message in messages:
+        content = message.get("content")
+        if isinstance(content, list):
+            for part in content:
+                if isinstance(part, dict):
+                    capability = _PART_CAPABILITIES.get(part.get("type"))  # type: ignore[arg-type]
+                    if capability is not None:
+                        needed.add(capability)
+    return needed
+
+
+def check_request(provider: Provider, params: CompletionParams) -> None:
+    """Core's checks before a provider builds anything: its declared parameters and capabilities, and
+    every content part of the messages against what it declares (nothing is silently dropped)."""
+    provider.check_params(params)
+    for capability in sorted(content_capabilities(params.messages)):
+        if not getattr(provider, f"supports_{capability}", False):
+            raise errors.UnsupportedCapabilityError(capability, provider.name)

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from any_llm.provider import Provider
 
 __all__ = [
-    "FIRST_PARTY",
     "PluginFailure",
     "ProviderInfo",
     "ProviderRegistry",
@@ -42,42 +41,6 @@ __all__ = [
 ]
 
 ENTRY_POINT_GROUP = "anyllm"
-
-FIRST_PARTY = frozenset(
-    {
-        "anthropic",
-        "azureopenai",
-        "cerebras",
-        "cohere",
-        "dashscope",
-        "databricks",
-        "deepinfra",
-        "deepseek",
-        "fireworks",
-        "gemini",
-        "github",
-        "groq",
-        "huggingface",
-        "inception",
-        "llamacpp",
-        "llamafile",
-        "lmstudio",
-        "minimax",
-        "mistral",
-        "moonshot",
-        "nebius",
-        "ollama",
-        "openai",
-        "openrouter",
-        "perplexity",
-        "sambanova",
-        "together",
-        "vllm",
-        "xai",
-        "zai",
-    }
-)
-"""Provider names we publish as ``anyllm-NAME``: an unknown one of these says what to pip install."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +103,8 @@ class _State:
         self.all_loaded = False
         self.entry_points: list[EntryPoint] | None = None
         self.pm: pluggy.PluginManager | None = None
+        self.removed: dict[str, str] = {}
+        """Providers registered in process and removed since: name -> where the class came from."""
 
 
 _state = _State()
@@ -176,10 +141,12 @@ def _entry_points() -> list[EntryPoint]:
             dist = ep.dist.name.lower() if ep.dist is not None else ""
             return {ep.name.lower(), dist, dist.replace("_", "-")}
 
-        if allow is not None:
-            eps = [ep for ep in eps if names(ep) & allow]
-        eps = [ep for ep in eps if not names(ep) & block]
-        _state.entry_points = eps
+        kept = [ep for ep in eps if (allow is None or names(ep) & allow) and not names(ep) & block]
+        pm = _plugin_manager()
+        for ep in eps:
+            if ep not in kept:  # disabled: pluggy refuses it even if something registers it later
+                pm.set_blocked(_plugin_name(ep))
+        _state.entry_points = kept
     return _state.entry_points
 
 
@@ -195,18 +162,28 @@ def _load_entry_point(ep: EntryPoint) -> None:
     except Exception as exc:
         _state.failures.append(PluginFailure(dist, ep.name, f"import failed: {type(exc).__name__}: {exc}"))
         return
-    _register_plugin_object(module, name=f"{dist or ep.name}:{ep.name}", dist=dist, version=version, ep_name=ep.name)
+    _register_plugin_object(module, name=_plugin_name(ep), dist=dist, version=version, ep_name=ep.name)
+
+
+def _plugin_name(ep: EntryPoint) -> str:
+    """The name a plugin module is registered under in the plugin manager: ``distribution:entry-point``."""
+    return f"{ep.dist.name if ep.dist is not None else ep.name}:{ep.name}"
 
 
 def _register_plugin_object(plugin: Any, *, name: str, dist: str | None, version: str | None, ep_name: str) -> None:
     pm = _plugin_manager()
+    registry = ProviderRegistry(dist, version)
     try:
         if pm.get_plugin(name) is None:
-            pm.register(plugin, name=name)
-        impls = [i for i in pm.hook.anyllm_register_providers.get_hookimpls() if i.plugin is plugin]
-        registry = ProviderRegistry(dist, version)
-        for impl in impls:
-            impl.function(**{arg: registry for arg in impl.argnames if arg == "registry"})
+            pm.register(plugin, name=name)  # pluggy validates the hook implementations' signatures here
+            try:
+                pm.check_pending()  # an ``anyllm_`` function that matches no hook spec: a misspelling
+            except Exception:
+                pm.unregister(name=name)
+                raise
+        # this plugin's registration only (discovery is lazy: one plugin at a time), through pluggy
+        others = [p for p in pm.get_plugins() if p is not plugin]
+        pm.subset_hook_caller("anyllm_register_providers", remove_plugins=others)(registry=registry)
     except Exception as exc:
         _state.failures.append(PluginFailure(dist, ep_name, f"registration failed: {type(exc).__name__}: {exc}"))
         return
@@ -270,10 +247,18 @@ def get_provider_class(name: str) -> type[Provider]:
                     provider=key,
                 )
         installed = sorted(_state.providers)
-    hint = f"Install it with: pip install anyllm-{key}" if key in FIRST_PARTY else None
-    if key == "fake":
-        hint = "The fake provider exists while an any_llm.testing.FakeLLM is active (or the fake_llm fixture)."
-    raise errors.UnsupportedProviderError(key, installed, hint)
+        removed = _state.removed.get(key)
+    raise errors.UnsupportedProviderError(key, installed, _install_hint(key, removed))
+
+
+def _install_hint(key: str, removed: str | None) -> str | None:
+    """``pip install anyllm-NAME`` for the providers we publish (the names of :class:`LLMProvider`), or
+    where a provider registered in this process (a test double, say) came from before it was removed."""
+    from any_llm.api import LLMProvider
+
+    if removed is not None:
+        return f"{key!r} was registered in this process by {removed} and has been removed since."
+    return f"Install it with: pip install anyllm-{key}" if key in LLMProvider._value2member_map_ else None
 
 
 def list_providers() -> tuple[list[ProviderInfo], list[PluginFailure]]:
@@ -307,6 +292,7 @@ def registered(provider_class: type[Provider]) -> Iterator[None]:
         with _state.lock:
             if previous is None:
                 _state.providers.pop(name, None)
+                _state.removed[name] = f"{provider_class.__module__}.{provider_class.__qualname__}"
             else:
                 _state.providers[name] = previous
 
@@ -320,7 +306,10 @@ def get_provider_class_or_none(name: str) -> type[Provider] | None:
 
 def unregister_provider(name: str) -> None:
     with _state.lock:
-        _state.providers.pop(name, None)
+        info = _state.providers.pop(name, None)
+        if info is not None:
+            cls = info.provider_class
+            _state.removed[name] = f"{cls.__module__}.{cls.__qualname__}"
         _state.conflicts.pop(name, None)
 
 

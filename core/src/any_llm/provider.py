@@ -29,7 +29,9 @@ from any_llm.wire import error_details_from_json, errors_from_status
 if TYPE_CHECKING:
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
     from any_llm.types.embedding import CreateEmbeddingResponse
+    from any_llm.types.messages import MessageResponse
     from any_llm.types.model import Model
+    from any_llm.types.responses import Response
     from any_llm.uploads import Multipart, StreamBody
 
 __all__ = [
@@ -49,6 +51,8 @@ CAPABILITIES = (
     "structured_output",
     "reasoning",
     "images",
+    "audio",
+    "documents",
     "embedding",
     "list_models",
     # the API families beside chat (any_llm.families)
@@ -104,6 +108,8 @@ class HTTPRequest:
     """A streamed body (multipart form or raw chunks, see :mod:`any_llm.uploads`) instead of ``json``."""
     download: bool = False
     """Leave a binary body unread for the caller to stream (speech audio, file contents)."""
+    call_headers: dict[str, str] | None = None
+    """The caller's ``extra_headers`` for this call: set by core, sent last so they win over every other header."""
 
     def __repr__(self) -> str:
         # Headers carry keys: never show them.
@@ -222,11 +228,30 @@ class Provider(FamilyHooks):
     supports_structured_output: ClassVar[bool] = True
     supports_reasoning: ClassVar[bool] = False
     supports_images: ClassVar[bool] = False
+    """Image content parts (``image_url``) in messages; core refuses them before sending when False."""
+    supports_audio: ClassVar[bool] = False
+    """Audio input parts (``input_audio``) in messages."""
+    supports_documents: ClassVar[bool] = False
+    """File/document parts (``file``: PDFs and the like) in messages."""
     supports_embedding: ClassVar[bool] = False
     supports_list_models: ClassVar[bool] = False
+    supports_responses_native: ClassVar[bool] = False
+    """Serves OpenAI's ``POST /responses``: ``responses()`` is sent there (see :meth:`build_responses_request`).
+    Otherwise core translates ``responses()`` over chat completions (:mod:`any_llm.bridges.responses`)."""
+    responses_keeps_state: ClassVar[bool] = True
+    """With ``supports_responses_native``: whether the endpoint keeps state. A stateless one (``False``) gets
+    ``previous_response_id``, ``conversation``, ``store=True`` and ``background=True`` refused before sending."""
+    supports_messages_native: ClassVar[bool] = False
+    """Serves Anthropic's ``POST /v1/messages``: ``messages()`` is sent there (see :meth:`build_messages_request`).
+    Otherwise core translates ``messages()`` over chat completions (:mod:`any_llm.bridges.messages`)."""
 
     unsupported_params: ClassVar[frozenset[str]] = frozenset()
     """Seed parameters this provider cannot honour: setting one raises UnsupportedParameterError."""
+    max_choices: ClassVar[int | None] = None
+    """The most choices one request can return; a larger ``n`` is refused before sending (None: no limit)."""
+    context_markers: ClassVar[tuple[str, ...]] = ()
+    """Phrases of this provider's error text meaning "the prompt is too long", beside core's common ones:
+    a 4xx carrying one becomes :class:`~any_llm.errors.ContextLengthExceededError`."""
     single_token_limit: ClassVar[bool] = False
     """``max_tokens`` and ``max_completion_tokens`` map to one field here: giving both is refused."""
     http_transport: ClassVar[Any] = None
@@ -260,6 +285,13 @@ class Provider(FamilyHooks):
         for name in params.given():
             if name in self.unsupported_params:
                 raise errors.UnsupportedParameterError(name, self.name)
+        if self.max_choices is not None and params.n is not None and params.n > self.max_choices:
+            raise errors.UnsupportedParameterError(
+                "n",
+                self.name,
+                f"{self.display_name or self.name} returns at most {self.max_choices} choice(s) per request; "
+                "make several calls instead",
+            )
         if self.single_token_limit and params.max_tokens is not None and params.max_completion_tokens is not None:
             raise errors.ConfigurationError(
                 f"pass max_tokens or max_completion_tokens, not both ({self.display_name or self.name} has one "
@@ -294,12 +326,38 @@ class Provider(FamilyHooks):
     def parse_list_models(self, body: bytes) -> list[Model]:
         raise errors.UnsupportedCapabilityError("list_models", self.name)
 
+    # -- native Responses / Messages endpoints (only with supports_*_native) -------------------
+
+    def build_responses_request(self, body: dict[str, Any]) -> HTTPRequest:
+        """The request carrying a ``/responses`` body (already built and checked by core)."""
+        raise errors.UnsupportedCapabilityError("native responses", self.name)
+
+    def parse_responses(self, body: bytes) -> Response:
+        raise errors.UnsupportedCapabilityError("native responses", self.name)
+
+    def responses_stream_parser(self) -> StreamParser:
+        """A parser whose ``feed`` yields Responses stream events (``any_llm.types.responses``)."""
+        raise errors.UnsupportedCapabilityError("native responses", self.name)
+
+    def build_messages_request(self, body: dict[str, Any]) -> HTTPRequest:
+        """The request carrying a ``/v1/messages`` body (already built by core)."""
+        raise errors.UnsupportedCapabilityError("native messages", self.name)
+
+    def parse_messages(self, body: bytes) -> MessageResponse:
+        raise errors.UnsupportedCapabilityError("native messages", self.name)
+
+    def messages_stream_parser(self) -> StreamParser:
+        """A parser whose ``feed`` yields Messages stream events (``any_llm.types.messages``)."""
+        raise errors.UnsupportedCapabilityError("native messages", self.name)
+
     # -- errors -------------------------------------------------------------------------------
 
     def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
         """Map an error response to our exception. Override :meth:`error_details` for a new body shape."""
         message, code = self.error_details(body)
-        return errors_from_status(self.name, status_code, headers, body, message or f"HTTP {status_code}", code)
+        return errors_from_status(
+            self.name, status_code, headers, body, message or f"HTTP {status_code}", code, self.context_markers
+        )
 
     def error_details(self, body: bytes) -> tuple[str | None, str | None]:
         """Pull (message, code/type) out of an error body; understands the common JSON shapes."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
@@ -178,6 +178,7 @@ class StreamPipeline:
             self.seen = bool(events)
             if len(self.head) < 2048:
                 self.head += data[:2048]
+        event = None
         try:
             for event in events:
                 if event.data == _DONE:
@@ -190,7 +191,7 @@ class StreamPipeline:
         except errors.AnyLLMError:
             raise
         except Exception as exc:
-            raise self._plugin_error(exc, data) from exc
+            raise self._plugin_error(exc, data if event is None else event.data) from exc
 
     def _plugin_error(self, exc: Exception, data: bytes) -> errors.ResponseValidationError:
         from any_llm.wire import plugin_error
@@ -242,13 +243,11 @@ class Stream(Iterator["ChatCompletionChunk"]):
         self,
         response: httpx.Response,
         pipeline: StreamPipeline,
-        on_close: Callable[[], None] | None = None,
     ) -> None:
         self.response = response
         self._pipeline = pipeline
         self._reader = response.iter_raw() if _is_identity(response) else response.iter_bytes()
         self._closed = False
-        self._on_close = on_close
 
     def __iter__(self) -> Stream:
         return self
@@ -299,8 +298,6 @@ class Stream(Iterator["ChatCompletionChunk"]):
         if not self._closed:
             self._closed = True
             self.response.close()
-            if self._on_close is not None:
-                self._on_close()
 
     def __enter__(self) -> Stream:
         return self

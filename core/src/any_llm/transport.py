@@ -197,6 +197,8 @@ class Transport:
             url = f"{provider.api_base}/{url.lstrip('/')}"
         # the provider's fixed headers, then the caller's default_headers (which may override them)
         headers = {**provider.auth_headers(), **request.headers, **self.headers}
+        if request.call_headers:
+            headers.update(request.call_headers)
         if request.json is not None:
             content = _dumps(request.json)
             headers.setdefault("Content-Type", "application/json")
@@ -219,9 +221,7 @@ class Transport:
             built.stream = upload
         return built
 
-    def _flow(
-        self, provider: Provider, first: httpx.Request, auth_headers: Mapping[str, str]
-    ) -> Generator[_Step, _Outcome, httpx.Response]:
+    def _flow(self, provider: Provider, first: httpx.Request) -> Generator[_Step, _Outcome, httpx.Response]:
         """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s)."""
         request = first
         attempt = 0
@@ -250,7 +250,7 @@ class Transport:
                     return response
                 if status < 400 and "location" in response.headers and status not in (304,):
                     redirects += 1
-                    request = self._redirect(provider, request, response, redirects, auth_headers)
+                    request = self._redirect(provider, request, response, redirects)
                     continue
                 err = translate_error(provider, response)
                 if (
@@ -274,7 +274,6 @@ class Transport:
         request: httpx.Request,
         response: httpx.Response,
         count: int,
-        auth_headers: Mapping[str, str],
     ) -> httpx.Request:
         location = request.url.join(response.headers["location"])
         if count > MAX_REDIRECTS:
@@ -318,7 +317,7 @@ class Transport:
     ) -> httpx.Response:
         """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
         client = self.sync_client
-        flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
+        flow = self._flow(provider, self.build(provider, request, client, timeout))
         step = next(flow)
         while True:
             try:
@@ -351,7 +350,7 @@ class Transport:
         import asyncio
 
         client = await self.async_client()
-        flow = self._flow(provider, self.build(provider, request, client, timeout), provider.auth_headers())
+        flow = self._flow(provider, self.build(provider, request, client, timeout))
         step = next(flow)
         while True:
             try:

@@ -140,6 +140,7 @@ def errors_from_status(
     body: bytes,
     message: str,
     code: str | None = None,
+    context_markers: tuple[str, ...] = (),
 ) -> errors.AnyLLMError:
     """The unified status → exception mapping every provider shares."""
     text = body.decode("utf-8", "replace")
@@ -162,7 +163,7 @@ def errors_from_status(
     elif status_code == 409:  # a conflict on the provider's side (a lock, a concurrent update): worth a retry
         cls = errors.ProviderError
     elif 400 <= status_code < 500:
-        if status_code != 413 and any(m in haystack for m in CONTEXT_MARKERS):
+        if status_code != 413 and any(m in haystack for m in (*CONTEXT_MARKERS, *context_markers)):
             cls = errors.ContextLengthExceededError
         elif any(m in haystack for m in FILTER_MARKERS):
             cls = errors.ContentFilterError

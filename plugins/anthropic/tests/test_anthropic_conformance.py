@@ -207,6 +207,10 @@ class TestAnthropicConformance(ProviderConformance):
             return [Reply.json(BATCH), Reply.json(ENDED), batch_results()]
         return EXCHANGES[scenario]
 
+    def messages_exchange(self, scenario: str) -> Reply:
+        """messages() is native here: the Messages-shaped answers of the completion scenarios serve it as is."""
+        return EXCHANGES[scenario]
+
     def test_requests_go_to_the_messages_endpoint(self) -> None:
         outcome = run_scenario(
             self.provider_class,

@@ -11,39 +11,16 @@ from anyllm_anthropic import DEFAULT_MAX_TOKENS, THINKING_BUDGETS, AnthropicProv
 from pydantic import BaseModel, Field
 
 from any_llm import errors
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams, HTTPRequest
+from any_llm.testing import build_request
 
 USER = [{"role": "user", "content": "Hi"}]
 
 
 def params(messages: list[Any] | None = None, **args: Any) -> CompletionParams:
-    seed = {k: args.pop(k) for k in list(args) if k in _SEED}
+    seed = {k: args.pop(k) for k in list(args) if k in SEED_PARAM_NAMES}
     return build_params("claude-sonnet-4-20250514", messages or USER, seed, args)
-
-
-_SEED = {
-    "tools",
-    "tool_choice",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "response_format",
-    "stream",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "user",
-    "parallel_tool_calls",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "stream_options",
-    "max_completion_tokens",
-    "reasoning_effort",
-}
 
 
 @pytest.fixture
@@ -51,7 +28,7 @@ def build(check: Any) -> Any:
     """Build the request for these params and assert its body is a valid CreateMessageRequest."""
 
     def _build(messages: list[Any] | None = None, **args: Any) -> dict[str, Any]:
-        request = AnthropicProvider(api_key="k" * 12).build_completion_request(params(messages, **args))
+        request = build_request(AnthropicProvider(api_key="k" * 12), params(messages, **args))
         check("CreateMessageRequest", request.json)
         body: dict[str, Any] = request.json
         return body
@@ -64,7 +41,7 @@ def build(check: Any) -> Any:
 
 def test_request_envelope_headers_and_path() -> None:
     provider = AnthropicProvider(api_key="sk-ant-test-123456")
-    request = provider.build_completion_request(params())
+    request = build_request(provider, params())
     assert isinstance(request, HTTPRequest)
     assert (request.method, request.url, request.stream) == ("POST", "v1/messages", False)
     assert request.headers == {"anthropic-version": "2023-06-01"}
@@ -98,7 +75,7 @@ def test_max_tokens_sources(build: Any, args: dict[str, Any], expected: int) -> 
 
 def test_conflicting_max_tokens_refused() -> None:
     with pytest.raises(errors.ConfigurationError, match="max_completion_tokens"):
-        AnthropicProvider().build_completion_request(params(max_tokens=10, max_completion_tokens=20))
+        build_request(AnthropicProvider(), params(max_tokens=10, max_completion_tokens=20))
 
 
 def test_sampling_stop_user_and_stream(build: Any) -> None:
@@ -145,7 +122,7 @@ def test_service_tier(build: Any, tier: str, sent: str) -> None:
 def test_unsupported_params_refused(args: dict[str, Any]) -> None:
     name = next(iter(args))
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        AnthropicProvider().build_completion_request(params(**args))
+        build_request(AnthropicProvider(), params(**args))
     assert info.value.parameter_name == name
 
 
@@ -249,13 +226,13 @@ def test_pdf_and_text_files_become_documents(build: Any) -> None:
         ({"type": "file", "file": {"file_data": "data:image/svg+xml;base64,AAAA"}}, errors.ConfigurationError),
         ({"type": "file", "file": {"file_id": "file-abc"}}, errors.UnsupportedParameterError),
         ({"type": "image_url", "image_url": {"url": "data:image/png,rawbytes"}}, errors.ConfigurationError),
-        ({"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}}, errors.UnsupportedParameterError),
+        ({"type": "input_audio", "input_audio": {"data": "AAAA", "format": "wav"}}, errors.UnsupportedCapabilityError),
         ({"type": "video"}, errors.ConfigurationError),
     ],
 )
 def test_bad_content_parts_refused(part: dict[str, Any], error: type[Exception]) -> None:
     with pytest.raises(error):
-        AnthropicProvider().build_completion_request(params([{"role": "user", "content": [part]}]))
+        build_request(AnthropicProvider(), params([{"role": "user", "content": [part]}]))
 
 
 def test_tool_calls_and_results(build: Any) -> None:
@@ -323,7 +300,7 @@ def test_assistant_text_kept_before_tool_use(build: Any) -> None:
 )
 def test_malformed_messages_refused(message: dict[str, Any]) -> None:
     with pytest.raises(errors.ConfigurationError):
-        AnthropicProvider().build_completion_request(params([{"role": "user", "content": "x"}, message]))
+        build_request(AnthropicProvider(), params([{"role": "user", "content": "x"}, message]))
 
 
 def test_thinking_blocks_replayed_before_tool_use(build: Any) -> None:
@@ -357,7 +334,7 @@ def test_thinking_blocks_replayed_before_tool_use(build: Any) -> None:
 def test_unsigned_thinking_block_refused() -> None:
     bad = {"role": "assistant", "content": "x", "thinking_blocks": [{"type": "thinking", "thinking": "t"}]}
     with pytest.raises(errors.ConfigurationError, match="signature"):
-        AnthropicProvider().build_completion_request(params([{"role": "user", "content": "q"}, bad]))
+        build_request(AnthropicProvider(), params([{"role": "user", "content": "q"}, bad]))
 
 
 def test_reasoning_without_signature_is_not_sent(build: Any) -> None:
@@ -438,7 +415,7 @@ def test_tool_choice(build: Any, choice: Any, parallel: bool | None, expected: d
 
 def test_unknown_tool_choice_refused() -> None:
     with pytest.raises(errors.ConfigurationError):
-        AnthropicProvider().build_completion_request(params(tools=[_tool()], tool_choice="sometimes"))
+        build_request(AnthropicProvider(), params(tools=[_tool()], tool_choice="sometimes"))
 
 
 # -- reasoning -------------------------------------------------------------------------------------
@@ -545,7 +522,7 @@ def test_output_config_extra_merges_with_format(build: Any) -> None:
     ],
 )
 def test_spec_rejects_wrong_bodies(check: Any, mutate: Any) -> None:
-    body = AnthropicProvider().build_completion_request(params()).json
+    body = build_request(AnthropicProvider(), params()).json
     check("CreateMessageRequest", body)
     mutate(body)
     with pytest.raises(AssertionError):

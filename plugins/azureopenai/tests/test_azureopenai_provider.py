@@ -14,7 +14,7 @@ from any_llm import AnyLLM, errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
 from any_llm.provider import StreamEvent
-from any_llm.testing import MockServer, Reply, sse_events
+from any_llm.testing import MockServer, Reply, build_request, sse_events
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, openai_exchanges, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -52,6 +52,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": True,
+        "documents": True,
         "embedding": True,
         "list_models": True,
         "rerank": False,
@@ -92,11 +94,11 @@ def test_deployment_paths_api_version_and_key_header() -> None:
 def test_api_version_from_env_and_call(monkeypatch: pytest.MonkeyPatch) -> None:
     params = build_params(MODEL, MESSAGES, {}, {})
     monkeypatch.setenv("OPENAI_API_VERSION", "2024-06-01")
-    assert AzureopenaiProvider(KEY, ENDPOINT).build_completion_request(params).params == {"api-version": "2024-06-01"}
+    assert build_request(AzureopenaiProvider(KEY, ENDPOINT), params).params == {"api-version": "2024-06-01"}
     monkeypatch.setenv("AZURE_OPENAI_API_VERSION", "2025-04-01-preview")
     provider = AzureopenaiProvider(KEY, ENDPOINT)
-    assert provider.build_completion_request(params).params == {"api-version": "2025-04-01-preview"}
-    request = provider.build_completion_request(build_params(MODEL, MESSAGES, {}, {"api_version": "2024-10-21"}))
+    assert build_request(provider, params).params == {"api-version": "2025-04-01-preview"}
+    request = build_request(provider, build_params(MODEL, MESSAGES, {}, {"api_version": "2024-10-21"}))
     assert request.params == {"api-version": "2024-10-21"} and "api_version" not in request.json
 
 
@@ -115,7 +117,7 @@ def test_deployment_name_is_quoted_and_endpoint_suffix_tolerated() -> None:
 
 def test_max_tokens_is_sent_as_max_completion_tokens() -> None:
     params = build_params(MODEL, MESSAGES, {"max_tokens": 99}, {})
-    body = AzureopenaiProvider(KEY, ENDPOINT).build_completion_request(params).json
+    body = build_request(AzureopenaiProvider(KEY, ENDPOINT), params).json
     assert body["max_completion_tokens"] == 99 and "max_tokens" not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 

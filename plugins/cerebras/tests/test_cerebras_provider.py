@@ -10,7 +10,7 @@ from anyllm_cerebras import CerebrasProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -31,6 +31,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": False,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": True,
         "rerank": False,
@@ -51,14 +53,14 @@ def test_declarations() -> None:
     ],
 )
 def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
-    body = CerebrasProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    body = build_request(CerebrasProvider(KEY), build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
 def test_other_reasoning_efforts_are_refused() -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        CerebrasProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"reasoning_effort": "xhigh"}, {}))
+        build_request(CerebrasProvider(KEY), build_params(MODEL, MESSAGES, {"reasoning_effort": "xhigh"}, {}))
     assert info.value.parameter_name == "reasoning_effort"
 
 

@@ -11,44 +11,22 @@ from anyllm_cohere.provider import convert_messages
 from pydantic import BaseModel
 
 from any_llm import errors
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams
+from any_llm.testing import build_request
 
 USER = [{"role": "user", "content": "What is the capital of France?"}]
 MODEL = "command-a-03-2025"
 
-_SEED = {
-    "tools",
-    "tool_choice",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "response_format",
-    "stream",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "user",
-    "parallel_tool_calls",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "stream_options",
-    "max_completion_tokens",
-    "reasoning_effort",
-}
-
 
 def params(messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> CompletionParams:
-    seed = {k: kwargs.pop(k) for k in list(kwargs) if k in _SEED}
+    seed = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED_PARAM_NAMES}
     return build_params(MODEL, messages or USER, seed, kwargs)
 
 
 def body_of(check: Any, **kwargs: Any) -> dict[str, Any]:
     messages = kwargs.pop("messages", None)
-    request = CohereProvider(api_key="test-key-123456").build_completion_request(params(messages, **kwargs))
+    request = build_request(CohereProvider(api_key="test-key-123456"), params(messages, **kwargs))
     assert (request.method, request.url) == ("POST", "v2/chat")
     assert check(request.json) == []
     return dict(request.json)
@@ -78,7 +56,7 @@ def test_minimal_body(check: Any) -> None:
 
 
 def test_stream_flag(check: Any) -> None:
-    request = CohereProvider().build_completion_request(params(stream=True, stream_options={"include_usage": True}))
+    request = build_request(CohereProvider(), params(stream=True, stream_options={"include_usage": True}))
     assert request.stream is True
     assert request.json["stream"] is True
     assert check(request.json) == []
@@ -111,7 +89,7 @@ def test_sampling_parameters_renamed(check: Any) -> None:
 def test_max_completion_tokens(check: Any) -> None:
     assert body_of(check, max_completion_tokens=64, stop=["a", "b"])["max_tokens"] == 64
     with pytest.raises(errors.ConfigurationError, match="not both"):
-        CohereProvider().build_completion_request(params(max_tokens=1, max_completion_tokens=2))
+        build_request(CohereProvider(), params(max_tokens=1, max_completion_tokens=2))
 
 
 def test_kwargs_merge_into_body(check: Any) -> None:
@@ -167,7 +145,7 @@ def test_named_tool_choice_sends_that_tool_alone_as_required(check: Any) -> None
 def test_named_tool_choice_must_name_a_tool() -> None:
     choice = {"type": "function", "function": {"name": "get_time"}}
     with pytest.raises(errors.ConfigurationError, match="get_time"):
-        CohereProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
+        build_request(CohereProvider(), params(tools=[get_weather], tool_choice=choice))
 
 
 @pytest.mark.parametrize(
@@ -183,7 +161,7 @@ def test_named_tool_choice_must_name_a_tool() -> None:
 )
 def test_other_tool_choices_are_refused(choice: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        CohereProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
+        build_request(CohereProvider(), params(tools=[get_weather], tool_choice=choice))
     assert info.value.parameter_name == "tool_choice"
 
 
@@ -199,7 +177,7 @@ def test_other_tool_choices_are_refused(choice: Any) -> None:
 )
 def test_unsupported_parameters(name: str, value: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        CohereProvider().build_completion_request(params(**{name: value}))
+        build_request(CohereProvider(), params(**{name: value}))
     assert info.value.parameter_name == name
 
 

@@ -9,7 +9,7 @@ from anyllm_dashscope import DashscopeProvider
 
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -30,6 +30,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": True,
         "list_models": True,
         "rerank": False,
@@ -55,7 +57,7 @@ def test_declarations() -> None:
     ],
 )
 def test_enable_thinking(args: dict[str, Any], extra: dict[str, Any], sent: dict[str, Any], absent: str) -> None:
-    body = DashscopeProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, extra)).json
+    body = build_request(DashscopeProvider(KEY), build_params(MODEL, MESSAGES, args, extra)).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 

@@ -33,6 +33,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": False,
+        "audio": False,
+        "documents": False,
         "embedding": True,
         "list_models": False,
         "rerank": False,

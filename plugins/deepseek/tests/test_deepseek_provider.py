@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -46,6 +46,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": False,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": True,
         "rerank": False,
@@ -72,7 +74,7 @@ def test_declarations() -> None:
     ],
 )
 def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
-    body = DeepseekProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    body = build_request(DeepseekProvider(KEY), build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
@@ -89,13 +91,13 @@ def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | 
 )
 def test_refused_params(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        DeepseekProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+        build_request(DeepseekProvider(KEY), build_params(MODEL, MESSAGES, args, {}))
     assert info.value.parameter_name == param
 
 
 def test_structured_output_uses_json_mode() -> None:
     params = build_params(MODEL, MESSAGES, {"response_format": CityInfo}, {})
-    body = DeepseekProvider(KEY).build_completion_request(params).json
+    body = build_request(DeepseekProvider(KEY), params).json
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     assert body["response_format"] == {"type": "json_object"}
     system = body["messages"][0]
@@ -108,7 +110,7 @@ def test_schema_joins_an_existing_system_prompt() -> None:
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}}}
     question = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "json please"}]
     params = build_params(MODEL, question, {"response_format": fmt}, {})
-    messages = DeepseekProvider(KEY).build_completion_request(params).json["messages"]
+    messages = build_request(DeepseekProvider(KEY), params).json["messages"]
     assert len(messages) == 2
     assert messages[0]["content"].startswith("Be brief.\n\nReply with a single JSON object")
 
@@ -165,7 +167,7 @@ def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:
         {"role": "assistant", "content": "Sunny.", "reasoning": {"content": "dropped"}},
         {"role": "user", "content": "Thanks"},
     ]
-    body = DeepseekProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
+    body = build_request(DeepseekProvider(KEY), build_params(MODEL, history, {"tools": [TOOL]}, {})).json
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     sent = body["messages"]
     assert sent[1]["reasoning_content"] == "Need the weather." and "reasoning" not in sent[1]

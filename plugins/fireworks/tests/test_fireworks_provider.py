@@ -6,7 +6,7 @@ from anyllm_fireworks import FireworksProvider
 
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -27,6 +27,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": True,
         "list_models": True,
         "rerank": False,
@@ -39,7 +41,7 @@ def test_declarations() -> None:
 
 
 def test_no_stream_options_and_usage_on_last_chunk() -> None:
-    body = FireworksProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"stream": True}, {})).json
+    body = build_request(FireworksProvider(KEY), build_params(MODEL, MESSAGES, {"stream": True}, {})).json
     assert "stream_options" not in body and body["stream"] is True
     usage = {"prompt_tokens": 4, "completion_tokens": 1, "total_tokens": 5}
     events = [
@@ -52,7 +54,7 @@ def test_no_stream_options_and_usage_on_last_chunk() -> None:
 
 def test_reasoning_content() -> None:
     params = build_params(MODEL, MESSAGES, {"stream": True, "reasoning_effort": "low"}, {})
-    body = FireworksProvider(KEY).build_completion_request(params).json
+    body = build_request(FireworksProvider(KEY), params).json
     assert body["reasoning_effort"] == "low"
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     answer = {

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 
 from any_llm import errors
 from any_llm.params import build_params
+from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
 
 SPEC = Path(__file__).parent / "spec" / "gemini-native.json"
@@ -44,7 +45,7 @@ def request_for(**kwargs: Any) -> Any:
     messages = kwargs.pop("messages", [{"role": "user", "content": "Hi"}])
     args = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED}
     params = build_params(model, messages, args, kwargs)
-    return GeminiProvider(api_key="test-key-123456").build_completion_request(params)
+    return build_request(GeminiProvider(api_key="test-key-123456"), params)
 
 
 def body_for(**kwargs: Any) -> dict[str, Any]:

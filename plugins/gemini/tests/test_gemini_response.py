@@ -12,7 +12,7 @@ from anyllm_gemini import GeminiProvider
 
 from any_llm import errors
 from any_llm.params import build_params
-from any_llm.testing import parse_completion, sse_events
+from any_llm.testing import build_request, parse_completion, sse_events
 from any_llm.testing import run_stream as core_run_stream
 from any_llm.testing.schema import schema_errors
 from any_llm.types import ChatCompletion, ChatCompletionChunk
@@ -165,7 +165,7 @@ def test_replaying_the_parsed_message_sends_signatures_back() -> None:
     calls = message.tool_calls or []
     messages: list[Any] = [{"role": "user", "content": "Weather?"}, message]
     messages += [{"role": "tool", "tool_call_id": c.id, "content": "sunny"} for c in calls]
-    body = PROVIDER.build_completion_request(build_params("gemini-2.5-flash", messages, {}, {})).json
+    body = build_request(PROVIDER, build_params("gemini-2.5-flash", messages, {}, {})).json
     model_turn, results = body["contents"][1], body["contents"][2]
     assert model_turn == {
         "role": "model",
@@ -177,13 +177,14 @@ def test_replaying_the_parsed_message_sends_signatures_back() -> None:
     assert [p["functionResponse"]["name"] for p in results["parts"]] == ["get_weather", "get_weather"]
     assert schema_errors(SPEC, "GenerateContentRequest", body) == []
     text_message = parse(THINKING).choices[0].message
-    body = PROVIDER.build_completion_request(
+    body = build_request(
+        PROVIDER,
         build_params(
             "gemini-2.5-pro",
             [{"role": "user", "content": "prime?"}, text_message, {"role": "user", "content": "more"}],
             {},
             {},
-        )
+        ),
     ).json
     assert body["contents"][1]["parts"] == [{"text": "7 is prime.", "thoughtSignature": "Q2lZQnlqbGhuZWRMVQ=="}]
 

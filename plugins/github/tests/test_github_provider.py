@@ -8,7 +8,7 @@ from anyllm_github import GithubProvider
 from any_llm import AnyLLM, errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import MockServer, Reply
+from any_llm.testing import MockServer, Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC
 from any_llm.testing.schema import schema_errors
 
@@ -37,6 +37,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": False,
         "images": False,
+        "audio": False,
+        "documents": False,
         "embedding": True,
         "list_models": True,
         "rerank": False,
@@ -50,7 +52,7 @@ def test_declarations() -> None:
 
 def test_max_completion_tokens_is_sent_as_max_tokens() -> None:
     params = build_params("openai/gpt-4.1-mini", MESSAGES, {"max_completion_tokens": 300}, {})
-    body = GithubProvider(KEY).build_completion_request(params).json
+    body = build_request(GithubProvider(KEY), params).json
     assert body["max_tokens"] == 300 and "max_completion_tokens" not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 

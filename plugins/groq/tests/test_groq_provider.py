@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, openai_exchanges, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -43,13 +43,13 @@ def test_declarations() -> None:
     ],
 )
 def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
-    body = GroqProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    body = build_request(GroqProvider(KEY), build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
 
 def test_structured_output_is_sent_as_a_json_schema() -> None:
-    body = GroqProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"response_format": City}, {})).json
+    body = build_request(GroqProvider(KEY), build_params(MODEL, MESSAGES, {"response_format": City}, {})).json
     assert body["response_format"]["type"] == "json_schema"
 
 
@@ -65,13 +65,13 @@ def test_structured_output_is_sent_as_a_json_schema() -> None:
 )
 def test_refused_params(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        GroqProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+        build_request(GroqProvider(KEY), build_params(MODEL, MESSAGES, args, {}))
     assert info.value.parameter_name == param
 
 
 def test_message_name_is_left_out() -> None:
     question = [{"role": "user", "content": "hi", "name": "bob"}]
-    body = GroqProvider(KEY).build_completion_request(build_params(MODEL, question, {}, {})).json
+    body = build_request(GroqProvider(KEY), build_params(MODEL, question, {}, {})).json
     assert body["messages"] == [{"role": "user", "content": "hi"}]
 
 

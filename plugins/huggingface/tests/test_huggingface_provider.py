@@ -32,6 +32,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": True,
         "rerank": False,

@@ -8,6 +8,7 @@ from anyllm_inception import InceptionProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC
 from any_llm.testing.schema import schema_errors
 
@@ -26,6 +27,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": False,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": True,
         "rerank": False,
@@ -51,7 +54,7 @@ def test_reasoning_effort_mapping(effort: str, sent: str) -> None:
 @pytest.mark.parametrize("effort", ["none", "xhigh"])
 def test_other_reasoning_efforts_are_refused(effort: str) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        InceptionProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"reasoning_effort": effort}, {}))
+        build_request(InceptionProvider(KEY), build_params(MODEL, MESSAGES, {"reasoning_effort": effort}, {}))
     assert info.value.parameter_name == "reasoning_effort"
 
 

@@ -12,13 +12,14 @@ from anyllm_llamafile import LlamafileProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import build_request
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
 
 
 def body_of(**args: Any) -> dict[str, Any]:
     params = build_params("LLaMA_CPP", MESSAGES, args, args.pop("kwargs", {}))
-    return LlamafileProvider().build_completion_request(params).json
+    return build_request(LlamafileProvider(), params).json
 
 
 def test_declarations_match_any_llm() -> None:

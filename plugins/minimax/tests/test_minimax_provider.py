@@ -12,7 +12,7 @@ from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
 from any_llm.provider import StreamEvent
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -41,6 +41,8 @@ def test_declarations() -> None:
         "structured_output": False,
         "reasoning": True,
         "images": False,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": False,
         "rerank": False,
@@ -61,7 +63,7 @@ def test_declarations() -> None:
 )
 def test_refused_params(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        MinimaxProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+        build_request(MinimaxProvider(KEY), build_params(MODEL, MESSAGES, args, {}))
     assert info.value.parameter_name == param
 
 
@@ -102,7 +104,7 @@ def test_think_tags_and_reasoning_details(
 
 def test_reasoning_split_is_sent() -> None:
     params = build_params(MODEL, MESSAGES, {"stream": True}, {"reasoning_split": True})
-    body = MinimaxProvider(KEY).build_completion_request(params).json
+    body = build_request(MinimaxProvider(KEY), params).json
     assert body["reasoning_split"] is True
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
@@ -134,7 +136,7 @@ def test_thinking_is_sent_back_in_think_tags() -> None:
         first,
         {"role": "tool", "tool_call_id": "call_1", "content": "sunny"},
     ]
-    body = MinimaxProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
+    body = build_request(MinimaxProvider(KEY), build_params(MODEL, history, {"tools": [TOOL]}, {})).json
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     sent = body["messages"][1]
     assert sent["content"] == "<think>I should call the tool.</think>\n\n" and "reasoning" not in sent

@@ -10,7 +10,7 @@ from typing import Any
 from anyllm_mistral import MistralProvider
 
 from any_llm.params import build_params
-from any_llm.testing import RecordedRequest, Reply
+from any_llm.testing import RecordedRequest, Reply, build_request
 from any_llm.testing.schema import schema_errors
 
 SPEC_DIR = Path(__file__).parent / "spec"
@@ -68,7 +68,7 @@ def build(**kwargs: Any) -> Any:
     messages = kwargs.pop("messages", [{"role": "user", "content": "Hi"}])
     args = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED_NAMES}
     params = build_params(model, messages, args, kwargs)
-    return MistralProvider(api_key=KEY).build_completion_request(params)
+    return build_request(MistralProvider(api_key=KEY), params)
 
 
 def body_for(**kwargs: Any) -> dict[str, Any]:

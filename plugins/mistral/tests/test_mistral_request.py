@@ -440,6 +440,8 @@ def test_declarations_and_discovery() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": True,
+        "documents": True,
         "embedding": True,
         "list_models": True,
         "rerank": False,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from anyllm_mistral import MistralProvider
-from anyllm_mistral._response import ToolCallNumbering, check_error_payload, normalize_chunk
+from anyllm_mistral._response import ToolCallNumbering, normalize_chunk
 
 from any_llm.openai_compat import OpenAIStreamParser
 from any_llm.params import build_params
@@ -40,13 +40,20 @@ def chunk(delta: Any = None, finish: str | None = None, **top: Any) -> dict[str,
     return out
 
 
+def reference_error_check(raw: bytes) -> None:
+    """What the core does with an ``{"error": ...}`` event: the provider's own mapping, raised."""
+    data = json.loads(raw)
+    if isinstance(data, dict) and "error" in data and "choices" not in data:
+        raise MistralProvider(api_key="test-key-123456").error_from_payload(data)
+
+
 def run(parser: Any, events: list[dict[str, Any]], reference: bool) -> list[Any]:
     out: list[Any] = []
     for event in events:
         data = json.dumps(event).encode()
         try:
             if reference:
-                check_error_payload("mistral", data)
+                reference_error_check(data)
             out += [(c.model_dump(), c.model_dump(exclude_unset=True)) for c in parser.feed(StreamEvent(data))]
         except Exception as exc:  # the error is part of the output
             out.append((type(exc).__name__, str(exc), getattr(exc, "body", None)))

@@ -9,7 +9,7 @@ from anyllm_moonshot import MoonshotProvider
 
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -37,6 +37,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": True,
         "rerank": False,
@@ -57,7 +59,7 @@ def test_declarations() -> None:
     ],
 )
 def test_thinking_switch(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
-    body = MoonshotProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    body = build_request(MoonshotProvider(KEY), build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 
@@ -112,7 +114,7 @@ def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:
         assistant,
         {"role": "tool", "tool_call_id": "get_weather:0", "content": "sunny"},
     ]
-    body = MoonshotProvider(KEY).build_completion_request(build_params(MODEL, history, {"tools": [TOOL]}, {})).json
+    body = build_request(MoonshotProvider(KEY), build_params(MODEL, history, {"tools": [TOOL]}, {})).json
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     sent = body["messages"][1]
     assert sent["reasoning_content"] == "Check the weather." and "reasoning" not in sent

@@ -28,6 +28,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": True,
         "list_models": True,
         "rerank": False,

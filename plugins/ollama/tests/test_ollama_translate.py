@@ -12,8 +12,9 @@ from anyllm_ollama.provider import convert_messages, parse_timestamp
 from pydantic import BaseModel
 
 from any_llm import errors
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams
+from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
 
 SPEC = Path(__file__).parent / "spec" / "ollama-api.json"
@@ -23,37 +24,13 @@ PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk"
 
 
 def params(messages: list[dict[str, Any]] | None = None, **kwargs: Any) -> CompletionParams:
-    seed = {k: kwargs.pop(k) for k in list(kwargs) if k in _SEED}
+    seed = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED_PARAM_NAMES}
     return build_params("llama3.2", messages or USER, seed, kwargs)
-
-
-_SEED = {
-    "tools",
-    "tool_choice",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "response_format",
-    "stream",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "user",
-    "parallel_tool_calls",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "stream_options",
-    "max_completion_tokens",
-    "reasoning_effort",
-}
 
 
 def body_of(check: Any, **kwargs: Any) -> dict[str, Any]:
     messages = kwargs.pop("messages", None)
-    request = OllamaProvider().build_completion_request(params(messages, **kwargs))
+    request = build_request(OllamaProvider(), params(messages, **kwargs))
     assert request.method == "POST"
     assert request.url == "api/chat"
     assert check(request.json) == []
@@ -85,7 +62,7 @@ def test_minimal_body_sends_stream_false(check_request: Any) -> None:
 
 
 def test_streaming_body_and_flag(check_request: Any) -> None:
-    request = OllamaProvider().build_completion_request(params(stream=True))
+    request = build_request(OllamaProvider(), params(stream=True))
     assert request.stream is True
     assert request.json["stream"] is True
     assert check_request(request.json) == []
@@ -121,7 +98,7 @@ def test_max_completion_tokens_and_stop_list(check_request: Any) -> None:
 
 def test_both_token_limits_are_refused() -> None:
     with pytest.raises(errors.ConfigurationError, match="not both"):
-        OllamaProvider().build_completion_request(params(max_tokens=5, max_completion_tokens=6))
+        build_request(OllamaProvider(), params(max_tokens=5, max_completion_tokens=6))
 
 
 def test_kwargs_split_between_options_and_top_level(check_request: Any) -> None:
@@ -206,7 +183,7 @@ def test_tool_choice_none_drops_tools(check_request: Any) -> None:
 @pytest.mark.parametrize("choice", ["required", {"type": "function", "function": {"name": "get_weather"}}])
 def test_forcing_a_tool_is_refused(choice: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError, match="tool_choice"):
-        OllamaProvider().build_completion_request(params(tools=[get_weather], tool_choice=choice))
+        build_request(OllamaProvider(), params(tools=[get_weather], tool_choice=choice))
 
 
 @pytest.mark.parametrize(
@@ -220,7 +197,7 @@ def test_forcing_a_tool_is_refused(choice: Any) -> None:
 )
 def test_unsupported_seed_parameters(name: str, value: Any) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        OllamaProvider().build_completion_request(params(**{name: value}))
+        build_request(OllamaProvider(), params(**{name: value}))
     assert info.value.parameter_name == name
 
 

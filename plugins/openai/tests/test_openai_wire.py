@@ -12,6 +12,7 @@ from pydantic import BaseModel
 
 from any_llm.errors import ConfigurationError
 from any_llm.params import build_params
+from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
 from any_llm.types import ChatCompletion, ChatCompletionChunk
 
@@ -46,7 +47,7 @@ def body_for(**kwargs: Any) -> dict[str, Any]:
     }
     args = {k: kwargs.pop(k) for k in list(kwargs) if k in seed_names}
     params = build_params(model, messages, args, kwargs)
-    request = OpenAIProvider(api_key="sk-test-000000000").build_completion_request(params)
+    request = build_request(OpenAIProvider(api_key="sk-test-000000000"), params)
     assert request.method == "POST"
     assert request.url == "chat/completions"
     body: dict[str, Any] = request.json

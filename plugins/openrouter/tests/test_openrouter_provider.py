@@ -10,7 +10,7 @@ from anyllm_openrouter import OpenrouterProvider
 from any_llm import AnyLLM, errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import MockServer, Reply
+from any_llm.testing import MockServer, Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, openai_exchanges, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -32,6 +32,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": True,
+        "documents": True,
         "embedding": True,
         "list_models": True,
         "rerank": False,
@@ -53,7 +55,7 @@ def test_declarations() -> None:
 def test_reasoning_effort_is_unified_reasoning(
     args: dict[str, Any], extra: dict[str, Any], reasoning: dict[str, Any]
 ) -> None:
-    body = OpenrouterProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, extra)).json
+    body = build_request(OpenrouterProvider(KEY), build_params(MODEL, MESSAGES, args, extra)).json
     assert body["reasoning"] == reasoning and "reasoning_effort" not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 

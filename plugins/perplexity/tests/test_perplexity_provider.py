@@ -11,7 +11,7 @@ from anyllm_perplexity import PerplexityProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import CITY, KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -32,6 +32,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": False,
         "rerank": False,
@@ -57,13 +59,13 @@ def test_declarations() -> None:
 )
 def test_refused_params(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        PerplexityProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+        build_request(PerplexityProvider(KEY), build_params(MODEL, MESSAGES, args, {}))
     assert info.value.parameter_name == param
 
 
 def test_max_completion_tokens_is_sent_as_max_tokens() -> None:
     params = build_params(MODEL, MESSAGES, {"max_completion_tokens": 100}, {"search_mode": "academic"})
-    body = PerplexityProvider(KEY).build_completion_request(params).json
+    body = build_request(PerplexityProvider(KEY), params).json
     assert (body["max_tokens"], body["search_mode"]) == (100, "academic")
     assert "max_completion_tokens" not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []

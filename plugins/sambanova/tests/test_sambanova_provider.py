@@ -10,7 +10,7 @@ from anyllm_sambanova import SambanovaProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -32,6 +32,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": True,
         "list_models": True,
         "rerank": False,
@@ -54,12 +56,12 @@ def test_declarations() -> None:
 )
 def test_ignored_params_and_n_with_tools_are_refused(param: str, args: dict[str, Any]) -> None:
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        SambanovaProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {}))
+        build_request(SambanovaProvider(KEY), build_params(MODEL, MESSAGES, args, {}))
     assert info.value.parameter_name == param
 
 
 def test_n_without_tools_is_sent() -> None:
-    body = SambanovaProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"n": 2}, {})).json
+    body = build_request(SambanovaProvider(KEY), build_params(MODEL, MESSAGES, {"n": 2}, {})).json
     assert body["n"] == 2
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 

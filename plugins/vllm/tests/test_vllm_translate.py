@@ -12,13 +12,14 @@ from anyllm_vllm import VllmProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
+from any_llm.testing import build_request
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
 
 
 def body_of(**args: Any) -> dict[str, Any]:
     params = build_params("Qwen/Qwen2.5-1.5B-Instruct", MESSAGES, args, args.pop("kwargs", {}))
-    return VllmProvider().build_completion_request(params).json
+    return build_request(VllmProvider(), params).json
 
 
 def test_declarations_match_any_llm() -> None:
@@ -29,7 +30,7 @@ def test_declarations_match_any_llm() -> None:
     assert cls.default_api_base == "http://localhost:8000/v1"
     families = ("rerank", "moderation", "image_generation", "speech", "transcription", "batch")
     caps = cls.capabilities()
-    assert all(v for k, v in caps.items() if k not in families)
+    assert all(v for k, v in caps.items() if k not in (*families, "audio", "documents"))
     assert [k for k in families if caps[k]] == ["rerank"]
 
 

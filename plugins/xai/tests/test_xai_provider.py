@@ -7,7 +7,7 @@ from anyllm_xai import XaiProvider
 from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
+from any_llm.testing import Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -28,6 +28,8 @@ def test_declarations() -> None:
         "structured_output": True,
         "reasoning": True,
         "images": True,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": True,
         "rerank": False,
@@ -41,7 +43,7 @@ def test_declarations() -> None:
 
 def test_reasoning_content() -> None:
     params = build_params(MODEL, MESSAGES, {"stream": True, "reasoning_effort": "high"}, {})
-    body = XaiProvider(KEY).build_completion_request(params).json
+    body = build_request(XaiProvider(KEY), params).json
     assert body["reasoning_effort"] == "high"
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
     answer = {

@@ -13,7 +13,7 @@ from any_llm import AnyLLM, errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
 from any_llm.provider import StreamEvent
-from any_llm.testing import MockServer, Reply
+from any_llm.testing import MockServer, Reply, build_request
 from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
 from any_llm.testing.schema import schema_errors
 
@@ -34,6 +34,8 @@ def test_declarations() -> None:
         "structured_output": False,
         "reasoning": True,
         "images": False,
+        "audio": False,
+        "documents": False,
         "embedding": False,
         "list_models": True,
         "rerank": False,
@@ -50,7 +52,7 @@ def test_json_schema_is_refused_json_mode_is_sent() -> None:
         name: str
 
     with pytest.raises(errors.UnsupportedParameterError) as info:
-        ZaiProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, {"response_format": City}, {}))
+        build_request(ZaiProvider(KEY), build_params(MODEL, MESSAGES, {"response_format": City}, {}))
     assert info.value.parameter_name == "response_format"
     content = '{"name": "Paris"}'
     answer = {
@@ -76,7 +78,7 @@ def test_json_schema_is_refused_json_mode_is_sent() -> None:
     ],
 )
 def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | None) -> None:
-    body = ZaiProvider(KEY).build_completion_request(build_params(MODEL, MESSAGES, args, {})).json
+    body = build_request(ZaiProvider(KEY), build_params(MODEL, MESSAGES, args, {})).json
     assert {k: body.get(k) for k in sent} == sent and absent not in body
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
 

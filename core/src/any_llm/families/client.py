@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from any_llm import errors
+from any_llm.calls import CallOptions
 from any_llm.families.flow import adrive, drive
 from any_llm.families.params import (
     BatchParams,
@@ -75,14 +76,15 @@ class FamilyMethods:
         _require(self.provider, "rerank")
         if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
             raise errors.ConfigurationError("documents must be a non-empty list of strings")
-        timeout = kwargs.pop("timeout", None)
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
         top_n = kwargs.pop("top_n", None)
         max_tokens = kwargs.pop("max_tokens_per_doc", None)
         for name, value in (("top_n", top_n), ("max_tokens_per_doc", max_tokens)):
             if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
                 raise errors.ConfigurationError(f"{name} must be a positive integer, got {value!r}")
         params = RerankParams(_text(model, "model"), _text(query, "query"), documents, top_n, max_tokens, kwargs)
-        return params, self.provider.build_rerank_request(params), timeout
+        return params, _applied(options, self.provider.build_rerank_request(params)), timeout
 
     def rerank(self, model: str, query: str, documents: list[str], **kwargs: Any) -> RerankResponse:
         """Order ``documents`` by relevance to ``query``; takes :func:`any_llm.rerank`'s parameters."""
@@ -110,10 +112,11 @@ class FamilyMethods:
             raise errors.ConfigurationError(
                 "input must be a string, a non-empty list of strings, or a list of content-part dicts"
             )
-        timeout = kwargs.pop("timeout", None)
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
         include_raw = bool(kwargs.pop("include_raw", False))
         params = ModerationParams(_text(model, "model"), input, include_raw, kwargs)
-        return params, self.provider.build_moderation_request(params), timeout
+        return params, _applied(options, self.provider.build_moderation_request(params)), timeout
 
     def moderation(self, model: str, input: Any, **kwargs: Any) -> ModerationResponse:
         """Classify ``input`` (a string, strings, or content parts) for harmful content."""
@@ -132,7 +135,8 @@ class FamilyMethods:
 
     def _image_request(self, model: str, prompt: str, kwargs: dict[str, Any]) -> Any:
         _require(self.provider, "image_generation")
-        timeout = kwargs.pop("timeout", None)
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
         named = {k: kwargs.pop(k, None) for k in ("n", "size", "quality", "style", "response_format", "user")}
         if named["n"] is not None and (
             isinstance(named["n"], bool) or not isinstance(named["n"], int) or named["n"] < 1
@@ -143,7 +147,7 @@ class FamilyMethods:
                 f"response_format must be 'url' or 'b64_json', got {named['response_format']!r}"
             )
         params = ImageGenerationParams(_text(model, "model"), _text(prompt, "prompt"), **named, extra=kwargs)
-        return params, self.provider.build_image_generation_request(params), timeout
+        return params, _applied(options, self.provider.build_image_generation_request(params)), timeout
 
     def image_generation(self, model: str, prompt: str, **kwargs: Any) -> ImagesResponse:
         """Generate images from ``prompt``; each comes back as a URL or base64 (``response_format``)."""
@@ -161,7 +165,8 @@ class FamilyMethods:
 
     def _speech_request(self, model: str, input: str, voice: str, kwargs: dict[str, Any]) -> Any:
         _require(self.provider, "speech")
-        timeout = kwargs.pop("timeout", None)
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
         stream = bool(kwargs.pop("stream", False))
         output = kwargs.pop("output_file", None)
         if stream and output is not None:
@@ -172,7 +177,7 @@ class FamilyMethods:
         )
         request = self.provider.build_speech_request(params)
         request.download = True
-        return request, timeout, stream, output
+        return _applied(options, request), timeout, stream, output
 
     def speech(self, model: str, input: str, voice: str, **kwargs: Any) -> bytes | int | BinaryStream:
         """Speak ``input``: the audio as bytes, or streamed (``stream=True`` gives a :class:`BinaryStream`,
@@ -205,7 +210,8 @@ class FamilyMethods:
         from any_llm.uploads import file_part
 
         _require(self.provider, "transcription")
-        timeout = kwargs.pop("timeout", None)
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
         filename = kwargs.pop("filename", None)
         if filename is None and isinstance(file, (bytes, bytearray)):
             filename = _audio_name(bytes(file[:12]))  # services decide the format by the name's extension
@@ -215,7 +221,7 @@ class FamilyMethods:
             for k in ("language", "prompt", "response_format", "temperature", "timestamp_granularities")
         }
         params = TranscriptionParams(_text(model, "model"), part, **named, extra=kwargs)
-        return params, self.provider.build_transcription_request(params), timeout
+        return params, _applied(options, self.provider.build_transcription_request(params)), timeout
 
     def transcription(self, model: str, file: Any, **kwargs: Any) -> Transcription:
         """Transcribe audio from a path, bytes or a binary file; the file is streamed, not read whole."""
@@ -233,19 +239,22 @@ class FamilyMethods:
 
     def _file_request(self, op: str, file: Any, kwargs: dict[str, Any]) -> tuple[HTTPRequest, Any]:
         _require(self.provider, "batch")
-        timeout = kwargs.pop("timeout", None)
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
         if op == "upload":
             from any_llm.uploads import file_part
 
             purpose = _text(kwargs.pop("purpose", "batch"), "purpose")
             part = file_part(file, kwargs.pop("filename", None), kwargs.pop("mime_type", None), what="file")
-            return self.provider.build_upload_file_request(part, purpose, kwargs), timeout
+            return _applied(options, self.provider.build_upload_file_request(part, purpose, kwargs)), timeout
         file_id = _text(file, "file_id")
         if op == "content":
             request = self.provider.build_file_content_request(file_id, kwargs)
             request.download = True
-            return request, timeout
-        return self.provider.build_file_request("DELETE" if op == "delete" else "GET", file_id, kwargs), timeout
+            return _applied(options, request), timeout
+        return _applied(
+            options, self.provider.build_file_request("DELETE" if op == "delete" else "GET", file_id, kwargs)
+        ), timeout
 
     def upload_file(self, file: Any, **kwargs: Any) -> FileObject:
         """Upload a path, bytes or binary file (streamed, ``purpose="batch"`` unless given)."""
@@ -277,8 +286,9 @@ class FamilyMethods:
         _require(self.provider, "batch")
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise errors.ConfigurationError(f"limit must be a positive integer, got {limit!r}")
-        timeout = kwargs.pop("timeout", None)
-        return self.provider.list_files_flow(purpose, limit, kwargs), timeout
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
+        return _each(options, self.provider.list_files_flow(purpose, limit, kwargs)), timeout
 
     def list_files(self, purpose: str | None = None, limit: int | None = None, **kwargs: Any) -> list[FileObject]:
         """Uploaded files (of ``purpose``), following the provider's pages to the end (or up to ``limit``)."""
@@ -314,28 +324,31 @@ class FamilyMethods:
             raise errors.ConfigurationError(
                 f"input_file_path must be the path of an existing JSONL file, got {input_file_path!r}"
             )
-        timeout = kwargs.pop("timeout", None)
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
         window = kwargs.pop("completion_window", "24h")
         metadata = kwargs.pop("metadata", None)
         params = BatchParams(os.fspath(input_file_path), _text(endpoint, "endpoint"), window, metadata, kwargs)
-        return self.provider.create_batch_flow(params), timeout
+        return _each(options, self.provider.create_batch_flow(params)), timeout
 
     def _batch_flow(self, op: str, batch_id: Any, kwargs: dict[str, Any]) -> tuple[Flow[Any], Any]:
         _require(self.provider, "batch")
-        timeout = kwargs.pop("timeout", None)
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
         batch_id = _text(batch_id, "batch_id")
         if op == "retrieve":
-            return self.provider.retrieve_batch_flow(batch_id, kwargs), timeout
+            return _each(options, self.provider.retrieve_batch_flow(batch_id, kwargs)), timeout
         if op == "cancel":
-            return self.provider.cancel_batch_flow(batch_id, kwargs), timeout
-        return self.provider.batch_results_flow(batch_id, kwargs), timeout
+            return _each(options, self.provider.cancel_batch_flow(batch_id, kwargs)), timeout
+        return _each(options, self.provider.batch_results_flow(batch_id, kwargs)), timeout
 
     def _list_flow(self, after: str | None, limit: int | None, kwargs: dict[str, Any]) -> tuple[Flow[Any], Any]:
         _require(self.provider, "batch")
         if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
             raise errors.ConfigurationError(f"limit must be a positive integer, got {limit!r}")
-        timeout = kwargs.pop("timeout", None)
-        return self.provider.list_batches_flow(after, limit, kwargs), timeout
+        options = CallOptions.pop_from(kwargs)
+        timeout = options.timeout
+        return _each(options, self.provider.list_batches_flow(after, limit, kwargs)), timeout
 
     def create_batch(self, input_file_path: str, endpoint: str, **kwargs: Any) -> Batch:
         """Upload an OpenAI batch JSONL file (streamed) and start a batch job for ``endpoint``."""
@@ -412,3 +425,25 @@ def _audio_name(head: bytes) -> str:
     if len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
         return "audio.mp3"
     return "audio"
+
+
+def _applied(options: CallOptions, request: HTTPRequest) -> HTTPRequest:
+    """The caller's per-call options (extra_headers / extra_query / extra_body) folded into ``request``."""
+    if request.upload is not None and options.extra_body:
+        raise errors.ConfigurationError("extra_body needs a JSON request body; this call uploads a file")
+    options.apply(request)
+    return request
+
+
+def _each(options: CallOptions, flow: Flow[_R]) -> Flow[_R]:
+    """``flow`` with the per-call options on each request (extra_body only on its JSON requests)."""
+    body_less = CallOptions(options.timeout, options.extra_headers, options.extra_query, None)
+    answer = None
+    try:
+        while True:
+            request = next(flow) if answer is None else flow.send(answer)
+            (options if isinstance(request.json, dict) else body_less).apply(request)
+            answer = yield request
+    except StopIteration as stop:
+        result: _R = stop.value
+        return result

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from any_llm.testing.fake import FakeAnswer, FakeLLM
 from any_llm.testing.server import MockServer, RecordedRequest, Reply, ndjson_lines, sse_events
-from any_llm.testing.streams import feed_event, parse_completion, run_stream
+from any_llm.testing.translation import build_request, feed_event, make_params, parse_completion, run_stream
 
 __all__ = [
     "FakeAnswer",
@@ -13,7 +13,9 @@ __all__ = [
     "MockServer",
     "RecordedRequest",
     "Reply",
+    "build_request",
     "feed_event",
+    "make_params",
     "ndjson_lines",
     "parse_completion",
     "run_stream",

@@ -35,8 +35,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
+from any_llm.testing.api_conformance import ApiConformance
 from any_llm.testing.families import OPENAI_FAMILY_SCHEMAS, FamilyConformance, openai_family_exchanges
 from any_llm.testing.server import MockServer, Reply
+from any_llm.testing.translation import build_request
 
 if TYPE_CHECKING:
     from any_llm.provider import Provider
@@ -426,7 +428,7 @@ def check_params(provider_class: type[Provider]) -> list[str]:
             args["logprobs"] = True
         try:
             params = build_params("test-model", MESSAGES, args, kwargs)
-            request = provider.build_completion_request(params)
+            request = build_request(provider, params)
         except errors.UnsupportedParameterError as exc:
             if name not in provider_class.unsupported_params and exc.parameter_name != name:
                 problems.append(f"{name}: refused as {exc.parameter_name!r}")
@@ -476,8 +478,10 @@ def _check_capability_gap(
     return True
 
 
-class ProviderConformance(FamilyConformance):
-    """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``."""
+class ProviderConformance(ApiConformance, FamilyConformance):
+    """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``.
+    ``responses()`` / ``messages()`` scenarios come from :class:`ApiConformance`, the API families'
+    (rerank, moderation, images, audio, batch) from :class:`~any_llm.testing.families.FamilyConformance`."""
 
     provider_class: ClassVar[type[Provider]]
     model: ClassVar[str] = "test-model"
@@ -765,14 +769,13 @@ def request_body(
     """The JSON body ``provider_class`` builds for ``completion(model, messages, **kwargs)`` (seed parameters
     split from provider keywords as the client does), checked against ``schema`` when given. Pure: nothing is
     sent, so a refusal raises here."""
-    from any_llm.client import _SEED_ARGS
-    from any_llm.params import build_params
+    from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
-    args = {k: kwargs.pop(k) for k in _SEED_ARGS if k in kwargs}
+    args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
     params = build_params(model, MESSAGES if messages is None else messages, args, kwargs)
-    body: dict[str, Any] = (
-        provider_class(api_key=KEY, api_base="https://api.invalid").build_completion_request(params).json
-    )
+    provider = provider_class(api_key=KEY, api_base="https://api.invalid")
+    check_request(provider, params)
+    body: dict[str, Any] = provider.build_completion_request(params).json
     if schema is not None:
         from any_llm.testing.schema import schema_errors
 
@@ -808,6 +811,8 @@ def check_reasoning(
 
 OPENAI_SPEC = Path(__file__).parent / "specs" / "openai-chat.json"
 """OpenAI's official schemas for chat completions, embeddings and models (trimmed)."""
+OPENAI_RESPONSES_SPEC = Path(__file__).parent / "specs" / "openai-responses.json"
+"""OpenAI's official schemas for ``POST /responses``: CreateResponse, Response, ResponseStreamEvent (trimmed)."""
 
 
 class OpenAICompatibleConformance(ProviderConformance):
@@ -820,6 +825,7 @@ class OpenAICompatibleConformance(ProviderConformance):
     base_path = "/v1"
     request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_SPEC, "CreateChatCompletionRequest")
     family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = OPENAI_FAMILY_SCHEMAS
+    responses_request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_RESPONSES_SPEC, "CreateResponse")
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         return openai_exchanges()[scenario]

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from any_llm.families.flow import Flow
     from any_llm.families.params import BatchParams
     from any_llm.types.batch import Batch, BatchResult
+    from any_llm.types.messages import MessageResponse
 
 __all__ = ["API_VERSION", "DEFAULT_MAX_TOKENS", "THINKING_BUDGETS", "AnthropicProvider"]
 
@@ -48,6 +49,7 @@ class AnthropicProvider(Provider):
     """api.anthropic.com's Messages API, translated to and from OpenAI chat completions."""
 
     name = "anthropic"
+    max_choices = 1
     display_name = "Anthropic"
     api_key_env = ("ANTHROPIC_API_KEY",)
     api_base_env = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE")
@@ -55,9 +57,11 @@ class AnthropicProvider(Provider):
     docs_url = "https://docs.anthropic.com/en/api/messages"
     supports_reasoning = True
     supports_images = True
+    supports_documents = True
     supports_embedding = False
     supports_list_models = True
     supports_batch = True
+    supports_messages_native = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(
         {"seed", "presence_penalty", "frequency_penalty", "top_logprobs", "prompt_cache_key"}
     )
@@ -74,8 +78,6 @@ class AnthropicProvider(Provider):
     def check_params(self, params: CompletionParams) -> None:
         super().check_params(params)
         refuse = errors.UnsupportedParameterError
-        if params.n is not None and params.n != 1:
-            raise refuse("n", self.name, "Anthropic returns one answer per request; send n requests instead")
         if params.logprobs:
             raise refuse("logprobs", self.name, "Anthropic does not return token log probabilities")
         if params.logit_bias:
@@ -102,7 +104,6 @@ class AnthropicProvider(Provider):
             )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest(
             "POST",
             self._path("messages"),
@@ -175,6 +176,26 @@ class AnthropicProvider(Provider):
             return error_for(payload, status_code, headers)
         return super().parse_error(status_code, headers, body)
 
+    # -- the native Messages API: messages() bodies are this API's own -------------------------------
+
+    def build_messages_request(self, body: dict[str, Any]) -> HTTPRequest:
+        body = dict(body)
+        headers = {"anthropic-version": API_VERSION}
+        betas = body.pop("betas", None)
+        if betas:
+            headers["anthropic-beta"] = ",".join(betas)
+        return HTTPRequest("POST", self._path("messages"), json=body, headers=headers, stream=bool(body.get("stream")))
+
+    def parse_messages(self, body: bytes) -> MessageResponse:
+        from any_llm.bridges.messages import parse_message_body
+
+        return parse_message_body(body, self.name)
+
+    def messages_stream_parser(self) -> StreamParser:
+        from any_llm.bridges.messages import MessagesStreamParser
+
+        return MessagesStreamParser(self.name, error_for)
+
     # -- models -----------------------------------------------------------------------------------
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
@@ -196,7 +217,9 @@ class AnthropicProvider(Provider):
     # -- message batches (see anyllm_anthropic._batch) ---------------------------------------------
 
     def _batch_body(self, params: CompletionParams) -> dict[str, Any]:
-        self.check_params(params)
+        from any_llm.params import check_request
+
+        check_request(self, params)  # what core checks before any completion, for each line
         return self.build_body(params)
 
     def _batches(self, tail: str = "", method: str = "GET", **kw: Any) -> HTTPRequest:

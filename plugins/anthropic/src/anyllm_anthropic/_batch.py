@@ -35,8 +35,7 @@ MAX_REQUESTS = 100_000
 
 
 def _params_for(body: dict[str, Any], where: str) -> CompletionParams:
-    from any_llm.client import _SEED_ARGS
-    from any_llm.params import build_params
+    from any_llm.params import SEED_PARAM_NAMES, build_params
 
     body = dict(body)
     model = body.pop("model", None)
@@ -44,7 +43,7 @@ def _params_for(body: dict[str, Any], where: str) -> CompletionParams:
     if not isinstance(model, str) or not isinstance(messages, list):
         raise errors.ConfigurationError(f"{where}: a chat completions body needs 'model' and 'messages'")
     body.pop("stream", None)
-    args = {k: body.pop(k) for k in _SEED_ARGS if k in body}
+    args = {k: body.pop(k) for k in SEED_PARAM_NAMES if k in body}
     return build_params(model, messages, args, body)
 
 

@@ -136,8 +136,6 @@ def _part(part: Any, i: int) -> dict[str, Any]:
         return _image(part, i)
     if kind == "file":
         return _document(part, i)
-    if kind == "input_audio":
-        raise errors.UnsupportedParameterError("input_audio", _PROVIDER, "Anthropic models take no audio input")
     if kind in _NATIVE_BLOCKS:
         return part
     raise _bad(

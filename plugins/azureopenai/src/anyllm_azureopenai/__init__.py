@@ -9,6 +9,7 @@ Quirks (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference, dat
 - the key goes in an ``api-key`` header, not ``Authorization``;
 - ``max_tokens`` is sent as ``max_completion_tokens``, as for OpenAI (reasoning deployments require it);
 - a stream opens with a ``prompt_filter_results`` chunk whose ``object`` is ``""``; it is read as a chunk;
+- ``responses()`` goes to the v1 Responses route ``{endpoint}/openai/v1/responses``, deployment in the body;
 - the endpoint comes from ``AZURE_OPENAI_ENDPOINT`` (a trailing ``/openai`` is tolerated);
 - images, speech and transcription go to the deployment too (``.../deployments/{d}/images/generations``,
   ``/audio/speech``, ``/audio/transcriptions``); files and batches are resource-wide (``{endpoint}/openai/files``,
@@ -48,6 +49,8 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
     docs_url = "https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
     supports_image_generation = True
@@ -58,6 +61,9 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
         {"/chat/completions", "/embeddings", "/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/responses"}
     )
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
+    supports_responses_native = True
+    responses_path = "openai/v1/responses"
+    """The v1 data-plane route: the model (deployment name) goes in the body, no ``api-version`` needed."""
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
         super().__init__(api_key, api_base)

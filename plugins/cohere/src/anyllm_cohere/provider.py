@@ -65,6 +65,7 @@ class CohereProvider(Provider):
     """api.cohere.com through the Chat API v2 (Bearer key)."""
 
     name = "cohere"
+    max_choices = 1
     single_token_limit = True
     display_name = "Cohere"
     api_key_env = ("COHERE_API_KEY", "CO_API_KEY")
@@ -89,8 +90,6 @@ class CohereProvider(Provider):
 
     def check_params(self, params: CompletionParams) -> None:
         super().check_params(params)
-        if params.n is not None and params.n > 1:
-            raise errors.UnsupportedParameterError("n", self.name, "Cohere returns one choice per request")
         choice = params.tool_choice
         forced = forced_tool(choice)
         if forced is not None:
@@ -104,7 +103,6 @@ class CohereProvider(Provider):
             )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest("POST", "v2/chat", json=self.build_body(params), stream=bool(params.stream))
 
     def build_body(self, params: CompletionParams) -> dict[str, Any]:

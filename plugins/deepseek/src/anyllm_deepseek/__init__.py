@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser
+from any_llm.provider import CompletionParams, StreamEvent
 from any_llm.types.completion import ChatCompletion, ChatCompletionChunk, CompletionUsage, PromptTokensDetails
 
 __all__ = ["DeepseekProvider"]
@@ -30,10 +30,20 @@ __all__ = ["DeepseekProvider"]
 SCHEMA_PROMPT = "Reply with a single JSON object, and nothing else, that matches this JSON schema:\n"
 
 
+class _DeepseekStreamParser(OpenAIStreamParser):
+    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
+        chunks = super().feed(event)
+        for chunk in chunks:
+            _copy_cache_hits(chunk.usage)
+        return chunks
+
+
 class DeepseekProvider(OpenAICompatibleProvider):
     """DeepSeek's OpenAI-compatible endpoint."""
 
     name = "deepseek"
+    max_choices = 1
+    stream_parser_class = _DeepseekStreamParser
     display_name = "DeepSeek"
     api_key_env = ("DEEPSEEK_API_KEY",)
     api_base_env = ("DEEPSEEK_API_BASE",)
@@ -46,8 +56,6 @@ class DeepseekProvider(OpenAICompatibleProvider):
 
     def check_params(self, params: CompletionParams) -> None:
         super().check_params(params)
-        if params.n not in (None, 1):
-            raise errors.UnsupportedParameterError("n", self.name, "DeepSeek returns one choice")
         if params.reasoning_effort != "none":
             for name in ("top_logprobs", "logprobs"):  # the more specific one first
                 if getattr(params, name):
@@ -84,17 +92,6 @@ class DeepseekProvider(OpenAICompatibleProvider):
         completion = super().parse_completion(body, params)
         _copy_cache_hits(completion.usage)
         return completion
-
-    def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _DeepseekStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
-
-
-class _DeepseekStreamParser(OpenAIStreamParser):
-    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        chunks = super().feed(event)
-        for chunk in chunks:
-            _copy_cache_hits(chunk.usage)
-        return chunks
 
 
 def _with_schema_prompt(messages: list[dict[str, Any]], schema: dict[str, Any]) -> list[dict[str, Any]]:

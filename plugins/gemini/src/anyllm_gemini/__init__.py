@@ -47,6 +47,8 @@ class GeminiProvider(Provider):
     docs_url = "https://ai.google.dev/api/generate-content"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
     supports_image_generation = True
@@ -74,7 +76,6 @@ class GeminiProvider(Provider):
     # -- completion ---------------------------------------------------------------------------
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         body = build_body(params, self.name)
         path = model_path(params.model)
         if params.stream:
@@ -101,7 +102,9 @@ class GeminiProvider(Provider):
     # -- batch jobs (see anyllm_gemini._batch) -------------------------------------------------------
 
     def _batch_request(self, params: CompletionParams) -> dict[str, Any]:
-        self.check_params(params)
+        from any_llm.params import check_request
+
+        check_request(self, params)  # what core checks before any completion, for each line
         return build_body(params, self.name)
 
     def create_batch_flow(self, params: BatchParams) -> Flow[Batch]:

@@ -20,50 +20,12 @@ from typing import Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser
+from any_llm.provider import StreamEvent
 from any_llm.types.completion import ChatCompletionChunk, CompletionUsage
 
 __all__ = ["GroqProvider"]
 
 _EFFORTS = ("none", "low", "medium", "high")
-
-
-class GroqProvider(OpenAICompatibleProvider):
-    """Groq's OpenAI-compatible endpoint."""
-
-    name = "groq"
-    display_name = "Groq"
-    api_key_env = ("GROQ_API_KEY",)
-    api_base_env = ("GROQ_BASE_URL",)
-    default_api_base = "https://api.groq.com/openai/v1"
-    docs_url = "https://console.groq.com/docs/openai"
-    supports_reasoning = True
-    supports_images = True
-    supports_list_models = True
-    supports_transcription = True
-    supports_batch = True
-    batch_endpoints: ClassVar[frozenset[str]] = frozenset({"/v1/chat/completions", "/v1/audio/transcriptions"})
-    unsupported_params = frozenset({"logprobs", "top_logprobs", "logit_bias"})
-    param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
-
-    def check_params(self, params: CompletionParams) -> None:
-        super().check_params(params)
-        if params.n not in (None, 1):
-            raise errors.UnsupportedParameterError("n", self.name, "Groq only accepts n=1")
-
-    def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
-        if effort not in _EFFORTS:
-            raise errors.UnsupportedParameterError(
-                "reasoning_effort", self.name, f"{effort!r} is not accepted; use one of {', '.join(_EFFORTS)}"
-            )
-        return {"reasoning_effort": effort}
-
-    def convert_messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        out = super().convert_messages(messages)
-        return [{k: v for k, v in m.items() if k != "name"} if "name" in m else m for m in out]
-
-    def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return _GroqStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
 
 
 class _GroqStreamParser(OpenAIStreamParser):
@@ -76,6 +38,42 @@ class _GroqStreamParser(OpenAIStreamParser):
             if chunk.usage is None and isinstance(x_groq, dict) and isinstance(x_groq.get("usage"), dict):
                 chunk.usage = CompletionUsage.model_validate(x_groq["usage"])
         return chunks
+
+
+class GroqProvider(OpenAICompatibleProvider):
+    """Groq's OpenAI-compatible endpoint."""
+
+    name = "groq"
+    max_choices = 1
+    stream_parser_class = _GroqStreamParser
+    display_name = "Groq"
+    api_key_env = ("GROQ_API_KEY",)
+    api_base_env = ("GROQ_BASE_URL",)
+    default_api_base = "https://api.groq.com/openai/v1"
+    docs_url = "https://console.groq.com/docs/openai"
+    supports_reasoning = True
+    supports_images = True
+    supports_list_models = True
+    supports_transcription = True
+    supports_batch = True
+    batch_endpoints: ClassVar[frozenset[str]] = frozenset({"/v1/chat/completions", "/v1/audio/transcriptions"})
+    supports_responses_native = True
+    """Groq serves ``POST /openai/v1/responses`` (https://console.groq.com/docs/responses-api, beta)."""
+    responses_keeps_state = False
+    """"The Responses API on Groq doesn't support stateful conversations yet" (same page)."""
+    unsupported_params = frozenset({"logprobs", "top_logprobs", "logit_bias"})
+    param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
+
+    def map_reasoning_effort(self, effort: str) -> dict[str, Any]:
+        if effort not in _EFFORTS:
+            raise errors.UnsupportedParameterError(
+                "reasoning_effort", self.name, f"{effort!r} is not accepted; use one of {', '.join(_EFFORTS)}"
+            )
+        return {"reasoning_effort": effort}
+
+    def convert_messages(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        out = super().convert_messages(messages)
+        return [{k: v for k, v in m.items() if k != "name"} if "name" in m else m for m in out]
 
 
 @hookimpl

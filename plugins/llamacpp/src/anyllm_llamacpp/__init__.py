@@ -54,20 +54,9 @@ class LlamacppProvider(OpenAICompatibleProvider):
     supports_rerank = True
     """`llama-server --reranking` serves `/v1/rerank` (the Jina shape); llama-cpp-python has none."""
     param_renames: ClassVar[Mapping[str, str]] = {"max_completion_tokens": "max_tokens"}
-
-    def check_params(self, params: CompletionParams) -> None:
-        super().check_params(params)
-        if params.n is not None and params.n > 1:
-            raise errors.UnsupportedParameterError(
-                "n", self.name, "llama.cpp servers return a single choice; make several calls instead"
-            )
-
-    def build_body(self, params: CompletionParams) -> dict[str, Any]:
-        body = super().build_body(params)
-        fmt = json_schema_as_json_object(body.get("response_format"))
-        if fmt is not None:
-            body["response_format"] = fmt
-        return body
+    max_choices = 1
+    json_schema_as_json_object = True  # llama-cpp-python rejects json_schema; a json_object's schema is a grammar
+    context_markers = ("exceed_context_size", "context size")
 
     def parse_completion(self, body: bytes, params: CompletionParams) -> ChatCompletion:
         completion = super().parse_completion(body, params)
@@ -97,19 +86,6 @@ class LlamacppProvider(OpenAICompatibleProvider):
                 body=err.body,
             )
         return err
-
-
-def json_schema_as_json_object(response_format: dict[str, Any] | None) -> dict[str, Any] | None:
-    """``{"type": "json_schema", "json_schema": {"schema": S}}`` → ``{"type": "json_object", "schema": S}``.
-
-    Every llama.cpp server version turns the ``schema`` of a json_object format into a grammar, while
-    json_schema itself is rejected by llama-cpp-python and by older llama-server builds.
-    """
-    if not response_format or response_format.get("type") != "json_schema":
-        return response_format
-    spec = response_format.get("json_schema") or {}
-    schema = spec.get("schema") if isinstance(spec, dict) else None
-    return {"type": "json_object", "schema": schema} if isinstance(schema, dict) else {"type": "json_object"}
 
 
 def refine_error(err: errors.AnyLLMError) -> errors.AnyLLMError:

@@ -15,13 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from any_llm import errors, hookimpl
+from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
-from any_llm.provider import CompletionParams
 
 __all__ = ["LlamafileProvider"]
-
-_CONTEXT_MARKERS = ("exceed_context_size", "context size", "context window", "context length")
 
 
 class LlamafileProvider(OpenAICompatibleProvider):
@@ -38,40 +35,9 @@ class LlamafileProvider(OpenAICompatibleProvider):
     supports_reasoning = True
     supports_list_models = True
     param_renames: ClassVar[Mapping[str, str]] = {"max_completion_tokens": "max_tokens"}
-
-    def check_params(self, params: CompletionParams) -> None:
-        super().check_params(params)
-        if params.n is not None and params.n > 1:
-            raise errors.UnsupportedParameterError(
-                "n", self.name, "llamafile returns a single choice; make several calls instead"
-            )
-
-    def build_body(self, params: CompletionParams) -> dict[str, Any]:
-        body = super().build_body(params)
-        fmt = body.get("response_format")
-        if isinstance(fmt, dict) and fmt.get("type") == "json_schema":
-            spec = fmt.get("json_schema")
-            schema = spec.get("schema") if isinstance(spec, dict) else None
-            body["response_format"] = (
-                {"type": "json_object", "schema": schema} if isinstance(schema, dict) else {"type": "json_object"}
-            )
-        return body
-
-    def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
-        err = super().parse_error(status_code, headers, body)
-        if isinstance(err, errors.InvalidRequestError) and not isinstance(
-            err, (errors.ContextLengthExceededError, errors.ContentFilterError)
-        ):
-            text = f"{err.message} {err.body or ''}".lower()
-            if any(marker in text for marker in _CONTEXT_MARKERS):
-                return errors.ContextLengthExceededError(
-                    err.message,
-                    provider=err.provider,
-                    status_code=err.status_code,
-                    request_id=err.request_id,
-                    body=err.body,
-                )
-        return err
+    max_choices = 1
+    json_schema_as_json_object = True  # llama.cpp's server under the hood: a json_object's schema is a grammar
+    context_markers = ("exceed_context_size", "context size")
 
 
 @hookimpl

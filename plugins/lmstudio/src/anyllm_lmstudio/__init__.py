@@ -17,7 +17,7 @@ from typing import Any
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser
+from any_llm.provider import CompletionParams, StreamEvent
 from any_llm.types.completion import ChatCompletionChunk
 
 __all__ = ["LmstudioProvider"]
@@ -26,10 +26,26 @@ ANY_JSON_OBJECT: dict[str, Any] = {"name": "json_object", "schema": {"type": "ob
 """What ``{"type": "json_object"}`` becomes: a json_schema accepting any JSON object."""
 
 
+class LmstudioStreamParser(OpenAIStreamParser):
+    """Drops the empty ``id``/``name`` strings LM Studio repeats in tool-call chunks."""
+
+    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
+        chunks = super().feed(event)
+        for chunk in chunks:
+            for choice in chunk.choices:
+                for call in choice.delta.tool_calls or ():
+                    if call.id == "":
+                        call.id = None
+                    if call.function is not None and call.function.name == "":
+                        call.function.name = None
+        return chunks
+
+
 class LmstudioProvider(OpenAICompatibleProvider):
     """LM Studio's server; a key is needed only when "Require Authentication" is on."""
 
     name = "lmstudio"
+    stream_parser_class = LmstudioStreamParser
     display_name = "LM Studio"
     api_key_env = ("LM_STUDIO_API_KEY",)
     api_base_env = ("LM_STUDIO_API_BASE",)
@@ -47,24 +63,6 @@ class LmstudioProvider(OpenAICompatibleProvider):
         if isinstance(fmt, dict) and fmt.get("type") == "json_object":
             body["response_format"] = {"type": "json_schema", "json_schema": dict(ANY_JSON_OBJECT)}
         return body
-
-    def stream_parser(self, params: CompletionParams) -> StreamParser:
-        return LmstudioStreamParser(self, pad_usage=self.supports_stream_usage and params.stream_options is None)
-
-
-class LmstudioStreamParser(OpenAIStreamParser):
-    """Drops the empty ``id``/``name`` strings LM Studio repeats in tool-call chunks."""
-
-    def feed(self, event: StreamEvent) -> Iterable[ChatCompletionChunk]:
-        chunks = super().feed(event)
-        for chunk in chunks:
-            for choice in chunk.choices:
-                for call in choice.delta.tool_calls or ():
-                    if call.id == "":
-                        call.id = None
-                    if call.function is not None and call.function.name == "":
-                        call.function.name = None
-        return chunks
 
 
 @hookimpl

@@ -45,6 +45,8 @@ class MistralProvider(OpenAICompatibleProvider):
     docs_url = "https://docs.mistral.ai/api/"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
     supports_stream_usage = False

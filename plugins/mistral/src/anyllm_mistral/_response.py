@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 __all__ = [
     "MistralStreamParser",
     "ToolCallNumbering",
-    "check_error_payload",
     "chunk_needs_normalize",
     "error_details",
     "map_error",
@@ -135,22 +134,6 @@ def _normalize(data: dict[str, Any], key: str, provider: str) -> dict[str, Any]:
     normalize_usage(data.get("usage"))
     data.setdefault("created", 0)  # documented examples sometimes omit it; our type needs an int
     return data
-
-
-def check_error_payload(provider: str, raw: bytes) -> None:
-    """Raise Mistral's mapping of an ``{"error": ...}`` body or stream event given as raw bytes.
-
-    The provider does not need it (the core calls ``MistralProvider.error_from_payload``, which maps the
-    same way); it is for code holding raw bytes, such as a reference parser in the tests.
-    """
-    if b'"error"' not in raw:
-        return
-    try:
-        data = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        return  # the core reports the malformed JSON
-    if isinstance(data, dict) and "error" in data and "choices" not in data:
-        raise error_from_payload(provider, data)
 
 
 def normalize_response(data: dict[str, Any], provider: str) -> dict[str, Any]:

@@ -83,6 +83,7 @@ class OllamaProvider(Provider):
     """A local or remote Ollama server through its native API (no key needed; a key is sent as Bearer)."""
 
     name = "ollama"
+    max_choices = 1
     single_token_limit = True
     display_name = "Ollama"
     api_key_env = ("OLLAMA_API_KEY",)
@@ -116,8 +117,6 @@ class OllamaProvider(Provider):
 
     def check_params(self, params: CompletionParams) -> None:
         super().check_params(params)
-        if params.n is not None and params.n > 1:
-            raise errors.UnsupportedParameterError("n", self.name, "Ollama returns one choice per request")
         choice = params.tool_choice
         if choice is not None and choice not in ("auto", "none"):
             raise errors.UnsupportedParameterError(
@@ -127,7 +126,6 @@ class OllamaProvider(Provider):
             )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         return HTTPRequest("POST", "api/chat", json=self.build_body(params), stream=bool(params.stream))
 
     def build_body(self, params: CompletionParams) -> dict[str, Any]:

@@ -21,6 +21,8 @@ class OpenAIProvider(OpenAICompatibleProvider):
     docs_url = "https://platform.openai.com/docs/api-reference/chat"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
     supports_moderation = True
@@ -28,6 +30,7 @@ class OpenAIProvider(OpenAICompatibleProvider):
     supports_speech = True
     supports_transcription = True
     supports_batch = True
+    supports_responses_native = True
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
 
 

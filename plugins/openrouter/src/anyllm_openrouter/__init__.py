@@ -47,8 +47,15 @@ class OpenrouterProvider(OpenAICompatibleProvider):
     docs_url = "https://openrouter.ai/docs/api-reference/overview"
     supports_reasoning = True
     supports_images = True
+    supports_audio = True
+    supports_documents = True
     supports_embedding = True
     supports_list_models = True
+    supports_responses_native = True
+    """OpenRouter serves ``POST /api/v1/responses``, beta
+    (https://openrouter.ai/docs/api/reference/responses/overview)."""
+    responses_keeps_state = False
+    """The same page: "This API is stateless"."""
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
         super().__init__(api_key, api_base)

@@ -33,6 +33,8 @@ class XaiProvider(OpenAICompatibleProvider):
     supports_list_models = True
     supports_image_generation = True
     image_unsupported_params: ClassVar[frozenset[str]] = frozenset({"size", "quality", "style"})
+    supports_responses_native = True
+    """xAI serves ``POST /v1/responses`` (https://docs.x.ai/docs/guides/chat: "the preferred way")."""
 
 
 @hookimpl

@@ -8,16 +8,16 @@ of end markers, cut streams (:class:`~any_llm.errors.APIConnectionError`) and pl
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from any_llm.streaming import StreamPipeline, make_decoder
 from any_llm.wire import call_plugin
 
 if TYPE_CHECKING:
-    from any_llm.provider import CompletionParams, Provider, StreamEvent, StreamParser
+    from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
 
-__all__ = ["feed_event", "parse_completion", "run_stream"]
+__all__ = ["build_request", "feed_event", "make_params", "parse_completion", "run_stream"]
 
 
 def run_stream(
@@ -50,3 +50,20 @@ def parse_completion(provider: Provider, params: CompletionParams, body: bytes) 
 def feed_event(provider: Provider, parser: StreamParser, event: StreamEvent) -> list[ChatCompletionChunk]:
     """One event through ``parser.feed`` as core calls it (``parser`` from ``provider.stream_parser``)."""
     return call_plugin(provider.name, "a stream event", event.data, 200, lambda: list(parser.feed(event)))
+
+
+def make_params(model: str, messages: list[Any] | None = None, **kwargs: Any) -> CompletionParams:
+    """The :class:`CompletionParams` core builds for ``completion(model, messages, **kwargs)``: seed
+    parameters validated, the other keywords kept as provider extras."""
+    from any_llm.params import SEED_PARAM_NAMES, build_params
+
+    args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
+    return build_params(model, messages or [{"role": "user", "content": "Hi"}], args, kwargs)
+
+
+def build_request(provider: Provider, params: CompletionParams) -> HTTPRequest:
+    """What core sends for ``params``: its checks first (a refusal raises here), then the provider's build."""
+    from any_llm.params import check_request
+
+    check_request(provider, params)
+    return provider.build_completion_request(params)
