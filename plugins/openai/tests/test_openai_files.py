@@ -91,3 +91,26 @@ def test_list_files_follows_the_pages(mode: str) -> None:
         )
         assert [f.id for f in files] == ["f1", "f2", "f3"]
         assert [r.query for r in server.requests] == [{"purpose": "batch"}, {"purpose": "batch", "after": "f2"}]
+
+
+def test_per_call_options_reach_family_requests(tmp_path: Path) -> None:
+    from any_llm.testing.families import openai_family_exchanges
+
+    answers = openai_family_exchanges()
+    path = tmp_path / "in.jsonl"
+    path.write_text('{"custom_id": "1", "method": "POST", "url": "/v1/chat/completions", "body": {}}\n')
+    with plugins.registered(OpenAIProvider), MockServer() as server:
+        server.queue(answers["moderation"], *answers["batch"][:2])  # type: ignore[misc]
+        kw = {"api_key": KEY, "api_base": server.url + "/v1"}
+        any_llm.moderation("m", "x", provider="openai", extra_headers={"X-Trace": "t1"}, extra_body={"k": 1}, **kw)
+        any_llm.create_batch(
+            "openai", str(path), "/v1/chat/completions", extra_query={"q": "2"}, extra_body={"b": 3}, **kw
+        )
+        with pytest.raises(errors.ConfigurationError, match="extra_body"):
+            any_llm.upload_file("openai", str(path), extra_body={"x": 1}, **kw)
+        moderation, upload, create = server.requests
+    assert (
+        moderation.headers["x-trace"] == "t1" and moderation.json["k"] == 1 and "extra_headers" not in moderation.json
+    )
+    assert upload.query == {"q": "2"} and create.query == {"q": "2"}
+    assert create.json["b"] == 3 and "b" not in multipart_fields(upload)[0]
