@@ -36,11 +36,13 @@ PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
 
 
 def _editables(example: bool = False) -> list[str]:
-    args = ["-e", "core"]
+    args = ["-e", "core[prices]"]  # the prices extra: cost() is tested against the price data
     for name in PLUGINS:
         args += ["-e", f"plugins/{name}"]
     for name in EXTENSIONS:
-        args += ["-e", f"extensions/{name}"]
+        # an extension's own test needs (an SDK, an exporter) come from its "test" extra, if it has one
+        extra = "[test]" if "\ntest = [" in (ROOT / "extensions" / name / "pyproject.toml").read_text() else ""
+        args += ["-e", f"extensions/{name}{extra}"]
     if example:
         args += ["-e", "examples/anyllm-acme"]
     return args
@@ -79,6 +81,7 @@ def tests(session: nox.Session) -> None:
             *[f"plugins/{p}/tests" for p in PLUGINS],
             *[f"extensions/{e}/tests" for e in EXTENSIONS],
             "examples/anyllm-acme/tests",
+            "examples/anyllm-calllog/tests",
             "tests",
         ]
         session.run("pytest", *paths, *session.posargs, env=env)
@@ -112,7 +115,7 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on core."""
-    session.install("-e", "core", "mypy>=1.11", "pytest>=8", "jsonschema>=4.20")
+    session.install("-e", "core[prices,progress]", "mypy>=1.11", "pytest>=8", "jsonschema>=4.20")
     session.run("mypy", "--strict", "core/src/any_llm")
 
 
@@ -172,3 +175,24 @@ def packaging(session: nox.Session) -> None:
     (core alone, core + one plugin, all plugins, one uninstalled, the third-party example). Also part of tests."""
     session.install("-e", "core", *TEST_DEPS)
     session.run("pytest", "tests/packaging", *session.posargs)
+
+
+@nox.session(python=PYTHON)
+def ray(session: nox.Session) -> None:
+    """anyllm-ray on a local Ray instance (ray.init(num_cpus=2)) against a server on 127.0.0.1."""
+    session.install("-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]", *TEST_DEPS)
+    session.run(
+        "pytest",
+        "extensions/ray/tests",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"RAY_AUTH_MODE": "disabled"},
+    )
+
+
+@nox.session(python=PYTHON)
+def bench_bulk(session: nox.Session) -> None:
+    """Bulk throughput: any_llm.bulk.run vs a bare asyncio+httpx loop at the same concurrency."""
+    session.install("-e", "core", "-e", "plugins/openai")
+    session.run("python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs)

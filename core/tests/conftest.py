@@ -5,7 +5,6 @@ from collections.abc import Iterator
 import pytest
 
 from any_llm import plugins
-from any_llm.testing.pytest_plugin import fake_llm, mock_server  # noqa: F401
 
 
 @pytest.fixture

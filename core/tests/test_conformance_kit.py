@@ -107,6 +107,16 @@ class LogsTheKey(Good):
         return super().build_completion_request(params)
 
 
+class _CutBlindParser(OpenAIStreamParser):
+    def may_end(self) -> bool:
+        return True  # never notices a stream cut before its end
+
+
+class MissesCutStreams(Good):
+    def stream_parser(self, params: CompletionParams) -> Any:
+        return _CutBlindParser(self)
+
+
 class InvalidBody(Good):
     def build_body(self, params: CompletionParams) -> dict[str, Any]:
         body = super().build_body(params)
@@ -118,6 +128,7 @@ BROKEN: list[tuple[type[Good], str]] = [
     (InvalidBody, "tool_round_trip"),
     (NoUsage, "plain"),
     (LosesAChunk, "stream"),
+    (MissesCutStreams, "stream_cut"),
     (NoStreamUsage, "stream_usage"),
     (ManglesArguments, "tool_call"),
     (RepeatsToolNames, "stream_tool_call"),
@@ -182,7 +193,8 @@ def test_capability_gaps_must_raise_before_sending(scenario: str) -> None:
 
     setattr(Honest, flag[scenario], False)
     honest = type("Kit", (OpenAICompatibleConformance,), {"provider_class": Honest})()
-    honest.run(scenario, False)  # the declared gap raises the right error: passes
+    with pytest.raises(pytest.skip.Exception, match="refused before sending"):
+        honest.run(scenario, False)  # the declared gap raises the right error: reported as a skip with its reason
 
     class Liar(Honest):
         def check_params(self, params: CompletionParams) -> None:

@@ -190,4 +190,9 @@ def test_hookspecs_are_the_documented_contract() -> None:
 
     pm = pluggy.PluginManager("anyllm")
     pm.add_hookspecs(hookspecs)
-    assert [h for h in dir(pm.hook) if h.startswith("anyllm_")] == ["anyllm_register_providers"]
+    from any_llm.callhooks import CALL_HOOKS
+
+    names = sorted(h for h in dir(pm.hook) if h.startswith("anyllm_"))
+    assert names == sorted(["anyllm_register_providers", *CALL_HOOKS])
+    for name in CALL_HOOKS:  # every call hook says when it fires
+        assert (getattr(hookspecs, name).__doc__ or "").strip()

@@ -27,6 +27,14 @@ _LAZY = {
     "list_providers": "any_llm.plugins",
     "register_provider": "any_llm.plugins",
     "register_plugin": "any_llm.plugins",
+    "CallInfo": "any_llm.callhooks",
+    "cost": "any_llm.pricing",
+    "model_info": "any_llm.model_metadata",
+    "count_tokens": "any_llm.tokens",
+    "acount_tokens": "any_llm.tokens",
+    "ModelInfo": "any_llm.model_metadata",
+    "Cost": "any_llm.pricing",
+    "AttemptInfo": "any_llm.callhooks",
     "Provider": "any_llm.provider",
     "CompletionParams": "any_llm.provider",
     "HTTPRequest": "any_llm.provider",
@@ -72,9 +80,13 @@ __all__ = [
     "SEED_PARAMS",
     "AnyLLM",
     "AnyLLMError",
+    "AttemptInfo",
+    "CallInfo",
     "CompletionParams",
+    "Cost",
     "HTTPRequest",
     "LLMProvider",
+    "ModelInfo",
     "OpenAICompatibleProvider",
     "Provider",
     "ProviderRegistry",
@@ -82,6 +94,7 @@ __all__ = [
     "__version__",
     "acancel_batch",
     "acompletion",
+    "acount_tokens",
     "acreate_batch",
     "adelete_file",
     "aembedding",
@@ -102,6 +115,8 @@ __all__ = [
     "aupload_file",
     "cancel_batch",
     "completion",
+    "cost",
+    "count_tokens",
     "create_batch",
     "delete_file",
     "embedding",
@@ -113,6 +128,7 @@ __all__ = [
     "list_models",
     "list_providers",
     "messages",
+    "model_info",
     "moderation",
     "register_plugin",
     "register_provider",
@@ -137,6 +153,7 @@ if TYPE_CHECKING:
         list_models,
     )
     from any_llm.api_responses import amessages, aresponses, messages, responses
+    from any_llm.callhooks import AttemptInfo, CallInfo
     from any_llm.calls import RawResponse
     from any_llm.client import AnyLLM
     from any_llm.errors import AnyLLMError
@@ -169,10 +186,13 @@ if TYPE_CHECKING:
     from any_llm.families.moderation import amoderation, moderation
     from any_llm.families.rerank import arerank, rerank
     from any_llm.hookspecs import hookimpl
+    from any_llm.model_metadata import ModelInfo, model_info
     from any_llm.openai_compat import OpenAICompatibleProvider
     from any_llm.params import SEED_PARAMS
     from any_llm.plugins import ProviderRegistry, list_providers, register_plugin, register_provider
+    from any_llm.pricing import Cost, cost
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
+    from any_llm.tokens import acount_tokens, count_tokens
 
 
 def __getattr__(name: str) -> Any:

@@ -2,6 +2,7 @@
 
 python -m any_llm              a table of providers, capabilities and env vars
 python -m any_llm --markdown   the same as a markdown table (the README's is made this way)
+python -m any_llm bulk IN -o OUT   run a JSONL file of batch requests (see ``any_llm.bulk.cli``)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ _SHORT = {
     "documents": "files",
     "embedding": "embed",
     "list_models": "models",
+    "count_tokens": "tokens",
     "rerank": "rerank",
     "moderation": "moderate",
     "image_generation": "imagegen",
@@ -57,6 +59,11 @@ def markdown_table() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args_in = sys.argv[1:] if argv is None else argv
+    if args_in[:1] == ["bulk"]:
+        from any_llm.bulk.cli import main as bulk_main
+
+        return bulk_main(args_in[1:])
     parser = argparse.ArgumentParser(prog="python -m any_llm", description=__doc__.splitlines()[0])
     parser.add_argument("--markdown", action="store_true", help="print a markdown table")
     args = parser.parse_args(argv)

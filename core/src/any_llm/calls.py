@@ -84,6 +84,11 @@ class Call:
     timeout: Any
     finish: Callable[[httpx.Response], Any]
     params: CompletionParams | None = None
+    operation: str = "chat"
+    """What call hooks report as the operation (``chat``, ``embeddings``, ``list_models``...)."""
+    model: str = ""
+    content: Any = None
+    """The request content call hooks may record (messages, embedding inputs), when their user opts in."""
 
 
 class RawResponse(Generic[_T]):

@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from any_llm import errors
+from any_llm import callhooks, errors
 from any_llm.calls import Call, CallOptions, RawResponse
 from any_llm.families.client import FamilyMethods
 from any_llm.plugins import get_provider_class
@@ -157,12 +157,15 @@ class AnyLLM(FamilyMethods):
         options: CallOptions,
         finish: Callable[[httpx.Response], Any],
         params: CompletionParams | None = None,
+        **described: Any,
     ) -> Call:
-        """Apply the caller's per-call options to the provider's request."""
+        """Apply the caller's per-call options to the provider's request (``described``: for call hooks)."""
         options.apply(request)
-        return Call(request, options.timeout, finish, params)
+        return Call(request, options.timeout, finish, params, **described)
 
     def _run(self, call: Call, raw: bool = False) -> Any:
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return callhooks.run(self, call, raw)
         response = self.transport.send(self.provider, call.request, call.timeout)
         if call.request.stream:
             from any_llm.streaming import Stream
@@ -177,6 +180,8 @@ class AnyLLM(FamilyMethods):
         return RawResponse(response, result) if raw else result()
 
     async def _arun(self, call: Call, raw: bool = False) -> Any:
+        if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
+            return await callhooks.arun(self, call, raw)
         response = await self.transport.asend(self.provider, call.request, call.timeout)
         if call.request.stream:
             from any_llm.streaming import AsyncStream
@@ -219,7 +224,7 @@ class AnyLLM(FamilyMethods):
                 return parsed
             return completion
 
-        return self._call(request, options, finish, params)
+        return self._call(request, options, finish, params, model=params.model, content=params.messages)
 
     def completion(self, model: str, messages: Any, **kwargs: Any) -> ChatCompletion | Stream:
         """Create a chat completion; takes the same parameters as :func:`any_llm.completion`."""
@@ -318,7 +323,7 @@ class AnyLLM(FamilyMethods):
         def finish(response: httpx.Response) -> CreateEmbeddingResponse:
             return self._parse("an embedding response", self.provider.parse_embedding, response, model)
 
-        return self._call(request, options, finish)
+        return self._call(request, options, finish, operation="embeddings", model=model, content=inputs)
 
     def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Embed ``inputs`` (one string or a list) with ``model``."""
@@ -341,7 +346,7 @@ class AnyLLM(FamilyMethods):
         def finish(response: httpx.Response) -> Sequence[Model]:
             return self._parse("a model list", self.provider.parse_list_models, response)
 
-        return self._call(request, options, finish)
+        return self._call(request, options, finish, operation="list_models")
 
     def list_models(self, **kwargs: Any) -> Sequence[Model]:
         """The models this provider offers, following its pages to the last one."""
@@ -362,6 +367,34 @@ class AnyLLM(FamilyMethods):
         while pages.request is not None:
             pages.add((await self.transport.asend(self.provider, pages.request, call.timeout)).content)
         return pages.models
+
+    # -- token counting -----------------------------------------------------------------------
+
+    def _count_tokens_call(self, model: str, messages: Any, kwargs: dict[str, Any]) -> Call:
+        from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
+
+        if not self.provider.supports_count_tokens:
+            raise errors.UnsupportedCapabilityError("count_tokens", self.provider.name)
+        options = CallOptions.pop_from(kwargs)
+        args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
+        params = build_params(model, messages, args, kwargs)
+        check_request(self.provider, params)
+        request = self.provider.build_count_tokens_request(params)
+
+        def finish(response: httpx.Response) -> int:
+            return self._parse("a token count", self.provider.parse_count_tokens, response)
+
+        return self._call(request, options, finish, operation="count_tokens", model=model, content=params.messages)
+
+    def count_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
+        """Input tokens of ``messages`` (``tools`` etc. count too), counted by the provider's own endpoint."""
+        result: int = self._run(self._count_tokens_call(model, messages, kwargs))
+        return result
+
+    async def acount_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
+        """Async twin of :meth:`count_tokens`."""
+        result: int = await self._arun(self._count_tokens_call(model, messages, kwargs))
+        return result
 
     # -- lifecycle ----------------------------------------------------------------------------
 

@@ -26,7 +26,9 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from any_llm.callhooks import AttemptInfo, CallInfo
     from any_llm.plugins import ProviderRegistry
+    from any_llm.types.completion import ChatCompletionChunk
 
 __all__ = ["hookimpl", "hookspec"]
 
@@ -48,3 +50,51 @@ def anyllm_register_providers(registry: ProviderRegistry) -> None:
         registry: call ``registry.register(ProviderClass)`` once per provider. The class must
             subclass :class:`any_llm.provider.Provider` and set a unique ``name``.
     """
+
+
+# -- call hooks ----------------------------------------------------------------------------------
+# Fired around every call of every family (see any_llm.callhooks for the order and the event objects).
+# All are plain broadcasts: every implementation is called (tryfirst/trylast order them), return values
+# are ignored, none is firstresult. A raising implementation is logged once and skipped; the call goes
+# on. They run on the caller's thread (or event loop), so keep them quick: no network I/O in a hook.
+# Plugins that only observe calls declare their module in the ``anyllm_hooks`` entry-point group
+# (loaded at the first call); in-process, any_llm.plugins.register_plugin(obj) works the same.
+
+
+@hookspec
+def anyllm_call_start(call: CallInfo) -> None:
+    """The request is built and about to be sent (once per call, before the first attempt).
+
+    Args:
+        call: the call's :class:`~any_llm.callhooks.CallInfo`; the same object reaches every later hook of
+            this call, so keep per-call state in ``call.data[<your key>]``.
+    """
+
+
+@hookspec
+def anyllm_call_attempt(call: CallInfo, attempt: AttemptInfo) -> None:
+    """One HTTP attempt has its outcome: a status, or a transport error; ``attempt.will_retry`` says
+    whether another attempt follows (after ``attempt.retry_delay`` seconds). Fires once per attempt."""
+
+
+@hookspec
+def anyllm_call_response(call: CallInfo) -> None:
+    """A non-streamed call succeeded: ``call.result``, ``call.usage`` and ``call.duration`` are set.
+    Terminal: no other hook of this call fires after it."""
+
+
+@hookspec
+def anyllm_stream_chunk(call: CallInfo, chunk: ChatCompletionChunk) -> None:
+    """A streamed call's chunk, as the caller receives it (the per-chunk hot path: be brief)."""
+
+
+@hookspec
+def anyllm_stream_end(call: CallInfo) -> None:
+    """A streamed call ended: ran out (``call.completed`` True), or was closed or collected early
+    (False). ``call.usage`` is the last usage the stream reported. Terminal."""
+
+
+@hookspec
+def anyllm_call_error(call: CallInfo) -> None:
+    """The call failed, before or during its stream: ``call.error`` holds the typed error (and
+    ``call.error_type`` its class name). Terminal."""

@@ -34,13 +34,17 @@ __all__ = [
     "ProviderRegistry",
     "get_provider_class",
     "list_providers",
+    "load_hook_plugins",
     "register_plugin",
     "register_provider",
     "reset",
+    "unregister_plugin",
     "unregister_provider",
 ]
 
 ENTRY_POINT_GROUP = "anyllm"
+HOOKS_ENTRY_POINT_GROUP = "anyllm_hooks"
+"""Plugins that observe calls (call hooks only) are listed here: loaded at the first call, not lazily by name."""
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class _State:
         self.loaded_eps: set[str] = set()
         self.all_loaded = False
         self.entry_points: list[EntryPoint] | None = None
+        self.hook_entry_points: list[EntryPoint] | None = None
         self.pm: pluggy.PluginManager | None = None
         self.removed: dict[str, str] = {}
         """Providers registered in process and removed since: name -> where the class came from."""
@@ -129,25 +134,32 @@ def _split_env(name: str) -> set[str] | None:
     return {v.strip().lower() for v in value.split(",") if v.strip()}
 
 
-def _entry_points() -> list[EntryPoint]:
+def _entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPoint]:
     if _state.entry_points is None:
         from importlib.metadata import entry_points
 
-        eps = list(entry_points(group=ENTRY_POINT_GROUP))
-        allow = _split_env("ANYLLM_PLUGINS")
-        block = _split_env("ANYLLM_DISABLE_PLUGINS") or set()
-
-        def names(ep: EntryPoint) -> set[str]:
-            dist = ep.dist.name.lower() if ep.dist is not None else ""
-            return {ep.name.lower(), dist, dist.replace("_", "-")}
-
-        kept = [ep for ep in eps if (allow is None or names(ep) & allow) and not names(ep) & block]
-        pm = _plugin_manager()
-        for ep in eps:
-            if ep not in kept:  # disabled: pluggy refuses it even if something registers it later
-                pm.set_blocked(_plugin_name(ep))
-        _state.entry_points = kept
+        found = entry_points()  # one scan of the installed distributions serves both groups
+        _state.entry_points = _filtered(list(found.select(group=ENTRY_POINT_GROUP)))
+        _state.hook_entry_points = _filtered(list(found.select(group=HOOKS_ENTRY_POINT_GROUP)))
+    if group == HOOKS_ENTRY_POINT_GROUP:
+        return _state.hook_entry_points or []
     return _state.entry_points
+
+
+def _filtered(eps: list[EntryPoint]) -> list[EntryPoint]:
+    allow = _split_env("ANYLLM_PLUGINS")
+    block = _split_env("ANYLLM_DISABLE_PLUGINS") or set()
+
+    def names(ep: EntryPoint) -> set[str]:
+        dist = ep.dist.name.lower() if ep.dist is not None else ""
+        return {ep.name.lower(), dist, dist.replace("_", "-")}
+
+    kept = [ep for ep in eps if (allow is None or names(ep) & allow) and not names(ep) & block]
+    pm = _plugin_manager()
+    for ep in eps:
+        if ep not in kept:  # disabled: pluggy refuses it even if something registers it later
+            pm.set_blocked(_plugin_name(ep))
+    return kept
 
 
 def _load_entry_point(ep: EntryPoint) -> None:
@@ -174,13 +186,14 @@ def _register_plugin_object(plugin: Any, *, name: str, dist: str | None, version
     pm = _plugin_manager()
     registry = ProviderRegistry(dist, version)
     try:
-        if pm.get_plugin(name) is None:
+        if pm.get_plugin(name) is None and not pm.is_registered(plugin):
             pm.register(plugin, name=name)  # pluggy validates the hook implementations' signatures here
             try:
                 pm.check_pending()  # an ``anyllm_`` function that matches no hook spec: a misspelling
             except Exception:
                 pm.unregister(name=name)
                 raise
+            _call_hooks_changed(pm)
         # this plugin's registration only (discovery is lazy: one plugin at a time), through pluggy
         others = [p for p in pm.get_plugins() if p is not plugin]
         pm.subset_hook_caller("anyllm_register_providers", remove_plugins=others)(registry=registry)
@@ -330,3 +343,33 @@ def reset() -> None:
     global _state
     with _state.lock:
         _state = _State()
+        from any_llm import callhooks
+
+        callhooks.forget()
+
+
+def unregister_plugin(plugin: Any = None, name: str | None = None) -> None:
+    """Unregister a plugin object (or the one registered as ``name``): its hooks stop firing."""
+    with _state.lock:
+        pm = _plugin_manager()
+        if name is not None and plugin is None:
+            plugin = pm.get_plugin(name)
+        if plugin is not None and pm.is_registered(plugin):
+            pm.unregister(plugin)
+            _call_hooks_changed(pm)
+
+
+def load_hook_plugins() -> None:
+    """Load the ``anyllm_hooks`` entry points (once; per-plugin isolation, the same env filters)."""
+    from any_llm import callhooks
+
+    with _state.lock:
+        for ep in _entry_points(HOOKS_ENTRY_POINT_GROUP):
+            _load_entry_point(ep)
+        callhooks.refresh(_plugin_manager(), discovered=True)
+
+
+def _call_hooks_changed(pm: pluggy.PluginManager) -> None:
+    from any_llm import callhooks
+
+    callhooks.refresh(pm)

@@ -55,6 +55,7 @@ CAPABILITIES = (
     "documents",
     "embedding",
     "list_models",
+    "count_tokens",
     # the API families beside chat (any_llm.families)
     "rerank",
     "moderation",
@@ -235,6 +236,9 @@ class Provider(FamilyHooks):
     """File/document parts (``file``: PDFs and the like) in messages."""
     supports_embedding: ClassVar[bool] = False
     supports_list_models: ClassVar[bool] = False
+    supports_count_tokens: ClassVar[bool] = False
+    """A token-counting endpoint exists: implement build_count_tokens_request / parse_count_tokens."""
+
     supports_responses_native: ClassVar[bool] = False
     """Serves OpenAI's ``POST /responses``: ``responses()`` is sent there (see :meth:`build_responses_request`).
     Otherwise core translates ``responses()`` over chat completions (:mod:`any_llm.bridges.responses`)."""
@@ -325,6 +329,14 @@ class Provider(FamilyHooks):
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         raise errors.UnsupportedCapabilityError("list_models", self.name)
+
+    def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
+        """The request that counts the input tokens of ``params`` (messages, system, tools) on the server."""
+        raise errors.UnsupportedCapabilityError("count_tokens", self.name)
+
+    def parse_count_tokens(self, body: bytes) -> int:
+        """The input-token count from the counting endpoint's reply."""
+        raise errors.UnsupportedCapabilityError("count_tokens", self.name)
 
     # -- native Responses / Messages endpoints (only with supports_*_native) -------------------
 

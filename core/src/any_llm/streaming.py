@@ -222,7 +222,14 @@ class StreamPipeline:
                     parser.done = True
                     break
                 self.pending.extend(parser.feed(event))
-        self.pending.extend(parser.finish())
+        try:
+            self.pending.extend(parser.finish())
+        except errors.AnyLLMError as exc:
+            if parser.done or parser.may_end() or type(exc) is not errors.AnyLLMError:
+                raise  # the provider classified it (llama.cpp's silent failures are a ProviderError, say)
+            raise errors.APIConnectionError(  # an unclassified "it ended early" from an older plugin
+                f"{self.provider} stream ended before its end marker: {exc.message}", provider=self.provider or None
+            ) from exc
         if not parser.done and not parser.may_end():
             raise errors.APIConnectionError(
                 f"{self.provider} stream ended before its end marker (the connection was cut or the server failed)",

@@ -29,6 +29,7 @@ from any_llm.wire import is_retryable, parse_retry_after, plugin_error
 if TYPE_CHECKING:
     import asyncio
 
+    from any_llm.callhooks import CallInfo
     from any_llm.provider import HTTPRequest, Provider
 
 __all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Transport", "map_transport_error"]
@@ -313,11 +314,20 @@ class Transport:
     # -- the two drivers: only the I/O differs -------------------------------------------------------
 
     def send(
-        self, provider: Provider, request: HTTPRequest, timeout: float | httpx.Timeout | None = None
+        self,
+        provider: Provider,
+        request: HTTPRequest,
+        timeout: float | httpx.Timeout | None = None,
+        *,
+        call: CallInfo | None = None,
     ) -> httpx.Response:
         """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
         client = self.sync_client
         flow = self._flow(provider, self.build(provider, request, client, timeout))
+        if call is not None:  # call hooks: report each attempt (any_llm.callhooks)
+            from any_llm.callhooks import observe_flow
+
+            flow = observe_flow(flow, call, provider)
         step = next(flow)
         while True:
             try:
@@ -344,13 +354,22 @@ class Transport:
                 return result
 
     async def asend(
-        self, provider: Provider, request: HTTPRequest, timeout: float | httpx.Timeout | None = None
+        self,
+        provider: Provider,
+        request: HTTPRequest,
+        timeout: float | httpx.Timeout | None = None,
+        *,
+        call: CallInfo | None = None,
     ) -> httpx.Response:
         """Async twin of :meth:`send`."""
         import asyncio
 
         client = await self.async_client()
         flow = self._flow(provider, self.build(provider, request, client, timeout))
+        if call is not None:  # call hooks: report each attempt (any_llm.callhooks)
+            from any_llm.callhooks import observe_flow
+
+            flow = observe_flow(flow, call, provider)
         step = next(flow)
         while True:
             try:

@@ -56,6 +56,7 @@ def test_declarations() -> None:
         "documents": True,
         "embedding": True,
         "list_models": True,
+        "count_tokens": False,
         "rerank": False,
         "moderation": False,
         "image_generation": True,

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from any_llm.api import close_clients
-from any_llm.testing.pytest_plugin import mock_server  # noqa: F401
 from any_llm.testing.schema import schema_errors
 
 SPEC = Path(__file__).parent / "spec" / "cohere-v2.json"

@@ -37,6 +37,7 @@ def test_declarations() -> None:
         "documents": False,
         "embedding": True,
         "list_models": False,
+        "count_tokens": False,
         "rerank": False,
         "moderation": False,
         "image_generation": False,

@@ -50,6 +50,7 @@ def test_declarations() -> None:
         "documents": False,
         "embedding": False,
         "list_models": True,
+        "count_tokens": False,
         "rerank": False,
         "moderation": False,
         "image_generation": False,

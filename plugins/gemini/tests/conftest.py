@@ -1,1 +1,0 @@
-from any_llm.testing.pytest_plugin import mock_server  # noqa: F401

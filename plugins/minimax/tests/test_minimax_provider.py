@@ -45,6 +45,7 @@ def test_declarations() -> None:
         "documents": False,
         "embedding": False,
         "list_models": False,
+        "count_tokens": False,
         "rerank": False,
         "moderation": False,
         "image_generation": False,

@@ -1,7 +1,5 @@
 import sys
 from pathlib import Path
 
-from any_llm.testing.pytest_plugin import mock_server  # noqa: F401
-
 # Shared helpers live in mistral_kit.py next to this file (a unique name: all plugins share one session).
 sys.path.insert(0, str(Path(__file__).parent))

@@ -444,6 +444,7 @@ def test_declarations_and_discovery() -> None:
         "documents": True,
         "embedding": True,
         "list_models": True,
+        "count_tokens": False,
         "rerank": False,
         "moderation": True,
         "image_generation": False,

@@ -33,6 +33,7 @@ def test_declarations() -> None:
         "documents": False,
         "embedding": True,
         "list_models": True,
+        "count_tokens": False,
         "rerank": True,
         "moderation": False,
         "image_generation": False,

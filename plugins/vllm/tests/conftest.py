@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from any_llm import plugins
-from any_llm.testing.pytest_plugin import mock_server  # noqa: F401
 from any_llm.testing.schema import schema_errors
 
 SPEC = Path(__file__).parent / "spec" / "openai-chat.json"

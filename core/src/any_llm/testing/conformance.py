@@ -78,6 +78,7 @@ SCENARIOS = (
     "plain",
     "stream",
     "stream_usage",
+    "stream_cut",
     "tool_call",
     "stream_tool_call",
     "tool_round_trip",
@@ -205,7 +206,7 @@ def run_scenario(
 
 
 def _call_kwargs(scenario: str) -> dict[str, Any]:
-    if scenario in ("stream", "stream_usage"):
+    if scenario in ("stream", "stream_usage", "stream_cut"):
         return {"stream": True}
     if scenario == "tool_call" or scenario == "tool_round_trip":
         return {"tools": [get_weather]}
@@ -294,6 +295,11 @@ def check(scenario: str, o: Outcome, provider: str | None = None) -> None:
     from any_llm.types import ChatCompletion, ChatCompletionChunk
 
     _check_no_leak(scenario, o)
+    if scenario == "stream_cut":
+        if not isinstance(o.error, errors.APIConnectionError) or isinstance(o.error, errors.APITimeoutError):
+            got = f"{type(o.error).__name__}: {o.error}" if o.error else "a stream that ended without error"
+            _fail(scenario, f"a stream cut after its first event must raise APIConnectionError, got {got}")
+        return
     if scenario.startswith("error_"):
         expected = {
             "error_401": errors.AuthenticationError,
@@ -461,6 +467,7 @@ def _check_capability_gap(
         "tool_round_trip": "tools",
         "structured": "structured_output",
     }.get(scenario)
+    needs = "streaming" if scenario == "stream_cut" else needs
     gap = needs is not None and not getattr(provider_class, f"supports_{needs}")
     if scenario == "stream_tool_call" and not provider_class.supports_tools:
         gap = True
@@ -475,7 +482,24 @@ def _check_capability_gap(
         )
     if outcome.requests:
         _fail(scenario, "declared unsupported, but a request was sent")
+    _skip(f"{provider_class.name} declares no {needs}: the kit checked that it is refused before sending")
     return True
+
+
+def _skip(reason: str) -> None:
+    """Report a declared capability gap as a skip with its reason (under pytest), not as a pass."""
+    try:
+        import pytest
+    except ImportError:  # the kit runs without pytest too
+        return
+    pytest.skip(reason)
+
+
+def _cut_after_first_event(reply: Reply) -> Reply:
+    """The stream reply as a server that dies after its first event sends it (the body ends there)."""
+    if len(reply.chunks) < 2:
+        raise AssertionError("[stream_cut] the stream exchange needs at least two events to cut it")
+    return Reply(reply.status, dict(reply.headers), reply.chunks[:1])
 
 
 class ProviderConformance(ApiConformance, FamilyConformance):
@@ -497,6 +521,8 @@ class ProviderConformance(ApiConformance, FamilyConformance):
         raise NotImplementedError
 
     def replies(self, scenario: str) -> list[Reply]:
+        if scenario == "stream_cut":
+            return [_cut_after_first_event(reply) for reply in _as_list(self.exchange("stream"))]
         if scenario == "tool_round_trip":
             return [*_as_list(self.exchange("tool_call")), *_as_list(self.exchange("tool_round_trip"))]
         return _as_list(self.exchange(scenario))
@@ -583,6 +609,7 @@ class ProviderConformance(ApiConformance, FamilyConformance):
                         call(client)
                     except errors.UnsupportedCapabilityError:
                         assert server.requests == [], f"{capability}: a request was sent for a declared gap"
+                        _skip(f"{cls.name} declares no {capability}: the kit checked that it is refused")
                         return
                     raise AssertionError(f"{capability} is declared unsupported but the call went through")
                 result = call(client)

@@ -1,6 +1,7 @@
-"""pytest fixtures for provider and application tests; import them into a conftest.py::
+"""pytest fixtures for provider and application tests: ``fake_llm`` and ``mock_server``.
 
-from any_llm.testing.pytest_plugin import fake_llm, mock_server  # noqa: F401
+Installed with anyllm-core as a pytest plugin (the ``pytest11`` entry point, as pytest-httpx does), so
+any test can ask for them by name; ``pip install anyllm-core[testing]`` brings what they need.
 """
 
 from __future__ import annotations

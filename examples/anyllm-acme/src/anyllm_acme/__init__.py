@@ -17,16 +17,9 @@ from typing import Any, ClassVar
 
 from any_llm import hookimpl
 from any_llm.errors import AnyLLMError, ResponseValidationError
-from any_llm.provider import (
-    CompletionParams,
-    HTTPRequest,
-    Provider,
-    StreamEvent,
-    StreamParser,
-    errors_from_status,
-    loads,
-)
+from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types import ChatCompletion, ChatCompletionChunk
+from any_llm.wire import errors_from_status, loads
 
 __all__ = ["AcmeProvider"]
 
@@ -63,7 +56,6 @@ class AcmeProvider(Provider):
         return {"X-Acme-Key": self.api_key.get()} if self.api_key else {}
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
-        self.check_params(params)
         sampling = {
             k: v
             for k, v in {
@@ -199,11 +191,6 @@ class _AcmeStream(StreamParser):
         if kind == "fault":
             raise errors_from_status("acme", 500, {}, event.data, line.get("detail", "stream fault"), line.get("kind"))
         return []
-
-    def finish(self) -> Iterable[ChatCompletionChunk]:
-        if not self.done:
-            raise AnyLLMError("acme stream ended without its end line", provider="acme")
-        return ()
 
 
 @hookimpl

@@ -61,6 +61,8 @@ class AnthropicProvider(Provider):
     supports_embedding = False
     supports_list_models = True
     supports_batch = True
+
+    supports_count_tokens = True
     supports_messages_native = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(
         {"seed", "presence_penalty", "frequency_penalty", "top_logprobs", "prompt_cache_key"}
@@ -286,6 +288,30 @@ class AnthropicProvider(Provider):
         parse = lambda message: self.parse_completion(message, _NO_PARAMS)  # noqa: E731
         items = [_batch.result_item(line, self.name, parse) for line in answer.content.splitlines() if line.strip()]
         return BatchResult(results=items)
+
+    # -- token counting: POST /v1/messages/count_tokens -----------------------------------------
+
+    def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
+        """The messages body, cut to what the counting endpoint takes (model, system, messages, tools)."""
+        body = {k: v for k, v in self.build_body(params).items() if k in _COUNT_FIELDS}
+        return HTTPRequest(
+            "POST", self._path("messages/count_tokens"), json=body, headers={"anthropic-version": API_VERSION}
+        )
+
+    def parse_count_tokens(self, body: bytes) -> int:
+        data = loads(body, self.name)
+        count = data.get("input_tokens") if isinstance(data, dict) else None
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise errors.ResponseValidationError(
+                f"{self.name} count_tokens reply has no integer input_tokens",
+                provider=self.name,
+                body=body.decode("utf-8", "replace"),
+            )
+        return count
+
+
+_COUNT_FIELDS = frozenset({"model", "messages", "system", "tools", "tool_choice", "thinking"})
+"""The fields of a messages body that /v1/messages/count_tokens accepts (its CountMessageTokensRequest)."""
 
 
 @hookimpl

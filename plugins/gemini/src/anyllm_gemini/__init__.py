@@ -53,6 +53,7 @@ class GeminiProvider(Provider):
     supports_list_models = True
     supports_image_generation = True
     supports_batch = True
+    supports_count_tokens = True
     unsupported_params = frozenset({"logit_bias", "user", "service_tier", "prompt_cache_key"})
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
@@ -180,6 +181,22 @@ class GeminiProvider(Provider):
         return CreateEmbeddingResponse(
             data=[Embedding(embedding=e["values"], index=i) for i, e in enumerate(items)], model=model
         )
+
+    def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
+        """``models/<id>:countTokens`` with the whole generateContent request, so system and tools count."""
+        request = {"model": model_path(params.model), **build_body(params, self.name)}
+        return HTTPRequest("POST", f"{model_path(params.model)}:countTokens", json={"generateContentRequest": request})
+
+    def parse_count_tokens(self, body: bytes) -> int:
+        data = loads(body, self.name)
+        count = data.get("totalTokens", 0) if isinstance(data, dict) else None  # proto3 omits a zero
+        if not isinstance(count, int) or isinstance(count, bool):
+            raise errors.ResponseValidationError(
+                f"{self.name} countTokens reply has no integer totalTokens",
+                provider=self.name,
+                body=body.decode("utf-8", "replace"),
+            )
+        return count
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
         """The first page of 1000 (the core follows ``nextPageToken``); extra kwargs go in the query."""
