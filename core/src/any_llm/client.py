@@ -349,24 +349,43 @@ class AnyLLM(FamilyMethods):
         return self._call(request, options, finish, operation="list_models")
 
     def list_models(self, **kwargs: Any) -> Sequence[Model]:
-        """The models this provider offers, following its pages to the last one."""
-        from any_llm.families.pages import Pages
-
-        call = self._models_call(kwargs)
-        pages = Pages(self.provider, call.request)
+        """The models this provider offers, following its pages to the last one (each page is one call)."""
+        pages, page_call = self._model_pages(kwargs)
         while pages.request is not None:
-            pages.add(self.transport.send(self.provider, pages.request, call.timeout).content)
-        return pages.models
+            call, body = page_call(pages.request)
+            models: Sequence[Model] = self._run(call)
+            pages.add(body[0], models)
+        listed: Sequence[Model] = pages.models
+        return listed
 
     async def alist_models(self, **kwargs: Any) -> Sequence[Model]:
         """Async twin of :meth:`list_models`."""
+        pages, page_call = self._model_pages(kwargs)
+        while pages.request is not None:
+            call, body = page_call(pages.request)
+            models: Sequence[Model] = await self._arun(call)
+            pages.add(body[0], models)
+        listed: Sequence[Model] = pages.models
+        return listed
+
+    def _model_pages(self, kwargs: dict[str, Any]) -> tuple[Any, Callable[[HTTPRequest], tuple[Call, list[bytes]]]]:
+        """The pages state and, per page request, a call whose finish also keeps the body (for the cursor)."""
+        import dataclasses
+
         from any_llm.families.pages import Pages
 
-        call = self._models_call(kwargs)
-        pages = Pages(self.provider, call.request)
-        while pages.request is not None:
-            pages.add((await self.transport.asend(self.provider, pages.request, call.timeout)).content)
-        return pages.models
+        first = self._models_call(kwargs)
+
+        def page_call(request: HTTPRequest) -> tuple[Call, list[bytes]]:
+            body: list[bytes] = [b""]
+
+            def finish(response: httpx.Response) -> Any:
+                body[0] = response.content
+                return first.finish(response)
+
+            return dataclasses.replace(first, request=request, finish=finish), body
+
+        return Pages(self.provider, first.request), page_call
 
     # -- token counting -----------------------------------------------------------------------
 

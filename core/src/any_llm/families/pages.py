@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from any_llm import errors
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from any_llm.provider import HTTPRequest, Provider
     from any_llm.types.model import Model
 
@@ -29,13 +31,16 @@ class Pages:
         self.models: list[Model] = []
         self._seen: set[tuple[tuple[str, str], ...]] = set()
 
-    def add(self, body: bytes) -> None:
-        """Take one page's body; set :attr:`request` to the next page's, or None after the last."""
+    def add(self, body: bytes, models: Sequence[Model] | None = None) -> None:
+        """Take one page (its body, and its models when already parsed); set :attr:`request` to the next
+        page's, or None after the last."""
         from any_llm.wire import call_plugin
 
         assert self.request is not None
         name = self.provider.name
-        self.models.extend(call_plugin(name, "a model list", body, 200, self.provider.parse_list_models, body))
+        if models is None:
+            models = call_plugin(name, "a model list", body, 200, self.provider.parse_list_models, body)
+        self.models.extend(models)
         self._seen.add(tuple(sorted((self.request.params or {}).items())))
         following = call_plugin(
             name, "a model list", body, 200, self.provider.next_list_models_request, self.request, body
