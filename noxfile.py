@@ -31,8 +31,11 @@ TEST_DEPS = [
     "hypothesis>=6.100",
     "jsonschema>=4.20",
     "pyyaml>=6",
+    "botocore>=1.34",  # test-only oracle for SigV4 and event-stream (any_llm.aws, bedrock, sagemaker)
 ]
 PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
+RUFF = "ruff==0.17.6"  # the same as .pre-commit-config.yaml's rev
+MYPY = "mypy==2.4.1"
 
 
 def _editables(example: bool = False) -> list[str]:
@@ -90,33 +93,84 @@ def tests(session: nox.Session) -> None:
             _stop_real_server()
 
 
+def _interpreter(version: str) -> str:
+    """A Python of ``version``: pyenv's build of it when there is one (these machines keep 3.10-3.13 there
+    without putting them on PATH), else the name for nox to find."""
+    for prefix in sorted((Path.home() / ".pyenv" / "versions").glob(f"{version}.*"), reverse=True):
+        if (prefix / "bin" / f"python{version}").exists():
+            return str(prefix / "bin" / f"python{version}")
+    return version
+
+
+OTHER_PYTHONS = [_interpreter(v) for v in ("3.10", "3.12", "3.13")]
+"""The supported versions besides the main one (``requires-python = ">=3.10"``)."""
+
+
+@nox.session(python=OTHER_PYTHONS)
+def versions(session: nox.Session) -> None:
+    """Core, every plugin, extension and example on each other supported Python (the cross-package,
+    packaging, reliability and real-model tiers run on the main version in ``tests``)."""
+    session.install(*_editables(example=True), *TEST_DEPS)
+    paths = [
+        "core/tests",
+        *[f"plugins/{p}/tests" for p in PLUGINS],
+        *[f"extensions/{e}/tests" for e in EXTENSIONS],
+        "examples/anyllm-acme/tests",
+    ]
+    session.run("pytest", *paths, "-q", "-p", "no:cacheprovider", *session.posargs)
+
+
 @nox.session(python=PYTHON)
 @nox.parametrize("name", PLUGINS)
 def plugin(session: nox.Session, name: str) -> None:
-    """One plugin installed alone with core, running its own tests."""
-    session.install("-e", "core", "-e", f"plugins/{name}", *TEST_DEPS)
+    """One plugin installed alone with core (and the first-party plugins it builds on), running its own tests."""
+    needs = _first_party_needs(name)
+    session.install("-e", "core", *[arg for n in (name, *needs) for arg in ("-e", f"plugins/{n}")], *TEST_DEPS)
+    extra = ROOT / "plugins" / name / "tests" / "requirements.txt"  # test-only tools (an oracle, a signer)
+    if extra.exists():
+        session.install("-r", str(extra))
     session.run(
         "pytest",
         f"plugins/{name}/tests",
         "-p",
         "no:cacheprovider",
         *session.posargs,
-        env={"ANYLLM_PLUGINS": f"anyllm-{name}"},
+        env={"ANYLLM_PLUGINS": ",".join(f"anyllm-{n}" for n in (name, *needs))},
     )
+
+
+def _first_party_needs(name: str) -> list[str]:
+    """The plugins a plugin declares as dependencies (``anyllm-gemini`` for vertexai, say), transitively."""
+    import re
+
+    import tomllib
+
+    out: list[str] = []
+    todo = [name]
+    while todo:
+        deps = tomllib.loads((ROOT / "plugins" / todo.pop() / "pyproject.toml").read_text())["project"]["dependencies"]
+        for dep in deps:
+            match = re.match(r"anyllm-([a-z0-9]+)", dep)
+            if match and match.group(1) in PLUGINS and match.group(1) not in out and match.group(1) != name:
+                out.append(match.group(1))
+                todo.append(match.group(1))
+    return out
 
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    session.install("ruff>=0.6")
+    session.install(RUFF)
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
 
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict on core."""
-    session.install("-e", "core[prices,progress]", "mypy>=1.11", "pytest>=8", "jsonschema>=4.20")
-    session.run("mypy", "--strict", "core/src/any_llm")
+    """mypy --strict on core, every plugin, extension and example."""
+    session.install(*_editables(example=True), "-e", "core[prices,progress]", "-e", "extensions/ray", "numpy")
+    session.install(MYPY, "pytest>=8", "jsonschema>=4.20")
+    packages = [str(p) for p in sorted(ROOT.glob("*/*/src/anyllm_*")) if p.is_dir()]
+    session.run("mypy", "--strict", "core/src/any_llm", *packages)
 
 
 @nox.session(python=PYTHON)

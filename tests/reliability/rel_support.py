@@ -437,6 +437,42 @@ COHERE = Protocol(
 ALL_PROTOCOLS: dict[str, Protocol] = {p.name: p for p in (OPENAI, ANTHROPIC, GEMINI, OLLAMA, COHERE)}
 
 
+def _bedrock_events(rid: str) -> list[Any]:
+    usage = {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3}
+    return [
+        ("messageStart", {"role": "assistant"}),
+        ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "echo:"}}),
+        ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": rid}}),
+        ("contentBlockStop", {"contentBlockIndex": 0}),
+        ("messageStop", {"stopReason": "end_turn"}),
+        ("metadata", {"usage": usage, "metrics": {"latencyMs": 1}}),
+    ]
+
+
+BEDROCK = Protocol(
+    name="bedrock",
+    base_suffix="",
+    auth_header="authorization",
+    ok_body=lambda rid: {
+        "output": {"message": {"role": "assistant", "content": [{"text": f"echo:{rid}"}]}},
+        "stopReason": "end_turn",
+        "usage": {"inputTokens": 1, "outputTokens": 2, "totalTokens": 3},
+        "metrics": {"latencyMs": 1},
+    },
+    stream_events=_bedrock_events,
+    truncated_events=lambda rid: _bedrock_events(rid)[:2],
+    error_event=("internalServerException", {"message": "upstream overloaded"}),
+    wrong_shape={"modelSummaries": [{"modelId": "not-a-converse-answer"}]},
+    error_body=lambda msg: {"message": msg},
+    stream_format="aws-eventstream",
+    done_marker=False,
+    echoes_id=False,
+)
+TRANSLATION_ONLY: dict[str, Protocol] = {"bedrock": BEDROCK}
+"""Protocols fuzzed at the translation level only (their binary stream framing is fuzzed in core's
+event-stream tests; the HTTP fault cases assume a text stream format)."""
+
+
 PLUGINS_DIR = Path(__file__).resolve().parents[2] / "plugins"
 
 
@@ -455,7 +491,7 @@ def plugin_providers() -> list[tuple[str, type, Protocol]]:
         cls = info.provider_class
         if not Path(inspect.getfile(cls)).resolve().is_relative_to(PLUGINS_DIR):
             continue
-        proto = ALL_PROTOCOLS.get(info.name)
+        proto = ALL_PROTOCOLS.get(info.name) or TRANSLATION_ONLY.get(info.name)
         if proto is None and issubclass(cls, OpenAICompatibleProvider):
             proto = OPENAI
         if proto is not None:

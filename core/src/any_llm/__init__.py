@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 _LAZY = {
     "completion": "any_llm.api",
     "acompletion": "any_llm.api",
@@ -74,6 +72,10 @@ _LAZY = {
     "ProviderRegistry": "any_llm.plugins",
     "RawResponse": "any_llm.calls",
     "SEED_PARAMS": "any_llm.params",
+    "FallbacksExhaustedError": "any_llm.errors",
+    "RetryPolicy": "any_llm.retry",
+    "Router": "any_llm.router",
+    "Deployment": "any_llm.router",
 }
 
 __all__ = [
@@ -84,6 +86,8 @@ __all__ = [
     "CallInfo",
     "CompletionParams",
     "Cost",
+    "Deployment",
+    "FallbacksExhaustedError",
     "HTTPRequest",
     "LLMProvider",
     "ModelInfo",
@@ -91,6 +95,8 @@ __all__ = [
     "Provider",
     "ProviderRegistry",
     "RawResponse",
+    "RetryPolicy",
+    "Router",
     "__version__",
     "acancel_batch",
     "acompletion",
@@ -143,6 +149,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    __version__: str
     from any_llm.api import (
         LLMProvider,
         acompletion,
@@ -156,7 +163,7 @@ if TYPE_CHECKING:
     from any_llm.callhooks import AttemptInfo, CallInfo
     from any_llm.calls import RawResponse
     from any_llm.client import AnyLLM
-    from any_llm.errors import AnyLLMError
+    from any_llm.errors import AnyLLMError, FallbacksExhaustedError
     from any_llm.families.audio import aspeech, atranscription, speech, transcription
     from any_llm.families.batch import (
         acancel_batch,
@@ -192,10 +199,18 @@ if TYPE_CHECKING:
     from any_llm.plugins import ProviderRegistry, list_providers, register_plugin, register_provider
     from any_llm.pricing import Cost, cost
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
+    from any_llm.retry import RetryPolicy
+    from any_llm.router import Deployment, Router
     from any_llm.tokens import acount_tokens, count_tokens
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":  # stated once, in core/pyproject.toml; read from the installed metadata
+        from importlib.metadata import version
+
+        value: str = version("anyllm-core")
+        globals()[name] = value
+        return value
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'any_llm' has no attribute {name!r}")
@@ -207,4 +222,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"__version__"})

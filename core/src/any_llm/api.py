@@ -48,6 +48,7 @@ class LLMProvider(str, Enum):
 
     ANTHROPIC = "anthropic"
     AZUREOPENAI = "azureopenai"
+    BEDROCK = "bedrock"
     CEREBRAS = "cerebras"
     COHERE = "cohere"
     DASHSCOPE = "dashscope"
@@ -71,6 +72,7 @@ class LLMProvider(str, Enum):
     OPENAI = "openai"
     OPENROUTER = "openrouter"
     PERPLEXITY = "perplexity"
+    SAGEMAKER = "sagemaker"
     SAMBANOVA = "sambanova"
     TOGETHER = "together"
     VLLM = "vllm"
@@ -143,7 +145,7 @@ def _freeze(value: Any) -> Any:
 
 def get_client(provider: str, api_key: str | None, api_base: str | None, client_args: dict[str, Any] | None) -> AnyLLM:
     """The pooled client for this configuration (created on first use, at most 32 kept)."""
-    from any_llm.client import AnyLLM, resolve_api_base, resolve_api_key
+    from any_llm.client import AnyLLM, resolve_api_base, resolve_api_key, split_client_options
     from any_llm.plugins import get_provider_class
 
     cls = get_provider_class(provider)
@@ -156,7 +158,8 @@ def get_client(provider: str, api_key: str | None, api_base: str | None, client_
         if client is not None:
             _clients.move_to_end(cache_key)
             return client
-        client = AnyLLM(cls(api_key=key, api_base=base), **dict(client_args or {}))
+        options, transport_args = split_client_options(cls, dict(client_args or {}))
+        client = AnyLLM(cls(api_key=key, api_base=base, **options), **transport_args)
         _clients[cache_key] = client
         while len(_clients) > _CACHE_SIZE:
             _, old = _clients.popitem(last=False)
@@ -175,6 +178,13 @@ def _client_for(
         raise errors.ConfigurationError(f"client_args must be a dict, got {type(client_args).__name__}")
     name, model_id = split_model(model, provider)
     return get_client(name, api_key, api_base, client_args), model_id
+
+
+def _routed(scope: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """``fallbacks=`` given: the Router for this configuration and the arguments for it."""
+    from any_llm.router.shortcut import routed
+
+    return routed(scope)
 
 
 @overload
@@ -378,7 +388,10 @@ def completion(
         reasoning_effort: Reasoning effort for models that support it; "auto" uses each provider's default.
         client_args: Client settings: timeout, max_retries, default_headers, http_client, or httpx options.
         **kwargs: Provider-specific fields, sent in the request body as given. ``timeout`` (seconds),
-            ``service_tier`` and ``prompt_cache_key`` are understood here too.
+            ``service_tier`` and ``prompt_cache_key`` are understood here too. ``fallbacks``: a list
+            of models ("provider:model", or dicts of :class:`~any_llm.router.Deployment` fields) tried
+            in order when this one fails with a rate limit, 5xx, connection error, timeout, revoked
+            key or missing model (the call goes through a :class:`~any_llm.router.Router`).
 
     Returns:
         A ``ChatCompletion``; an iterator of ``ChatCompletionChunk`` when streaming (async iterator
@@ -388,6 +401,9 @@ def completion(
     Raises:
         AnyLLMError: a subclass named for what went wrong (see ``any_llm.errors``).
     """
+    if kwargs.get("fallbacks") is not None:
+        router, routed_args = _routed(locals())
+        return router.completion(model="primary", **routed_args)  # type: ignore[no-any-return]
     client, model_id = _client_for(model, provider, api_key, api_base, client_args)
     return client.completion(
         model_id,
@@ -584,6 +600,9 @@ async def acompletion(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
+    if kwargs.get("fallbacks") is not None:
+        router, routed_args = _routed(locals())
+        return await router.acompletion(model="primary", **routed_args)  # type: ignore[no-any-return]
     client, model_id = _client_for(model, provider, api_key, api_base, client_args)
     return await client.acompletion(
         model_id,

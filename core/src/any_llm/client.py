@@ -30,11 +30,19 @@ if TYPE_CHECKING:
     from any_llm.types.embedding import CreateEmbeddingResponse
     from any_llm.types.model import Model
 
-__all__ = ["AnyLLM", "RawResponseClient", "resolve_api_base", "resolve_api_key"]
+__all__ = ["AnyLLM", "RawResponseClient", "resolve_api_base", "resolve_api_key", "split_client_options"]
 
 _R = TypeVar("_R")
 
-_TRANSPORT_ARGS = ("timeout", "max_retries", "default_headers", "headers", "http_client", "async_http_client")
+_TRANSPORT_ARGS = (
+    "timeout",
+    "max_retries",
+    "retry",
+    "default_headers",
+    "headers",
+    "http_client",
+    "async_http_client",
+)
 
 
 def resolve_api_key(cls: type[Provider], api_key: str | None) -> str | None:
@@ -73,11 +81,21 @@ def resolve_api_base(cls: type[Provider], api_base: str | None) -> str:
     return base
 
 
+def split_client_options(cls: type[Provider], client_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(the provider's own options, the rest for the transport): the keys ``cls.client_options`` declares
+    (an AWS region, a profile name...) go to the provider's constructor, never to httpx."""
+    if not cls.client_options or not client_args:
+        return {}, client_args
+    options = {k: v for k, v in client_args.items() if k in cls.client_options}
+    return options, {k: v for k, v in client_args.items() if k not in cls.client_options}
+
+
 class AnyLLM(FamilyMethods):
     """A client bound to one provider, base URL and key; reuse it to reuse connections.
 
     ``AnyLLM.create("mistral")`` reads ``MISTRAL_API_KEY``; ``client_args`` tune the transport:
-    ``timeout`` (seconds or ``httpx.Timeout``), ``max_retries``, ``default_headers``,
+    ``timeout`` (seconds or ``httpx.Timeout``), ``max_retries``, ``retry`` (a
+    :class:`~any_llm.retry.RetryPolicy`: backoff numbers and a total deadline), ``default_headers``,
     ``http_client`` / ``async_http_client`` (your own httpx clients), and any other keyword that
     ``httpx.Client`` accepts (``verify``, ``proxy``, ``trust_env`` ...).
     """
@@ -109,7 +127,8 @@ class AnyLLM(FamilyMethods):
         provider_cls = get_provider_class(name)
         key = resolve_api_key(provider_cls, api_key)
         base = resolve_api_base(provider_cls, api_base)
-        return cls(provider_cls(api_key=key, api_base=base), **client_args)
+        options, client_args = split_client_options(provider_cls, client_args)
+        return cls(provider_cls(api_key=key, api_base=base, **options), **client_args)
 
     @classmethod
     def create_openai_compatible(

@@ -22,6 +22,7 @@ Names match any-llm's where it has one, so code written for it keeps working::
     │   └── ProviderError             5xx, 529 overloaded, unexpected statuses
     ├── ResponseValidationError       a body or stream event that does not parse
     ├── BatchNotCompleteError         batch results asked for before the batch finished (``status``)
+    ├── FallbacksExhaustedError       a Router tried every deployment; ``attempts`` says why each failed
     └── OutputError                   a completion whose content cannot be used as asked
         ├── LengthFinishReasonError   structured output cut short by max tokens
         ├── ContentFilterFinishReasonError
@@ -51,6 +52,7 @@ __all__ = [
     "ContentFilterError",
     "ContentFilterFinishReasonError",
     "ContextLengthExceededError",
+    "FallbacksExhaustedError",
     "InvalidRequestError",
     "LengthFinishReasonError",
     "MissingApiKeyError",
@@ -281,3 +283,16 @@ class BatchNotCompleteError(AnyLLMError):
             else "it ended without results; create a new batch"
         )
         super().__init__(f"batch {batch_id} is {status}, not completed: {hint}", provider=provider)
+
+
+class FallbacksExhaustedError(AnyLLMError):
+    """A :class:`~any_llm.router.Router` tried every deployment it could and each one failed.
+
+    ``attempts`` holds ``(deployment name, error)`` pairs in the order they were tried; the
+    message lists them, so the log line alone says what to fix.
+    """
+
+    def __init__(self, message: str, *, attempts: list[tuple[str, AnyLLMError]], **kwargs: Any) -> None:
+        tried = "; ".join(f"{name}: {type(err).__name__}: {err.message}" for name, err in attempts)
+        super().__init__(f"{message} Tried {len(attempts)}: {tried}" if attempts else message, **kwargs)
+        self.attempts = list(attempts)

@@ -97,7 +97,11 @@ class Secret:
 
 @dataclass(slots=True)
 class HTTPRequest:
-    """What a provider wants sent. ``url`` is absolute, or a path joined to the provider's base URL."""
+    """What a provider wants sent. ``url`` is absolute, or a path joined to the provider's base URL.
+
+    The body is ``json`` (core serializes it) or ``content``, raw bytes sent as given (a binary or
+    pre-serialized body; set ``Content-Type`` in ``headers``); giving both is an error.
+    """
 
     method: str
     url: str
@@ -111,6 +115,7 @@ class HTTPRequest:
     """Leave a binary body unread for the caller to stream (speech audio, file contents)."""
     call_headers: dict[str, str] | None = None
     """The caller's ``extra_headers`` for this call: set by core, sent last so they win over every other header."""
+    content: bytes | None = None
 
     def __repr__(self) -> str:
         # Headers carry keys: never show them.
@@ -119,10 +124,13 @@ class HTTPRequest:
 
 @dataclass(slots=True)
 class StreamEvent:
-    """One decoded stream event: an SSE event (``event`` may be None) or one NDJSON line."""
+    """One decoded stream event: an SSE event (``event`` may be None), one NDJSON line, or one AWS
+    event-stream message (``data`` its payload, ``event`` its ``:event-type`` or ``:exception-type``,
+    ``headers`` all its headers, ``:message-type`` among them)."""
 
     data: bytes
     event: str | None = None
+    headers: dict[str, Any] | None = None
 
 
 # The seed parameters of completion(), in order, as CompletionParams carries them.
@@ -220,7 +228,7 @@ class Provider(FamilyHooks):
     """Env vars that override the base URL, in order of preference."""
     default_api_base: ClassVar[str] = ""
     requires_api_key: ClassVar[bool] = True
-    stream_format: ClassVar[Literal["sse", "ndjson"]] = "sse"
+    stream_format: ClassVar[Literal["sse", "ndjson", "aws-eventstream"]] = "sse"
     docs_url: ClassVar[str] = ""
 
     supports_completion: ClassVar[bool] = True
@@ -258,6 +266,9 @@ class Provider(FamilyHooks):
     a 4xx carrying one becomes :class:`~any_llm.errors.ContextLengthExceededError`."""
     single_token_limit: ClassVar[bool] = False
     """``max_tokens`` and ``max_completion_tokens`` map to one field here: giving both is refused."""
+    client_options: ClassVar[frozenset[str]] = frozenset()
+    """``client_args`` keys that configure the provider itself (``region_name``...): core passes them to the
+    constructor as keyword arguments instead of to httpx."""
     http_transport: ClassVar[Any] = None
     """An ``httpx`` transport to use instead of the network; only test doubles (the fake provider) set it."""
 
@@ -283,6 +294,15 @@ class Provider(FamilyHooks):
     def auth_headers(self) -> dict[str, str]:
         """Headers that authenticate a request; the default is ``Authorization: Bearer <key>``."""
         return {"Authorization": f"Bearer {self.api_key.get()}"} if self.api_key else {}
+
+    def sign_request(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> dict[str, str]:
+        """Headers to add so the request carries a signature over its final bytes (AWS SigV4...).
+
+        Core calls it right before each attempt is sent (first try, every retry, every redirect) with
+        the exact method, URL (query included), headers and body going on the wire, so a signature that
+        depends on the time is fresh on every attempt. Pure; the default signs nothing.
+        """
+        return {}
 
     def check_params(self, params: CompletionParams) -> None:
         """Refuse what this provider cannot honour, before anything is sent."""

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from any_llm.eventstream import EventStreamDecoder
     from any_llm.provider import StreamParser
     from any_llm.types.completion import ChatCompletionChunk
 
@@ -146,7 +147,12 @@ class NDJSONDecoder:
         return [StreamEvent(rest)] if rest.strip() else []
 
 
-def make_decoder(fmt: str, provider: str) -> SSEDecoder | NDJSONDecoder:
+def make_decoder(fmt: str, provider: str) -> SSEDecoder | NDJSONDecoder | EventStreamDecoder:
+    """The decoder for a provider's ``stream_format``; the binary AWS one is imported only when used."""
+    if fmt == "aws-eventstream":
+        from any_llm.eventstream import EventStreamDecoder
+
+        return EventStreamDecoder(provider)
     return NDJSONDecoder(provider) if fmt == "ndjson" else SSEDecoder(provider)
 
 
@@ -162,7 +168,9 @@ class StreamPipeline:
 
     __slots__ = ("decoder", "head", "parser", "pending", "provider", "seen")
 
-    def __init__(self, decoder: SSEDecoder | NDJSONDecoder, parser: StreamParser, provider: str) -> None:
+    def __init__(
+        self, decoder: SSEDecoder | NDJSONDecoder | EventStreamDecoder, parser: StreamParser, provider: str
+    ) -> None:
         self.decoder = decoder
         self.parser = parser
         self.provider = provider

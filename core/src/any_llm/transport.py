@@ -24,6 +24,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from any_llm import errors
+from any_llm.deadline import cap_timeouts, guard_body
+from any_llm.provider import Provider as _Provider
+from any_llm.retry import RetryPolicy, limits
 from any_llm.wire import is_retryable, parse_retry_after, plugin_error
 
 if TYPE_CHECKING:
@@ -45,6 +48,7 @@ MAX_RETRY_AFTER = 60.0
 """A server asking us to wait longer than this gets a RateLimitError (with ``retry_after``) at once."""
 MAX_REDIRECTS = 5
 
+_NO_SIGNING = _Provider.sign_request
 _Step = tuple[str, httpx.Request] | tuple[str, float]
 _Outcome = httpx.Response | Exception | None
 
@@ -106,7 +110,13 @@ class Transport:
         http_client: httpx.Client | None = None,
         async_http_client: httpx.AsyncClient | None = None,
         httpx_args: Mapping[str, Any] | None = None,
+        retry: RetryPolicy | None = None,
     ) -> None:
+        if retry is not None:  # the policy's numbers win over max_retries
+            if not isinstance(retry, RetryPolicy):
+                raise errors.ConfigurationError(f"retry must be an any_llm.RetryPolicy, got {type(retry).__name__}")
+            max_retries = retry.max_retries
+        self.retry = retry
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise errors.ConfigurationError(f"max_retries must be an integer >= 0, got {max_retries!r}")
         self.timeout = _as_timeout(timeout) if timeout is not None else DEFAULT_TIMEOUT
@@ -200,15 +210,18 @@ class Transport:
         headers = {**provider.auth_headers(), **request.headers, **self.headers}
         if request.call_headers:
             headers.update(request.call_headers)
+        content: bytes | None
         if request.json is not None:
+            if request.content is not None:
+                raise errors.ConfigurationError(
+                    f"{provider.name} built a request with both a JSON body and raw content; give one"
+                )
             content = _dumps(request.json)
             headers.setdefault("Content-Type", "application/json")
         else:
-            content = None
+            content = request.content
         if request.stream:
-            headers.setdefault(
-                "Accept", "text/event-stream" if provider.stream_format == "sse" else "application/x-ndjson"
-            )
+            headers.setdefault("Accept", _STREAM_ACCEPT.get(provider.stream_format, "text/event-stream"))
         upload = _upload_stream(request, headers)
         built = client.build_request(
             request.method,
@@ -222,13 +235,25 @@ class Transport:
             built.stream = upload
         return built
 
-    def _flow(self, provider: Provider, first: httpx.Request) -> Generator[_Step, _Outcome, httpx.Response]:
-        """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s)."""
+    def _flow(
+        self,
+        provider: Provider,
+        first: httpx.Request,
+        policy: RetryPolicy | None = None,
+        deadline: float | None = None,
+    ) -> Generator[_Step, _Outcome, httpx.Response]:
+        """Retry and redirect policy as a generator: yields ("send", req) or ("sleep", s).
+
+        ``policy`` (else this transport's max_retries and :func:`backoff`) sets the retries; no sleep
+        is started that would end past ``deadline``: the last error is raised instead."""
+        max_retries = self.max_retries if policy is None else policy.max_retries
+        pause = backoff if policy is None else policy.backoff
         request = first
         attempt = 0
         redirects = 0
         stale_retried = False
         while True:
+            _sign(provider, request)
             outcome = yield ("send", request)
             if isinstance(outcome, Exception):
                 err = map_transport_error(outcome, provider.name)
@@ -239,9 +264,13 @@ class Transport:
                 logger.debug(
                     "%s %s failed: %s (attempt %d)", request.method, request.url, type(outcome).__name__, attempt + 1
                 )
-                if attempt >= self.max_retries or not _replayable(request):
+                if (
+                    attempt >= max_retries
+                    or (deadline is not None and time.monotonic() >= deadline)
+                    or not _replayable(request)  # an upload that cannot be rewound is never resent
+                ):
                     raise err from outcome
-                delay = backoff(attempt)
+                delay = pause(attempt)
             else:
                 assert outcome is not None
                 response = outcome
@@ -255,7 +284,7 @@ class Transport:
                     continue
                 err = translate_error(provider, response)
                 if (
-                    attempt >= self.max_retries
+                    attempt >= max_retries
                     or not is_retryable(err, response.headers)
                     or not _replayable(request)  # an upload that cannot be rewound is never resent
                 ):
@@ -265,7 +294,9 @@ class Transport:
                     hinted = parse_retry_after(response.headers)
                 if hinted is not None and hinted > MAX_RETRY_AFTER:
                     raise err
-                delay = hinted if hinted is not None else backoff(attempt)
+                delay = hinted if hinted is not None else pause(attempt)
+            if deadline is not None and time.monotonic() + delay >= deadline:
+                raise err
             attempt += 1
             yield ("sleep", delay)
 
@@ -323,7 +354,8 @@ class Transport:
     ) -> httpx.Response:
         """Send with retries. The body is read, unless ``request.stream`` (then the caller closes it)."""
         client = self.sync_client
-        flow = self._flow(provider, self.build(provider, request, client, timeout))
+        deadline, budget, policy = limits(self.retry)
+        flow = self._flow(provider, self.build(provider, request, client, timeout), policy, deadline)
         if call is not None:  # call hooks: report each attempt (any_llm.callhooks)
             from any_llm.callhooks import observe_flow
 
@@ -338,8 +370,12 @@ class Transport:
                     step = flow.send(None)
                     continue
                 assert isinstance(value, httpx.Request)
+                if deadline is not None:
+                    cap_timeouts(value, deadline, budget, provider.name)
                 try:
                     response = client.send(value, stream=True)
+                    if deadline is not None:
+                        guard_body(response, deadline, budget, provider.name)
                     if response.status_code >= 300 or not (request.stream or request.download):
                         try:
                             response.read()
@@ -365,7 +401,8 @@ class Transport:
         import asyncio
 
         client = await self.async_client()
-        flow = self._flow(provider, self.build(provider, request, client, timeout))
+        deadline, budget, policy = limits(self.retry)
+        flow = self._flow(provider, self.build(provider, request, client, timeout), policy, deadline)
         if call is not None:  # call hooks: report each attempt (any_llm.callhooks)
             from any_llm.callhooks import observe_flow
 
@@ -380,8 +417,12 @@ class Transport:
                     step = flow.send(None)
                     continue
                 assert isinstance(value, httpx.Request)
+                if deadline is not None:
+                    cap_timeouts(value, deadline, budget, provider.name)
                 try:
                     response = await client.send(value, stream=True)
+                    if deadline is not None:
+                        guard_body(response, deadline, budget, provider.name)
                     if response.status_code >= 300 or not (request.stream or request.download):
                         try:
                             await response.aread()
@@ -394,6 +435,22 @@ class Transport:
             except StopIteration as stop:
                 result: httpx.Response = stop.value
                 return result
+
+
+_STREAM_ACCEPT = {
+    "sse": "text/event-stream",
+    "ndjson": "application/x-ndjson",
+    "aws-eventstream": "application/vnd.amazon.eventstream",
+}
+
+
+def _sign(provider: Provider, request: httpx.Request) -> None:
+    """Let the provider sign the exact request about to go out (each attempt: dates stay fresh)."""
+    if type(provider).sign_request is _NO_SIGNING:
+        return
+    added = provider.sign_request(request.method, str(request.url), request.headers, request.content)
+    for name, value in added.items():
+        request.headers[name] = value
 
 
 class _LoopClient:

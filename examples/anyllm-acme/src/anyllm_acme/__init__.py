@@ -158,7 +158,7 @@ class _AcmeStream(StreamParser):
         self.done = False
         self.calls: dict[str, int] = {}
 
-    def _chunk(self, delta: dict[str, Any], finish: str | None = None, usage: Any = None) -> ChatCompletionChunk:
+    def _chunk(self, delta: dict[str, Any] | None, finish: str | None = None, usage: Any = None) -> ChatCompletionChunk:
         data: dict[str, Any] = {
             "id": "acme",
             "created": 0,
@@ -187,7 +187,7 @@ class _AcmeStream(StreamParser):
             return [
                 self._chunk({}, _STOPS.get(line.get("stop"), "stop")),
                 self._chunk(None, usage=_usage(line["meter"])),
-            ]  # type: ignore[arg-type]
+            ]
         if kind == "fault":
             raise errors_from_status("acme", 500, {}, event.data, line.get("detail", "stream fault"), line.get("kind"))
         return []
