@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
 from any_llm.testing.api_conformance import ApiConformance
+from any_llm.testing.families import OPENAI_FAMILY_SCHEMAS, FamilyConformance, openai_family_exchanges
 from any_llm.testing.server import MockServer, Reply
 from any_llm.testing.translation import build_request
 
@@ -503,9 +504,10 @@ def _cut_after_first_event(reply: Reply) -> Reply:
     return Reply(reply.status, dict(reply.headers), reply.chunks[:1])
 
 
-class ProviderConformance(ApiConformance):
+class ProviderConformance(ApiConformance, FamilyConformance):
     """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``.
-    ``responses()`` / ``messages()`` scenarios come from :class:`ApiConformance`."""
+    ``responses()`` / ``messages()`` scenarios come from :class:`ApiConformance`, the API families'
+    (rerank, moderation, images, audio, batch) from :class:`~any_llm.testing.families.FamilyConformance`."""
 
     provider_class: ClassVar[type[Provider]]
     model: ClassVar[str] = "test-model"
@@ -793,6 +795,7 @@ def openai_exchanges() -> dict[str, Reply | list[Reply]]:
                 "data": [{"id": m, "object": "model", "created": 0, "owned_by": "kit"} for m in MODEL_IDS],
             }
         ),
+        **openai_family_exchanges(),
     }
 
 
@@ -862,6 +865,7 @@ class OpenAICompatibleConformance(ProviderConformance):
 
     base_path = "/v1"
     request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_SPEC, "CreateChatCompletionRequest")
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = OPENAI_FAMILY_SCHEMAS
     responses_request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_RESPONSES_SPEC, "CreateResponse")
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
