@@ -126,7 +126,11 @@ _amz_headers = st.dictionaries(
 )
 _methods = st.sampled_from(["GET", "POST", "PUT", "DELETE"])
 _akids = st.text(alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", min_size=16, max_size=20)
-_secrets = st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=8, max_size=40)
+# AWS secret keys are 40 characters of base64: long enough that redacting them (every Secret is redacted
+# process-wide) never blanks ordinary words in the messages of later tests
+_secrets = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", min_size=40, max_size=40
+)
 _tokens = st.one_of(st.none(), st.text(alphabet="ABCDEFabcdef0123456789+/=", min_size=8, max_size=60))
 _regions = st.sampled_from(["us-east-1", "eu-west-3", "ap-southeast-2", "us-gov-west-1"])
 _services = st.sampled_from(["bedrock", "sagemaker", "service"])

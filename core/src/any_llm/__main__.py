@@ -13,6 +13,9 @@ import sys
 from any_llm.plugins import list_providers
 from any_llm.provider import CAPABILITIES
 
+FAMILIES = ("rerank", "moderation", "image_generation", "speech", "transcription", "batch")
+"""The API families beside chat, listed on their own line per provider."""
+
 _SHORT = {
     "completion": "chat",
     "streaming": "stream",
@@ -25,6 +28,12 @@ _SHORT = {
     "embedding": "embed",
     "list_models": "models",
     "count_tokens": "tokens",
+    "rerank": "rerank",
+    "moderation": "moderate",
+    "image_generation": "imagegen",
+    "speech": "speech",
+    "transcription": "transcribe",
+    "batch": "batch",
 }
 
 
@@ -65,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     if not infos:
         print("No providers installed. Install one, e.g.: pip install anyllm-mistral")
     for info in infos:
-        caps = ", ".join(c for c in CAPABILITIES if info.capabilities[c])
+        caps = ", ".join(c for c in CAPABILITIES if info.capabilities[c] and c not in FAMILIES)
+        families = ", ".join(c for c in FAMILIES if info.capabilities[c])
         print(f"{info.name:14} {info.distribution or '<in-process>'} {info.version or ''}  [{caps}]")
+        if families:
+            print(f"{'':14} families: {families}")
     for failure in failures:
         print(f"FAILED {failure.entry_point} ({failure.distribution}): {failure.error}", file=sys.stderr)
     return 1 if failures else 0

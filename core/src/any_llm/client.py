@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from any_llm import callhooks, errors
 from any_llm.calls import Call, CallOptions, RawResponse
+from any_llm.families.client import FamilyMethods
 from any_llm.plugins import get_provider_class
 from any_llm.wire import call_plugin
 
@@ -89,7 +90,7 @@ def split_client_options(cls: type[Provider], client_args: dict[str, Any]) -> tu
     return options, {k: v for k, v in client_args.items() if k not in cls.client_options}
 
 
-class AnyLLM:
+class AnyLLM(FamilyMethods):
     """A client bound to one provider, base URL and key; reuse it to reuse connections.
 
     ``AnyLLM.create("mistral")`` reads ``MISTRAL_API_KEY``; ``client_args`` tune the transport:
@@ -367,14 +368,43 @@ class AnyLLM:
         return self._call(request, options, finish, operation="list_models")
 
     def list_models(self, **kwargs: Any) -> Sequence[Model]:
-        """The models this provider offers."""
-        result: Sequence[Model] = self._run(self._models_call(kwargs))
-        return result
+        """The models this provider offers, following its pages to the last one (each page is one call)."""
+        pages, page_call = self._model_pages(kwargs)
+        while pages.request is not None:
+            call, body = page_call(pages.request)
+            models: Sequence[Model] = self._run(call)
+            pages.add(body[0], models)
+        listed: Sequence[Model] = pages.models
+        return listed
 
     async def alist_models(self, **kwargs: Any) -> Sequence[Model]:
         """Async twin of :meth:`list_models`."""
-        result: Sequence[Model] = await self._arun(self._models_call(kwargs))
-        return result
+        pages, page_call = self._model_pages(kwargs)
+        while pages.request is not None:
+            call, body = page_call(pages.request)
+            models: Sequence[Model] = await self._arun(call)
+            pages.add(body[0], models)
+        listed: Sequence[Model] = pages.models
+        return listed
+
+    def _model_pages(self, kwargs: dict[str, Any]) -> tuple[Any, Callable[[HTTPRequest], tuple[Call, list[bytes]]]]:
+        """The pages state and, per page request, a call whose finish also keeps the body (for the cursor)."""
+        import dataclasses
+
+        from any_llm.families.pages import Pages
+
+        first = self._models_call(kwargs)
+
+        def page_call(request: HTTPRequest) -> tuple[Call, list[bytes]]:
+            body: list[bytes] = [b""]
+
+            def finish(response: httpx.Response) -> Any:
+                body[0] = response.content
+                return first.finish(response)
+
+            return dataclasses.replace(first, request=request, finish=finish), body
+
+        return Pages(self.provider, first.request), page_call
 
     # -- token counting -----------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ Names match any-llm's where it has one, so code written for it keeps working::
     │   │   └── ContentFilterError
     │   └── ProviderError             5xx, 529 overloaded, unexpected statuses
     ├── ResponseValidationError       a body or stream event that does not parse
+    ├── BatchNotCompleteError         batch results asked for before the batch finished (``status``)
     ├── FallbacksExhaustedError       a Router tried every deployment; ``attempts`` says why each failed
     └── OutputError                   a completion whose content cannot be used as asked
         ├── LengthFinishReasonError   structured output cut short by max tokens
@@ -46,6 +47,7 @@ __all__ = [
     "APITimeoutError",
     "AnyLLMError",
     "AuthenticationError",
+    "BatchNotCompleteError",
     "ConfigurationError",
     "ContentFilterError",
     "ContentFilterFinishReasonError",
@@ -267,6 +269,20 @@ class StructuredOutputError(OutputError):
     def __init__(self, message: str, *, raw: str | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         self.raw = raw
+
+
+class BatchNotCompleteError(AnyLLMError):
+    """The batch has no results yet (or never will): ``status`` says where it is, ``batch_id`` which one."""
+
+    def __init__(self, batch_id: str, status: str, *, provider: str | None = None) -> None:
+        self.batch_id = batch_id
+        self.status = status
+        hint = (
+            "poll retrieve_batch() until its status is 'completed'"
+            if status in ("validating", "in_progress", "finalizing", "cancelling")
+            else "it ended without results; create a new batch"
+        )
+        super().__init__(f"batch {batch_id} is {status}, not completed: {hint}", provider=provider)
 
 
 class FallbacksExhaustedError(AnyLLMError):

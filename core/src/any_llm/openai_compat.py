@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import ValidationError
 
 from any_llm import errors
+from any_llm.families.openai_wire import OpenAIFamilyWire
 from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
@@ -41,7 +42,7 @@ __all__ = ["OpenAICompatibleProvider", "OpenAIStreamParser", "ThinkTagSplitter",
 _REASONING_KEYS = ("reasoning_content", "reasoning", "thinking")
 
 
-class OpenAICompatibleProvider(Provider):
+class OpenAICompatibleProvider(OpenAIFamilyWire, Provider):
     """A provider speaking OpenAI's ``/chat/completions`` (plus ``/embeddings`` and ``/models``)."""
 
     completion_path: ClassVar[str] = "chat/completions"

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from any_llm import errors
+from any_llm.families.contract import FamilyHooks
 from any_llm.wire import error_details_from_json, errors_from_status
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from any_llm.types.messages import MessageResponse
     from any_llm.types.model import Model
     from any_llm.types.responses import Response
+    from any_llm.uploads import Multipart, StreamBody
 
 __all__ = [
     "CAPABILITIES",
@@ -55,6 +57,13 @@ CAPABILITIES = (
     "embedding",
     "list_models",
     "count_tokens",
+    # the API families beside chat (any_llm.families)
+    "rerank",
+    "moderation",
+    "image_generation",
+    "speech",
+    "transcription",
+    "batch",
 )
 """The capability flags every provider declares (``supports_<name>`` class attributes)."""
 
@@ -101,6 +110,10 @@ class HTTPRequest:
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] | None = None
     stream: bool = False
+    upload: Multipart | StreamBody | None = None
+    """A streamed body (multipart form or raw chunks, see :mod:`any_llm.uploads`) instead of ``json``."""
+    download: bool = False
+    """Leave a binary body unread for the caller to stream (speech audio, file contents)."""
     call_headers: dict[str, str] | None = None
     """The caller's ``extra_headers`` for this call: set by core, sent last so they win over every other header."""
     content: bytes | None = None
@@ -200,7 +213,7 @@ class StreamParser:
         return self.done
 
 
-class Provider:
+class Provider(FamilyHooks):
     """Base class of every provider: declarations, then pure translation functions.
 
     Class attributes are the declarations that discovery, the README's provider table and the

@@ -225,7 +225,8 @@ class Transport:
             content = request.content
         if request.stream:
             headers.setdefault("Accept", _STREAM_ACCEPT.get(provider.stream_format, "text/event-stream"))
-        return client.build_request(
+        upload = _upload_stream(request, headers)
+        built = client.build_request(
             request.method,
             url,
             content=content,
@@ -233,6 +234,9 @@ class Transport:
             headers=headers,
             timeout=_as_timeout(timeout) if timeout is not None else self.timeout,
         )
+        if upload is not None:
+            built.stream = upload
+        return built
 
     def _flow(
         self,
@@ -256,14 +260,18 @@ class Transport:
             outcome = yield ("send", request)
             if isinstance(outcome, Exception):
                 err = map_transport_error(outcome, provider.name)
-                if not stale_retried and _stale_connection(outcome):
+                if not stale_retried and _stale_connection(outcome) and _replayable(request):
                     # a pooled keep-alive connection the server had closed: resend once, free
                     stale_retried = True
                     continue
                 logger.debug(
                     "%s %s failed: %s (attempt %d)", request.method, request.url, type(outcome).__name__, attempt + 1
                 )
-                if attempt >= max_retries or (deadline is not None and time.monotonic() >= deadline):
+                if (
+                    attempt >= max_retries
+                    or (deadline is not None and time.monotonic() >= deadline)
+                    or not _replayable(request)  # an upload that cannot be rewound is never resent
+                ):
                     raise err from outcome
                 delay = pause(attempt)
             else:
@@ -278,7 +286,11 @@ class Transport:
                     request = self._redirect(provider, request, response, redirects)
                     continue
                 err = translate_error(provider, response)
-                if attempt >= max_retries or not is_retryable(err, response.headers):
+                if (
+                    attempt >= max_retries
+                    or not is_retryable(err, response.headers)
+                    or not _replayable(request)  # an upload that cannot be rewound is never resent
+                ):
                     raise err
                 hinted = getattr(err, "retry_after", None)  # the provider may have read it from the body
                 if hinted is None:
@@ -312,14 +324,26 @@ class Transport:
                 status_code=response.status_code,
             )
         method = request.method
-        content: bytes | None = request.content
+        upload = _upload_of(request)
+        content: bytes | None = None if upload is not None else request.content
         if response.status_code == 303 or (response.status_code in (301, 302) and method == "POST"):
-            method, content = "GET", None
+            method, content, upload = "GET", None, None
+        elif upload is not None and not upload.replayable:
+            raise errors.APIConnectionError(
+                f"{provider.name} redirected an upload whose source cannot be rewound; pass a path or a seekable "
+                "file, or set api_base to the final URL",
+                provider=provider.name,
+                status_code=response.status_code,
+            )
         headers = dict(request.headers)
-        if content is None:
+        if content is None and upload is None:
             headers.pop("content-length", None)
             headers.pop("content-type", None)
-        return httpx.Request(method, location, headers=headers, content=content, extensions=request.extensions)
+            headers.pop("transfer-encoding", None)
+        redirected = httpx.Request(method, location, headers=headers, content=content, extensions=request.extensions)
+        if upload is not None:
+            redirected.stream = upload
+        return redirected
 
     # -- the two drivers: only the I/O differs -------------------------------------------------------
 
@@ -357,7 +381,7 @@ class Transport:
                     response = client.send(value, stream=True)
                     if deadline is not None:
                         guard_body(response, deadline, budget, provider.name)
-                    if response.status_code >= 300 or not request.stream:
+                    if response.status_code >= 300 or not (request.stream or request.download):
                         try:
                             response.read()
                         finally:
@@ -410,7 +434,7 @@ class Transport:
                     response = await client.send(value, stream=True)
                     if deadline is not None:
                         guard_body(response, deadline, budget, provider.name)
-                    if response.status_code >= 300 or not request.stream:
+                    if response.status_code >= 300 or not (request.stream or request.download):
                         try:
                             await response.aread()
                         finally:
@@ -468,6 +492,29 @@ async def _close_at_loop_shutdown(
             await client.aclose()
         finally:
             on_closed()
+
+
+def _upload_stream(request: HTTPRequest, headers: dict[str, str]) -> Any:
+    """The streamed body for ``request.upload`` (its headers added), or None for a plain request."""
+    if request.upload is None:
+        return None
+    from any_llm.uploads import UploadStream
+
+    stream = UploadStream(request.upload)
+    for name, value in stream.headers().items():
+        headers.setdefault(name, value)
+    return stream
+
+
+def _upload_of(request: httpx.Request) -> Any:
+    from any_llm.uploads import UploadStream
+
+    return request.stream if isinstance(request.stream, UploadStream) else None
+
+
+def _replayable(request: httpx.Request) -> bool:
+    """False for an upload that went partly out and cannot be rewound: it is never resent."""
+    return bool(getattr(request.stream, "replayable", True))
 
 
 def _as_timeout(timeout: float | httpx.Timeout) -> httpx.Timeout:

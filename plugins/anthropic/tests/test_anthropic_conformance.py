@@ -151,13 +151,60 @@ EXCHANGES: dict[str, Reply] = {
 }
 
 
+BATCH = {  # a message_batch (https://docs.anthropic.com/en/api/creating-message-batches)
+    "id": "msgbatch_013Zva2CMHLNnXjNJJKqJ2EF",
+    "type": "message_batch",
+    "processing_status": "in_progress",
+    "request_counts": {"processing": 2, "succeeded": 0, "errored": 0, "canceled": 0, "expired": 0},
+    "ended_at": None,
+    "created_at": "2024-09-24T18:37:24.100435Z",
+    "expires_at": "2024-09-25T18:37:24.100435Z",
+    "archived_at": None,
+    "cancel_initiated_at": None,
+    "results_url": None,
+}
+ENDED = {
+    **BATCH,
+    "processing_status": "ended",
+    "request_counts": {"processing": 0, "succeeded": 1, "errored": 1, "canceled": 0, "expired": 0},
+    "ended_at": "2024-09-24T19:01:02.000000Z",
+    "results_url": "https://api.anthropic.com/v1/messages/batches/msgbatch_013Zva2CMHLNnXjNJJKqJ2EF/results",
+}
+
+
+def batch_results() -> Reply:
+    succeeded = {
+        "custom_id": "req-1",
+        "result": {
+            "type": "succeeded",
+            "message": json.loads(message([{"type": "text", "text": TEXT}], "end_turn").chunks[0]),
+        },
+    }
+    errored = {
+        "custom_id": "req-2",
+        "result": {
+            "type": "errored",
+            "error": {
+                "type": "error",
+                "error": {
+                    "type": "invalid_request_error",
+                    "message": "messages: text content blocks must be non-empty",
+                },
+            },
+        },
+    }
+    return Reply.text(json.dumps(succeeded) + "\n" + json.dumps(errored) + "\n", content_type="application/binary")
+
+
 class TestAnthropicConformance(ProviderConformance):
     provider_class = AnthropicProvider
     model = MODEL
     base_path = ""
     """The default base URL is https://api.anthropic.com; the provider adds ``/v1/messages``."""
 
-    def exchange(self, scenario: str) -> Reply:
+    def exchange(self, scenario: str) -> Reply | list[Reply]:
+        if scenario == "batch":
+            return [Reply.json(BATCH), Reply.json(ENDED), batch_results()]
         return EXCHANGES[scenario]
 
     def messages_exchange(self, scenario: str) -> Reply:

@@ -57,6 +57,12 @@ def test_declarations() -> None:
         "embedding": True,
         "list_models": True,
         "count_tokens": False,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": True,
+        "speech": True,
+        "transcription": True,
+        "batch": True,
     }
 
 

@@ -27,6 +27,7 @@ from any_llm.testing.conformance import (
     ProviderConformance,
     run_scenario,
 )
+from any_llm.testing.families import RERANK_ORDER, RERANK_SCORES
 from any_llm.testing.schema import schema_errors
 
 SPEC = Path(__file__).parent / "spec" / "cohere-v2.json"
@@ -157,6 +158,14 @@ class TestCohereConformance(ProviderConformance):
     request_schema = (SPEC, "ChatRequest")
 
     def exchange(self, scenario: str) -> Reply:
+        if scenario == "rerank":  # https://docs.cohere.com/reference/rerank (v2), canonical values
+            return Reply.json(
+                {
+                    "id": "07734bd2-2473-4f07-94e1-0d9f0e6843cf",
+                    "results": [{"index": i, "relevance_score": s} for i, s in zip(RERANK_ORDER, RERANK_SCORES)],
+                    "meta": {"api_version": {"version": "2"}, "billed_units": {"search_units": 1}},
+                }
+            )
         return EXCHANGES[scenario]
 
     def test_requests_go_to_the_v2_endpoints(self) -> None:

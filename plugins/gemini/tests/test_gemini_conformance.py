@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from anyllm_gemini import GeminiProvider
 
@@ -20,6 +21,7 @@ from any_llm.testing.conformance import (
     USAGE,
     ProviderConformance,
 )
+from any_llm.testing.families import IMAGE_BYTES
 
 SPEC = Path(__file__).parent / "spec" / "gemini-native.json"
 MODEL = "gemini-2.5-flash"
@@ -73,11 +75,80 @@ EXCHANGES: dict[str, Reply] = {
 }
 
 
+OPERATION = {  # https://ai.google.dev/api/batch-api: an operation whose metadata is the batch
+    "name": "batches/kit123",
+    "metadata": {
+        "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatch",
+        "name": "batches/kit123",
+        "displayName": "anyllm-batch",
+        "model": "models/test-model",
+        "state": "BATCH_STATE_PENDING",
+        "createTime": "2025-07-09T17:01:02.123456789Z",
+        "batchStats": {"requestCount": "2", "pendingRequestCount": "2"},
+    },
+}
+
+
+def gemini_batch_exchange() -> list[Reply]:
+    done = {
+        "name": "batches/kit123",
+        "metadata": {
+            **OPERATION["metadata"],
+            "state": "BATCH_STATE_SUCCEEDED",
+            "endTime": "2025-07-09T17:05:00Z",
+            "batchStats": {"requestCount": "2", "successfulRequestCount": "1", "failedRequestCount": "1"},
+        },
+        "done": True,
+        "response": {
+            "@type": "type.googleapis.com/google.ai.generativelanguage.v1main.GenerateContentBatchOutput",
+            "inlinedResponses": {
+                "inlinedResponses": [
+                    {
+                        "response": {
+                            "candidates": [
+                                {"content": {"role": "model", "parts": [{"text": TEXT}]}, "finishReason": "STOP"}
+                            ],
+                            "usageMetadata": {
+                                "promptTokenCount": USAGE[0],
+                                "candidatesTokenCount": USAGE[1],
+                                "totalTokenCount": sum(USAGE),
+                            },
+                            "modelVersion": "test-model",
+                        },
+                        "metadata": {"key": "req-1"},
+                    },
+                    {
+                        "error": {
+                            "code": 400,
+                            "message": "contents.parts must not be empty",
+                            "status": "INVALID_ARGUMENT",
+                        },
+                        "metadata": {"key": "req-2"},
+                    },
+                ]
+            },
+        },
+    }
+    return [Reply.json(OPERATION), Reply.json(done)]
+
+
 class TestGeminiConformance(ProviderConformance):
     provider_class = GeminiProvider
     model = MODEL
     base_path = "/v1beta"
     request_schema = (SPEC, "GenerateContentRequest")
 
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = {
+        "image_generation": (Path(__file__).parent / "spec" / "gemini-native.json", "GenerateContentRequest")
+    }
+
     def exchange(self, scenario: str) -> Reply:
+        if scenario == "image_generation":  # a Gemini image model's generateContent answer with an inlineData part
+            image = base64.b64encode(IMAGE_BYTES).decode()
+            parts = [{"text": "Here is a red circle."}, {"inlineData": {"mimeType": "image/png", "data": image}}]
+            return Reply.json(
+                {"candidates": [{"content": {"role": "model", "parts": parts}, "finishReason": "STOP", "index": 0}]}
+            )
+        if scenario == "batch":
+            return gemini_batch_exchange()
         return EXCHANGES[scenario]

@@ -537,4 +537,4 @@ def test_list_models_request() -> None:
     provider = GeminiProvider(api_key="test-key-123456")
     request = provider.build_list_models_request({"pageSize": 50})
     assert (request.method, request.url, request.params) == ("GET", "models", {"pageSize": "50"})
-    assert provider.build_list_models_request({}).params is None
+    assert provider.build_list_models_request({}).params == {"pageSize": "1000"}  # pages followed by the core

@@ -46,6 +46,12 @@ def test_declarations() -> None:
         "embedding": False,
         "list_models": False,
         "count_tokens": False,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": False,
+        "speech": False,
+        "transcription": False,
+        "batch": False,
     }
 
 

@@ -8,7 +8,8 @@ filled with the kit's canonical values.
 from __future__ import annotations
 
 import json
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from anyllm_mistral import MistralProvider
 from mistral_kit import chat_json, chunk, mistral_error, request_errors, tool_call, usage
@@ -25,6 +26,7 @@ from any_llm.testing.conformance import (
     ProviderConformance,
     run_scenario,
 )
+from any_llm.testing.families import TRANSCRIPT, openai_batch_exchange
 
 MODEL = "mistral-small-latest"
 ARGS = json.dumps(TOOL_ARGS)
@@ -107,13 +109,96 @@ EXCHANGES: dict[str, Reply] = {
 }
 
 
+FAMILY_SPEC = Path(__file__).parent / "spec" / "mistral-families.json"
+JOB = {  # BatchJobOut
+    "id": "b_kit",
+    "object": "batch",
+    "input_files": ["f_in"],
+    "endpoint": "/v1/chat/completions",
+    "model": MODEL,
+    "errors": [],
+    "status": "QUEUED",
+    "created_at": 1700000000,
+    "total_requests": 2,
+    "completed_requests": 0,
+    "succeeded_requests": 0,
+    "failed_requests": 0,
+}
+FAMILY_EXCHANGES: dict[str, Reply | list[Reply]] = {
+    # ModerationResponse: no "flagged"; categories are Mistral's own names
+    "moderation": Reply.json(
+        {
+            "id": "4d71ae510af942108ef7344f903e2b88",
+            "model": "mistral-moderation-latest",
+            "results": [
+                {
+                    "categories": {"violence_and_threats": True, "sexual": False, "hate_and_discrimination": False},
+                    "category_scores": {"violence_and_threats": 0.97, "sexual": 0.0, "hate_and_discrimination": 0.01},
+                },
+                {
+                    "categories": {"violence_and_threats": False, "sexual": False, "hate_and_discrimination": False},
+                    "category_scores": {"violence_and_threats": 0.0, "sexual": 0.0, "hate_and_discrimination": 0.0},
+                },
+            ],
+        }
+    ),
+    "transcription": Reply.json(
+        {
+            "model": "voxtral-mini-2507",
+            "text": TRANSCRIPT,
+            "language": "en",
+            "segments": [],
+            "usage": {"prompt_audio_seconds": 3, "prompt_tokens": 4, "total_tokens": 40, "completion_tokens": 8},
+        }
+    ),
+    "batch": [
+        Reply.json(
+            {
+                "id": "f_in",
+                "object": "file",
+                "bytes": 300,
+                "created_at": 1700000000,
+                "filename": "batch.jsonl",
+                "purpose": "batch",
+                "sample_type": "batch_request",
+                "source": "upload",
+                "num_lines": 2,
+            }
+        ),
+        Reply.json(JOB),
+        Reply.json(
+            {
+                **JOB,
+                "status": "SUCCESS",
+                "output_file": "f_out",
+                "error_file": "f_err",
+                "completed_requests": 2,
+                "succeeded_requests": 1,
+                "failed_requests": 1,
+                "started_at": 1700000010,
+                "completed_at": 1700000100,
+            }
+        ),
+        *openai_batch_exchange()[3:],  # the output and error files have OpenAI's line shape
+    ],
+}
+
+
 class TestMistralConformance(ProviderConformance):
     provider_class = MistralProvider
     model = MODEL
     base_path = "/v1"
     """The default base URL is https://api.mistral.ai/v1; the provider adds ``chat/completions``."""
 
-    def exchange(self, scenario: str) -> Reply:
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = {
+        "moderation": (FAMILY_SPEC, "ClassificationRequest"),
+        "transcription": (FAMILY_SPEC, "AudioTranscriptionRequest"),
+        "batch": (FAMILY_SPEC, "BatchJobIn"),
+    }
+
+    def exchange(self, scenario: str) -> Reply | list[Reply]:
+        if scenario in FAMILY_EXCHANGES:
+            return FAMILY_EXCHANGES[scenario]
         return EXCHANGES[scenario]
 
     def test_requests_go_to_chat_completions_and_fit_the_spec(self) -> None:

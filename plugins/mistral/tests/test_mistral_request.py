@@ -445,6 +445,12 @@ def test_declarations_and_discovery() -> None:
         "embedding": True,
         "list_models": True,
         "count_tokens": False,
+        "rerank": False,
+        "moderation": True,
+        "image_generation": False,
+        "speech": False,
+        "transcription": True,
+        "batch": True,
     }
     assert MistralProvider.supports_stream_usage is False
     assert "stream_options" not in spec_properties("ChatCompletionRequest")

@@ -33,6 +33,12 @@ def test_declarations() -> None:
         "embedding": True,
         "list_models": True,
         "count_tokens": False,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": False,
+        "speech": False,
+        "transcription": False,
+        "batch": False,
     }
 
 

@@ -34,6 +34,12 @@ def test_declarations() -> None:
         "embedding": True,
         "list_models": True,
         "count_tokens": False,
+        "rerank": True,
+        "moderation": False,
+        "image_generation": False,
+        "speech": False,
+        "transcription": False,
+        "batch": True,
     }
 
 

@@ -33,6 +33,12 @@ def test_declarations() -> None:
         "embedding": False,
         "list_models": True,
         "count_tokens": False,
+        "rerank": False,
+        "moderation": False,
+        "image_generation": True,
+        "speech": False,
+        "transcription": False,
+        "batch": False,
     }
 
 

@@ -318,7 +318,9 @@ class ApiConformance:
     def run_api(self, api: str, scenario: str, use_async: bool) -> None:
         cls = self.provider_class
         needs = _NEEDS.get(scenario)
-        if needs is not None and not getattr(cls, f"supports_{needs}"):
+        # without chat (an embeddings-only provider), a translated responses()/messages() has nothing to run on
+        chatless = not cls.supports_completion and not getattr(cls, f"supports_{api}_native")
+        if chatless or (needs is not None and not getattr(cls, f"supports_{needs}")):
             o = run_api_scenario(
                 cls, api, scenario, [], use_async=use_async, model=self.model, base_path=self.base_path
             )

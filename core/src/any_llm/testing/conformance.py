@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
 from any_llm.testing.api_conformance import ApiConformance
+from any_llm.testing.families import OPENAI_FAMILY_SCHEMAS, FamilyConformance, openai_family_exchanges
 from any_llm.testing.server import MockServer, Reply
 from any_llm.testing.translation import build_request
 
@@ -477,6 +478,8 @@ def _check_capability_gap(
     gap = needs is not None and not getattr(provider_class, f"supports_{needs}")
     if scenario == "stream_tool_call" and not provider_class.supports_tools:
         gap = True
+    if not provider_class.supports_completion:  # an embeddings-only provider: every chat scenario is the gap
+        gap = True
     if not gap:
         return False
     outcome = run_scenario(provider_class, scenario, [], use_async=use_async, model=model, base_path=base_path)
@@ -508,9 +511,10 @@ def _cut_after_first_event(reply: Reply) -> Reply:
     return Reply(reply.status, dict(reply.headers), reply.chunks[:1])
 
 
-class ProviderConformance(ApiConformance):
+class ProviderConformance(ApiConformance, FamilyConformance):
     """Subclass as ``Test...`` in a plugin's tests; set ``provider_class`` and implement ``exchange``.
-    ``responses()`` / ``messages()`` scenarios come from :class:`ApiConformance`."""
+    ``responses()`` / ``messages()`` scenarios come from :class:`ApiConformance`, the API families'
+    (rerank, moderation, images, audio, batch) from :class:`~any_llm.testing.families.FamilyConformance`."""
 
     provider_class: ClassVar[type[Provider]]
     model: ClassVar[str] = "test-model"
@@ -551,6 +555,8 @@ class ProviderConformance(ApiConformance):
                     _fail(scenario, f"request body does not match {name}: {problems[:3]}")
 
     def test_parameters_are_sent_or_refused(self) -> None:
+        if not self.provider_class.supports_completion:
+            return  # no completion request to carry them: the gap scenarios check the refusal
         problems = check_params(self.provider_class)
         if problems:
             raise AssertionError("; ".join(problems))
@@ -566,15 +572,22 @@ class ProviderConformance(ApiConformance):
             return
         names = [*cls.api_key_env[:1], cls.api_base_env[0]]
         saved = {n: os.environ.get(n) for n in names}
+        chat = cls.supports_completion  # an embeddings-only provider proves it with an embedding call
         with plugins.registered(cls), MockServer() as server:
-            server.queue(*_as_list(self.exchange("plain")))
+            server.queue(*_as_list(self.exchange("plain" if chat else "embedding")))
             try:
                 if cls.api_key_env:
                     os.environ[cls.api_key_env[0]] = KEY
                 os.environ[cls.api_base_env[0]] = server.url + self.base_path
                 api.close_clients(cls.name)
-                out: Any = api.completion(
-                    model=self.model, provider=cls.name, messages=MESSAGES, client_args={"max_retries": 0}
+                out: Any = (
+                    api.completion(
+                        model=self.model, provider=cls.name, messages=MESSAGES, client_args={"max_retries": 0}
+                    )
+                    if chat
+                    else api.embedding(
+                        model=self.model, provider=cls.name, inputs=["a", "b"], client_args={"max_retries": 0}
+                    )
                 )
             finally:
                 for n, v in saved.items():
@@ -583,7 +596,10 @@ class ProviderConformance(ApiConformance):
                     else:
                         os.environ[n] = v
                 api.close_clients(cls.name)
-            assert out.choices[0].message.content == TEXT
+            if chat:
+                assert out.choices[0].message.content == TEXT
+            else:
+                assert [d.embedding for d in out.data] == EMBEDDINGS
             request = server.requests[0]
             assert KEY not in request.path, "the API key was sent in the URL"
             if cls.api_key_env:
@@ -786,6 +802,7 @@ def openai_exchanges() -> dict[str, Reply | list[Reply]]:
                 "data": [{"id": m, "object": "model", "created": 0, "owned_by": "kit"} for m in MODEL_IDS],
             }
         ),
+        **openai_family_exchanges(),
     }
 
 
@@ -855,6 +872,7 @@ class OpenAICompatibleConformance(ProviderConformance):
 
     base_path = "/v1"
     request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_SPEC, "CreateChatCompletionRequest")
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = OPENAI_FAMILY_SCHEMAS
     responses_request_schema: ClassVar[tuple[str | Path, str] | None] = (OPENAI_RESPONSES_SPEC, "CreateResponse")
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:

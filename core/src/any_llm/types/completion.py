@@ -39,7 +39,9 @@ FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "functi
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="allow", protected_namespaces=())
+    # defer_build: the schema is built at first validation, not at import, so a chat call never
+    # pays for the types it does not use (chunks, embeddings, models); see bench/results/coldstart-notes.md.
+    model_config = ConfigDict(extra="allow", protected_namespaces=(), defer_build=True)
 
 
 class Reasoning(_Model):

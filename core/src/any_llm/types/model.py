@@ -37,7 +37,9 @@ OUTPUT_FIELDS = (
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="allow", protected_namespaces=())
+    # defer_build: the schema is built at first validation, not at import, so a chat call never
+    # pays for the types it does not use (chunks, embeddings, models); see bench/results/coldstart-notes.md.
+    model_config = ConfigDict(extra="allow", protected_namespaces=(), defer_build=True)
 
     id: str
     created: int = 0

@@ -1,4 +1,5 @@
-"""Anthropic Messages API for anyllm: chat, streaming, tools, extended thinking, structured output, models.
+"""Anthropic Messages API for anyllm: chat, streaming, tools, extended thinking, structured output, models,
+and message batches behind OpenAI's batch shape (:mod:`anyllm_anthropic._batch`).
 
 Pure translation between our OpenAI-shaped types and ``POST /v1/messages``; the core sends the
 requests. See the README for every mapping choice (max_tokens default, thinking budgets, usage).
@@ -9,12 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import quote
 
 from any_llm import errors, hookimpl
 from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.model import Model
-from any_llm.wire import loads
+from any_llm.wire import loads, loads_object
+from anyllm_anthropic import _batch
 from anyllm_anthropic._request import (
     THINKING_BUDGETS,
     convert_messages,
@@ -26,6 +29,9 @@ from anyllm_anthropic._response import convert_message, convert_models, error_fo
 from anyllm_anthropic._stream import AnthropicStreamParser
 
 if TYPE_CHECKING:
+    from any_llm.families.flow import Flow
+    from any_llm.families.params import BatchParams
+    from any_llm.types.batch import Batch, BatchResult
     from any_llm.types.messages import MessageResponse
 
 __all__ = ["API_VERSION", "DEFAULT_MAX_TOKENS", "THINKING_BUDGETS", "AnthropicProvider"]
@@ -34,6 +40,8 @@ API_VERSION = "2023-06-01"
 """The ``anthropic-version`` header every request carries."""
 DEFAULT_MAX_TOKENS = 4096
 """``max_tokens`` sent when the caller gives none (the API requires it); every current model allows it."""
+_NO_PARAMS = CompletionParams(model="", messages=[])
+"""parse_completion's params for batch results (it reads nothing from them)."""
 _SERVICE_TIERS = {"auto": "auto", "default": "standard_only", "standard_only": "standard_only"}
 
 
@@ -52,6 +60,8 @@ class AnthropicProvider(Provider):
     supports_documents = True
     supports_embedding = False
     supports_list_models = True
+    supports_batch = True
+
     supports_count_tokens = True
     supports_messages_native = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(
@@ -191,11 +201,93 @@ class AnthropicProvider(Provider):
     # -- models -----------------------------------------------------------------------------------
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
-        query = {"limit": "1000", **{k: str(v) for k, v in extra.items()}}  # one page holds every model
+        query = {"limit": "1000", **{k: str(v) for k, v in extra.items()}}  # pages of 1000, followed to the end
         return HTTPRequest("GET", self._path("models"), params=query, headers={"anthropic-version": API_VERSION})
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         return convert_models(loads(body, self.name), body)
+
+    def next_list_models_request(self, previous: HTTPRequest, body: bytes) -> HTTPRequest | None:
+        """``has_more`` pages continue after ``last_id`` (``after_id``)."""
+        from any_llm.families.pages import next_page
+
+        data = loads(body, self.name)
+        if isinstance(data, dict) and data.get("has_more") and isinstance(data.get("last_id"), str):
+            return next_page(previous, after_id=data["last_id"])
+        return None
+
+    # -- message batches (see anyllm_anthropic._batch) ---------------------------------------------
+
+    def _batch_body(self, params: CompletionParams) -> dict[str, Any]:
+        from any_llm.params import check_request
+
+        check_request(self, params)  # what core checks before any completion, for each line
+        return self.build_body(params)
+
+    def _batches(self, tail: str = "", method: str = "GET", **kw: Any) -> HTTPRequest:
+        return HTTPRequest(
+            method, self._path("messages/batches" + tail), headers={"anthropic-version": API_VERSION}, **kw
+        )
+
+    def create_batch_flow(self, params: BatchParams) -> Flow[Batch]:
+        from any_llm.uploads import StreamBody
+
+        if params.endpoint != "/v1/chat/completions":
+            raise errors.ConfigurationError(
+                "anthropic batches run chat completions only (endpoint='/v1/chat/completions'), "
+                f"got {params.endpoint!r}"
+            )
+        for name in ("metadata", "completion_window"):
+            value = getattr(params, name)
+            if value not in (None, "24h"):
+                raise errors.UnsupportedParameterError(name, self.name, "message batches have a fixed 24h window")
+        _batch.check_input(params.input_file_path, params.endpoint, self._batch_body)
+        body = StreamBody(
+            lambda: _batch.request_lines(params.input_file_path, params.endpoint, self._batch_body),
+            "application/json",
+        )
+        answer = yield self._batches(method="POST", upload=body)
+        return _batch.batch_from_message_batch(answer.content, self.name)
+
+    def retrieve_batch_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[Batch]:
+        answer = yield self._batches("/" + quote(batch_id, safe=""))
+        return _batch.batch_from_message_batch(answer.content, self.name)
+
+    def cancel_batch_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[Batch]:
+        answer = yield self._batches(f"/{quote(batch_id, safe='')}/cancel", method="POST")
+        return _batch.batch_from_message_batch(answer.content, self.name)
+
+    def list_batches_flow(self, after: str | None, limit: int | None, extra: dict[str, Any]) -> Flow[list[Batch]]:
+        """Every page (``after_id`` / ``has_more`` / ``last_id``), newest first, at most ``limit``."""
+        out: list[Batch] = []
+        cursor = after
+        while True:
+            query = {
+                "limit": str(min(limit - len(out), 1000) if limit else 1000),
+                **{k: str(v) for k, v in extra.items()},
+            }
+            if cursor:
+                query["after_id"] = cursor
+            answer = yield self._batches(params=query)
+            data = loads_object(answer.content, self.name, "a message batch list")
+            items = data.get("data")
+            if not isinstance(items, list):
+                raise errors.ResponseValidationError(f"{self.name} batch list has no 'data' array", provider=self.name)
+            out.extend(_batch.batch_from_message_batch(json.dumps(item).encode(), self.name) for item in items)
+            cursor = data.get("last_id")
+            if (limit is not None and len(out) >= limit) or not data.get("has_more") or not items or not cursor:
+                return out[:limit] if limit is not None else out
+
+    def batch_results_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[BatchResult]:
+        from any_llm.types.batch import BatchResult
+
+        batch = yield from self.retrieve_batch_flow(batch_id, extra)
+        if batch.status not in ("completed", "cancelled", "expired"):
+            raise errors.BatchNotCompleteError(batch_id, batch.status, provider=self.name)
+        answer = yield self._batches(f"/{quote(batch_id, safe='')}/results")
+        parse = lambda message: self.parse_completion(message, _NO_PARAMS)  # noqa: E731
+        items = [_batch.result_item(line, self.name, parse) for line in answer.content.splitlines() if line.strip()]
+        return BatchResult(results=items)
 
     # -- token counting: POST /v1/messages/count_tokens -----------------------------------------
 

@@ -13,14 +13,18 @@ Quirks (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference, dat
 - ``max_tokens`` is sent as ``max_completion_tokens``, as for OpenAI (reasoning deployments require it);
 - a stream opens with a ``prompt_filter_results`` chunk whose ``object`` is ``""``; it is read as a chunk;
 - ``responses()`` goes to the v1 Responses route ``{endpoint}/openai/v1/responses``, deployment in the body;
-- the endpoint comes from ``AZURE_OPENAI_ENDPOINT`` (a trailing ``/openai`` is tolerated).
+- the endpoint comes from ``AZURE_OPENAI_ENDPOINT`` (a trailing ``/openai`` is tolerated);
+- images, speech and transcription go to the deployment too (``.../deployments/{d}/images/generations``,
+  ``/audio/speech``, ``/audio/transcriptions``); files and batches are resource-wide (``{endpoint}/openai/files``,
+  ``/openai/batches``), and a batch's endpoint is written ``/chat/completions`` (``/v1/...`` is accepted and
+  rewritten). Azure has no moderation or rerank endpoint.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from any_llm import hookimpl
@@ -28,6 +32,10 @@ from any_llm.auth import TokenAuth
 from any_llm.openai_compat import OpenAICompatibleProvider
 from any_llm.provider import CompletionParams, HTTPRequest
 from anyllm_azureopenai.entra import ENTRA_OPTIONS, EntraSettings
+
+if TYPE_CHECKING:
+    from any_llm.families.params import BatchParams
+    from any_llm.types.files import FileObject
 
 __all__ = ["AzureopenaiProvider"]
 
@@ -50,6 +58,13 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
     supports_documents = True
     supports_embedding = True
     supports_list_models = True
+    supports_image_generation = True
+    supports_speech = True
+    supports_transcription = True
+    supports_batch = True
+    batch_endpoints: ClassVar[frozenset[str]] = frozenset(
+        {"/chat/completions", "/embeddings", "/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/responses"}
+    )
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
     requires_api_key = False  # an API key, or Microsoft Entra ID (checked in configure)
     client_options: ClassVar[frozenset[str]] = ENTRA_OPTIONS
@@ -94,6 +109,17 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
         request = super().build_list_models_request(extra)
         request.url, request.params = "openai/models", {**(request.params or {}), "api-version": version}
         return request
+
+    def family_route(self, path: str, model: str | None, extra: dict[str, Any]) -> tuple[str, dict[str, str] | None]:
+        """Deployment URLs for the per-model families, resource-wide ``openai/...`` for files and batches."""
+        version = str(extra.pop("api_version", None) or self.api_version)
+        if model is not None:
+            return f"openai/deployments/{quote(model, safe='')}/{path}", {"api-version": version}
+        return f"openai/{path}", {"api-version": version}
+
+    def build_create_batch_request(self, file: FileObject, params: BatchParams) -> HTTPRequest:
+        endpoint = params.endpoint.removeprefix("/v1")
+        return super().build_create_batch_request(file, dataclasses.replace(params, endpoint=endpoint))
 
     def normalize_chunk(self, payload: dict[str, Any]) -> dict[str, Any]:
         if payload.get("object") == "" and "prompt_filter_results" in payload:

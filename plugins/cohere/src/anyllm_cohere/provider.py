@@ -21,6 +21,8 @@ from typing import Any, ClassVar
 from pydantic import ValidationError
 
 from any_llm import errors
+from any_llm.families.openai_wire import parse_rerank_json
+from any_llm.families.params import RerankParams
 from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types.completion import (
     ChatCompletion,
@@ -42,6 +44,7 @@ from any_llm.types.completion import (
 )
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.types.model import Model
+from any_llm.types.rerank import RerankResponse
 from any_llm.wire import errors_from_status, invalid_body, loads_object
 
 __all__ = ["THINKING_BUDGETS", "CohereProvider", "CohereStreamParser"]
@@ -73,6 +76,7 @@ class CohereProvider(Provider):
     supports_images = True
     supports_embedding = True
     supports_list_models = True
+    supports_rerank = True
     unsupported_params: ClassVar[frozenset[str]] = frozenset(
         {"logit_bias", "parallel_tool_calls", "user", "top_logprobs", "service_tier", "prompt_cache_key"}
     )
@@ -202,6 +206,22 @@ class CohereProvider(Provider):
         err.status_code = status_code
         return err
 
+    # -- rerank -------------------------------------------------------------------------------
+
+    def build_rerank_request(self, params: RerankParams) -> HTTPRequest:
+        """``POST /v2/rerank`` (https://docs.cohere.com/reference/rerank): documents as strings;
+        ``top_n`` and ``max_tokens_per_doc`` are Cohere's own field names."""
+        body: dict[str, Any] = {"model": params.model, "query": params.query, "documents": params.documents}
+        if params.top_n is not None:
+            body["top_n"] = params.top_n
+        if params.max_tokens_per_doc is not None:
+            body["max_tokens_per_doc"] = params.max_tokens_per_doc
+        body.update(params.extra)
+        return HTTPRequest("POST", "v2/rerank", json=body)
+
+    def parse_rerank(self, body: bytes, params: RerankParams) -> RerankResponse:
+        return parse_rerank_json(body, self.name, params.documents)
+
     # -- embeddings and models ----------------------------------------------------------------
 
     def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
@@ -240,9 +260,16 @@ class CohereProvider(Provider):
             raise invalid_body(self.name, f"bad embedding vector ({exc.errors()[0]['msg']})", body) from None
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
-        """One page of up to 1000 models (Cohere's default page is 20); kwargs become query parameters."""
+        """Pages of 1000 models (Cohere's default page is 20), followed to the end; kwargs become query parameters."""
         query = {"page_size": "1000", **{k: _query_value(v) for k, v in extra.items()}}
         return HTTPRequest("GET", "v1/models", params=query)
+
+    def next_list_models_request(self, previous: HTTPRequest, body: bytes) -> HTTPRequest | None:
+        """Pages chain by ``next_page_token`` → ``page_token``."""
+        from any_llm.families.pages import next_page
+
+        token = loads_object(body, self.name).get("next_page_token")
+        return next_page(previous, page_token=token) if isinstance(token, str) and token else None
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         data = loads_object(body, self.name)

@@ -5,8 +5,9 @@ Pure translation both ways; the key travels only in the ``x-goog-api-key`` heade
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from any_llm import errors, hookimpl
@@ -15,8 +16,15 @@ from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding
 from any_llm.types.model import Model
 from any_llm.wire import loads
+from anyllm_gemini import _batch, _images
 from anyllm_gemini._request import build_body, model_path
 from anyllm_gemini._response import GeminiStreamParser, gemini_error, parse_completion
+
+if TYPE_CHECKING:
+    from any_llm.families.flow import Flow
+    from any_llm.families.params import BatchParams, ImageGenerationParams
+    from any_llm.types.batch import Batch, BatchResult
+    from any_llm.types.image import ImagesResponse
 
 __all__ = ["GeminiProvider"]
 
@@ -43,6 +51,8 @@ class GeminiProvider(Provider):
     supports_documents = True
     supports_embedding = True
     supports_list_models = True
+    supports_image_generation = True
+    supports_batch = True
     supports_count_tokens = True
     unsupported_params = frozenset({"logit_bias", "user", "service_tier", "prompt_cache_key"})
 
@@ -81,6 +91,71 @@ class GeminiProvider(Provider):
 
     def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
         return gemini_error(self.name, status_code, headers, body)
+
+    # -- images (Imagen's :predict, or a Gemini image model's generateContent) ------------------
+
+    def build_image_generation_request(self, params: ImageGenerationParams) -> HTTPRequest:
+        return _images.build_image_request(params, self.name)
+
+    def parse_image_generation(self, body: bytes, params: ImageGenerationParams) -> ImagesResponse:
+        return _images.parse_images(body, params, self.name)
+
+    # -- batch jobs (see anyllm_gemini._batch) -------------------------------------------------------
+
+    def _batch_request(self, params: CompletionParams) -> dict[str, Any]:
+        from any_llm.params import check_request
+
+        check_request(self, params)  # what core checks before any completion, for each line
+        return build_body(params, self.name)
+
+    def create_batch_flow(self, params: BatchParams) -> Flow[Batch]:
+        from any_llm.uploads import StreamBody
+
+        model = _batch.scan_input(params)
+        body = StreamBody(lambda: _batch.request_body(params, self._batch_request), "application/json")
+        answer = yield HTTPRequest("POST", f"{model_path(model)}:batchGenerateContent", upload=body)
+        return _batch.batch_from_operation(answer.content, self.name)
+
+    def retrieve_batch_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[Batch]:
+        answer = yield HTTPRequest("GET", _batch.batch_path(batch_id))
+        return _batch.batch_from_operation(answer.content, self.name)
+
+    def cancel_batch_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[Batch]:
+        yield HTTPRequest("POST", f"{_batch.batch_path(batch_id)}:cancel")  # answers {}: read the batch again
+        return (yield from self.retrieve_batch_flow(batch_id, extra))
+
+    def list_batches_flow(self, after: str | None, limit: int | None, extra: dict[str, Any]) -> Flow[list[Batch]]:
+        """Every page (``pageToken``); ``after`` skips up to that batch, ``limit`` caps the count."""
+        out: list[Batch] = []
+        token: str | None = None
+        skipping = after is not None
+        while True:
+            query = {"pageSize": "1000", **{k: str(v) for k, v in extra.items()}}
+            if token:
+                query["pageToken"] = token
+            answer = yield HTTPRequest("GET", "batches", params=query)
+            data = loads(answer.content, self.name)
+            operations = data.get("operations") or [] if isinstance(data, dict) else []
+            for operation in operations:
+                batch = _batch.batch_from_operation(json.dumps(operation).encode(), self.name)
+                if skipping:
+                    skipping = batch.id not in (after, f"batches/{after}")
+                    continue
+                out.append(batch)
+            token = data.get("nextPageToken") if isinstance(data, dict) else None
+            if (limit is not None and len(out) >= limit) or not token or not operations:
+                return out[:limit] if limit is not None else out
+
+    def batch_results_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[BatchResult]:
+        from any_llm.types.batch import BatchResult
+
+        answer = yield HTTPRequest("GET", _batch.batch_path(batch_id))
+        batch = _batch.batch_from_operation(answer.content, self.name)
+        if batch.status != "completed":
+            raise errors.BatchNotCompleteError(batch_id, batch.status, provider=self.name)
+        params = CompletionParams(model=str(getattr(batch, "model", "") or ""), messages=[])
+        parse = lambda body: self.parse_completion(body, params)  # noqa: E731
+        return BatchResult(results=_batch.result_items(answer.content, self.name, parse))
 
     # -- embeddings and models ----------------------------------------------------------------
 
@@ -124,8 +199,16 @@ class GeminiProvider(Provider):
         return count
 
     def build_list_models_request(self, extra: dict[str, Any]) -> HTTPRequest:
-        """One page (``pageSize`` up to 1000, ``pageToken`` for the next one); extra kwargs go in the query."""
-        return HTTPRequest("GET", "models", params={k: str(v) for k, v in extra.items()} or None)
+        """The first page of 1000 (the core follows ``nextPageToken``); extra kwargs go in the query."""
+        return HTTPRequest("GET", "models", params={"pageSize": "1000", **{k: str(v) for k, v in extra.items()}})
+
+    def next_list_models_request(self, previous: HTTPRequest, body: bytes) -> HTTPRequest | None:
+        """Pages chain by ``nextPageToken`` → ``pageToken``."""
+        from any_llm.families.pages import next_page
+
+        data = loads(body, self.name)
+        token = data.get("nextPageToken") if isinstance(data, dict) else None
+        return next_page(previous, pageToken=token) if isinstance(token, str) and token else None
 
     def parse_list_models(self, body: bytes) -> list[Model]:
         data = loads(body, self.name)

@@ -7,7 +7,10 @@ Quirks (https://console.groq.com/docs/openai, /docs/reasoning, groq-python's com
 - ``reasoning_effort`` takes none/low/medium/high (model dependent), other levels are refused;
 - reasoning comes as ``message.reasoning`` (``reasoning_format="parsed"``) or ``<think>`` in the content
   (``"raw"``); the core lifts both;
-- older streams carry usage only in ``x_groq.usage`` of the last chunk; it is moved to ``usage``.
+- older streams carry usage only in ``x_groq.usage`` of the last chunk; it is moved to ``usage``;
+- Whisper transcription (``/audio/transcriptions``, https://console.groq.com/docs/speech-to-text) and batches
+  (``/files`` with purpose ``batch``, then ``/batches``, https://console.groq.com/docs/batch) follow OpenAI's
+  protocol; a batch's ``completion_window`` may be 24h to 7d.
 """
 
 from __future__ import annotations
@@ -51,6 +54,9 @@ class GroqProvider(OpenAICompatibleProvider):
     supports_reasoning = True
     supports_images = True
     supports_list_models = True
+    supports_transcription = True
+    supports_batch = True
+    batch_endpoints: ClassVar[frozenset[str]] = frozenset({"/v1/chat/completions", "/v1/audio/transcriptions"})
     supports_responses_native = True
     """Groq serves ``POST /openai/v1/responses`` (https://console.groq.com/docs/responses-api, beta)."""
     responses_keeps_state = False

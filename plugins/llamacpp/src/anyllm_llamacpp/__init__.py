@@ -12,6 +12,7 @@ seen on a real server; see the README):
 - errors: llama-server's ``exceed_context_size_error`` becomes ContextLengthExceededError;
   llama-cpp-python's request-validation failures (HTTP 500) become InvalidRequestError; a stream that
   ends before its first chunk (llama-cpp-python fails after sending 200) becomes a ProviderError saying why.
+- rerank: ``llama-server --reranking`` answers ``/v1/rerank`` with ``results`` of index + relevance_score.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class LlamacppProvider(OpenAICompatibleProvider):
     supports_reasoning = True
     supports_embedding = True
     supports_list_models = True
+    supports_rerank = True
+    """`llama-server --reranking` serves `/v1/rerank` (the Jina shape); llama-cpp-python has none."""
     param_renames: ClassVar[Mapping[str, str]] = {"max_completion_tokens": "max_tokens"}
     max_choices = 1
     json_schema_as_json_object = True  # llama-cpp-python rejects json_schema; a json_object's schema is a grammar

@@ -1,4 +1,5 @@
-"""Mistral AI chat completions (reasoning, tools, structured output, images), embeddings and models for anyllm.
+"""Mistral AI chat completions (reasoning, tools, structured output, images), embeddings, models, moderation,
+transcription and batch jobs for anyllm.
 
 Mistral's API looks like OpenAI's but rejects unknown fields, so every seed parameter is either
 translated to the field Mistral defines or refused before sending (see README.md for the table).
@@ -7,14 +8,21 @@ The translation lives in :mod:`anyllm_mistral._request` (out) and :mod:`anyllm_m
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
 from any_llm.provider import CompletionParams, HTTPRequest
-from anyllm_mistral import _request, _response
+from any_llm.wire import loads_object
+from anyllm_mistral import _batch, _request, _response
 from anyllm_mistral._request import mistral_tool_call_id
+
+if TYPE_CHECKING:
+    from any_llm.families.flow import Flow
+    from any_llm.families.params import BatchParams
+    from any_llm.types.batch import Batch
 
 __all__ = ["REASONING_EFFORTS", "MistralProvider", "mistral_tool_call_id"]
 
@@ -48,6 +56,15 @@ class MistralProvider(OpenAICompatibleProvider):
         {"user", "logprobs", "top_logprobs", "logit_bias", "service_tier"}
     )
     """Seed parameters with no field in Mistral's ChatCompletionRequest (which forbids unknown fields)."""
+    supports_moderation = True
+    supports_transcription = True
+    supports_batch = True
+    moderation_takes_parts = False
+    """``/v1/moderations`` (ClassificationRequest) takes a string or strings only."""
+    transcription_unsupported_params: ClassVar[frozenset[str]] = frozenset({"prompt", "response_format"})
+    """AudioTranscriptionRequest has neither; it always answers JSON."""
+    form_list_suffix = ""
+    batches_path = "batch/jobs"
     stream_parser_class = _response.MistralStreamParser
     """Normalizes with this stream's tool-call numbering; see :meth:`chunk_needs_normalize` for which chunks."""
 
@@ -135,6 +152,43 @@ class MistralProvider(OpenAICompatibleProvider):
                 "encoding_format", self.name, "embeddings are returned as float lists; leave it unset"
             )
         return super().build_embedding_request(model, inputs, extra)
+
+    # -- batch jobs (see anyllm_mistral._batch) -------------------------------------------------
+
+    def create_batch_flow(self, params: BatchParams) -> Flow[Batch]:
+        model = _batch.scan_input(params)
+        answer = yield _batch.upload_request(params)
+        file = self.parse_file(answer.content)
+        answer = yield _batch.job_request(file.id, model, params)
+        return _batch.batch_from_job(answer.content, self.name)
+
+    def parse_batch(self, body: bytes) -> Batch:
+        return _batch.batch_from_job(body, self.name)
+
+    def list_batches_flow(self, after: str | None, limit: int | None, extra: dict[str, Any]) -> Flow[list[Batch]]:
+        """Every page of ``GET /v1/batch/jobs`` (newest first), skipping up to ``after``."""
+        out: list[Batch] = []
+        skipping = after is not None
+        page = 0
+        while True:
+            query = {"page": str(page), "page_size": "100", **{k: str(v) for k, v in extra.items()}}
+            answer = yield HTTPRequest("GET", self.batches_path, params=query)
+            data = loads_object(answer.content, self.name, "a batch job list")
+            items = data.get("data") or []
+            if not isinstance(items, list):
+                raise errors.ResponseValidationError(f"{self.name} batch job list has no 'data' array")
+            for item in items:
+                batch = self.parse_batch(json.dumps(item).encode())
+                if skipping:
+                    skipping = batch.id != after
+                    continue
+                out.append(batch)
+            page += 1
+            total = data.get("total")
+            if limit is not None and len(out) >= limit:
+                return out[:limit]
+            if not items or (isinstance(total, int) and page * 100 >= total):
+                return out
 
 
 @hookimpl

@@ -1,4 +1,4 @@
-"""OpenAI chat completions, embeddings and model list for anyllm."""
+"""OpenAI chat completions, embeddings, models, moderation, images, speech, transcription and batches for anyllm."""
 
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ class OpenAIProvider(OpenAICompatibleProvider):
     supports_documents = True
     supports_embedding = True
     supports_list_models = True
+    supports_moderation = True
+    supports_image_generation = True
+    supports_speech = True
+    supports_transcription = True
+    supports_batch = True
     supports_responses_native = True
     param_renames: ClassVar[dict[str, str]] = {"max_tokens": "max_completion_tokens"}
 

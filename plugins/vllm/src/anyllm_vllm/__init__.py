@@ -1,10 +1,12 @@
-"""vLLM's OpenAI-compatible server (``vllm serve MODEL``) for anyllm: chat, embeddings, models.
+"""vLLM's OpenAI-compatible server (``vllm serve MODEL``) for anyllm: chat, embeddings, models, rerank.
 
 vLLM follows OpenAI's protocol closely (``max_completion_tokens``, ``json_schema``, tool calls,
 ``stream_options``), so this is declarations only. What differs is handled by the shared
 OpenAI-compatible code: reasoning arrives as ``reasoning_content`` (older vLLM) or ``reasoning``
 (newer) and lands in ``message.reasoning``; errors come as ``{"object": "error", "message", "code"}``
-(older) or ``{"error": {...}}`` (newer), and both map to the typed errors.
+(older) or ``{"error": {...}}`` (newer), and both map to the typed errors. Reranker models are served
+at ``/v1/rerank`` in the Jina/Cohere shape (``results`` of index + relevance_score); vLLM has no per-document
+token limit, so ``max_tokens_per_doc`` is refused.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ class VllmProvider(OpenAICompatibleProvider):
     supports_images = True
     supports_embedding = True
     supports_list_models = True
+    supports_rerank = True
 
 
 @hookimpl

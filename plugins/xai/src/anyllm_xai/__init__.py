@@ -4,11 +4,14 @@ Quirks (https://docs.x.ai/docs/guides/reasoning): reasoning models that expose t
 (grok-3-mini) send it as ``reasoning_content``, which the core lifts. Which parameters a Grok model takes
 (``reasoning_effort``, ``stop``, penalties) depends on the model, so nothing is refused up front and xAI's
 400 surfaces as InvalidRequestError.
+
+Images (https://docs.x.ai/docs/guides/image-generations): ``POST /v1/images/generations`` with ``n`` and
+``response_format`` (url or b64_json); xAI takes no ``size``, ``quality`` or ``style``, so those are refused.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
@@ -28,6 +31,8 @@ class XaiProvider(OpenAICompatibleProvider):
     supports_reasoning = True
     supports_images = True
     supports_list_models = True
+    supports_image_generation = True
+    image_unsupported_params: ClassVar[frozenset[str]] = frozenset({"size", "quality", "style"})
     supports_responses_native = True
     """xAI serves ``POST /v1/responses`` (https://docs.x.ai/docs/guides/chat: "the preferred way")."""
 

@@ -1,0 +1,80 @@
+"""Voyage AI (api.voyageai.com/v1) for anyllm: embeddings, built and parsed natively.
+
+Voyage serves embeddings (and reranking, another API family), no chat: completion, streaming,
+tools and structured output are declared unsupported and refused before anything is sent.
+
+The wire (https://docs.voyageai.com/reference/embeddings-api): ``POST /embeddings`` with
+``{"input": [...], "model": ..., "input_type"?, "truncation"?, "output_dimension"?,
+"output_dtype"?, "encoding_format"?}``, ``Authorization: Bearer``; the answer is OpenAI-shaped
+except that ``usage`` has only ``total_tokens``, which is also reported as ``prompt_tokens`` (every
+token of an embedding request is input). Voyage's own options go as keywords and are sent as given;
+openai-python's ``dimensions`` is sent as Voyage's ``output_dimension``. ``encoding_format="base64"``
+is refused: the answer would not be the float vectors ``CreateEmbeddingResponse`` holds.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from any_llm import errors, hookimpl
+from any_llm.provider import CompletionParams, HTTPRequest, Provider
+from any_llm.types.embedding import CreateEmbeddingResponse
+from any_llm.wire import loads_object
+
+__all__ = ["VoyageProvider"]
+
+
+class VoyageProvider(Provider):
+    """Voyage AI's embeddings endpoint."""
+
+    name = "voyage"
+    display_name = "Voyage AI"
+    api_key_env = ("VOYAGE_API_KEY",)
+    api_base_env = ("VOYAGE_API_BASE",)
+    default_api_base = "https://api.voyageai.com/v1"
+    docs_url = "https://docs.voyageai.com/"
+    supports_completion = False
+    supports_streaming = False
+    supports_tools = False
+    supports_structured_output = False
+    supports_embedding = True
+
+    def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
+        raise errors.UnsupportedCapabilityError("completion", self.name)
+
+    def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
+        body: dict[str, Any] = {"input": inputs, "model": model}
+        options = dict(extra)
+        if "dimensions" in options:
+            if "output_dimension" in options:
+                raise errors.ConfigurationError(
+                    "dimensions and output_dimension are the same setting for voyage; pass one", provider=self.name
+                )
+            options["output_dimension"] = options.pop("dimensions")
+        if options.get("encoding_format") not in (None, "float"):
+            raise errors.UnsupportedParameterError(
+                "encoding_format",
+                self.name,
+                "only float vectors fit CreateEmbeddingResponse; leave encoding_format unset",
+            )
+        body.update(options)
+        return HTTPRequest("POST", "embeddings", json=body)
+
+    def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
+        """Whatever a body of another shape makes this raise, core hands the caller as ResponseValidationError."""
+        data = loads_object(body, self.name)
+        usage = data.get("usage")
+        total = usage.get("total_tokens", 0) if isinstance(usage, dict) else 0
+        return CreateEmbeddingResponse.model_validate(
+            {
+                "object": "list",
+                "data": data["data"],
+                "model": data.get("model") or model,
+                "usage": {"prompt_tokens": total, "total_tokens": total},
+            }
+        )
+
+
+@hookimpl
+def anyllm_register_providers(registry: Any) -> None:
+    registry.register(VoyageProvider)

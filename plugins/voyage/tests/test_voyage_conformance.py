@@ -1,0 +1,26 @@
+"""The voyage plugin through the conformance kit: every chat scenario is a declared gap, refused before
+sending; the embedding, key-from-env and list_models checks run against Voyage-shaped answers."""
+
+from __future__ import annotations
+
+from anyllm_voyage import VoyageProvider
+
+from any_llm.testing import Reply
+from any_llm.testing.conformance import EMBEDDINGS, ProviderConformance
+
+VOYAGE_EMBEDDINGS = {
+    "object": "list",
+    "data": [{"object": "embedding", "embedding": v, "index": i} for i, v in enumerate(EMBEDDINGS)],
+    "model": "test-model",
+    "usage": {"total_tokens": 2},
+}
+
+
+class TestVoyageConformance(ProviderConformance):
+    provider_class = VoyageProvider
+    base_path = "/v1"
+
+    def exchange(self, scenario: str) -> Reply | list[Reply]:
+        if scenario == "embedding":
+            return Reply.json(VOYAGE_EMBEDDINGS)
+        raise AssertionError(f"voyage declares no chat, so the kit must not ask for {scenario!r}")

@@ -1,0 +1,149 @@
+"""Voyage: declarations, and the quirks the conformance kit does not cover."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from anyllm_voyage import VoyageProvider
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from any_llm import errors, plugins
+from any_llm.client import AnyLLM
+from any_llm.plugins import get_provider_class
+from any_llm.testing import MockServer, Reply
+from any_llm.testing.conformance import KEY
+from any_llm.wire import call_plugin
+
+
+def test_declarations() -> None:
+    assert get_provider_class("voyage") is VoyageProvider
+    assert VoyageProvider.api_key_env == ("VOYAGE_API_KEY",)
+    assert VoyageProvider.api_base_env == ("VOYAGE_API_BASE",)
+    assert VoyageProvider.default_api_base == "https://api.voyageai.com/v1"
+    # the capabilities declared on; every other flag core knows (now or later) stays off
+    assert {cap for cap, on in VoyageProvider.capabilities().items() if on} == {"embedding"}
+
+
+MODEL = "voyage-3.5-lite"
+ANSWER = {
+    "object": "list",
+    "data": [
+        {"object": "embedding", "embedding": [0.5, -0.25], "index": 0},
+        {"object": "embedding", "embedding": [0.125, 1.0], "index": 1},
+    ],
+    "model": MODEL,
+    "usage": {"total_tokens": 9},
+}
+
+
+def _embed(replies: list[Reply], **kwargs: Any) -> tuple[Any, list[Any]]:
+    with plugins.registered(VoyageProvider), MockServer() as server:
+        server.queue(*replies)
+        client = AnyLLM.create("voyage", api_key=KEY, api_base=server.url + "/v1", max_retries=0)
+        try:
+            return client.embedding(MODEL, ["a", "b"], **kwargs), server.requests
+        except errors.AnyLLMError as exc:
+            return exc, server.requests
+        finally:
+            client.close()
+
+
+def test_request_and_usage() -> None:
+    result, requests = _embed([Reply.json(ANSWER)], input_type="document", truncation=False, dimensions=256)
+    (request,) = requests
+    assert request.path == "/v1/embeddings"
+    assert request.headers["authorization"] == f"Bearer {KEY}"
+    assert request.json == {
+        "input": ["a", "b"],
+        "model": MODEL,
+        "input_type": "document",
+        "truncation": False,
+        "output_dimension": 256,
+    }
+    assert [d.embedding for d in result.data] == [[0.5, -0.25], [0.125, 1.0]]
+    assert (result.usage.prompt_tokens, result.usage.total_tokens, result.model) == (9, 9, MODEL)
+
+
+def test_one_string_is_sent_as_a_list() -> None:
+    with plugins.registered(VoyageProvider), MockServer() as server:
+        server.queue(Reply.json({**ANSWER, "data": ANSWER["data"][:1]}))
+        with AnyLLM.create("voyage", api_key=KEY, api_base=server.url + "/v1") as client:
+            client.embedding(MODEL, "a")
+        assert server.requests[0].json["input"] == ["a"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error"),
+    [
+        ({"encoding_format": "base64"}, errors.UnsupportedParameterError),
+        ({"dimensions": 256, "output_dimension": 512}, errors.ConfigurationError),
+    ],
+)
+def test_refused_before_sending(kwargs: dict[str, Any], error: type[Exception]) -> None:
+    result, requests = _embed([], **kwargs)
+    assert isinstance(result, error) and requests == []
+
+
+def test_completion_is_refused_before_sending() -> None:
+    with plugins.registered(VoyageProvider), MockServer() as server:
+        client = AnyLLM.create("voyage", api_key=KEY, api_base=server.url)
+        with client, pytest.raises(errors.UnsupportedCapabilityError) as info:
+            client.completion(MODEL, [{"role": "user", "content": "hi"}])
+        assert info.value.capability == "completion" and server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("reply", "error"),
+    [
+        (Reply.json({"detail": "Provided API key is invalid."}, 401), errors.AuthenticationError),
+        (Reply.json({"detail": "Rate limit exceeded."}, 429, headers={"retry-after": "7"}), errors.RateLimitError),
+        (Reply.json({"detail": "Model voyage-9 is not supported."}, 400), errors.InvalidRequestError),
+        (Reply.json({"detail": "Internal server error"}, 500), errors.ProviderError),
+    ],
+)
+def test_errors(reply: Reply, error: type[errors.AnyLLMError]) -> None:
+    result, _ = _embed([reply])
+    assert isinstance(result, error) and result.provider == "voyage"
+    assert KEY not in str(result) and KEY not in repr(result)
+    if isinstance(result, errors.RateLimitError):
+        assert result.retry_after == 7.0
+
+
+@pytest.mark.parametrize("body", [b'{"data": "nope"}', b"[1, 2]", b'{"data": [{"embedding": "x", "index": 0}]}'])
+def test_wrong_shapes_are_typed_errors(body: bytes) -> None:
+    result, _ = _embed([Reply.text(body, content_type="application/json")])
+    assert isinstance(result, errors.ResponseValidationError)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["data", "embedding", "index", "usage", "total_tokens", "model", "x"]), inner, max_size=4
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(_JSON.map(lambda v: json.dumps(v).encode()), st.binary(max_size=40)))
+def test_any_body_gives_embeddings_or_a_typed_error(body: bytes) -> None:
+    """The parser of the answer never lets a raw exception out, whatever the bytes."""
+    provider = VoyageProvider(KEY)
+    try:  # as core runs a plugin's parser: anything it raises reaches the caller typed
+        result = call_plugin("voyage", "an embedding response", body, 200, provider.parse_embedding, body, MODEL)
+    except errors.ResponseValidationError:
+        return
+    assert all(isinstance(v, float) for d in result.data for v in d.embedding)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(400, 599), st.binary(max_size=60))
+def test_any_error_answer_gives_a_typed_error(status: int, body: bytes) -> None:
+    error = VoyageProvider(KEY).parse_error(status, {}, body)
+    assert isinstance(error, errors.AnyLLMError) and error.status_code == status
