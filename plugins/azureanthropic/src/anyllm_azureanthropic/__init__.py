@@ -44,6 +44,8 @@ class AzureanthropicProvider(OwnErrors, AnthropicProvider):
     requires_api_key = False  # an API key, or Microsoft Entra ID (checked in configure)
     docs_url = "https://learn.microsoft.com/en-us/azure/ai-foundry/foundry-models/how-to/use-foundry-models-claude"
     supports_list_models = False
+    supports_batch = False  # Anthropic's batch and count_tokens routes are not this platform's
+    supports_count_tokens = False
     client_options: ClassVar[frozenset[str]] = ENTRA_OPTIONS | {"resource"}
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None, **options: Any) -> None:

@@ -45,6 +45,11 @@ class VertexaiProvider(GeminiProvider):
     docs_url = "https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference"
     supports_embedding = True
     supports_list_models = False
+    # Vertex serves these at other routes than the Gemini API (batch prediction jobs, Imagen, its own
+    # countTokens path): not offered until translated, rather than sent to the wrong place
+    supports_image_generation = False
+    supports_batch = False
+    supports_count_tokens = False
     client_options: ClassVar[frozenset[str]] = OPTIONS
     default_location: ClassVar[str] = "us-central1"
 

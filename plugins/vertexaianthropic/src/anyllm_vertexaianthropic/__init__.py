@@ -45,6 +45,8 @@ class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
     requires_api_key = False
     docs_url = "https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude"
     supports_list_models = False
+    supports_batch = False  # Anthropic's batch and count_tokens routes are not this platform's
+    supports_count_tokens = False
     client_options: ClassVar[frozenset[str]] = OPTIONS
     default_location: ClassVar[str] = "us-east5"
 
