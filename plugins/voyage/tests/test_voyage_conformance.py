@@ -7,6 +7,7 @@ from anyllm_voyage import VoyageProvider
 
 from any_llm.testing import Reply
 from any_llm.testing.conformance import EMBEDDINGS, ProviderConformance
+from any_llm.testing.families import RERANK_ORDER, RERANK_SCORES
 
 VOYAGE_EMBEDDINGS = {
     "object": "list",
@@ -23,4 +24,7 @@ class TestVoyageConformance(ProviderConformance):
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         if scenario == "embedding":
             return Reply.json(VOYAGE_EMBEDDINGS)
+        if scenario == "rerank":  # https://docs.voyageai.com/reference/reranker-api, canonical values
+            ranked = [{"relevance_score": s, "index": i} for i, s in zip(RERANK_ORDER, RERANK_SCORES)]
+            return Reply.json({"object": "list", "data": ranked, "model": "rerank-2", "usage": {"total_tokens": 26}})
         raise AssertionError(f"voyage declares no chat, so the kit must not ask for {scenario!r}")

@@ -24,7 +24,7 @@ def test_declarations() -> None:
     assert VoyageProvider.api_base_env == ("VOYAGE_API_BASE",)
     assert VoyageProvider.default_api_base == "https://api.voyageai.com/v1"
     # the capabilities declared on; every other flag core knows (now or later) stays off
-    assert {cap for cap, on in VoyageProvider.capabilities().items() if on} == {"embedding"}
+    assert {cap for cap, on in VoyageProvider.capabilities().items() if on} == {"embedding", "rerank"}
 
 
 MODEL = "voyage-3.5-lite"
@@ -147,3 +147,45 @@ def test_any_body_gives_embeddings_or_a_typed_error(body: bytes) -> None:
 def test_any_error_answer_gives_a_typed_error(status: int, body: bytes) -> None:
     error = VoyageProvider(KEY).parse_error(status, {}, body)
     assert isinstance(error, errors.AnyLLMError) and error.status_code == status
+
+
+def test_rerank_sends_voyage_fields_and_reads_its_answer(mock_server: MockServer) -> None:
+    import any_llm
+
+    docs = ["Paris is in France.", "Berlin is in Germany.", "The sky is blue."]
+    answer = {
+        "object": "list",
+        "data": [{"relevance_score": 0.9, "index": 0}, {"relevance_score": 0.2, "index": 2}],
+        "model": "rerank-2",
+        "usage": {"total_tokens": 30},
+    }
+    mock_server.queue(Reply.json(answer))
+    result = any_llm.rerank(
+        "rerank-2",
+        "Where is Paris?",
+        docs,
+        provider="voyage",
+        api_key="pa-test-0123456789",
+        api_base=mock_server.url,
+        top_n=2,
+    )
+    assert mock_server.requests[0].path == "/rerank"
+    assert mock_server.requests[0].json == {
+        "query": "Where is Paris?",
+        "documents": docs,
+        "model": "rerank-2",
+        "top_k": 2,
+    }
+    assert [(r.index, r.relevance_score) for r in result.results] == [(0, 0.9), (2, 0.2)]
+    assert result.usage is not None and result.usage.total_tokens == 30
+    with pytest.raises(errors.UnsupportedParameterError, match="max_tokens_per_doc"):
+        any_llm.rerank(
+            "rerank-2",
+            "q",
+            docs,
+            provider="voyage",
+            api_key="pa-test-0123456789",
+            api_base=mock_server.url,
+            max_tokens_per_doc=100,
+        )
+    assert len(mock_server.requests) == 1

@@ -68,11 +68,12 @@ def validated(model: type[Any], data: Any, provider: str, what: str, body: bytes
 
 
 def parse_rerank_json(body: bytes, provider: str, documents: list[str]) -> RerankResponse:
-    """Cohere's / Jina's rerank answer (``results`` of index + relevance_score), sorted best first."""
+    """Cohere's / Jina's rerank answer (``results`` of index + relevance_score; Voyage calls the list
+    ``data``), sorted best first."""
     from any_llm.types.rerank import RerankResponse
 
     data = loads_object(body, provider, "a rerank answer")
-    results = data.get("results")
+    results = data.get("results", data.get("data"))
     if not isinstance(results, list):
         raise errors.ResponseValidationError(
             f"{provider} rerank answer has no 'results' array", provider=provider, body=body.decode("utf-8", "replace")

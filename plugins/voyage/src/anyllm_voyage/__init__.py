@@ -17,8 +17,11 @@ from __future__ import annotations
 from typing import Any
 
 from any_llm import errors, hookimpl
+from any_llm.families.openai_wire import parse_rerank_json
+from any_llm.families.params import RerankParams
 from any_llm.provider import CompletionParams, HTTPRequest, Provider
 from any_llm.types.embedding import CreateEmbeddingResponse
+from any_llm.types.rerank import RerankResponse
 from any_llm.wire import loads_object
 
 __all__ = ["VoyageProvider"]
@@ -38,9 +41,26 @@ class VoyageProvider(Provider):
     supports_tools = False
     supports_structured_output = False
     supports_embedding = True
+    supports_rerank = True
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         raise errors.UnsupportedCapabilityError("completion", self.name)
+
+    def build_rerank_request(self, params: RerankParams) -> HTTPRequest:
+        """``POST /rerank`` (https://docs.voyageai.com/reference/reranker-api): ``top_n`` is Voyage's
+        ``top_k``; Voyage cuts documents by its own ``truncation`` flag, not a token count."""
+        if params.max_tokens_per_doc is not None:
+            raise errors.UnsupportedParameterError(
+                "max_tokens_per_doc", self.name, "Voyage truncates documents itself (pass truncation=False to refuse)"
+            )
+        body: dict[str, Any] = {"query": params.query, "documents": params.documents, "model": params.model}
+        if params.top_n is not None:
+            body["top_k"] = params.top_n
+        body.update(params.extra)
+        return HTTPRequest("POST", "rerank", json=body)
+
+    def parse_rerank(self, body: bytes, params: RerankParams) -> RerankResponse:
+        return parse_rerank_json(body, self.name, params.documents)
 
     def build_embedding_request(self, model: str, inputs: list[str], extra: dict[str, Any]) -> HTTPRequest:
         body: dict[str, Any] = {"input": inputs, "model": model}
