@@ -95,11 +95,16 @@ def batch_path(batch_id: str) -> str:
 def _epoch(value: Any) -> int | None:
     if not isinstance(value, str) or not value:
         return None
-    text = value.replace("Z", "+00:00")
-    if "." in text:  # up to 9 fractional digits: Python takes 6
-        head, _, rest = text.partition(".")
-        digits = "".join(c for c in rest if c.isdigit())
-        text = f"{head}.{digits[:6]}{rest[len(digits) :]}"
+    import re
+
+    # RFC 3339 with up to 9 fractional digits and "Z": Python 3.10's fromisoformat takes 0 or 6 digits
+    # and no "Z", so normalize to exactly that
+    match = re.fullmatch(r"([^.]+?)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)?", value)
+    if match is None:
+        return None
+    head, fraction, zone = match.groups()
+    text = head + (f".{(fraction + '000000')[:6]}" if fraction else "")
+    text += "+00:00" if zone in (None, "Z") else zone
     return int(datetime.fromisoformat(text).timestamp())
 
 
