@@ -312,7 +312,8 @@ def test_no_token_or_key_in_logs_errors_or_reprs(
     tokens, api = servers
     caplog.set_level(logging.DEBUG)
     for name in ("any_llm", "httpx", "httpcore"):
-        logging.getLogger(name).setLevel(logging.DEBUG)
+        caplog.set_level(logging.DEBUG, logger=name)  # restored after the test (a level left at DEBUG
+        # makes every later test's captured log hold each call's records)
     with make_client(tokens, api) as client:
         client.completion("m", MESSAGES)
         api.revoked.add(tokens.issued[0])
