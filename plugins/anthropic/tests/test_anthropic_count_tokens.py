@@ -76,11 +76,17 @@ def test_count_tokens_async_and_bad_reply(server: MockServer) -> None:
 
 
 def test_other_providers_say_unsupported_before_sending(server: MockServer) -> None:
-    with pytest.raises(errors.UnsupportedCapabilityError, match="count_tokens"):
+    from any_llm import plugins
+    from any_llm.openai_compat import OpenAICompatibleProvider
+
+    class NoCounting(OpenAICompatibleProvider):  # in process: this plugin's tests run with it alone installed
+        name = "no-counting"
+
+    with plugins.registered(NoCounting), pytest.raises(errors.UnsupportedCapabilityError, match="count_tokens"):
         any_llm.count_tokens(
             "gpt-4o",
             [{"role": "user", "content": "hi"}],
-            provider="openai",
+            provider="no-counting",
             api_key="sk-x",
             api_base=server.url + "/v1",
         )
