@@ -71,9 +71,14 @@ def test_upload_retrieve_content_delete(tmp_path: Path, mode: str) -> None:
 
 
 def test_providers_without_batches_have_no_files() -> None:
-    with MockServer() as server:
+    from any_llm.openai_compat import OpenAICompatibleProvider
+
+    class NoBatches(OpenAICompatibleProvider):  # in process: this plugin's session installs openai alone
+        name = "no-batches"
+
+    with plugins.registered(NoBatches), MockServer() as server:
         with pytest.raises(errors.UnsupportedCapabilityError):
-            any_llm.upload_file("cohere", b"x", api_key=KEY, api_base=server.url)
+            any_llm.upload_file("no-batches", b"x", api_key=KEY, api_base=server.url)
         assert server.requests == []
 
 
