@@ -10,40 +10,18 @@ from anyllm_gemini import GeminiProvider
 from pydantic import BaseModel, Field
 
 from any_llm import errors
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
 
 SPEC = Path(__file__).parent / "spec" / "gemini-native.json"
-SEED = {
-    "tools",
-    "tool_choice",
-    "temperature",
-    "top_p",
-    "max_tokens",
-    "response_format",
-    "stream",
-    "n",
-    "stop",
-    "presence_penalty",
-    "frequency_penalty",
-    "seed",
-    "user",
-    "parallel_tool_calls",
-    "logprobs",
-    "top_logprobs",
-    "logit_bias",
-    "stream_options",
-    "max_completion_tokens",
-    "reasoning_effort",
-}
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
 
 
 def request_for(**kwargs: Any) -> Any:
     model = kwargs.pop("model", "gemini-2.5-flash")
     messages = kwargs.pop("messages", [{"role": "user", "content": "Hi"}])
-    args = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED}
+    args = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED_PARAM_NAMES}
     params = build_params(model, messages, args, kwargs)
     return build_request(GeminiProvider(api_key="test-key-123456"), params)
 

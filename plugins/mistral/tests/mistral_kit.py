@@ -9,7 +9,7 @@ from typing import Any
 
 from anyllm_mistral import MistralProvider
 
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.testing import RecordedRequest, Reply, build_request
 from any_llm.testing.schema import schema_errors
 
@@ -18,30 +18,7 @@ SPEC = SPEC_DIR / "mistral-openapi.json"
 SPEC_DOC = SPEC_DIR / "mistral-openapi-public-doc.json"
 EXAMPLES: dict[str, Any] = json.loads((SPEC_DIR / "examples.json").read_text())
 KEY = "test-key-123456"
-SEED_NAMES = frozenset(
-    {
-        "tools",
-        "tool_choice",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "response_format",
-        "stream",
-        "n",
-        "stop",
-        "presence_penalty",
-        "frequency_penalty",
-        "seed",
-        "user",
-        "parallel_tool_calls",
-        "logprobs",
-        "top_logprobs",
-        "logit_bias",
-        "stream_options",
-        "max_completion_tokens",
-        "reasoning_effort",
-    }
-)
+SEED_NAMES = frozenset(SEED_PARAM_NAMES)
 # The spec's own defect: ChatCompletionResponse requires a "data" field that no chat response has.
 DATA_DEFECT = "<root>: 'data' is a required property"
 TOOL_CALL_ID = re.compile(r"[a-zA-Z0-9]{9}")

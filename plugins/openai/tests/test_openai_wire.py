@@ -11,7 +11,7 @@ from anyllm_openai import OpenAIProvider
 from pydantic import BaseModel
 
 from any_llm.errors import ConfigurationError
-from any_llm.params import build_params
+from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
 from any_llm.types import ChatCompletion, ChatCompletionChunk
@@ -23,29 +23,7 @@ EXAMPLES = json.loads((Path(__file__).parent / "spec" / "examples.json").read_te
 def body_for(**kwargs: Any) -> dict[str, Any]:
     model = kwargs.pop("model", "gpt-4.1-mini")
     messages = kwargs.pop("messages", [{"role": "user", "content": "Hi"}])
-    seed_names = {
-        "tools",
-        "tool_choice",
-        "temperature",
-        "top_p",
-        "max_tokens",
-        "response_format",
-        "stream",
-        "n",
-        "stop",
-        "presence_penalty",
-        "frequency_penalty",
-        "seed",
-        "user",
-        "parallel_tool_calls",
-        "logprobs",
-        "top_logprobs",
-        "logit_bias",
-        "stream_options",
-        "max_completion_tokens",
-        "reasoning_effort",
-    }
-    args = {k: kwargs.pop(k) for k in list(kwargs) if k in seed_names}
+    args = {k: kwargs.pop(k) for k in list(kwargs) if k in SEED_PARAM_NAMES}
     params = build_params(model, messages, args, kwargs)
     request = build_request(OpenAIProvider(api_key="sk-test-000000000"), params)
     assert request.method == "POST"
