@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING, Any
 from any_llm import errors
 
 if TYPE_CHECKING:
-    from importlib.metadata import EntryPoint
-
     import pluggy
 
+    from any_llm.entry_points import EntryPoint
     from any_llm.provider import Provider
 
 __all__ = [
@@ -136,11 +135,12 @@ def _split_env(name: str) -> set[str] | None:
 
 def _entry_points(group: str = ENTRY_POINT_GROUP) -> list[EntryPoint]:
     if _state.entry_points is None:
-        from importlib.metadata import entry_points
+        from any_llm.entry_points import select
 
-        found = entry_points()  # one scan of the installed distributions serves both groups
-        _state.entry_points = _filtered(list(found.select(group=ENTRY_POINT_GROUP)))
-        _state.hook_entry_points = _filtered(list(found.select(group=HOOKS_ENTRY_POINT_GROUP)))
+        # one scan of the installed distributions serves both groups (read directly: see entry_points.py)
+        found = select((ENTRY_POINT_GROUP, HOOKS_ENTRY_POINT_GROUP))
+        _state.entry_points = _filtered(found[ENTRY_POINT_GROUP])
+        _state.hook_entry_points = _filtered(found[HOOKS_ENTRY_POINT_GROUP])
     if group == HOOKS_ENTRY_POINT_GROUP:
         return _state.hook_entry_points or []
     return _state.entry_points
