@@ -30,11 +30,11 @@ from any_llm.types.completion import (
     ChunkChoice,
     Reasoning,
 )
-from any_llm.types.embedding import CreateEmbeddingResponse
-from any_llm.types.model import Model
 from any_llm.wire import CONTEXT_MARKERS, errors_from_status, loads
 
 if TYPE_CHECKING:
+    from any_llm.types.embedding import CreateEmbeddingResponse
+    from any_llm.types.model import Model
     from any_llm.types.responses import Response
 
 __all__ = ["OpenAICompatibleProvider", "OpenAIStreamParser", "ThinkTagSplitter", "lift_reasoning", "stream_error"]
@@ -201,6 +201,8 @@ class OpenAICompatibleProvider(OpenAIFamilyWire, Provider):
         )
 
     def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
+        from any_llm.types.embedding import CreateEmbeddingResponse  # not on the chat path
+
         try:
             return CreateEmbeddingResponse.model_validate_json(body)
         except ValidationError as exc:
@@ -221,6 +223,8 @@ class OpenAICompatibleProvider(OpenAIFamilyWire, Provider):
         )
 
     def parse_list_models(self, body: bytes) -> list[Model]:
+        from any_llm.types.model import Model  # not on the chat path
+
         data = loads(body, self.name)
         items = data.get("data") if isinstance(data, dict) else data
         if not isinstance(items, list):

@@ -100,9 +100,6 @@ def build_params(
     kwargs: dict[str, Any],
 ) -> CompletionParams:
     """Validate the seed arguments and fold them into CompletionParams (``kwargs`` become ``extra``)."""
-    from any_llm.structured import normalize_response_format
-    from any_llm.tools import prepare_tools
-
     if not isinstance(model, str) or not model.strip():
         raise errors.ConfigurationError(f"model must be a non-empty string, got {model!r}")
     for name, (types, low, what) in _NUMBERS.items():
@@ -148,19 +145,28 @@ def build_params(
         warnings.warn("session_label is deprecated and ignored", DeprecationWarning, stacklevel=4)
 
     tools = args.get("tools")
-    response_format, output_type = normalize_response_format(args.get("response_format"))
+    response_format, output_type = args.get("response_format"), None
+    if response_format is not None:  # structured and tools: imported only by the calls that use them
+        from any_llm.structured import normalize_response_format
+
+        response_format, output_type = normalize_response_format(response_format)
     if output_type is not None and args.get("stream"):
         raise errors.ConfigurationError(
             "response_format as a pydantic model or dataclass cannot be combined with stream=True; "
             "stream with a json_schema dict and parse the text yourself, or drop stream"
         )
 
+    normalized = normalize_messages(messages)  # before the tools: the same error first as always
+    if tools is not None:
+        from any_llm.tools import prepare_tools
+
+        tools = prepare_tools(tools)
     service_tier = kwargs.pop("service_tier", None)
     prompt_cache_key = kwargs.pop("prompt_cache_key", None)
     return CompletionParams(
         model=model,
-        messages=normalize_messages(messages),
-        tools=prepare_tools(tools) if tools is not None else None,
+        messages=normalized,
+        tools=tools,
         tool_choice=tool_choice,
         temperature=args.get("temperature"),
         top_p=args.get("top_p"),

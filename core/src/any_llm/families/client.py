@@ -14,20 +14,13 @@ from typing import IO, TYPE_CHECKING, Any, TypeVar
 from any_llm import errors
 from any_llm.calls import CallOptions
 from any_llm.families.flow import adrive, drive
-from any_llm.families.params import (
-    BatchParams,
-    ImageGenerationParams,
-    ModerationParams,
-    RerankParams,
-    SpeechParams,
-    TranscriptionParams,
-)
 
 if TYPE_CHECKING:
     import httpx
 
     from any_llm.downloads import AsyncBinaryStream, BinaryStream
     from any_llm.families.flow import Flow
+    from any_llm.families.params import RerankParams
     from any_llm.provider import HTTPRequest, Provider
     from any_llm.transport import Transport
     from any_llm.types.audio import Transcription
@@ -73,6 +66,8 @@ class FamilyMethods:
     def _rerank_request(
         self, model: str, query: str, documents: Any, kwargs: dict[str, Any]
     ) -> tuple[RerankParams, HTTPRequest, Any]:
+        from any_llm.families.params import RerankParams
+
         _require(self.provider, "rerank")
         if not isinstance(documents, list) or not documents or not all(isinstance(d, str) for d in documents):
             raise errors.ConfigurationError("documents must be a non-empty list of strings")
@@ -102,6 +97,8 @@ class FamilyMethods:
     # -- moderation -----------------------------------------------------------------------------
 
     def _moderation_request(self, model: str, input: Any, kwargs: dict[str, Any]) -> Any:
+        from any_llm.families.params import ModerationParams
+
         _require(self.provider, "moderation")
         ok = isinstance(input, str) or (
             isinstance(input, list)
@@ -134,6 +131,8 @@ class FamilyMethods:
     # -- images ---------------------------------------------------------------------------------
 
     def _image_request(self, model: str, prompt: str, kwargs: dict[str, Any]) -> Any:
+        from any_llm.families.params import ImageGenerationParams
+
         _require(self.provider, "image_generation")
         options = CallOptions.pop_from(kwargs)
         timeout = options.timeout
@@ -164,6 +163,8 @@ class FamilyMethods:
     # -- speech ---------------------------------------------------------------------------------
 
     def _speech_request(self, model: str, input: str, voice: str, kwargs: dict[str, Any]) -> Any:
+        from any_llm.families.params import SpeechParams
+
         _require(self.provider, "speech")
         options = CallOptions.pop_from(kwargs)
         timeout = options.timeout
@@ -207,6 +208,7 @@ class FamilyMethods:
     # -- transcription --------------------------------------------------------------------------
 
     def _transcription_request(self, model: str, file: Any, kwargs: dict[str, Any]) -> Any:
+        from any_llm.families.params import TranscriptionParams
         from any_llm.uploads import file_part
 
         _require(self.provider, "transcription")
@@ -319,6 +321,8 @@ class FamilyMethods:
     # -- batch ----------------------------------------------------------------------------------
 
     def _batch_create(self, input_file_path: Any, endpoint: str, kwargs: dict[str, Any]) -> Any:
+        from any_llm.families.params import BatchParams
+
         _require(self.provider, "batch")
         if not isinstance(input_file_path, (str, os.PathLike)) or not os.path.isfile(input_file_path):
             raise errors.ConfigurationError(
