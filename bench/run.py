@@ -46,12 +46,22 @@ CONTENDERS = {
     "litellm": ("litellm", "litellm_sdk.py"),
     OURS: ("ours", "anyllm_ours.py"),
 }
-WORKLOADS = ("import", "first_call", "sequential", "stream", "concurrent")
+EVERY = "anyllm_all_plugins"
+"""Ours with every first-party plugin installed (plugins/*), against ours with core + the OpenAI plugin."""
+EVERY_WORKLOADS = ("import", "cold", "cold_stream", "first_call", "sequential")
+EVERY_TOLERANCE = 1.05
+COLD_REPEATS = 3
+"""Cold-start processes per contender and round (they are short, and noisier than the rest)."""
+WORKLOADS = ("import", "cold", "cold_stream", "first_call", "sequential", "stream", "concurrent")
 PROVIDER_WORKLOADS = ("first_call", "sequential", "stream", "concurrent")
 
 # workload -> [(metric, better)]: the numbers summarized and turned into ratios
 METRICS: dict[str, list[tuple[str, str]]] = {
     "import": [("import_s", "lower"), ("peak_rss_kb", "lower")],
+    # a whole fresh process doing one call: its CPU time (interpreter start to exit, read by the process
+    # itself with getrusage), its wall time (measured by the runner around the process) and its peak RSS
+    "cold": [("cpu_s", "lower"), ("process_s", "lower"), ("peak_rss_kb", "lower")],
+    "cold_stream": [("cpu_s", "lower"), ("process_s", "lower"), ("peak_rss_kb", "lower")],
     "first_call": [("first_call_s", "lower"), ("import_plus_first_s", "lower")],
     "sequential": [("per_call_s", "lower")],
     "stream": [("chunks_per_s", "higher")],
@@ -59,7 +69,10 @@ METRICS: dict[str, list[tuple[str, str]]] = {
 }
 # (workload, metric, op, threshold, label): the issue's targets for ours against the floor
 TARGETS = [
-    ("import", "import_s", "<=", 2.0, "`from any_llm import completion` time vs `import httpx`"),
+    ("import", "import_s", "<=", 1.0, "`from any_llm import completion` time vs `import httpx`"),
+    ("cold", "cpu_s", "<=", 1.4, "cold start: a fresh process doing one call (CPU time)"),
+    ("cold_stream", "cpu_s", "<=", 1.4, "cold start: a fresh process doing one streamed call (CPU time)"),
+    ("cold", "peak_rss_kb", "<=", 1.3, "cold start: peak RSS of that process"),
     ("first_call", "first_call_s", "<=", 1.5, "first call (discovery + client) vs raw httpx's first call"),
     ("sequential", "per_call_s", "<=", 1.25, "sequential non-streaming call"),
     ("stream", "chunks_per_s", ">=", 0.3, "stream: ChatCompletionChunk objects per second"),
@@ -309,6 +322,18 @@ def check_providers(psummary: dict[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
+def check_every(every_summary: dict[str, Any]) -> list[dict[str, Any]]:
+    """Ours with every first-party plugin installed against ours with one: paired ratios, within 5%."""
+    rows = []
+    for workload, metric in (("cold", "cpu_s"), ("cold_stream", "cpu_s"), ("sequential", "per_call_s")):
+        stat = every_summary.get(workload, {}).get(EVERY, {}).get(metric, {}).get("ratio")
+        met = None if stat is None else stat["median"] <= EVERY_TOLERANCE
+        rows.append(
+            {"workload": workload, "metric": metric, "limit": f"<= {EVERY_TOLERANCE}x", "ratio": stat, "met": met}
+        )
+    return rows
+
+
 # -- report -----------------------------------------------------------------------------------------------
 
 
@@ -335,6 +360,10 @@ def _cell(stat: dict[str, Any] | None, metric: str) -> str:
 COLUMNS = [
     ("import", "import_s", "import"),
     ("import", "peak_rss_kb", "RSS after import"),
+    ("cold", "cpu_s", "cold start (1 call, CPU)"),
+    ("cold", "process_s", "cold start (1 call, wall)"),
+    ("cold_stream", "cpu_s", "cold start (stream, CPU)"),
+    ("cold", "peak_rss_kb", "cold-start peak RSS"),
     ("first_call", "first_call_s", "first call"),
     ("sequential", "per_call_s", "per call (seq.)"),
     ("stream", "chunks_per_s", "stream chunks/s"),
@@ -378,6 +407,21 @@ def markdown(results: dict[str, Any]) -> str:
             measured = str(row.get("value", "—"))
         met = {True: "yes", False: "**NO**", None: "n/a"}[row["met"]]
         lines.append(f"| {row['target']} | {row['limit']} | {measured} | {met} |")
+    if results.get("every_targets"):
+        lines += [
+            "",
+            f"## Every first-party plugin installed ({EVERY} against anyllm: core + the OpenAI plugin)",
+            "",
+            "Paired ratios, same rounds; the call goes to the OpenAI plugin in both.",
+            "",
+            "| workload | metric | limit | measured | met |",
+            "|---|---|---|---|---|",
+        ]
+        for row in results["every_targets"]:
+            r = row["ratio"]
+            measured = f"{r['median']:.3f}x [{r['min']:.2f}..{r['max']:.2f}]" if r else "—"
+            met = {True: "yes", False: "**NO**", None: "n/a"}[row["met"]]
+            lines.append(f"| {row['workload']} | {row['metric']} | {row['limit']} | {measured} | {met} |")
     if results.get("provider_summary"):
         lines += [
             "",
@@ -462,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--server-workers", type=int, default=1)
     ap.add_argument("--only", default="", help="comma-separated contenders to run (default: all)")
     ap.add_argument("--no-providers", action="store_true", help="skip the per-plugin section")
+    ap.add_argument("--no-every", action="store_true", help="skip ours with every first-party plugin installed")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help="comma-separated subset of workloads")
     ap.add_argument(
         "--variant",
@@ -479,6 +524,9 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
 
     contenders = [FLOOR, OURS] if smoke else list(CONTENDERS)
+    if not smoke and not args.no_every:
+        CONTENDERS[EVERY] = ("ours_every", "anyllm_ours.py")
+        contenders.append(EVERY)
     if args.only:
         contenders = [c for c in contenders if c in args.only.split(",") or c == FLOOR]
     pins = {name: latest(name) for name in PINS} if args.latest else dict(PINS)
@@ -528,6 +576,11 @@ def main(argv: list[str] | None = None) -> int:
         paths, more = provider_paths(pys["ours_all"], ["openai", *providers])
         notes += more
         providers = [p for p in providers if p in paths]
+    if EVERY in contenders:
+        every = [REPO / "core", *sorted(p.parent for p in (REPO / "plugins").glob("*/pyproject.toml"))]
+        pys["ours_every"], more = ensure_venv("ours_every", args.python, [], every)
+        notes += more
+        notes.append(f"{EVERY}: core and all {len(every) - 1} first-party plugins installed (plugins/*)")
     if not smoke:
         pys["tools"], _ = ensure_venv("tools", args.python, [MATPLOTLIB])
     versions = {}
@@ -584,11 +637,16 @@ def main(argv: list[str] | None = None) -> int:
         for contender in contenders:
             venv, script = CONTENDERS[contender]
             run_one(pys[venv], script, common("first_call"), client_cpus, server, timeout)
-        jobs: list[tuple[str, str, str, Path, str, list[str]]] = []
+        jobs: list[tuple[str, str, str, Path, str, list[str], int]] = []
         for workload in [w for w in WORKLOADS if w in args.workloads.split(",")]:
-            for contender in contenders:
-                venv, script = CONTENDERS[contender]
-                jobs.append(("main", workload, contender, pys[venv], script, common(workload)))
+            # cold starts: COLD_REPEATS interleaved passes per round (numbered as rounds of their own)
+            reps = COLD_REPEATS if workload.startswith("cold") and not smoke else 1
+            for rep in range(reps):
+                for contender in contenders:
+                    if contender == EVERY and workload not in EVERY_WORKLOADS:
+                        continue
+                    venv, script = CONTENDERS[contender]
+                    jobs.append(("main", workload, contender, pys[venv], script, common(workload), rep))
         for workload in [w for w in PROVIDER_WORKLOADS if providers and w in args.workloads.split(",")]:
             for p in ["openai", *providers]:
                 jobs.append(
@@ -599,6 +657,7 @@ def main(argv: list[str] | None = None) -> int:
                         pys["floor"],
                         "raw_httpx.py",
                         [*common(workload), "--protocol", p],
+                        0,
                     )
                 )
                 jobs.append(
@@ -609,16 +668,18 @@ def main(argv: list[str] | None = None) -> int:
                         pys["ours_all"],
                         "anyllm_ours.py",
                         [*common(workload), "--provider", p, "--api-path", paths[p]],
+                        0,
                     )
                 )
         for r in range(rounds):
-            for section, workload, contender, py, script, cargs in jobs:
+            for section, workload, contender, py, script, cargs, rep in jobs:
                 sample = run_one(py, script, cargs, client_cpus, server, timeout)
+                reps = COLD_REPEATS if workload.startswith("cold") and not smoke else 1
                 sample.update(
                     section=section,
                     workload=workload,
                     contender=contender,
-                    round=r,
+                    round=r * reps + rep,
                     loadavg=round(os.getloadavg()[0], 2),
                 )
                 samples.append(sample)
@@ -630,6 +691,7 @@ def main(argv: list[str] | None = None) -> int:
 
     baseline = {c: FLOOR for c in contenders if c != FLOOR}
     summary = summarize(samples, "main", baseline)
+    every_summary = summarize(samples, "main", {EVERY: OURS}) if EVERY in contenders else {}
     pcontenders = [c for p in ["openai", *providers] for c in (f"{FLOOR}:{p}", f"{OURS}:{p}")] if providers else []
     pbase = {f"{OURS}:{p}": f"{OURS}:openai" for p in providers}
     pbase.update({f"{FLOOR}:{p}": f"{FLOOR}:openai" for p in providers})
@@ -658,6 +720,7 @@ def main(argv: list[str] | None = None) -> int:
         "targets": check_targets(summary),
         "provider_summary": psummary,
         "provider_targets": check_providers(psummary) if providers else [],
+        "every_targets": check_every(every_summary) if every_summary else [],
         "samples": samples,
     }
     out_dir.mkdir(parents=True, exist_ok=True)

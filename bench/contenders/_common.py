@@ -32,13 +32,20 @@ def parse_args(argv: list[str] | None = None) -> dict[str, str]:
     for key, value in zip(argv[::2], argv[1::2]):
         out[key.lstrip("-").replace("-", "_")] = value
     if "mode" not in out:
-        raise SystemExit("usage: --mode import|first_call|sequential|stream|concurrent --url URL ...")
+        raise SystemExit("usage: --mode import|first_call|sequential|stream|concurrent|cold|cold_stream --url URL ...")
     return out
 
 
 def peak_rss_kb() -> int:
     """Peak resident set size of this process so far (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def process_cpu_s() -> float:
+    """CPU time (user + system) of this whole process so far, interpreter start-up included: the cold-start
+    metric. On a shared machine it is steadier than wall time, which also counts waiting for a CPU."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def server_stats(url: str) -> dict[str, int]:
@@ -127,7 +134,17 @@ def run_modes(name: str, args: dict[str, str], import_s: float, call: Any, acall
     mode, url = args["mode"], args.get("url", "")
     n = int(args.get("n", "16"))
     base = f"{url}/n/{n}{api_path}"
-    if mode == "first_call":
+    if mode == "cold":
+        assert call(base).choices[0].message.content
+        emit(name, mode, cpu_s=process_cpu_s())
+    elif mode == "cold_stream":
+        content = 0
+        for chunk in call(base, stream=True):
+            if chunk.choices and chunk.choices[0].delta.content:
+                content += 1
+        check_stream(name, content, n)
+        emit(name, mode, cpu_s=process_cpu_s())
+    elif mode == "first_call":
         start = now()
         text = call(base).choices[0].message.content
         first_s = now() - start

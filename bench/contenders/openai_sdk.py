@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from _common import API_KEY, MAX_TOKENS, MESSAGES, MODEL, check_stream, emit, now, parse_args, peak_rss_kb, sequential
+from _common import (
+    API_KEY,
+    MAX_TOKENS,
+    MESSAGES,
+    MODEL,
+    check_stream,
+    emit,
+    now,
+    parse_args,
+    peak_rss_kb,
+    process_cpu_s,
+    sequential,
+)
 
 NAME = "openai_sdk"
 
@@ -23,6 +35,18 @@ def main() -> None:
     def create(client: OpenAI, **kw: object) -> object:
         return client.chat.completions.create(model=MODEL, messages=MESSAGES, max_tokens=MAX_TOKENS, **kw)
 
+    if mode == "cold":
+        assert create(OpenAI(base_url=f"{url}/n/{n}/v1", api_key=API_KEY)).choices[0].message.content
+        emit(NAME, mode, cpu_s=process_cpu_s())
+        return
+    if mode == "cold_stream":
+        content = 0
+        for chunk in create(OpenAI(base_url=f"{url}/n/{n}/v1", api_key=API_KEY), stream=True):
+            if chunk.choices and chunk.choices[0].delta.content:
+                content += 1
+        check_stream(NAME, content, n)
+        emit(NAME, mode, cpu_s=process_cpu_s())
+        return
     if mode == "first_call":
         start = now()
         text = create(OpenAI(base_url=f"{url}/n/{n}/v1", api_key=API_KEY)).choices[0].message.content

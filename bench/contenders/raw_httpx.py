@@ -9,7 +9,19 @@ from __future__ import annotations
 
 import sys
 
-from _common import API_KEY, MAX_TOKENS, MESSAGES, MODEL, check_stream, emit, now, parse_args, peak_rss_kb, sequential
+from _common import (
+    API_KEY,
+    MAX_TOKENS,
+    MESSAGES,
+    MODEL,
+    check_stream,
+    emit,
+    now,
+    parse_args,
+    peak_rss_kb,
+    process_cpu_s,
+    sequential,
+)
 
 NAME = "raw_httpx"
 
@@ -100,6 +112,20 @@ def main() -> None:
     import json
 
     base = f"{url}/n/{n}"
+    if mode == "cold":
+        client = httpx.Client()
+        u, body, headers = spec(protocol, base, False)
+        assert text_of(protocol, json.loads(client.post(u, json=body, headers=headers).content))
+        emit(name, mode, cpu_s=process_cpu_s())
+        return
+    if mode == "cold_stream":
+        client = httpx.Client()
+        u, body, headers = spec(protocol, base, True)
+        with client.stream("POST", u, json=body, headers=headers) as response:
+            _, content = read_stream(protocol, response, json)
+        check_stream(name, content, n)
+        emit(name, mode, cpu_s=process_cpu_s())
+        return
     if mode == "first_call":
         start = now()
         client = httpx.Client()
