@@ -12,21 +12,30 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 PANELS = [  # (workload, metric, title, target for anyllm or None)
-    ("import", "import_s", "import time", 2.0),
+    ("import", "import_s", "import time", 1.0),
+    ("cold", "cpu_s", "cold start: fresh process, 1 call (CPU)", 1.4),
+    ("cold_stream", "cpu_s", "cold start: fresh process, 1 stream (CPU)", 1.4),
+    ("cold", "peak_rss_kb", "cold start: peak RSS", 1.3),
     ("first_call", "first_call_s", "first call", 1.5),
     ("sequential", "per_call_s", "sequential call", 1.25),
     ("stream", "chunks_per_s", "stream chunks/s (higher is better)", 0.3),
     ("concurrent", "wall_s", "500 concurrent: wall time", 1.2),
     ("concurrent", "peak_rss_kb", "500 concurrent: peak RSS", 1.3),
 ]
-COLORS = {"openai_sdk": "#7f7f7f", "any_llm_sdk": "#bcbd22", "litellm": "#9467bd", "anyllm": "#1f77b4"}
+COLORS = {
+    "openai_sdk": "#7f7f7f",
+    "any_llm_sdk": "#bcbd22",
+    "litellm": "#9467bd",
+    "anyllm": "#1f77b4",
+    "anyllm_all_plugins": "#17becf",
+}
 
 
 def main(src: str, dst: str) -> None:
     results = json.loads(Path(src).read_text())
     summary = results["summary"]
     contenders = [c for c in results["contenders"] if c != "raw_httpx"]
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8.5))
+    fig, axes = plt.subplots(3, 3, figsize=(15, 12.5))
     for ax, (workload, metric, title, target) in zip(axes.flat, PANELS):
         names, med, lo, hi = [], [], [], []
         for c in contenders:
@@ -54,7 +63,7 @@ def main(src: str, dst: str) -> None:
         ax.set_yscale("log")
         ax.set_title(title)
         ax.set_ylabel("ratio to raw httpx")
-        ax.tick_params(axis="x", labelsize=9)
+        ax.tick_params(axis="x", labelsize=8, labelrotation=20)
     meta = results["meta"]
     fig.suptitle(
         f"anyllm benchmark: paired ratios to raw httpx (median, min..max over {meta['rounds']} rounds) · {meta['date']}"

@@ -10,6 +10,19 @@ from any_llm.__main__ import markdown_table
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 
+def bench_table() -> str:
+    """The performance table from bench/results/results.json (bench/readme_table.py; standard library only)."""
+    import importlib.util
+
+    path = README.parent / "bench" / "readme_table.py"
+    spec = importlib.util.spec_from_file_location("bench_readme_table", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text: str = module.current()
+    return text
+
+
 def main() -> None:
     table = "\n".join(line for line in markdown_table().splitlines() if "`acme`" not in line)
     text = README.read_text()
@@ -24,6 +37,12 @@ def main() -> None:
     new = re.sub(
         r"(<!-- apis:start -->\n).*?(<!-- apis:end -->)",
         lambda m: m.group(1) + api_table() + "\n" + m.group(2),
+        new,
+        flags=re.S,
+    )
+    new = re.sub(
+        r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)",
+        lambda m: m.group(1) + bench_table() + "\n" + m.group(2),
         new,
         flags=re.S,
     )

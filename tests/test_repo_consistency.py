@@ -73,3 +73,17 @@ def test_readme_provider_table_is_generated_and_current() -> None:
     assert match, "README.md lacks the generated provider table markers"
     current = "\n".join(line for line in markdown_table().splitlines() if "`acme`" not in line)
     assert match.group(1) == current, "README provider table is stale: run `nox -s readme`"
+
+
+def test_readme_performance_table_is_the_last_bench_run() -> None:
+    """The README's performance table is generated from bench/results/results.json (``nox -s readme``)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_readme_table", ROOT / "bench" / "readme_table.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = (ROOT / "README.md").read_text()
+    match = re.search(r"<!-- bench:start -->\n(.*?)\n<!-- bench:end -->", readme, re.S)
+    assert match, "README.md lacks the generated performance table markers"
+    assert match.group(1) == module.current(), "README performance table is stale: run `nox -s readme`"
