@@ -32,13 +32,35 @@ _VALUE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?((?P<extras
 
 
 class Dist:
-    """The distribution an entry point came from: what discovery reports (name, version)."""
+    """The distribution an entry point came from: what discovery reports (name, version).
 
-    __slots__ = ("name", "version")
+    Made from the ``.dist-info`` folder, its ``METADATA`` headers are read at the first use of ``name`` or
+    ``version``: a process that loads one plugin reads one file, however many plugins are installed."""
 
-    def __init__(self, name: str, version: str | None) -> None:
-        self.name = name
-        self.version = version
+    __slots__ = ("_egg", "_name", "_path", "_version")
+
+    def __init__(self, name: str | None, version: str | None, path: str | None = None, egg: bool = False) -> None:
+        self._name = name
+        self._version = version
+        self._path = path
+        self._egg = egg
+
+    @property
+    def name(self) -> str | None:
+        if self._path is not None:
+            self._read()
+        return self._name
+
+    @property
+    def version(self) -> str | None:
+        if self._path is not None:
+            self._read()
+        return self._version
+
+    def _read(self) -> None:
+        assert self._path is not None
+        headers = _headers(self._path, self._egg)
+        self._name, self._version, self._path = headers.get("Name"), headers.get("Version"), None
 
     def __repr__(self) -> str:
         return f"Dist(name={self.name!r}, version={self.version!r})"
@@ -110,7 +132,7 @@ def select(groups: Iterable[str]) -> dict[str, list[EntryPoint]]:
             eps = _parse(text, wanted)
             if not eps:
                 continue
-            dist = _dist(path, low.endswith(".egg-info"))
+            dist = Dist(None, None, path, low.endswith(".egg-info"))
             for group, name, value in eps:
                 found[group].append(EntryPoint(name, value, group, dist))
     return found
@@ -151,22 +173,23 @@ def _parse(text: str, groups: set[str]) -> list[tuple[str, str, str]]:
     return out
 
 
-def _dist(path: str, egg: bool) -> Dist | None:
-    text = _read(os.path.join(path, "PKG-INFO" if egg else "METADATA"))
-    if text is None and egg:
-        text = _read(os.path.join(path, "METADATA"))
-    if text is None:
-        return None
-    name = version = None
-    for line in text.splitlines():
-        if not line:
-            break  # the headers end at the first blank line; the long description follows
-        key, _, value = line.partition(":")
-        if key == "Name" and name is None:
-            name = value.strip()
-        elif key == "Version" and version is None:
-            version = value.strip()
-    return Dist(name, version) if name else None
+def _headers(path: str, egg: bool) -> dict[str, str]:
+    """``Name`` and ``Version`` from the metadata file's headers (they end at the first blank line; the long
+    description after them, often the whole README, is not read)."""
+    found: dict[str, str] = {}
+    for filename in ("PKG-INFO", "METADATA") if egg else ("METADATA",):
+        try:
+            with open(os.path.join(path, filename), encoding="utf-8") as handle:
+                for line in handle:
+                    if not line.strip():
+                        break
+                    key, sep, value = line.partition(":")
+                    if sep and key in ("Name", "Version") and key not in found:
+                        found[key] = value.strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        return found
+    return found
 
 
 def _via_importlib_metadata(groups: set[str]) -> dict[str, list[EntryPoint]]:

@@ -151,9 +151,11 @@ def _filtered(eps: list[EntryPoint]) -> list[EntryPoint]:
     block = _split_env("ANYLLM_DISABLE_PLUGINS") or set()
 
     def names(ep: EntryPoint) -> set[str]:
-        dist = ep.dist.name.lower() if ep.dist is not None else ""
+        dist = (ep.dist.name or "").lower() if ep.dist is not None else ""
         return {ep.name.lower(), dist, dist.replace("_", "-")}
 
+    if allow is None and not block:
+        return eps  # nothing filtered: no distribution's metadata needs reading
     kept = [ep for ep in eps if (allow is None or names(ep) & allow) and not names(ep) & block]
     pm = _plugin_manager()
     for ep in eps:
