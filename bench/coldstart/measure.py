@@ -1,6 +1,8 @@
 """Whole-process cold start, interleaved rounds, each process pinned to CPU 1: wall, CPU and peak RSS (wait4).
 
-``python measure.py URL ROUNDS chat|stream NAME=PYTHON:anyllm|raw ...`` (the first contender is the baseline).
+``python measure.py URL ROUNDS chat|stream NAME=PYTHON:anyllm|raw|pydantic ...`` (the first contender is the
+baseline). Ratios are medians of the per-round ratios (paired: each round's processes ran back to back), which
+a shared machine's load drifts disturb less than a ratio of medians.
 """
 
 from __future__ import annotations
@@ -32,13 +34,18 @@ def main() -> None:
             rss[name].append(usage.ru_maxrss / 1024)
     base = contenders[0][0]
     med = statistics.median
+
+    def paired(values: dict[str, list[float]], name: str, ref: str) -> float:
+        return med([a / b for a, b in zip(values[name], values[ref])])
+
     for name, *_ in contenders:
         print(
-            f"{name:10s} wall {med(wall[name]):7.1f} ms {med(wall[name]) / med(wall[base]):5.2f}x | "
+            f"{name:10s} wall {med(wall[name]):7.1f} ms {paired(wall, name, base):5.2f}x | "
             f"cpu {med(cpu[name]):6.1f} ms [{min(cpu[name]):6.1f}..{max(cpu[name]):6.1f}] "
-            f"{med(cpu[name]) / med(cpu[base]):5.2f}x | "
-            f"RSS {med(rss[name]):5.1f} MiB {med(rss[name]) / med(rss[base]):4.2f}x"
+            f"{paired(cpu, name, base):5.2f}x | "
+            f"RSS {med(rss[name]):5.1f} MiB {paired(rss, name, base):4.2f}x"
         )
+    print(f"load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 ``python stages.py types chat|stream``: the types' share (import of the types, then the first validation a call
 does). ``python stages.py call URL``: the whole call split into import, discovery, client and send stages.
+``python stages.py own``: our own share, with httpx, pydantic (and its first model build) and importlib.metadata
+imported first, as the floor with pydantic would have them: pluggy, any_llm, discovery, the plugin with
+openai_compat and the types, client, transport, params, the first ChatCompletion validation.
 ``python stages.py ab ROUNDS ARGS... -- NAME=PYTHON ...``: run one of those in fresh processes per venv,
 interleaved, and print the medians.
 """
@@ -13,6 +16,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 
 CLOCK = time.process_time
 CHAT = (
@@ -85,6 +89,41 @@ def call_stages(url: str) -> dict[str, float]:
     return out
 
 
+def own_share() -> dict[str, float]:
+    import importlib
+    import importlib.metadata  # pydantic's plugin loader imports it at the first model build
+
+    import httpx  # noqa: F401
+
+    warm_pydantic()
+    out: dict[str, float] = {}
+
+    def lap(name: str, step: Any) -> None:
+        start = CLOCK()
+        step()
+        out[name] = CLOCK() - start
+
+    lap("pluggy", lambda: importlib.import_module("pluggy"))
+    lap("any_llm + api", lambda: importlib.import_module("any_llm.api"))
+    plugins = importlib.import_module("any_llm.plugins")
+    lap("discovery: entry points", plugins._entry_points)
+    lap(
+        "the openai plugin: openai_compat, provider, types, families bases",
+        lambda: plugins.get_provider_class("openai"),
+    )
+    lap("client", lambda: importlib.import_module("any_llm.client"))
+    lap("transport (auth, retry, deadline)", lambda: importlib.import_module("any_llm.transport"))
+    lap("params", lambda: importlib.import_module("any_llm.params"))
+
+    def first_validation() -> None:
+        from any_llm.types.completion import ChatCompletion
+
+        ChatCompletion.model_validate_json(CHAT)
+
+    lap("first ChatCompletion validation (its schema build)", first_validation)
+    return out
+
+
 def ab(rounds: int, args: list[str], venvs: dict[str, str]) -> None:
     rows: dict[str, list[dict[str, float]]] = {name: [] for name in venvs}
     for _ in range(rounds):
@@ -103,6 +142,8 @@ if __name__ == "__main__":
         print(json.dumps(types_share(sys.argv[2])))
     elif sys.argv[1] == "call":
         print(json.dumps(call_stages(sys.argv[2])))
+    elif sys.argv[1] == "own":
+        print(json.dumps(own_share()))
     else:
         split = sys.argv.index("--")
         ab(int(sys.argv[2]), sys.argv[3:split], dict(a.split("=", 1) for a in sys.argv[split + 1 :]))
