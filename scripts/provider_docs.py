@@ -112,7 +112,7 @@ def provider_page(info: ProviderInfo) -> str:
     ]
     if cls.docs_url:
         facts.append(("Provider's API docs", f"<{cls.docs_url}>"))
-    out += ["| | |", "|---|---|", *[f"| {k} | {v} |" for k, v in facts], ""]
+    out += ["| Setting | Value |", "|---|---|", *[f"| {k} | {v} |" for k, v in facts], ""]
     has = [c for c in CAPABILITIES if info.capabilities[c] and c not in FAMILIES]
     lacks = [c for c in CAPABILITIES if not info.capabilities[c] and c not in FAMILIES]
     families = [c for c in FAMILIES if info.capabilities[c]]
