@@ -13,7 +13,10 @@ The setup code sees these helpers: ``fake`` (a :class:`~any_llm.testing.FakeLLM`
 ``fake_as("mistral", ...)`` (those provider names answered by ``fake``, through the real core),
 ``serve("cohere", Reply.json(...))`` (a :class:`~any_llm.testing.MockServer` on 127.0.0.1 that the
 named provider's real plugin is pointed at through its own base-URL env var), ``Reply``,
-``sse_events`` and ``echo_server()`` (the OpenAI-compatible echo server).
+``sse_events``, ``family("moderation")`` (an API family's canned OpenAI-protocol answers),
+``chat_json("text")`` (a chat completion reply) and ``echo_server()`` (the OpenAI-compatible echo
+server). Functions named ``test_*`` that a block defines are then called, as pytest would (a
+``fake_llm`` argument gets a started FakeLLM).
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "scripts"))
 
 FENCE = re.compile(r"^(?P<indent>[ ]*)```(?P<lang>[\w+-]*)[^\n]*\n(?P<code>.*?)^(?P=indent)```[ ]*$", re.M | re.S)
-MARKER = re.compile(r"<!--\s*test:(?P<body>.*?)-->\s*$", re.S)
+MARKER = re.compile(r"<!--\s*test:(?P<body>.*)-->", re.S)
 SKIP = re.compile(r"^\s*skip\s*\((?P<reason>[^)]+)\)\s*$", re.S)
 
 
@@ -63,9 +66,9 @@ def python_blocks(page: str, markdown: str) -> list[Block]:
         indent = len(match.group("indent"))
         code = "\n".join(line[indent:] for line in match.group("code").splitlines())
         block = Block(page, markdown.count("\n", 0, match.start()) + 1, code)
-        marker = MARKER.search(markdown, 0, match.start())
         before = markdown[: match.start()].rstrip()
-        if marker and before.endswith("-->") and marker.end() >= len(before):
+        marker = MARKER.fullmatch(before[before.rfind("<!--") :]) if before.endswith("-->") else None
+        if marker:
             body = marker.group("body").strip()
             skip = SKIP.match(body)
             if skip:
@@ -103,16 +106,24 @@ class Harness:
     def namespace(self) -> dict[str, Any]:
         from any_llm.testing import Reply, sse_events
 
-        return {
-            "__name__": "__docs_example__",
+        import types
+
+        module = types.ModuleType("__docs_example__")  # a real module: dataclasses and pickling look it up
+        sys.modules[module.__name__] = module
+        self.stack.callback(sys.modules.pop, module.__name__, None)
+        module.__dict__.update({
             "fake": self.fake,
             "fake_as": self.fake_as,
             "serve": self.serve,
             "echo_server": self.echo_server,
+            "family": family,
+            "chat_json": chat_json,
             "Reply": Reply,
             "sse_events": sse_events,
             "json": json,
-        }
+            "Path": Path,
+        })
+        return module.__dict__
 
     def fake_as(self, *names: str) -> None:
         """``names`` answered by ``fake``: chat from its queue (streams too), embeddings with a fixed vector."""
@@ -188,6 +199,30 @@ class Harness:
                 api.close_clients(name)
             os.environ.clear()
             os.environ.update(self.env_before)
+
+
+def family(name: str) -> list[Any]:
+    """The OpenAI-protocol answers of an API family's scenario (``any_llm.testing.families``), as a list."""
+    from any_llm.testing.families import openai_family_exchanges
+
+    replies = openai_family_exchanges()[name]
+    return replies if isinstance(replies, list) else [replies]
+
+
+def chat_json(content: str, model: str = "gpt-4.1-mini") -> Any:
+    """A chat completion answer with ``content``, as a :class:`~any_llm.testing.Reply`."""
+    from any_llm.testing import Reply
+
+    return Reply.json(
+        {
+            "id": "chatcmpl-docs",
+            "object": "chat.completion",
+            "created": 0,
+            "model": model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 9, "completion_tokens": 7, "total_tokens": 16},
+        }
+    )
 
 
 def _base_path(default: str) -> str:

@@ -62,11 +62,33 @@ def test_page_examples_run(page: str, tmp_path: Path, monkeypatch: pytest.Monkey
                         harness.fake_as(provider)
                     harness.fake.add_text("Hello!")
                 _run(block, block.setup, namespace, "setup")
+                before = set(namespace)
                 _run(block, block.code, namespace, "example")
+                for name in sorted(set(namespace) - before):
+                    if name.startswith("test_") and callable(namespace[name]):
+                        _call_test(block, namespace[name])
     finally:
         harness.close()
         asyncio.set_event_loop(None)
     assert os.getcwd() == str(tmp_path)
+
+
+def _call_test(block: Block, function: Any) -> None:
+    """Call a ``test_*`` function an example defines, the way pytest would (``fake_llm`` is the fixture)."""
+    import inspect
+
+    from any_llm.testing import FakeLLM
+
+    params = list(inspect.signature(function).parameters)
+    try:
+        if params == ["fake_llm"]:
+            with FakeLLM() as fake:
+                function(fake)
+        else:
+            assert params == [], f"{block.page}:{block.line}: {function.__name__} takes fixtures the docs test lacks"
+            function()
+    except Exception as exc:
+        raise AssertionError(f"{block.page}:{block.line}: {function.__name__}() failed: {exc!r}") from exc
 
 
 def _run(block: Block, code: str, namespace: dict[str, Any], what: str) -> None:

@@ -73,6 +73,7 @@ def page(site_url: str) -> Iterator[Any]:
             errors: list[str] = []
             page = context.pages[0] if context.pages else context.new_page()
             page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.on("requestfailed", lambda request: errors.append(f"request failed: {request.url}"))
             page.set_default_timeout(15_000)
             page.js_errors = errors
             yield page
@@ -95,7 +96,7 @@ def _nav_labels(page: Any) -> list[str]:
 def test_home_page_renders_with_navigation(page: Any, site_url: str) -> None:
     _open(page, f"{site_url}/", "home.png")
     assert "anyllm" in page.title()
-    assert page.locator("h1").first.inner_text().strip() == "anyllm"
+    assert page.locator("h1").first.inner_text().replace("¶", "").strip() == "anyllm"
     labels = _nav_labels(page)
     for section in ("Getting started", "Chat completion", "Errors", "Providers", "API reference"):
         assert section in labels, (section, labels)
@@ -105,7 +106,7 @@ def test_home_page_renders_with_navigation(page: Any, site_url: str) -> None:
 
 def test_provider_page_renders_with_navigation(page: Any, site_url: str) -> None:
     _open(page, f"{site_url}/providers/anthropic/", "provider-anthropic.png")
-    assert page.locator("h1").first.inner_text().strip() == "Anthropic"
+    assert page.locator("h1").first.inner_text().replace("¶", "").strip() == "Anthropic"
     body = page.locator("article").inner_text()
     assert "ANTHROPIC_API_KEY" in body and "pip install anyllm-anthropic" in body
     assert "Capabilities" in body
@@ -126,13 +127,14 @@ def test_api_reference_page_renders_with_navigation(page: Any, site_url: str) ->
 
 def test_search_finds_completion(page: Any, site_url: str) -> None:
     _open(page, f"{site_url}/", "search-before.png")
-    page.locator("label.md-search__icon, .md-search__input").first.click()
-    page.locator("input.md-search__input").fill("completion")
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("completion", delay=20)  # typed like a user: the search reacts to key events
     results = page.locator(".md-search-result__item")
     results.first.wait_for(state="visible")
     page.screenshot(path=str(ARTIFACTS / "search-completion.png"))
     texts = " ".join(results.all_inner_texts()).lower()
     assert results.count() >= 3 and "completion" in texts
+    assert "matching documents" in page.locator(".md-search-result__meta").inner_text()
     link = page.locator(".md-search-result__link").first.get_attribute("href")
     assert link
     _open(page, link if link.startswith("http") else f"{site_url}/{link.lstrip('./')}", "search-first-hit.png")
