@@ -19,8 +19,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import provider_docs  # noqa: E402
-import reference_docs  # noqa: E402
+import provider_docs
+import reference_docs
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH_PLOT = ROOT / "bench" / "results" / "ratios.png"

@@ -25,9 +25,9 @@ __all__ = [
     "api_table",
     "provider_index",
     "provider_infos",
-    "readme_providers",
     "provider_page",
     "provider_table",
+    "readme_providers",
     "update_readme",
 ]
 
@@ -74,6 +74,11 @@ def provider_index() -> str:
         table = table.replace(f"| `{info.name}` |", f"| [`{info.name}`]({info.name}.md) |", 1)
     return "\n".join(
         [
+            "---",
+            "hide:",
+            "  - toc",
+            "---",
+            "",
             "# Providers",
             "",
             "Generated from the installed plugins' own declarations when the site is built (the same code",
@@ -81,7 +86,11 @@ def provider_index() -> str:
             "`message.reasoning`; the last six columns are the API families (`moderate` moderation, `imagegen`",
             "image generation, `transcribe` speech to text). Each name opens the provider's page.",
             "",
+            '<div class="provider-table" markdown>',
+            "",
             table,
+            "",
+            "</div>",
             "",
             "## `responses()` and `messages()`: native or translated",
             "",
@@ -102,7 +111,7 @@ def provider_page(info: ProviderInfo) -> str:
     if doc:
         out += [" ".join(line.strip() for line in doc.splitlines()).replace("``", "`"), ""]
     facts = [
-        ("`provider=`", f"`{info.name}` (or `model=\"{info.name}:<model>\"`)"),
+        ("`provider=`", f'`{info.name}` (or `model="{info.name}:<model>"`)'),
         ("Install", cells["Install"]),
         ("API key env", cells["API key env"]),
         ("Base URL env (default)", cells["Base URL env (default)"]),
@@ -120,8 +129,9 @@ def provider_page(info: ProviderInfo) -> str:
     out += [f"- **Supported**: {', '.join(_CAPABILITY_TEXT[c] for c in has) or 'none'}"]
     out += [f"- **API families**: {', '.join(_CAPABILITY_TEXT[c] for c in families) or 'none beside chat'}"]
     out += [f"- **Not supported** (refused before sending): {', '.join(_CAPABILITY_TEXT[c] for c in lacks) or '-'}"]
-    out += ["", "| " + " | ".join(_SHORT[c] for c in CAPABILITIES) + " |", "|" + "---|" * len(CAPABILITIES)]
-    out += ["| " + " | ".join(cells[_SHORT[c]] for c in CAPABILITIES) + " |", ""]
+    out += ["", '<div class="provider-table" markdown>', ""]
+    out += ["| " + " | ".join(_SHORT[c] for c in CAPABILITIES) + " |", "|" + "---|" * len(CAPABILITIES)]
+    out += ["| " + " | ".join(cells[_SHORT[c]] for c in CAPABILITIES) + " |", "", "</div>", ""]
     quirks = _declared_quirks(info)
     if quirks:
         out += ["## Declared limits and options", "", *[f"- {q}" for q in quirks], ""]
@@ -173,8 +183,7 @@ def plugin_notes(name: str) -> str:
     text = "\n".join(lines).strip()
     text = re.sub(r"^(#{2,5}) ", r"#\1 ", text, flags=re.M)
     text = text.replace("](../../README.md)", "](../index.md)")
-    text = re.sub(r"\]\(\.\./([a-z0-9]+)/README\.md\)", r"](\1.md)", text)
-    return text
+    return re.sub(r"\]\(\.\./([a-z0-9]+)/README\.md\)", r"](\1.md)", text)
 
 
 def update_readme(readme: Path = README) -> str:

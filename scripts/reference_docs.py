@@ -73,8 +73,18 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "observability": (
         "Call hooks, cost, model info, tokens",
         "What a hook plugin receives, and the helpers that price and describe calls.",
-        ("hookimpl", "register_plugin", "CallInfo", "AttemptInfo", "cost", "Cost", "model_info", "ModelInfo",
-         "count_tokens", "acount_tokens"),
+        (
+            "hookimpl",
+            "register_plugin",
+            "CallInfo",
+            "AttemptInfo",
+            "cost",
+            "Cost",
+            "model_info",
+            "ModelInfo",
+            "count_tokens",
+            "acount_tokens",
+        ),
     ),
     "errors": (
         "Errors",
@@ -84,8 +94,15 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "plugins": (
         "Writing providers",
         "What a provider plugin subclasses and registers (see [writing a plugin](../writing-a-plugin.md)).",
-        ("Provider", "OpenAICompatibleProvider", "ProviderRegistry", "register_provider", "HTTPRequest",
-         "CompletionParams", "SEED_PARAMS"),
+        (
+            "Provider",
+            "OpenAICompatibleProvider",
+            "ProviderRegistry",
+            "register_provider",
+            "HTTPRequest",
+            "CompletionParams",
+            "SEED_PARAMS",
+        ),
     ),
 }
 OTHER = ("other", "Other", "Public names not in a group above.")

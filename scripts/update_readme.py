@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from provider_docs import provider_infos, update_readme  # noqa: E402
+from provider_docs import provider_infos, update_readme
 
 
 def main() -> None:

@@ -104,25 +104,27 @@ class Harness:
         self.env_before = dict(os.environ)
 
     def namespace(self) -> dict[str, Any]:
-        from any_llm.testing import Reply, sse_events
-
         import types
+
+        from any_llm.testing import Reply, sse_events
 
         module = types.ModuleType("__docs_example__")  # a real module: dataclasses and pickling look it up
         sys.modules[module.__name__] = module
         self.stack.callback(sys.modules.pop, module.__name__, None)
-        module.__dict__.update({
-            "fake": self.fake,
-            "fake_as": self.fake_as,
-            "serve": self.serve,
-            "echo_server": self.echo_server,
-            "family": family,
-            "chat_json": chat_json,
-            "Reply": Reply,
-            "sse_events": sse_events,
-            "json": json,
-            "Path": Path,
-        })
+        module.__dict__.update(
+            {
+                "fake": self.fake,
+                "fake_as": self.fake_as,
+                "serve": self.serve,
+                "echo_server": self.echo_server,
+                "family": family,
+                "chat_json": chat_json,
+                "Reply": Reply,
+                "sse_events": sse_events,
+                "json": json,
+                "Path": Path,
+            }
+        )
         return module.__dict__
 
     def fake_as(self, *names: str) -> None:
@@ -139,8 +141,15 @@ class Harness:
                 inputs = json.loads(request.content).get("input")
                 count = len(inputs) if isinstance(inputs, list) else 1
                 data = [{"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]} for i in range(count)]
-                return httpx.Response(200, json={"object": "list", "data": data, "model": "fake-embed",
-                                                 "usage": {"prompt_tokens": count, "total_tokens": count}})
+                return httpx.Response(
+                    200,
+                    json={
+                        "object": "list",
+                        "data": data,
+                        "model": "fake-embed",
+                        "usage": {"prompt_tokens": count, "total_tokens": count},
+                    },
+                )
             result: httpx.Response = fake._handle(request)
             return result
 

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from docs_support import Block, Harness, python_blocks, site_pages, tracked_hook_plugins
 
 PAGES = site_pages()

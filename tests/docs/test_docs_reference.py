@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 import pytest
-
 from docs_support import site_pages
 from reference_docs import documented_names, reference_pages
 
@@ -48,7 +47,7 @@ def test_reference_pages_are_on_the_site() -> None:
 def test_every_documented_name_exists() -> None:
     directives = [(path, name) for path, text in PAGES.items() for name in documented_names(text)]
     assert len(directives) >= len(any_llm.__all__)
-    for path, name in directives:
+    for _path, name in directives:
         _resolve(name)  # raises, naming it, when the code lacks it
 
 
