@@ -67,8 +67,17 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "client": (
         "Client, retries, router",
-        "A reusable client with its own connection pool, the retry policy, and the router.",
-        ("AnyLLM", "RetryPolicy", "RawResponse", "Router", "Deployment", "LLMProvider", "list_providers"),
+        "A reusable client with its own connection pool, the retry policy, the router, what is installed.",
+        (
+            "AnyLLM",
+            "RetryPolicy",
+            "RawResponse",
+            "Router",
+            "Deployment",
+            "LLMProvider",
+            "list_providers",
+            "__version__",
+        ),
     ),
     "observability": (
         "Call hooks, cost, model info, tokens",

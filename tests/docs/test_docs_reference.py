@@ -70,3 +70,18 @@ def test_a_missing_name_would_be_caught() -> None:
         "any_llm.completion",
         "any_llm.Router",
     ]
+
+
+def test_errors_page_shows_the_whole_tree_and_what_retries() -> None:
+    """Every exception class of ``any_llm.errors`` is on the errors page, marked retried exactly when it is
+    one of ``any_llm.wire.RETRYABLE_ERRORS`` (or a subclass)."""
+    from any_llm import errors
+    from any_llm.wire import RETRYABLE_ERRORS
+
+    page = PAGES["errors.md"]
+    classes = [c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, errors.AnyLLMError)]
+    assert len(classes) >= 15
+    for cls in classes:
+        lines = [line for line in page.splitlines() if line.lstrip().startswith(f"- `{cls.__name__}`")]
+        assert len(lines) == 1, (cls.__name__, lines)
+        assert ("**(retried)**" in lines[0]) == issubclass(cls, RETRYABLE_ERRORS), lines[0]
