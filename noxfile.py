@@ -257,6 +257,9 @@ DOCS_DEPS = [
     "mkdocs-material==9.8.1",
     "mkdocstrings==1.0.8",
     "mkdocstrings-python==2.0.11",
+    "mkdocs-autorefs==1.4.5",
+    "pymdown-extensions==13.1.2",
+    "griffelib==2.4.1",  # griffe, which reads the docstrings (scripts/griffe_sphinx_roles.py extends it)
     "playwright==1.65.2",  # the Python package only: it drives Debian's /usr/bin/chromium, never downloads one
 ]
 
