@@ -271,7 +271,8 @@ class Provider(FamilyHooks):
     """``client_args`` keys that configure the provider itself (``region_name``...): core passes them to the
     constructor as keyword arguments instead of to httpx."""
     http_transport: ClassVar[Any] = None
-    """An ``httpx`` transport to use instead of the network; only test doubles (the fake provider) set it."""
+    """Deprecated (warns when set): an ``httpx`` transport to use instead of the network. Tests pass one the
+    way httpx takes it: ``AnyLLM.create(..., transport=...)``, or :func:`any_llm.transport.mount`."""
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
         self.api_key: Secret | None = Secret(api_key) if api_key else None
