@@ -13,10 +13,10 @@ from pydantic import BaseModel
 from any_llm.errors import ConfigurationError
 from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.testing import build_request
-from any_llm.testing.schema import schema_errors
+from any_llm.testing.schema import OPENAI_SPEC, schema_errors
 from any_llm.types import ChatCompletion, ChatCompletionChunk
 
-SPEC = Path(__file__).parent / "spec" / "openai-chat.json"
+SPEC = OPENAI_SPEC
 EXAMPLES = json.loads((Path(__file__).parent / "spec" / "examples.json").read_text())
 
 
