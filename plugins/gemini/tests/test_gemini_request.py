@@ -329,7 +329,8 @@ def test_unsupported_parameters_are_refused(kwargs: dict[str, Any], name: str) -
 
 def test_conflicting_arguments_are_configuration_errors() -> None:
     with pytest.raises(errors.ConfigurationError, match="max_completion_tokens"):
-        body_for(max_tokens=5, max_completion_tokens=5)
+        body_for(max_tokens=5, max_completion_tokens=6)
+    assert body_for(max_tokens=5, max_completion_tokens=5)["generationConfig"]["maxOutputTokens"] == 5  # one limit
     with pytest.raises(errors.ConfigurationError, match="logprobs"):
         body_for(top_logprobs=2)
 

@@ -486,7 +486,7 @@ async def test_unsupported_parameters_raise_before_any_request(mock_server: Mock
 
 def test_both_token_limits_raise_before_any_request(mock_server: MockServer) -> None:
     with pytest.raises(errors.ConfigurationError):
-        call(mock_server, max_tokens=10, max_completion_tokens=10)
+        call(mock_server, max_tokens=10, max_completion_tokens=20)
     assert mock_server.requests == []
 
 
