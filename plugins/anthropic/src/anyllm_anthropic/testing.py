@@ -57,7 +57,7 @@ def message_reply(content: list[dict[str, Any]], stop: str, *, model: str = MODE
 
 def stream_reply(blocks: list[dict[str, Any]], stop: str, *, model: str = MODEL) -> Reply:
     """message_start, the blocks' events, message_delta (stop reason, cumulative output tokens), message_stop."""
-    start = {
+    start: dict[str, Any] = {
         "id": "msg_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY",
         "type": "message",
         "role": "assistant",
