@@ -73,9 +73,9 @@ def test_one_client_takes_a_transport_as_httpx_does() -> None:
 
 
 def test_a_pattern_mounts_once() -> None:
-    with mount("all://x.invalid", answer([])), pytest.raises(errors.ConfigurationError, match="already mounted"):
-        with mount("all://x.invalid", answer([])):
-            pass
+    first = mount("all://x.invalid", answer([]))
+    with first, pytest.raises(errors.ConfigurationError, match="already mounted"), mount("all://x.invalid", answer([])):
+        pass
     with mount("all://x.invalid", answer([])):  # the first block left cleanly
         pass
 

@@ -13,6 +13,7 @@ from any_llm import errors
 from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
+from any_llm.testing.seed import CityInfo
 
 SPEC = Path(__file__).parent / "spec" / "gemini-native.json"
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -43,12 +44,6 @@ def get_weather(location: str, unit: str = "F") -> str:
 
 class Address(BaseModel):
     city: str = Field(description="City name")
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
 
 
 class Person(BaseModel):
