@@ -32,6 +32,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
+FAKE_HOST = "docs-example.anyllm.invalid"
+"""Where ``fake_as`` providers send: mounted on an in-memory transport answered by ``fake``."""
 DOCS = ROOT / "docs"
 sys.path.insert(0, str(ROOT / "scripts"))
 
@@ -101,6 +103,7 @@ class Harness:
         self.fake = FakeLLM()
         self.stack = contextlib.ExitStack()
         self.names: set[str] = set()
+        self.mounted = False
         self.env_before = dict(os.environ)
 
     def namespace(self) -> dict[str, Any]:
@@ -132,6 +135,7 @@ class Harness:
         import httpx
 
         from any_llm import plugins
+        from any_llm.transport import mount
 
         fake = self.fake
         base = fake._provider_class()
@@ -154,8 +158,11 @@ class Harness:
             return result
 
         def init(self: Any, api_key: str | None = None, api_base: str | None = None, **options: Any) -> None:
-            base.__init__(self, api_key, api_base)
+            base.__init__(self, api_key, None)  # whatever api_base an example gives, the fake host answers
 
+        if not self.mounted:
+            self.stack.enter_context(mount(f"all://{FAKE_HOST}", httpx.MockTransport(handle)))
+            self.mounted = True
         for name in names:
             real = plugins.get_provider_class_or_none(name)
             cls = type(
@@ -163,9 +170,9 @@ class Harness:
                 (base,),
                 {
                     "name": name,
+                    "default_api_base": f"http://{FAKE_HOST}/v1",
                     "supports_embedding": True,
                     "client_options": real.client_options if real is not None else frozenset(),
-                    "http_transport": httpx.MockTransport(handle),
                     "__init__": init,
                 },
             )
