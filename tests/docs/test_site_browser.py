@@ -153,3 +153,12 @@ def test_search_finds_completion(page: Any, site_url: str) -> None:
     _open(page, link if link.startswith("http") else f"{site_url}/{link.lstrip('./')}", "search-first-hit.png")
     assert "completion" in page.locator("article").inner_text().lower()
     assert page.js_errors == []
+
+
+def test_performance_page_shows_the_bench_plot(page: Any, site_url: str) -> None:
+    _open(page, f"{site_url}/performance/", "performance.png")
+    image = page.locator("article img[src*='ratios.png']")
+    assert image.count() == 1
+    assert image.evaluate("img => img.complete && img.naturalWidth > 500")  # the PNG from bench/results loaded
+    assert "Targets (anyllm vs raw httpx)" in page.locator("article").inner_text()  # results.md, included
+    assert page.js_errors == []
