@@ -1,22 +1,23 @@
 """A griffe extension for the docs site: the Sphinx roles our docstrings use (``:class:`~a.b.C```,
-``:func:`x```, ``:mod:`...```) shown as inline code (``C``, ``x()``), since mkdocstrings renders Markdown."""
+``:func:`x```, ``:mod:`...```) shown as inline code, since mkdocstrings renders Markdown
+(:func:`reference_docs.plain_roles`, also used for the docstrings the site's generated pages quote)."""
 
 from __future__ import annotations
 
-import re
+import sys
+from pathlib import Path
 from typing import Any
 
 from griffe import Extension
 
-ROLE = re.compile(r":(?:class|func|meth|attr|data|mod|obj|exc):`(~?)([^`]+)`")
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def _code(match: re.Match[str]) -> str:
-    short, target = match.group(1), match.group(2)
-    return f"`{target.rsplit('.', 1)[-1] if short else target}`"
+from reference_docs import ROLE
 
 
 class SphinxRoles(Extension):
     def on_object(self, *, obj: Any, **kwargs: Any) -> None:
         if obj.docstring is not None:
-            obj.docstring.value = ROLE.sub(_code, obj.docstring.value)
+            obj.docstring.value = ROLE.sub(
+                lambda m: f"`{m.group(2).rsplit('.', 1)[-1] if m.group(1) else m.group(2)}`", obj.docstring.value
+            )

@@ -43,7 +43,7 @@ def errors_tree() -> str:
 
     def line(cls: type, depth: int) -> list[str]:
         retried = issubclass(cls, RETRYABLE_ERRORS)
-        doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ").replace("``", "`")
+        doc = reference_docs.plain_roles((cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " "))
         mark = " **(retried)**" if retried else ""
         out = [f"{'    ' * depth}- `{cls.__name__}`{mark}" + (f": {doc}" if doc else "")]
         for sub in sorted(cls.__subclasses__(), key=lambda c: c.__name__):

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from reference_docs import plain_roles
+
 from any_llm.__main__ import _SHORT, FAMILIES, markdown_table, provider_cells
 from any_llm.bridges import api_table
 from any_llm.plugins import ProviderInfo, list_providers
@@ -109,7 +111,7 @@ def provider_page(info: ProviderInfo) -> str:
     out = [f"# {title}", ""]
     doc = (cls.__doc__ or "").strip().split("\n\n")[0]
     if doc:
-        out += [" ".join(line.strip() for line in doc.splitlines()).replace("``", "`"), ""]
+        out += [plain_roles(" ".join(line.strip() for line in doc.splitlines())), ""]
     facts = [
         ("`provider=`", f'`{info.name}` (or `model="{info.name}:<model>"`)'),
         ("Install", cells["Install"]),

@@ -154,6 +154,18 @@ def reference_pages() -> dict[str, str]:
 
 
 DIRECTIVE = re.compile(r"^::: ([\w.]+)", re.M)
+ROLE = re.compile(r":(?:class|func|meth|attr|data|mod|obj|exc):`(~?)([^`]+)`")
+
+
+def plain_roles(text: str) -> str:
+    """Docstring text for Markdown: Sphinx roles (``:class:`~a.b.C```) as inline code (``C``), and RST's
+    double-backtick literals as single-backtick code."""
+
+    def code(match: re.Match[str]) -> str:
+        short, target = match.group(1), match.group(2)
+        return f"`{target.rsplit('.', 1)[-1] if short else target}`"
+
+    return ROLE.sub(code, text).replace("``", "`")
 
 
 def documented_names(markdown: str) -> list[str]:
