@@ -16,6 +16,7 @@ import pytest
 from docs_support import Block, Harness, python_blocks, site_pages, tracked_hook_plugins
 
 PAGES = site_pages()
+PAGES["README.md"] = (Path(__file__).resolve().parents[2] / "README.md").read_text()  # its example runs too
 BLOCKS = {page: python_blocks(page, text) for page, text in PAGES.items()}
 MAX_SKIPPED = 6
 """Blocks that cannot run here (a cloud login, a Ray cluster): keep them this few."""
