@@ -99,3 +99,13 @@ def _run(block: Block, code: str, namespace: dict[str, Any], what: str) -> None:
         exec(compiled, namespace)
     except Exception as exc:
         raise AssertionError(f"{block.page}:{block.line}: the {what} failed: {exc!r}\n{code}") from exc
+
+
+def test_a_drifted_example_fails() -> None:
+    """An example naming what the code lacks (a renamed function, a removed parameter) fails the run."""
+    (block,) = python_blocks("t.md", "```python\nfrom any_llm import completion_v2\n```\n")
+    with pytest.raises(AssertionError, match=r"t\.md:1: the example failed: ImportError"):
+        _run(block, block.code, {}, "example")
+    (block,) = python_blocks("t.md", "```python\nimport any_llm\nany_llm.rerank('m', 'q', [], top_k=1)\n```\n")
+    with pytest.raises(AssertionError, match="TypeError|UnsupportedProviderError|ConfigurationError"):
+        _run(block, block.code, {}, "example")
