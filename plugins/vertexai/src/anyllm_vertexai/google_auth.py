@@ -17,9 +17,13 @@ The JSON file is one of two kinds:
   (default ``https://oauth2.googleapis.com/token``); a ``quota_project_id`` is sent as
   ``x-goog-user-project``.
 
+- ``external_account`` (workload identity federation): a file- or url-sourced subject token exchanged
+  at Google's STS, optionally for an impersonated service account's token
+  (:mod:`anyllm_vertexai.external_account`).
+
 Each is a :class:`~any_llm.auth.TokenAuth`: core sends the requests through the client's transport,
-caches the token and refreshes it. Other kinds (``external_account``, impersonation) are refused with
-a message saying so, rather than half supported.
+caches the token and refreshes it. Other kinds (``impersonated_service_account``, AWS- or
+executable-sourced external accounts) are refused with a message saying so, rather than half supported.
 """
 
 from __future__ import annotations
@@ -183,9 +187,13 @@ def from_info(info: Mapping[str, Any]) -> TokenAuth:
         return ServiceAccountAuth(info)
     if kind == "authorized_user":
         return AuthorizedUserAuth(info)
+    if kind == "external_account":
+        from anyllm_vertexai.external_account import ExternalAccountAuth
+
+        return ExternalAccountAuth(info)
     raise errors.ConfigurationError(
-        f"Google credentials of type {kind!r} are not supported; use a service_account key or authorized_user "
-        "(gcloud) credentials, or the metadata server"
+        f"Google credentials of type {kind!r} are not supported; use a service_account key, authorized_user "
+        "(gcloud) or external_account (workload identity federation) credentials, or the metadata server"
     )
 
 
