@@ -104,7 +104,7 @@ class TokenRequest(HTTPRequest):
     """
 
     form: Mapping[str, str] | None = None
-    timeout: float | None = None
+    timeout: float | httpx.Timeout | None = None
     max_retries: int | None = None
 
     def __repr__(self) -> str:

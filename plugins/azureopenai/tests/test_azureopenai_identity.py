@@ -304,3 +304,52 @@ def test_a_core_sent_credential_used_outside_anyllm_says_so(entra: Entra) -> Non
     with pytest.raises(ClientAuthenticationError, match="sent by anyllm"):
         credential.get_token(SCOPE)
     assert entra.forms == []
+
+
+def test_managed_identity_requests_go_through_core(azure: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ManagedIdentityCredential's IMDS call (pointed at a local endpoint, as AKS pod identity does) is sent
+    by core: the endpoint sees the Metadata header and the resource, the token reaches Azure OpenAI."""
+    from azure.identity import ManagedIdentityCredential
+
+    for name in ("AZURE_CLIENT_ID", "IDENTITY_ENDPOINT", "MSI_ENDPOINT", "AZURE_FEDERATED_TOKEN_FILE"):
+        monkeypatch.delenv(name, raising=False)
+
+    def imds(request: Any) -> Reply:
+        if request.headers.get("metadata") != "true":
+            return Reply.json({"error": "bad_request"}, status=400)
+        expires = int(time.time()) + 3600
+        return Reply.json(
+            {
+                "access_token": "entra-issued-0100",
+                "expires_in": "3600",
+                "expires_on": str(expires),
+                "resource": request.query.get("resource"),
+                "token_type": "Bearer",
+            }
+        )
+
+    with MockServer(imds) as endpoint:
+        monkeypatch.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", endpoint.url)
+        credential = core_sent(ManagedIdentityCredential)
+        with AnyLLM.create("azureopenai", api_base=azure.url, max_retries=0, credential=credential) as client:
+            client.completion(MODEL, MESSAGES)
+            client.completion(MODEL, MESSAGES)
+        (request,) = endpoint.requests
+    assert request.path.startswith("/metadata/identity/oauth2/token?")
+    assert request.query == {"api-version": "2018-02-01", "resource": "https://cognitiveservices.azure.com"}
+    assert [r.headers["authorization"] for r in azure.requests] == ["Bearer entra-issued-0100"] * 2
+
+
+def test_azure_core_requests_and_timeouts_become_token_requests() -> None:
+    """The bridge keeps a form a form and bytes bytes, and the credential's own per-request timeouts (the
+    managed-identity probe asks for a 1 s connect) instead of the client's; core's retries are off."""
+    import httpx
+    from anyllm_azureopenai.identity import _timeout, _token_request
+    from azure.core.rest import HttpRequest
+
+    form = _token_request(HttpRequest("POST", "https://login.example/t", data={"a": "b c"}), _timeout({}))
+    assert form.form == {"a": "b c"} and form.content is None and form.timeout is None and form.max_retries == 0
+    raw = _token_request(HttpRequest("POST", "https://login.example/t", content=b"x=1"), None)
+    assert raw.content == b"x=1" and raw.form is None
+    assert _timeout({"connection_timeout": 1}) == httpx.Timeout(300.0, connect=1.0)
+    assert _timeout({"connection_timeout": 2, "read_timeout": 5}) == httpx.Timeout(5.0, connect=2.0)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 from any_llm import errors
@@ -213,8 +213,7 @@ def _make_classes() -> tuple[type, type]:
                     "this credential's requests are sent by anyllm: use it as credential= of an Azure provider"
                 )
             send, loop = current
-            timeout = kwargs.get("connection_timeout")
-            token_request = _token_request(request, timeout if isinstance(timeout, (int, float)) else None)
+            token_request = _token_request(request, _timeout(kwargs))
             try:
                 if loop is None:
                     answer = send(token_request)
@@ -240,7 +239,21 @@ def CoreTransport() -> Any:
     return _CLASSES[0]()
 
 
-def _token_request(request: Any, timeout: float | None) -> TokenRequest:
+def _timeout(kwargs: Mapping[str, Any]) -> Any:
+    """azure-core's per-request ``connection_timeout`` / ``read_timeout`` (the managed-identity probe's
+    one second) as an httpx timeout; azure-core's defaults (300 s) for the one not given; None when the
+    credential set neither (core's own timeout applies)."""
+    import httpx
+
+    connect, read = kwargs.get("connection_timeout"), kwargs.get("read_timeout")
+    if not isinstance(connect, (int, float)) and not isinstance(read, (int, float)):
+        return None
+    connect = float(connect) if isinstance(connect, (int, float)) else 300.0
+    read = float(read) if isinstance(read, (int, float)) else 300.0
+    return httpx.Timeout(read, connect=connect)
+
+
+def _token_request(request: Any, timeout: Any) -> TokenRequest:
     """An azure-core request as core's :class:`TokenRequest`: a form body stays a form, bytes stay bytes."""
     headers = {k: v for k, v in request.headers.items() if k.lower() != "content-length"}
     body = request.content
