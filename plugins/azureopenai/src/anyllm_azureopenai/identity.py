@@ -107,7 +107,7 @@ class CoreSentCredentialAuth(TokenAuth):
         except ClientAuthenticationError as exc:
             # azure-identity's messages name the failing credential and Entra's error code, never a secret
             raise errors.AuthenticationError(
-                f"{self.what} could not get a Microsoft Entra ID token: {exc.message}", status_code=401
+                f"{self.what} could not get a Microsoft Entra ID token: {exc.message}"
             ) from None
         return Token.expiring_at(access.token, getattr(access, "expires_on", None))
 
