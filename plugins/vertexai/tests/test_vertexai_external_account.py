@@ -219,7 +219,8 @@ def test_a_missing_token_file_names_the_file(google: Google, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("source", "match"),
     [
-        ({"environment_id": "aws1", "region_url": "http://169.254.169.254"}, "AWS"),
+        ({"environment_id": "aws2", "regional_cred_verification_url": "https://sts"}, "only aws1"),
+        ({"environment_id": "aws1"}, "regional_cred_verification_url"),
         ({"executable": {"command": "/bin/true"}}, "executable"),
         ({}, "exactly one of file or url"),
         ({"file": "/t", "format": {"type": "json"}}, "subject_token_field_name"),
@@ -239,3 +240,118 @@ def test_from_google_application_credentials(google: Google, tmp_path: Path, mon
     with AnyLLM.create("vertexai", api_base=google.server.url, project=PROJECT, max_retries=0) as c:
         assert c.completion(MODEL, MESSAGES).choices[0].message.content == TEXT
     assert len(google.sts_forms) == 1
+
+
+# -- AWS: a signed GetCallerIdentity as the subject token -------------------------------------------
+
+AWS_TYPE = "urn:ietf:params:aws:token-type:aws4_request"
+VERIFY_URL = "https://sts.{region}.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15"
+AKID, AWS_SECRET, AWS_SESSION = (
+    "ASIARELIABLEKEY00001",
+    "aws-secret/K7MDENG+bPxRfiCYEXAMPLEKEY",
+    "aws-session-token-0001",
+)
+
+
+def check_aws_subject(token: str, region: str, secrets: dict[str, str], session: str | None) -> dict[str, str]:
+    """What Google's STS does with an AWS subject token: decode it and verify its SigV4 signature (botocore)."""
+    from urllib.parse import unquote
+
+    from any_llm.testing.aws import verify_sigv4
+
+    request = json.loads(unquote(token))
+    assert request["url"] == VERIFY_URL.format(region=region) and request["method"] == "POST"
+    headers = {h["key"]: h["value"] for h in request["headers"]}
+    assert [h["key"] for h in request["headers"]] == sorted(headers)
+    assert headers["x-goog-cloud-target-resource"] == AUDIENCE
+    signed = headers["Authorization"].split("SignedHeaders=")[1].split(",")[0].split(";")
+    assert "x-goog-cloud-target-resource" in signed  # the audience is bound to the signature
+    recorded = RecordedRequest("POST", "/?Action=GetCallerIdentity&Version=2011-06-15", headers, b"")
+    verdict = verify_sigv4(
+        recorded, secrets, service="sts", region=region, session_tokens={AKID: session} if session else None
+    )
+    assert verdict is None, verdict
+    return headers
+
+
+def test_aws_source_with_keys_from_the_environment(google: Google, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("botocore")
+    monkeypatch.setenv("AWS_REGION", "us-east-2")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", AKID)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", AWS_SECRET)
+    monkeypatch.setenv("AWS_SESSION_TOKEN", AWS_SESSION)
+    creds = config(
+        google,
+        {"environment_id": "aws1", "regional_cred_verification_url": VERIFY_URL},
+        subject_token_type=AWS_TYPE,
+    )
+    google.subjects = set()
+    seen: list[str] = []
+    handle = google.handle
+
+    def sts_accepting_aws(r: RecordedRequest) -> Reply:
+        if r.path == "/v1/token":
+            subject = dict(parse_qsl(r.body.decode()))["subject_token"]
+            check_aws_subject(subject, "us-east-2", {AKID: AWS_SECRET}, AWS_SESSION)
+            seen.append(subject)
+            google.subjects.add(subject)
+        return handle(r)
+
+    google.server.handler = sts_accepting_aws
+    with client(google, creds) as c:
+        assert c.completion(MODEL, MESSAGES).choices[0].message.content == TEXT
+    assert len(seen) == 1 and google.sts_forms[0]["subject_token_type"] == AWS_TYPE
+    headers = check_aws_subject(seen[0], "us-east-2", {AKID: AWS_SECRET}, AWS_SESSION)
+    assert headers["x-amz-security-token"] == AWS_SESSION and AWS_SECRET not in seen[0]
+
+
+def test_aws_source_from_instance_metadata_with_imdsv2(google: Google, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("botocore")
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    metadata_calls: list[tuple[str, str, str | None]] = []
+    handle = google.handle
+
+    def with_metadata(r: RecordedRequest) -> Reply:
+        path = r.path.split("?")[0]
+        if path.startswith("/latest/"):
+            metadata_calls.append((r.method, path, r.headers.get("x-aws-ec2-metadata-token")))
+            if path == "/latest/api/token":
+                assert r.method == "PUT" and r.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "300"
+                return Reply.text("imds-session-0001")
+            if r.headers.get("x-aws-ec2-metadata-token") != "imds-session-0001":
+                return Reply.text("unauthorized", 401)
+            if path == "/latest/meta-data/placement/availability-zone":
+                return Reply.text("eu-west-3b")
+            if path == "/latest/meta-data/iam/security-credentials":
+                return Reply.text("vertex-role")
+            if path == "/latest/meta-data/iam/security-credentials/vertex-role":
+                return Reply.json({"AccessKeyId": AKID, "SecretAccessKey": AWS_SECRET, "Token": AWS_SESSION})
+        if path == "/v1/token":
+            subject = dict(parse_qsl(r.body.decode()))["subject_token"]
+            check_aws_subject(subject, "eu-west-3", {AKID: AWS_SECRET}, AWS_SESSION)
+            google.subjects.add(subject)
+        return handle(r)
+
+    google.server.handler = with_metadata
+    base = google.server.url
+    creds = config(
+        google,
+        {
+            "environment_id": "aws1",
+            "region_url": f"{base}/latest/meta-data/placement/availability-zone",
+            "url": f"{base}/latest/meta-data/iam/security-credentials",
+            "regional_cred_verification_url": VERIFY_URL,
+            "imdsv2_session_token_url": f"{base}/latest/api/token",
+        },
+        subject_token_type=AWS_TYPE,
+    )
+    with client(google, creds) as c:
+        assert c.completion(MODEL, MESSAGES).choices[0].message.content == TEXT
+    assert [(m, p) for m, p, _ in metadata_calls] == [
+        ("PUT", "/latest/api/token"),
+        ("GET", "/latest/meta-data/placement/availability-zone"),
+        ("GET", "/latest/meta-data/iam/security-credentials"),
+        ("GET", "/latest/meta-data/iam/security-credentials/vertex-role"),
+    ]
+    assert all(token == "imds-session-0001" for _, _, token in metadata_calls[1:])

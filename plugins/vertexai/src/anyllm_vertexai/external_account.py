@@ -16,8 +16,14 @@ identity pool provider trusts it. The flow, each step a request core sends:
    account's access token from IAM Credentials ``generateAccessToken`` (``lifetime`` from
    ``service_account_impersonation.token_lifetime_seconds``, default one hour).
 
-AWS sources (``environment_id: aws1``: a SigV4-signed GetCallerIdentity as subject token) and
-executable sources are refused with a message: they are not implemented here.
+AWS sources (``environment_id: aws1``) make the subject token themselves: a GetCallerIdentity request
+to ``regional_cred_verification_url``, signed with SigV4 by core's :mod:`any_llm.aws` (the
+``x-goog-cloud-target-resource`` header, the audience, signed too) and serialized as Google's STS
+expects (URL-quoted JSON of url, method and headers); it is never sent to AWS by us, Google replays it.
+The region comes from ``AWS_REGION`` / ``AWS_DEFAULT_REGION`` or the instance metadata's
+``region_url``; the keys from ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / ``AWS_SESSION_TOKEN``
+or the instance role at ``url`` (with an IMDSv2 session token from ``imdsv2_session_token_url``
+when given). Executable sources are refused with a message: they are not implemented here.
 No subject token, client secret or access token reaches an error message or a log line.
 """
 
@@ -62,16 +68,14 @@ class ExternalAccountAuth(TokenAuth):
                 "`gcloud iam workload-identity-pools create-cred-config`"
             )
         assert isinstance(source, Mapping)
+        self.aws: AWSSource | None = None
         if "environment_id" in source:
-            raise _refuse(
-                f"the AWS credential source ({source.get('environment_id')!r}) is not supported; use a file- or "
-                "url-sourced configuration, or a service-account key"
-            )
+            self.aws = AWSSource(source)
         if "executable" in source:
             raise _refuse("executable-sourced credentials are not supported; use a file- or url-sourced configuration")
         self.file = source.get("file") if isinstance(source.get("file"), str) else None
-        self.url = source.get("url") if isinstance(source.get("url"), str) else None
-        if (self.file is None) == (self.url is None):
+        self.url = source.get("url") if isinstance(source.get("url"), str) and self.aws is None else None
+        if self.aws is None and (self.file is None) == (self.url is None):
             raise _refuse("credential_source needs exactly one of file or url")
         headers = source.get("headers")
         self.source_headers = {str(k): str(v) for k, v in headers.items()} if isinstance(headers, Mapping) else {}
@@ -133,7 +137,10 @@ class ExternalAccountAuth(TokenAuth):
         return _impersonated(answer)
 
     def _subject_token(self) -> Generator[HTTPRequest, TokenResponse, str]:
-        """The subject token, from the file (a local read) or the URL (a request core sends)."""
+        """The subject token, from the file (a local read), the URL (a request core sends), or made by
+        signing an AWS GetCallerIdentity request."""
+        if self.aws is not None:
+            return (yield from self.aws.subject_token(self.audience))
         if self.file is not None:
             try:
                 raw = Path(self.file).read_bytes()
@@ -202,3 +209,103 @@ def _impersonated(answer: TokenResponse) -> Token:
         except ValueError:
             expires_at = None
     return Token.expiring_at(value, expires_at)
+
+
+class AWSSource:
+    """An ``environment_id: aws1`` credential source: the subject token is a signed GetCallerIdentity."""
+
+    def __init__(self, source: Mapping[str, Any]) -> None:
+        environment = str(source.get("environment_id"))
+        if not re.fullmatch(r"aws\d+", environment):
+            raise _refuse(f"unknown credential_source environment_id {environment!r}")
+        if environment != "aws1":
+            raise _refuse(f"AWS credential source version {environment!r} is not supported (only aws1)")
+        url = source.get("regional_cred_verification_url")
+        if not isinstance(url, str) or not url:
+            raise _refuse("the AWS credential source lacks regional_cred_verification_url")
+        self.verification_url = url
+        self.region_url = source.get("region_url") if isinstance(source.get("region_url"), str) else None
+        self.role_url = source.get("url") if isinstance(source.get("url"), str) else None
+        imdsv2 = source.get("imdsv2_session_token_url")
+        self.imdsv2_url = imdsv2 if isinstance(imdsv2, str) else None
+
+    def subject_token(self, audience: str) -> Generator[HTTPRequest, TokenResponse, str]:
+        import os
+        from urllib.parse import quote, urlsplit
+
+        from any_llm.aws import AWSCredentials, sigv4_headers
+        from any_llm.provider import Secret
+
+        env = os.environ
+        region = env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION")
+        akid, secret = env.get("AWS_ACCESS_KEY_ID"), env.get("AWS_SECRET_ACCESS_KEY")
+        session: str | None = env.get("AWS_SESSION_TOKEN") or None
+        metadata: dict[str, str] = {}
+        if (not region or not (akid and secret)) and self.imdsv2_url:
+            answer = yield TokenRequest("PUT", self.imdsv2_url, headers={"X-aws-ec2-metadata-token-ttl-seconds": "300"})
+            metadata["X-aws-ec2-metadata-token"] = _ok_text(answer, "the IMDSv2 session token URL")
+        if not region:
+            if self.region_url is None:
+                raise errors.AuthenticationError(
+                    "no AWS region for the external_account credentials: set AWS_REGION, or add region_url"
+                )
+            answer = yield TokenRequest("GET", self.region_url, headers=dict(metadata))
+            zone = _ok_text(answer, "the AWS region_url")
+            region = zone[:-1]  # an availability zone: us-east-2b -> us-east-2
+        if not (akid and secret):
+            if self.role_url is None:
+                raise errors.AuthenticationError(
+                    "no AWS credentials for the external_account credentials: set AWS_ACCESS_KEY_ID and "
+                    "AWS_SECRET_ACCESS_KEY, or add the instance metadata url"
+                )
+            answer = yield TokenRequest("GET", self.role_url, headers=dict(metadata))
+            role = _ok_text(answer, "the AWS security-credentials url")
+            answer = yield TokenRequest("GET", f"{self.role_url.rstrip('/')}/{quote(role)}", headers=dict(metadata))
+            data = answer.json_object() if answer.status_code == 200 else {}
+            akid, secret, session = data.get("AccessKeyId"), data.get("SecretAccessKey"), data.get("Token")
+            if not (isinstance(akid, str) and isinstance(secret, str)):
+                raise errors.AuthenticationError(
+                    f"the instance role {role!r} answered without AccessKeyId and SecretAccessKey "
+                    f"(HTTP {answer.status_code})"
+                )
+        credentials = AWSCredentials(
+            akid, Secret(secret), Secret(session) if isinstance(session, str) and session else None, "external_account"
+        )
+        url = self.verification_url.replace("{region}", region)
+        target = {"x-goog-cloud-target-resource": audience}
+        signed = sigv4_headers(
+            "POST",
+            url,
+            target,
+            b"",
+            credentials=credentials,
+            region=region,
+            service="sts",
+            also_sign=("x-goog-cloud-target-resource",),
+        )
+        parts = urlsplit(url)
+        host = parts.netloc.rpartition("@")[2]  # as signed: without the scheme's default port
+        host = host.removesuffix({"https": ":443", "http": ":80"}.get(parts.scheme, "\0"))
+        headers = {
+            "Authorization": signed["Authorization"],
+            "host": host,
+            "x-amz-date": signed["X-Amz-Date"],
+            **({"x-amz-security-token": signed["X-Amz-Security-Token"]} if "X-Amz-Security-Token" in signed else {}),
+            **target,
+        }
+        request = {
+            "url": url,
+            "method": "POST",
+            "headers": [{"key": k, "value": v} for k, v in sorted(headers.items())],
+        }
+        return quote(json.dumps(request, separators=(",", ":"), sort_keys=True))
+
+
+def _ok_text(answer: TokenResponse, what: str) -> str:
+    """The body of a 200 metadata answer, as text."""
+    if answer.status_code != 200:
+        raise errors.AuthenticationError(f"{what} answered HTTP {answer.status_code}")
+    text = answer.body.decode("utf-8", "replace").strip()
+    if not text:
+        raise errors.AuthenticationError(f"{what} answered an empty body")
+    return text
