@@ -17,12 +17,12 @@ The JSON file is one of two kinds:
   (default ``https://oauth2.googleapis.com/token``); a ``quota_project_id`` is sent as
   ``x-goog-user-project``.
 
-- ``external_account`` (workload identity federation): a file- or url-sourced subject token exchanged
-  at Google's STS, optionally for an impersonated service account's token
+- ``external_account`` (workload identity federation): a file-, url- or AWS-sourced subject token
+  exchanged at Google's STS, optionally for an impersonated service account's token
   (:mod:`anyllm_vertexai.external_account`).
 
 Each is a :class:`~any_llm.auth.TokenAuth`: core sends the requests through the client's transport,
-caches the token and refreshes it. Other kinds (``impersonated_service_account``, AWS- or
+caches the token and refreshes it. Other kinds (``impersonated_service_account``,
 executable-sourced external accounts) are refused with a message saying so, rather than half supported.
 """
 
