@@ -355,3 +355,61 @@ def test_aws_source_from_instance_metadata_with_imdsv2(google: Google, monkeypat
         ("GET", "/latest/meta-data/iam/security-credentials/vertex-role"),
     ]
     assert all(token == "imds-session-0001" for _, _, token in metadata_calls[1:])
+
+
+# -- impersonated_service_account (gcloud ... --impersonate-service-account) -------------------------
+
+
+def test_impersonated_service_account_from_gcloud_user_credentials(google: Google, tmp_path: Path) -> None:
+    """The source (gcloud's refresh-token grant, verified by the JWT-strict token endpoint) gets a token that
+    buys the target service account's; Vertex sees only the impersonated token."""
+    from anyllm_vertexai.testing import CLIENT_SECRET, REFRESH_TOKEN
+
+    handle = google.handle
+    refreshes: list[dict[str, str]] = []
+
+    def with_oauth(r: RecordedRequest) -> Reply:
+        if r.path == "/token":
+            form = dict(parse_qsl(r.body.decode()))
+            refreshes.append(form)
+            if form.get("refresh_token") != REFRESH_TOKEN or form.get("client_secret") != CLIENT_SECRET:
+                return Reply.json({"error": "invalid_grant"}, 400)
+            google.federated.append("ya29.user-token-0001")  # the IAM endpoint accepts it as a source token
+            return Reply.json({"access_token": "ya29.user-token-0001", "expires_in": 3599})
+        return handle(r)
+
+    google.server.handler = with_oauth
+    creds = {
+        "type": "impersonated_service_account",
+        "service_account_impersonation_url": f"{google.server.url}/v1/projects/-/serviceAccounts/{SA}:generateAccessToken",
+        "delegates": [],
+        "quota_project_id": "billing-project",
+        "source_credentials": {
+            "type": "authorized_user",
+            "client_id": "764086051850-6qr4p6gpi6hn506pt8ejuq83di341hur.apps.googleusercontent.com",
+            "client_secret": CLIENT_SECRET,
+            "refresh_token": REFRESH_TOKEN,
+            "token_uri": f"{google.server.url}/token",
+        },
+    }
+    with client(google, creds) as c:
+        c.completion(MODEL, MESSAGES)
+        c.completion(MODEL, MESSAGES)
+    assert len(refreshes) == 1 and google.impersonated == ["impersonated-0001"]
+    impersonation = next(r for r in google.server.requests if "generateAccessToken" in r.path)
+    assert impersonation.headers["authorization"] == "Bearer ya29.user-token-0001"
+    assert impersonation.json == {"scope": [SCOPE], "lifetime": "3600s"}
+    vertex = [r for r in google.server.requests if ":generateContent" in r.path]
+    assert [r.headers["authorization"] for r in vertex] == ["Bearer impersonated-0001"] * 2
+    assert all(r.headers["x-goog-user-project"] == "billing-project" for r in vertex)
+
+
+def test_impersonation_refused_names_the_role_to_grant(google: Google, tmp_path: Path) -> None:
+    (tmp_path / "t").write_text("subject-jwt-0001")
+    creds = config(
+        google,
+        {"file": str(tmp_path / "t")},
+        service_account_impersonation_url=f"{google.server.url}/v1/projects/-/serviceAccounts/other@x:generateAccessToken",
+    )
+    with client(google, creds) as c, pytest.raises(errors.AuthenticationError, match="workloadIdentityUser"):
+        c.completion(MODEL, MESSAGES)

@@ -41,7 +41,7 @@ from any_llm import errors
 from any_llm.auth import Token, TokenAuth, TokenFlow, TokenRequest, TokenResponse, token_endpoint_error
 from any_llm.provider import HTTPRequest
 
-__all__ = ["DEFAULT_STS_URL", "TOKEN_EXCHANGE_GRANT", "ExternalAccountAuth"]
+__all__ = ["DEFAULT_STS_URL", "TOKEN_EXCHANGE_GRANT", "ExternalAccountAuth", "impersonate"]
 
 DEFAULT_STS_URL = "https://sts.googleapis.com/v1/token"
 TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange"
@@ -130,11 +130,7 @@ class ExternalAccountAuth(TokenAuth):
         federated = answer.oauth_token(None, _WHAT)
         if not self.impersonation_url:
             return federated
-        body = {"scope": list(self.scopes), "lifetime": f"{self.lifetime}s"}
-        answer = yield TokenRequest(
-            "POST", self.impersonation_url, json=body, headers={"Authorization": f"Bearer {federated.value}"}
-        )
-        return _impersonated(answer)
+        return (yield from impersonate(self.impersonation_url, federated, self.scopes, self.lifetime))
 
     def _subject_token(self) -> Generator[HTTPRequest, TokenResponse, str]:
         """The subject token, from the file (a local read), the URL (a request core sends), or made by
@@ -185,6 +181,18 @@ class ExternalAccountAuth(TokenAuth):
         super().apply(headers, token)
         if self.quota_project:
             headers["x-goog-user-project"] = self.quota_project
+
+
+def impersonate(
+    url: str, source: Token, scopes: tuple[str, ...], lifetime: int = 3600, delegates: list[str] | None = None
+) -> TokenFlow:
+    """IAM Credentials' ``generateAccessToken`` at ``url``, authenticated with ``source``: the service
+    account's token (shared by workload identity federation and ``impersonated_service_account`` files)."""
+    body: dict[str, Any] = {"scope": list(scopes), "lifetime": f"{lifetime}s"}
+    if delegates:
+        body["delegates"] = delegates
+    answer = yield TokenRequest("POST", url, json=body, headers={"Authorization": f"Bearer {source.value}"})
+    return _impersonated(answer)
 
 
 def _impersonated(answer: TokenResponse) -> Token:
