@@ -5,6 +5,7 @@ Messages schema), and Application Default Credentials through a JWT-verifying to
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
