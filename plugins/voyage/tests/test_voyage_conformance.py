@@ -4,6 +4,7 @@ sending; the embedding, key-from-env and list_models checks run against Voyage-s
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
 from anyllm_voyage import VoyageProvider
 
@@ -25,7 +26,7 @@ SPEC = Path(__file__).parent / "spec" / "voyage-openapi.json"
 class TestVoyageConformance(ProviderConformance):
     provider_class = VoyageProvider
     base_path = "/v1"
-    family_request_schemas = {"rerank": (SPEC, "RerankRequest")}
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = {"rerank": (SPEC, "RerankRequest")}
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         if scenario == "embedding":
