@@ -446,3 +446,26 @@ def test_a_refused_signature_is_an_authentication_error(
     _, exc, _ = run(mode, aws, server, False, 2)
     assert type(exc) is errors.AuthenticationError
     assert server.verdicts == ["signature mismatch"]
+
+
+@pytest.mark.usefixtures("fast_backoff")
+def test_retries_and_cuts_log_no_secret_or_signature(
+    aws: AWSProtocol, server: SignedFaultServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """At DEBUG, the retried and cut requests log what happened, never the secret key, the session token
+    or the request's signature."""
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="any_llm")
+    caplog.set_level(logging.DEBUG, logger="httpx")
+    frames = aws.frames()
+    server.queue(
+        Reply(fault="reset"),
+        aws.server_error(503),
+        Reply(200, dict(EVENTSTREAM), [frames[0] + frames[1][:9]], fault="cut"),
+    )
+    _, exc, _ = run("sync", aws, server, True, 2)
+    assert type(exc) is CONN and len(server.requests) == 3
+    logged = caplog.text + repr(exc) + str(exc)
+    assert caplog.records, "nothing was logged: the check would prove nothing"
+    assert SECRET not in logged and "Signature=" not in logged and "AWS4-HMAC-SHA256" not in logged
