@@ -289,7 +289,6 @@ def check(
 
 MODES = ("sync", "async")
 BOTH = [pytest.param(s, m, id=f"{'stream' if s else 'plain'}-{m}") for s in (False, True) for m in MODES]
-STREAM = [pytest.param(m, id=m) for m in MODES]
 SOME = [pytest.param(False, "sync", id="plain-sync"), pytest.param(True, "async", id="stream-async")]
 
 
@@ -357,10 +356,10 @@ def test_429_waits_for_retry_after_seconds_then_the_storm_is_typed(aws: AWSProto
     assert len(server.requests) == 3
 
 
-@pytest.mark.parametrize("mode", STREAM)
 def test_stream_cut_mid_frame_is_a_connection_error_after_the_chunks(
-    mode: str, aws: AWSProtocol, server: SignedFaultServer
+    aws: AWSProtocol, server: SignedFaultServer
 ) -> None:
+    mode = one_mode(aws, flip=False)
     frames = aws.frames()
     whole = b"".join(frames[:-1])
     cut = whole[: len(whole) - len(frames[-2]) // 2]  # in the middle of the last frame sent
@@ -371,24 +370,22 @@ def test_stream_cut_mid_frame_is_a_connection_error_after_the_chunks(
     assert "echo:".startswith(text(chunks)) or text(chunks).startswith("echo:")
 
 
-@pytest.mark.parametrize("mode", STREAM)
-def test_stream_cut_inside_the_prelude(mode: str, aws: AWSProtocol, server: SignedFaultServer) -> None:
+def test_stream_cut_inside_the_prelude(aws: AWSProtocol, server: SignedFaultServer) -> None:
+    mode = one_mode(aws, flip=True)
     frames = aws.frames()
     server.queue(Reply(200, dict(EVENTSTREAM), [frames[0] + frames[1][:7]], fault="cut"))
     check(aws, server, run(mode, aws, server, True, 2), CONN, 1, TIMEOUT, True)
 
 
-@pytest.mark.parametrize("mode", STREAM)
-def test_stream_that_ends_cleanly_before_the_protocols_end(
-    mode: str, aws: AWSProtocol, server: SignedFaultServer
-) -> None:
+def test_stream_that_ends_cleanly_before_the_protocols_end(aws: AWSProtocol, server: SignedFaultServer) -> None:
+    mode = one_mode(aws, flip=False)
     server.queue(Reply(200, dict(EVENTSTREAM), aws.truncated()))
     chunks = check(aws, server, run(mode, aws, server, True, 2), CONN, 1, TIMEOUT, True)
     assert chunks
 
 
-@pytest.mark.parametrize("mode", STREAM)
-def test_a_frame_with_a_bad_checksum_is_invalid(mode: str, aws: AWSProtocol, server: SignedFaultServer) -> None:
+def test_a_frame_with_a_bad_checksum_is_invalid(aws: AWSProtocol, server: SignedFaultServer) -> None:
+    mode = one_mode(aws, flip=True)
     frames = aws.frames()
     bad = bytearray(frames[1])
     bad[-6] ^= 0x55  # a payload byte: the message CRC no longer matches
@@ -396,8 +393,8 @@ def test_a_frame_with_a_bad_checksum_is_invalid(mode: str, aws: AWSProtocol, ser
     check(aws, server, run(mode, aws, server, True, 2), INVALID, 1, TIMEOUT, True)
 
 
-@pytest.mark.parametrize("mode", STREAM)
-def test_an_exception_frame_mid_stream_is_typed(mode: str, aws: AWSProtocol, server: SignedFaultServer) -> None:
+def test_an_exception_frame_mid_stream_is_typed(aws: AWSProtocol, server: SignedFaultServer) -> None:
+    mode = one_mode(aws, flip=False)
     server.queue(Reply(200, dict(EVENTSTREAM), [*aws.truncated(), aws.exception]))
     chunks = check(aws, server, run(mode, aws, server, True, 2), aws.exception_error, 1, TIMEOUT, True)
     assert chunks
@@ -430,18 +427,18 @@ def test_a_slow_drip_under_the_read_timeout_succeeds(aws: AWSProtocol, server: S
 
 
 @pytest.mark.usefixtures("fast_backoff")
-@pytest.mark.parametrize("mode", MODES)
-def test_a_plain_body_cut_mid_json_is_retried(mode: str, aws: AWSProtocol, server: SignedFaultServer) -> None:
+def test_a_plain_body_cut_mid_json_is_retried(aws: AWSProtocol, server: SignedFaultServer) -> None:
+    mode = one_mode(aws, flip=True)
     body = aws.ok().chunks[0]
     server.queue(Reply(200, {"content-type": "application/json"}, [body[: len(body) // 2]], fault="cut"), aws.ok())
     check(aws, server, run(mode, aws, server, False, 1), None, 2, 2 * TIMEOUT, False)
 
 
-@pytest.mark.parametrize("mode", MODES)
 def test_a_refused_signature_is_an_authentication_error(
-    mode: str, aws: AWSProtocol, server: SignedFaultServer, monkeypatch: pytest.MonkeyPatch
+    aws: AWSProtocol, server: SignedFaultServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The endpoint really verifies: signed with another secret, the request is refused (403), not retried."""
+    mode = one_mode(aws, flip=False)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-the-secret/0000000000000000000000000")
     _, exc, _ = run(mode, aws, server, False, 2)
     assert type(exc) is errors.AuthenticationError
