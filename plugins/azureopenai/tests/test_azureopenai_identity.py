@@ -353,3 +353,12 @@ def test_azure_core_requests_and_timeouts_become_token_requests() -> None:
     assert raw.content == b"x=1" and raw.form is None
     assert _timeout({"connection_timeout": 1}) == httpx.Timeout(300.0, connect=1.0)
     assert _timeout({"connection_timeout": 2, "read_timeout": 5}) == httpx.Timeout(5.0, connect=2.0)
+
+
+def test_core_sent_refuses_async_credential_classes_and_a_transport() -> None:
+    from azure.identity import aio
+
+    with pytest.raises(errors.ConfigurationError, match="sync credential classes"):
+        core_sent(aio.ClientSecretCredential, tenant_id=TENANT, client_id=CLIENT_ID, client_secret=SECRET)
+    with pytest.raises(errors.ConfigurationError, match="transport"):
+        core_sent(ClientSecretCredential, tenant_id=TENANT, client_id=CLIENT_ID, client_secret=SECRET, transport=None)

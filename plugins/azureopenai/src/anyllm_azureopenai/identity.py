@@ -56,6 +56,13 @@ def core_sent(credential_class: Any, /, **kwargs: Any) -> Any:
     """
     if "transport" in kwargs:
         raise errors.ConfigurationError("core_sent() sets the credential's transport itself: do not pass transport=")
+    import inspect
+
+    if inspect.iscoroutinefunction(getattr(credential_class, "get_token", None)):
+        raise errors.ConfigurationError(
+            "core_sent() takes azure-identity's sync credential classes (async calls run them in a worker thread); "
+            "an azure.identity.aio credential can be passed as credential= directly"
+        )
     credential = credential_class(transport=CoreTransport(), **kwargs)
     setattr(credential, _MARK, True)
     return credential
