@@ -77,6 +77,11 @@ def _editables(example: bool = False) -> list[str]:
     return args
 
 
+def _plugin_test_requirements() -> list[str]:
+    """The test-only tools plugins list in tests/requirements.txt (an oracle, a signer, a credential library)."""
+    return [arg for path in sorted(ROOT.glob("plugins/*/tests/requirements.txt")) for arg in ("-r", str(path))]
+
+
 def _real_server(session: nox.Session) -> dict[str, str]:
     """Start the real local LLM server for the real-server tier (skipped with ANYLLM_REAL_SERVER=0)."""
     if os.environ.get("ANYLLM_REAL_SERVER", "1") == "0" or os.environ.get("LLM_TEST_BASE_URL"):
@@ -102,7 +107,7 @@ def _stop_real_server() -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole suite: core, every plugin, cross-package tests, and the real-server tier."""
-    _install(session, *_editables(example=True), *TEST_DEPS)
+    _install(session, *_editables(example=True), *TEST_DEPS, *_plugin_test_requirements())
     env = _real_server(session)
     try:
         paths = [

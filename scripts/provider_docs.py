@@ -167,6 +167,8 @@ def _declared_quirks(info: ProviderInfo) -> list[str]:
             "Its `/responses` endpoint keeps no state: `previous_response_id`, `conversation`, `store=True` "
             "and `background=True` are refused."
         )
+    for capability, note in sorted(getattr(cls, "capability_notes", {}).items()):
+        out.append(f"No {_CAPABILITY_TEXT.get(capability, f'`{capability}`')}: {note.rstrip('.')}.")
     if cls.context_markers:
         names = ", ".join(f"`{m}`" for m in cls.context_markers)
         out.append(f"Error text meaning the prompt is too long (becomes `ContextLengthExceededError`): {names}.")
