@@ -1,7 +1,7 @@
-"""The README's performance table, generated from bench/results/results.json (written by ``nox -s bench``).
+"""The performance table of docs/performance.md, generated from bench/results/results.json (``nox -s bench``).
 
 ``scripts/update_readme.py`` (``nox -s readme``) writes it between ``<!-- bench:start -->`` and
-``<!-- bench:end -->``; tests/test_repo_consistency.py checks that the README shows the last run's numbers.
+``<!-- bench:end -->``; tests/test_repo_consistency.py checks that the page shows the last run's numbers.
 Standard library only.
 """
 

@@ -1,20 +1,24 @@
-"""Regenerate the README's provider table from the installed plugins' own declarations."""
+"""Regenerate the README's provider list from the installed plugins' declarations.
+
+The code lives in ``scripts/provider_docs.py``, shared with the docs site's provider pages (one source
+of truth); the full table and the native-vs-translated table are generated into the site at build time.
+"""
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
-from any_llm.__main__ import markdown_table
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+from provider_docs import provider_infos, update_readme
 
 
 def bench_table() -> str:
     """The performance table from bench/results/results.json (bench/readme_table.py; standard library only)."""
     import importlib.util
 
-    path = README.parent / "bench" / "readme_table.py"
+    path = Path(__file__).resolve().parents[1] / "bench" / "readme_table.py"
     spec = importlib.util.spec_from_file_location("bench_readme_table", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -23,31 +27,25 @@ def bench_table() -> str:
     return text
 
 
-def main() -> None:
-    table = "\n".join(line for line in markdown_table().splitlines() if "`acme`" not in line)
-    text = README.read_text()
-    new = re.sub(
-        r"(<!-- providers:start -->\n).*?(<!-- providers:end -->)",
-        lambda m: m.group(1) + table + "\n" + m.group(2),
-        text,
-        flags=re.S,
-    )
-    from any_llm.bridges import api_table
+def update_performance_page() -> None:
+    """docs/performance.md's table between ``<!-- bench:start -->`` and ``<!-- bench:end -->``: the last bench run."""
+    import re
 
-    new = re.sub(
-        r"(<!-- apis:start -->\n).*?(<!-- apis:end -->)",
-        lambda m: m.group(1) + api_table() + "\n" + m.group(2),
-        new,
-        flags=re.S,
-    )
+    page = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
+    text = page.read_text()
     new = re.sub(
         r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)",
         lambda m: m.group(1) + bench_table() + "\n" + m.group(2),
-        new,
+        text,
         flags=re.S,
     )
-    README.write_text(new)
-    print(f"README.md: {table.count(chr(10)) - 1} providers")
+    page.write_text(new)
+
+
+def main() -> None:
+    update_readme()
+    update_performance_page()
+    print(f"README.md: {len(provider_infos())} providers; docs/performance.md: the last bench run's table")
 
 
 if __name__ == "__main__":
