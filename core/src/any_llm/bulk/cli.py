@@ -1,7 +1,8 @@
 """``python -m any_llm bulk INPUT -o OUTPUT``: the command-line face of :func:`any_llm.bulk.run`.
 
 Exit status: 0 when every row succeeded, 1 when the job finished with failed rows (see the errors
-file), 2 for bad arguments or input, 130 after Ctrl-C (run the same command again to resume).
+file), 2 for bad arguments or input, 3 when ``--mode batch-api`` stopped waiting at ``--max-wait`` with the
+batch still running, 130 after Ctrl-C (run the same command again to resume, or to keep waiting).
 """
 
 from __future__ import annotations
@@ -33,6 +34,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--retry-failed", action="store_true", help="on resume, send earlier failed rows again")
     parser.add_argument("--quiet", action="store_true", help="only the summary")
     parser.add_argument("--progress-interval", type=float, help="seconds between plain progress lines")
+    batch = parser.add_argument_group("batch API (--mode batch-api)")
+    batch.add_argument(
+        "--mode",
+        choices=("direct", "batch-api"),
+        default="direct",
+        help="direct: one call per row (default); batch-api: submit the file to the provider's batch API and wait",
+    )
+    batch.add_argument("--completion-window", default="24h", help="the batch's completion window (default 24h)")
+    batch.add_argument("--poll-interval", type=float, help="first seconds between polls (default 10, grows 1.5x)")
+    batch.add_argument("--max-poll-interval", type=float, help="longest seconds between polls (default 300)")
+    batch.add_argument("--max-wait", type=float, help="stop waiting after this many seconds (exit 3; rerun to resume)")
     return parser
 
 
@@ -63,10 +75,17 @@ def main(argv: list[str] | None = None) -> int:
             max_retries=args.max_retries,
             progress=reporter,
             retry_failed=args.retry_failed,
+            mode=args.mode,
+            completion_window=args.completion_window,
+            poll_interval=args.poll_interval,
+            max_poll_interval=args.max_poll_interval,
+            max_wait=args.max_wait,
         )
     except KeyboardInterrupt:
         return 130
     except errors.ConfigurationError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if stats.interrupted:
+        return 3
     return 1 if stats.failed else 0

@@ -160,8 +160,35 @@ async def arun(
     progress: ProgressReporter | None = None,
     fsync_interval: float = 1.0,
     retry_failed: bool = False,
+    mode: str = "direct",
+    completion_window: str = "24h",
+    poll_interval: float | None = None,
+    max_poll_interval: float | None = None,
+    max_wait: float | None = None,
 ) -> BulkStats:
     """Async form of :func:`any_llm.bulk.run` (same arguments, same result)."""
+    if mode == "batch-api":
+        if rpm is not None or tpm is not None:
+            raise errors.ConfigurationError("rpm/tpm pace direct calls; a batch API paces itself: drop them")
+        from any_llm.bulk import batchapi
+
+        return await batchapi.arun_batch_api(
+            requests,
+            output,
+            provider=provider,
+            api_key=api_key,
+            api_base=api_base,
+            client_args=client_args,
+            errors_path=errors_path,
+            progress=progress,
+            retry_failed=retry_failed,
+            completion_window=completion_window,
+            poll_interval=batchapi.DEFAULT_POLL_INTERVAL if poll_interval is None else poll_interval,
+            max_poll_interval=batchapi.DEFAULT_MAX_POLL_INTERVAL if max_poll_interval is None else max_poll_interval,
+            max_wait=max_wait,
+        )
+    if mode != "direct":
+        raise errors.ConfigurationError(f'mode must be "direct" or "batch-api", got {mode!r}')
     _check_args(concurrency, rpm, tpm, max_retries)
     total = count_rows(requests)
     out = _open_output(requests, output, errors_path, fsync_interval, retry_failed)
