@@ -24,11 +24,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from any_llm.bulk.progress import BulkStats, PlainProgress, ProgressReporter, RichProgress, default_reporter
 from any_llm.bulk.rows import Requests
 from any_llm.bulk.runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, arun
+
+if TYPE_CHECKING:
+    from any_llm.router.routing import Router
 
 __all__ = [
     "BulkStats",
@@ -62,6 +65,7 @@ def run(
     poll_interval: float | None = None,
     max_poll_interval: float | None = None,
     max_wait: float | None = None,
+    router: Router | str | os.PathLike[str] | None = None,
 ) -> BulkStats:
     """Send every request of ``requests`` and write one answer line per request to ``output``.
 
@@ -89,6 +93,9 @@ def run(
             (default 10 s) up to the second (default 300 s).
         max_wait: Batch mode: seconds to wait for the batch before returning with ``stats.interrupted``
             and ``stats.batch_ids`` (None: until it ends).
+        router: An :class:`any_llm.Router`, or the path of a router config file (JSON; TOML on Python
+            3.11+ or with tomli; YAML with PyYAML: :mod:`any_llm.router.config`): ``body.model`` then
+            names a router group, and each row goes through the router's deployments and fallbacks.
 
     Returns:
         ``BulkStats``: counts, tokens, elapsed time and whether the run was interrupted.
@@ -118,5 +125,6 @@ def run(
             poll_interval=poll_interval,
             max_poll_interval=max_poll_interval,
             max_wait=max_wait,
+            router=router,
         )
     )

@@ -25,6 +25,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("-o", "--output", required=True, help="output JSONL (resumed if it exists)")
     parser.add_argument("--provider", help='provider of every row (else body.model says "provider:model")')
     parser.add_argument("--api-base", help="base URL of the provider's API")
+    parser.add_argument(
+        "--router",
+        metavar="CONFIG",
+        help="route rows through an any_llm.Router built from this file (.json; .toml on Python 3.11+; "
+        ".yaml with PyYAML): body.model names a router group",
+    )
     parser.add_argument("--concurrency", type=int, default=16, help="requests in flight at most (default 16)")
     parser.add_argument("--rpm", type=float, help="requests per minute never to exceed")
     parser.add_argument("--tpm", type=float, help="tokens per minute never to exceed")
@@ -80,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             poll_interval=args.poll_interval,
             max_poll_interval=args.max_poll_interval,
             max_wait=args.max_wait,
+            router=args.router,
         )
     except KeyboardInterrupt:
         return 130
