@@ -239,7 +239,7 @@ def ray(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         *session.posargs,
-        env={"RAY_AUTH_MODE": "disabled"},
+        env={"RAY_AUTH_MODE": "disabled", "ANYLLM_RAY_REQUIRED": "1"},
     )
 
 
