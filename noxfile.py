@@ -244,7 +244,23 @@ def ray(session: nox.Session) -> None:
 
 
 @nox.session(python=PYTHON)
+def bulk(session: nox.Session) -> None:
+    """The bulk resume proof at the issue's size: 20,000 rows, the runner killed twice, resumed (minutes)."""
+    session.install("-e", "core", "-e", "plugins/openai", *TEST_DEPS)
+    session.run(
+        "pytest",
+        "tests/reliability/test_bulk_resume.py",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"ANYLLM_BULK_RESUME_ROWS": "20000"},
+    )
+
+
+@nox.session(python=PYTHON)
 def bench_bulk(session: nox.Session) -> None:
     """Bulk throughput: any_llm.bulk.run vs a bare asyncio+httpx loop at the same concurrency."""
-    session.install("-e", "core", "-e", "plugins/openai")
-    session.run("python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs)
+    session.install("-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]")
+    session.run(
+        "python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs, env={"RAY_AUTH_MODE": "disabled"}
+    )
