@@ -18,6 +18,10 @@ output are skipped, a half-written last line is cut off, and the output ends wit
 ``custom_id`` exactly once. See :mod:`any_llm.bulk.runner` (retries, memory),
 :mod:`any_llm.bulk.limits` (adaptive concurrency, rpm/tpm) and :mod:`any_llm.bulk.output`
 (the write and fsync policy).
+
+Two other ways to send the same rows: ``mode="batch-api"`` submits them to the provider's batch API and
+waits for it (:mod:`any_llm.bulk.batchapi`), and ``router=`` sends each row through an
+:class:`any_llm.Router`'s deployments and fallbacks (:mod:`any_llm.bulk.routed`).
 """
 
 from __future__ import annotations
