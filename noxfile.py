@@ -4,6 +4,7 @@ nox -s demo        the seed examples against a real local model (installs it the
 nox -s tests       the whole test suite (starts the real local LLM server for its tier)
 nox -s plugin      each plugin alone with core, in its own venv
 nox -s lint typecheck build packaging bench
+nox -s docs        the docs site, built with --strict, its examples run, opened in headless Chromium
 """
 
 from __future__ import annotations
@@ -24,19 +25,43 @@ EXTENSIONS = sorted(
     p.name for p in (ROOT / "extensions").glob("*") if (p / "pyproject.toml").exists() and p.name not in ("ray",)
 )
 """Non-provider distributions (extensions/NAME, anyllm-NAME) tested in ``tests``; ray has its own session."""
-TEST_DEPS = [
-    "pytest>=8",
-    "pytest-asyncio>=0.24",
-    "pytest-timeout>=2.3",
-    "hypothesis>=6.100",
-    "jsonschema>=4.20",
-    "pyyaml>=6",
-    "cryptography>=42",  # test-only: the RSA oracle for the Google service-account JWT tests
-    "botocore>=1.34",  # test-only oracle for SigV4 and event-stream (any_llm.aws, bedrock, sagemaker)
-]
+
+
+def _group(name: str) -> list[str]:
+    """A dependency group of the workspace's pyproject.toml: the one list of each tool set and its pins."""
+    import tomllib
+
+    groups: dict[str, list[str]] = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    return groups[name]
+
+
+TEST_DEPS = _group("test")
 PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
-RUFF = "ruff==0.17.6"  # the same as .pre-commit-config.yaml's rev
-MYPY = "mypy==2.4.1"
+
+
+def _constraints() -> str:
+    """uv.lock as a pip constraints file, so every session installs the locked versions (``uv export``;
+    ``--locked`` fails when the lock is stale against a pyproject.toml: run ``uv lock`` then)."""
+    target = ROOT / ".nox" / "uv-lock-constraints.txt"
+    lock = ROOT / "uv.lock"
+    if not target.exists() or target.stat().st_mtime < lock.stat().st_mtime:
+        target.parent.mkdir(exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")  # CI runs two nox processes side by side
+        subprocess.run(
+            [
+                *("uv", "export", "--locked", "--quiet", "--no-hashes", "--no-header", "--no-emit-workspace"),
+                *("--all-packages", "--all-groups", "--all-extras", "--output-file", str(partial)),
+            ],
+            cwd=ROOT,
+            check=True,
+        )
+        partial.replace(target)
+    return str(target)
+
+
+def _install(session: nox.Session, *args: str) -> None:
+    """``session.install`` pinned to uv.lock's versions (what is not in the lock resolves freely)."""
+    session.install("-c", _constraints(), *args)
 
 
 def _editables(example: bool = False) -> list[str]:
@@ -50,6 +75,11 @@ def _editables(example: bool = False) -> list[str]:
     if example:
         args += ["-e", "examples/anyllm-acme"]
     return args
+
+
+def _plugin_test_requirements() -> list[str]:
+    """The test-only tools plugins list in tests/requirements.txt (an oracle, a signer, a credential library)."""
+    return [arg for path in sorted(ROOT.glob("plugins/*/tests/requirements.txt")) for arg in ("-r", str(path))]
 
 
 def _real_server(session: nox.Session) -> dict[str, str]:
@@ -77,7 +107,7 @@ def _stop_real_server() -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole suite: core, every plugin, cross-package tests, and the real-server tier."""
-    session.install(*_editables(example=True), *TEST_DEPS)
+    _install(session, *_editables(example=True), *TEST_DEPS, *_plugin_test_requirements())
     env = _real_server(session)
     try:
         paths = [
@@ -112,7 +142,7 @@ def versions(session: nox.Session) -> None:
     """Core and one plugin of each protocol family on each other supported Python (everything else,
     with the cross-package, packaging, reliability and real-model tiers, runs on the main version in
     ``tests``; the plugins' own code is version-neutral translation, the protocols cover its shapes)."""
-    session.install(*_editables(example=True), *TEST_DEPS)
+    _install(session, *_editables(example=True), *TEST_DEPS)
     protocols = [p for p in ("openai", "anthropic", "gemini", "ollama", "bedrock") if p in PLUGINS]
     paths = ["core/tests", *[f"plugins/{p}/tests" for p in protocols], "examples/anyllm-acme/tests"]
     session.run("pytest", *paths, "-q", "-p", "no:cacheprovider", *session.posargs)
@@ -123,10 +153,10 @@ def versions(session: nox.Session) -> None:
 def plugin(session: nox.Session, name: str) -> None:
     """One plugin installed alone with core (and the first-party plugins it builds on), running its own tests."""
     needs = _first_party_needs(name)
-    session.install("-e", "core", *[arg for n in (name, *needs) for arg in ("-e", f"plugins/{n}")], *TEST_DEPS)
+    _install(session, "-e", "core", *[arg for n in (name, *needs) for arg in ("-e", f"plugins/{n}")], *TEST_DEPS)
     extra = ROOT / "plugins" / name / "tests" / "requirements.txt"  # test-only tools (an oracle, a signer)
     if extra.exists():
-        session.install("-r", str(extra))
+        _install(session, "-r", str(extra))
     session.run(
         "pytest",
         f"plugins/{name}/tests",
@@ -157,7 +187,7 @@ def _first_party_needs(name: str) -> list[str]:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    session.install(RUFF)
+    _install(session, *_group("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -165,8 +195,8 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on core, every plugin, extension and example."""
-    session.install(*_editables(example=True), "-e", "core[prices,progress]", "-e", "extensions/ray", "numpy")
-    session.install(MYPY, "pytest>=8", "jsonschema>=4.20")
+    _install(session, *_editables(example=True), "-e", "core[prices,progress]", "-e", "extensions/ray", "numpy")
+    _install(session, *_group("typecheck"))
     packages = [str(p) for p in sorted(ROOT.glob("*/*/src/anyllm_*")) if p.is_dir()]
     session.run("mypy", "--strict", "core/src/any_llm", *packages)
 
@@ -174,7 +204,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Wheels and sdists of every distribution into dist/, then a metadata check."""
-    session.install("build", "twine")
+    _install(session, "build", "twine")
     dist = ROOT / "dist"
     dist.mkdir(exist_ok=True)
     for old in dist.glob("*"):
@@ -186,8 +216,9 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def readme(session: nox.Session) -> None:
-    """Regenerate the README's provider table from the plugins' declarations."""
-    session.install(*_editables())
+    """Regenerate the README's provider list from the plugins' declarations (the site's table and pages are
+    generated at build time by the same code: ``nox -s docs``)."""
+    _install(session, *_editables())
     session.run("python", "scripts/update_readme.py")
 
 
@@ -205,7 +236,7 @@ def demo(session: nox.Session) -> None:
     if provider not in PLUGINS:
         session.error(f"no plugin {provider!r} under plugins/ (there are: {', '.join(PLUGINS)})")
     names = sorted({"llamacpp", provider})
-    session.install("-e", "core", *[arg for name in names for arg in ("-e", f"plugins/{name}")])
+    _install(session, "-e", "core", *[arg for name in names for arg in ("-e", f"plugins/{name}")])
     session.run("python", "demo/run_demo.py", *args)
 
 
@@ -225,14 +256,14 @@ def bench_smoke(session: nox.Session) -> None:
 def packaging(session: nox.Session) -> None:
     """Packaging as users see it: every wheel and sdist built, installed into fresh venvs and used
     (core alone, core + one plugin, all plugins, one uninstalled, the third-party example). Also part of tests."""
-    session.install("-e", "core", *TEST_DEPS)
+    _install(session, "-e", "core", *TEST_DEPS)
     session.run("pytest", "tests/packaging", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def ray(session: nox.Session) -> None:
     """anyllm-ray on a local Ray instance (ray.init(num_cpus=2)) against a server on 127.0.0.1."""
-    session.install("-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]", *TEST_DEPS)
+    _install(session, "-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]", *TEST_DEPS)
     session.run(
         "pytest",
         "extensions/ray/tests",
@@ -246,7 +277,7 @@ def ray(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bulk(session: nox.Session) -> None:
     """The bulk resume proof at the issue's size: 20,000 rows, the runner killed twice, resumed (minutes)."""
-    session.install("-e", "core", "-e", "plugins/openai", *TEST_DEPS)
+    _install(session, "-e", "core", "-e", "plugins/openai", *TEST_DEPS)
     session.run(
         "pytest",
         "tests/reliability/test_bulk_resume.py",
@@ -260,7 +291,32 @@ def bulk(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench_bulk(session: nox.Session) -> None:
     """Bulk throughput: any_llm.bulk.run vs a bare asyncio+httpx loop at the same concurrency."""
-    session.install("-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]")
+    _install(session, "-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]")
     session.run(
         "python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs, env={"RAY_AUTH_MODE": "disabled"}
     )
+
+
+DOCS_DEPS = [
+    "mkdocs==1.6.1",
+    "mkdocs-material==9.8.1",
+    "mkdocstrings==1.0.8",
+    "mkdocstrings-python==2.0.11",
+    "mkdocs-autorefs==1.4.5",
+    "pymdown-extensions==13.1.2",
+    "griffelib==2.4.1",  # griffe, which reads the docstrings (scripts/griffe_sphinx_roles.py extends it)
+    "playwright==1.65.2",  # the Python package only: it drives Debian's /usr/bin/chromium, never downloads one
+]
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The docs site: ``mkdocs build --strict`` into build/site (provider pages and the API reference
+    generated from the code), then its tests: every example runs, the reference covers ``any_llm.__all__``,
+    and headless Chromium opens the built site (screenshots in build/artifacts/docs/)."""
+    _install(session, *_editables(example=True), *TEST_DEPS, *DOCS_DEPS)
+    session.run("mkdocs", "build", "--strict", "--clean", env={"NO_MKDOCS_2_WARNING": "1"})
+    env = {"ANYLLM_DOCS_SITE": str(ROOT / "build" / "site")}
+    if os.environ.get("CI"):
+        env["ANYLLM_DOCS_BROWSER_REQUIRED"] = "1"  # CI installs Chromium: a skipped browser test is a failure
+    session.run("pytest", "tests/docs", "-p", "no:cacheprovider", *session.posargs, env=env)

@@ -81,6 +81,18 @@ def resolve_api_base(cls: type[Provider], api_base: str | None) -> str:
     return base
 
 
+def _warn_http_transport(cls: type[Provider]) -> None:
+    import warnings
+
+    warnings.warn(
+        f"{cls.__name__}.http_transport is deprecated: pass the transport the way httpx takes it, "
+        "AnyLLM.create(..., transport=httpx.MockTransport(handler)) for one client, or "
+        "`with any_llm.transport.mount('all://host', transport):` for the module-level functions",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+
+
 def split_client_options(cls: type[Provider], client_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the provider's own options, the rest for the transport): the keys ``cls.client_options`` declares
     (an AWS region, a profile name...) go to the provider's constructor, never to httpx."""
@@ -108,6 +120,7 @@ class AnyLLM(FamilyMethods):
         headers = transport_kw.pop("default_headers", None) or transport_kw.pop("headers", None)
         _check_httpx_args(client_args, provider.name)
         if provider.http_transport is not None and "transport" not in client_args:
+            _warn_http_transport(type(provider))
             client_args["transport"] = provider.http_transport
         self.transport = Transport(headers=headers, httpx_args=client_args, **transport_kw)
 
@@ -331,7 +344,7 @@ class AnyLLM(FamilyMethods):
 
     def _embedding_call(self, model: str, inputs: Any, kwargs: dict[str, Any]) -> Call:
         if not self.provider.supports_embedding:
-            raise errors.UnsupportedCapabilityError("embedding", self.provider.name)
+            raise errors.UnsupportedCapabilityError.declared(self.provider, "embedding")
         if isinstance(inputs, str):
             inputs = [inputs]
         if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
@@ -358,7 +371,7 @@ class AnyLLM(FamilyMethods):
 
     def _models_call(self, kwargs: dict[str, Any]) -> Call:
         if not self.provider.supports_list_models:
-            raise errors.UnsupportedCapabilityError("list_models", self.provider.name)
+            raise errors.UnsupportedCapabilityError.declared(self.provider, "list_models")
         options = CallOptions.pop_from(kwargs)
         request = self.provider.build_list_models_request(kwargs)
 
@@ -412,7 +425,7 @@ class AnyLLM(FamilyMethods):
         from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
         if not self.provider.supports_count_tokens:
-            raise errors.UnsupportedCapabilityError("count_tokens", self.provider.name)
+            raise errors.UnsupportedCapabilityError.declared(self.provider, "count_tokens")
         options = CallOptions.pop_from(kwargs)
         args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
         params = build_params(model, messages, args, kwargs)
