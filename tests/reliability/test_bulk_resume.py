@@ -3,7 +3,7 @@
 The runner is ``python -m any_llm bulk`` in a subprocess; the server (127.0.0.1, in this process)
 answers 429 bursts with Retry-After, resets connections, and is slow at times. Rows default to
 500 in the main suite; ``nox -s bulk`` (which CI runs) sets ``ANYLLM_BULK_RESUME_ROWS=20000``, the
-issue's size: about 2.5 minutes on 2 shared cores (150 s for the whole session, measured), too long
+issue's size: 2-3 minutes on 2 shared cores (112-173 s for the whole session, measured), too long
 for the main suite's budget, and the time limits below scale with the rows.
 """
 
