@@ -164,3 +164,14 @@ def test_bad_config_files_name_the_problem(tmp_path: Path, monkeypatch: pytest.M
         bulk.run(items, tmp_path / "out.jsonl", router=tmp_path / "b.json", provider="openai")
     with pytest.raises(errors.ConfigurationError, match="batch"):
         bulk.run(items, tmp_path / "out.jsonl", router=tmp_path / "b.json", mode="batch-api")
+
+
+def test_toml_without_a_reader_says_what_to_install(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python 3.10 without tomli: the error names the fix (core does not depend on a TOML reader)."""
+    from any_llm.router import config as router_config
+
+    monkeypatch.setattr(router_config, "_toml_loads", lambda: None)
+    path = tmp_path / "router.toml"
+    path.write_text('[[deployments]]\ngroup = "g"\nmodel = "openai:x"\n')
+    with pytest.raises(errors.ConfigurationError, match=r"Python 3\.11\+ \(tomllib\) or `pip install tomli`"):
+        load_router(path)
