@@ -1,0 +1,464 @@
+"""Call hooks on every family: responses and messages (native and translated, streamed), rerank,
+moderation, images, speech, transcription, files and batch jobs, raw responses and router attempts."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from any_llm import AnyLLM, callhooks, hookimpl, plugins
+from any_llm.callhooks import AttemptInfo, CallInfo
+from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.testing import MockServer, Reply
+from any_llm.testing.conformance import chunk_json, completion_json
+from any_llm.testing.families import (
+    AUDIO_BYTES,
+    BATCH_LINES,
+    MODERATION_INPUT,
+    RERANK_DOCUMENTS,
+    RERANK_QUERY,
+    openai_family_exchanges,
+)
+
+MSG = [{"role": "user", "content": "hello there"}]
+RID = {"x-request-id": "req-fam-1", "x-ratelimit-remaining-requests": "41"}
+
+
+class Family(OpenAICompatibleProvider):
+    """Every family on, Responses natively (the OpenAI protocol)."""
+
+    name = "family-kit"
+    requires_api_key = False
+    supports_responses_native = True
+    supports_rerank = True
+    supports_moderation = True
+    supports_image_generation = True
+    supports_speech = True
+    supports_transcription = True
+    supports_batch = True
+
+
+class Translated(OpenAICompatibleProvider):
+    name = "translated-kit"
+    requires_api_key = False
+    extra_headers: ClassVar[dict[str, str]] = {}
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.events: list[tuple[str, CallInfo, Any]] = []
+
+    @hookimpl
+    def anyllm_call_start(self, call: CallInfo) -> None:
+        self.events.append(("start", call, None))
+
+    @hookimpl
+    def anyllm_call_attempt(self, call: CallInfo, attempt: AttemptInfo) -> None:
+        self.events.append(("attempt", call, attempt))
+
+    @hookimpl
+    def anyllm_call_response(self, call: CallInfo) -> None:
+        self.events.append(("response", call, None))
+
+    @hookimpl
+    def anyllm_stream_chunk(self, call: CallInfo, chunk: Any) -> None:
+        self.events.append(("chunk", call, chunk))
+
+    @hookimpl
+    def anyllm_stream_end(self, call: CallInfo) -> None:
+        self.events.append(("end", call, None))
+
+    @hookimpl
+    def anyllm_call_error(self, call: CallInfo) -> None:
+        self.events.append(("error", call, None))
+
+    def names(self) -> list[str]:
+        return [e[0] for e in self.events if e[0] != "chunk"]
+
+    def calls(self) -> list[CallInfo]:
+        return [e[1] for e in self.events if e[0] == "start"]
+
+
+@pytest.fixture
+def recorder() -> Iterator[Recorder]:
+    plugins.reset()
+    rec = Recorder()
+    plugins.register_plugin(rec, name="recorder")
+    yield rec
+    plugins.unregister_plugin(rec)
+    plugins.reset()
+
+
+@pytest.fixture
+def server() -> Iterator[MockServer]:
+    with MockServer() as s:
+        yield s
+
+
+_open: list[AnyLLM] = []
+
+
+@pytest.fixture(autouse=True)
+def _close_clients() -> Iterator[None]:
+    yield
+    while _open:
+        _open.pop().close()
+
+
+def family(server: MockServer) -> AnyLLM:
+    client = AnyLLM(Family(api_base=server.url + "/v1"), max_retries=0)
+    _open.append(client)
+    return client
+
+
+def translated(server: MockServer) -> AnyLLM:
+    client = AnyLLM(Translated(api_base=server.url), max_retries=0)
+    _open.append(client)
+    return client
+
+
+def run(method: Any, *args: Any, use_async: bool = False, **kwargs: Any) -> Any:
+    """``method(...)``, awaited on a loop of its own when ``use_async`` (its client's async pool closed after)."""
+    if not use_async:
+        return method(*args, **kwargs)
+    owner = getattr(method, "__self__", None)
+    client = getattr(owner, "_client", owner)
+
+    async def main() -> Any:
+        try:
+            return await method(*args, **kwargs)
+        finally:
+            await client.aclose()
+
+    return asyncio.run(main())
+
+
+# -- one call per family: start, its attempts, one terminal hook ---------------------------------------
+
+FAMILY_CALLS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any], str]] = {
+    "rerank": ("rerank", ("rr-model", RERANK_QUERY, RERANK_DOCUMENTS), {"top_n": 2}, "response"),
+    "moderation": ("moderation", ("mod-model", MODERATION_INPUT), {}, "response"),
+    "image_generation": ("image_generation", ("img-model", "a red circle"), {"n": 1}, "response"),
+    "speech": ("speech", ("tts-model", "Paris.", "alloy"), {}, "end"),
+    "transcription": ("transcription", ("stt-model", AUDIO_BYTES), {"filename": "a.mp3"}, "response"),
+}
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("api", sorted(FAMILY_CALLS))
+def test_each_family_call_fires_its_hooks(api: str, use_async: bool, recorder: Recorder, server: MockServer) -> None:
+    name, args, kwargs, terminal = FAMILY_CALLS[api]
+    reply = openai_family_exchanges()[api]
+    assert isinstance(reply, Reply)
+    reply.headers.update(RID)
+    server.queue(reply)
+    client = family(server)
+    run(getattr(client, ("a" if use_async else "") + name), *args, use_async=use_async, **kwargs)
+    assert recorder.names() == ["start", "attempt", terminal]
+    call = recorder.events[0][1]
+    assert (call.api, call.operation, call.provider, call.model) == (
+        api,
+        callhooks.OPERATIONS[api],
+        "family-kit",
+        args[0],
+    )
+    assert call.request_id == "req-fam-1" and call.status_code == 200 and call.completed
+    assert call.server_address == "127.0.0.1" and call.server_port == server.port
+    assert call.duration is not None and call.error is None
+    if api == "rerank":
+        assert call.parameters["top_n"] == 2 and call.result.results[0].index == 1
+
+
+def test_a_batch_job_is_one_call_whose_attempts_are_its_requests(
+    recorder: Recorder, server: MockServer, tmp_path: Path
+) -> None:
+    batch_file = tmp_path / "batch.jsonl"
+    batch_file.write_text("".join(json.dumps(line) + "\n" for line in BATCH_LINES))
+    server.queue(*openai_family_exchanges()["batch"])  # type: ignore[misc]
+    client = family(server)
+    created = client.create_batch(str(batch_file), "/v1/chat/completions")
+    results = client.retrieve_batch_results(created.id)
+    assert len(results.results) == 2
+    assert recorder.names() == [
+        "start",
+        "attempt",
+        "attempt",
+        "response",
+        "start",
+        "attempt",
+        "attempt",
+        "attempt",
+        "response",
+    ]
+    create, fetch = recorder.calls()
+    assert (create.operation, create.parameters["endpoint"], create.attempts) == (
+        "create_batch",
+        "/v1/chat/completions",
+        2,
+    )
+    assert (fetch.operation, fetch.attempts, fetch.result) == ("retrieve_batch_results", 3, results)
+    urls = [e[2].url for e in recorder.events if e[0] == "attempt"]
+    assert urls[:2] == [server.url + "/v1/files", server.url + "/v1/batches"]
+
+
+def test_a_batch_error_is_reported(recorder: Recorder, server: MockServer) -> None:
+    from any_llm import errors
+
+    server.queue(Reply.json({"error": {"message": "no such batch", "type": "invalid_request_error"}}, status=404))
+    with pytest.raises(errors.AnyLLMError):
+        family(server).retrieve_batch("batch_missing")
+    assert recorder.names() == ["start", "attempt", "error"]
+    assert recorder.events[-1][1].status_code == 404
+
+
+def test_file_content_download_reports_its_end(recorder: Recorder, server: MockServer) -> None:
+    server.queue(Reply(200, {"content-type": "application/octet-stream", **RID}, [b"a" * 10, b"b" * 10]))
+    stream = family(server).file_content("file-1")
+    assert recorder.names() == ["start", "attempt"]
+    assert stream.read() == b"a" * 10 + b"b" * 10
+    assert recorder.names() == ["start", "attempt", "end"]
+    assert recorder.events[-1][1].completed and recorder.events[-1][1].stream
+
+
+# -- responses and messages, native and translated, plain and streamed ------------------------------------
+
+
+def _response(status: str = "completed") -> dict[str, Any]:
+    return {
+        "id": "resp_9",
+        "object": "response",
+        "created_at": 1,
+        "status": status,
+        "model": "native-model-2025",
+        "output": [
+            {
+                "type": "message",
+                "id": "msg_1",
+                "role": "assistant",
+                "status": "completed",
+                "content": [{"type": "output_text", "text": "Paris", "annotations": []}],
+            }
+        ],
+        "usage": {"input_tokens": 11, "output_tokens": 2, "total_tokens": 13},
+    }
+
+
+def native_response_events() -> list[tuple[str, dict[str, Any]]]:
+    started = {**_response("in_progress"), "output": [], "usage": None}
+    return [
+        ("response.created", {"type": "response.created", "sequence_number": 0, "response": started}),
+        (
+            "response.output_text.delta",
+            {
+                "type": "response.output_text.delta",
+                "sequence_number": 1,
+                "item_id": "msg_1",
+                "output_index": 0,
+                "content_index": 0,
+                "delta": "Paris",
+            },
+        ),
+        ("response.completed", {"type": "response.completed", "sequence_number": 2, "response": _response()}),
+    ]
+
+
+def translated_chunks() -> list[dict[str, Any]]:
+    usage = {"prompt_tokens": 11, "completion_tokens": 2, "total_tokens": 13}
+    return [
+        chunk_json({"role": "assistant", "content": "Par"}),
+        chunk_json({"content": "is"}),
+        chunk_json({}, "stop"),
+        {**chunk_json({}), "choices": [], "usage": usage},
+    ]
+
+
+def check_chat_call(call: CallInfo, api: str, finish: str) -> None:
+    assert (call.api, call.operation) == (api, "chat")
+    assert (call.input_tokens, call.output_tokens) == (11, 2)
+    assert call.finish_reasons == [finish]
+    assert call.completed and call.error is None
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_responses_native_plain_and_streamed(use_async: bool, recorder: Recorder, server: MockServer) -> None:
+    server.queue(Reply.json(_response(), headers=RID), Reply.sse(native_response_events(), done=False))
+    client = family(server)
+
+    async def stream_async() -> list[Any]:
+        return [e async for e in await client.aresponses("native-model", "hi", stream=True)]
+
+    answer = run(client.aresponses if use_async else client.responses, "native-model", "hi", use_async=use_async)
+    events = asyncio.run(stream_async()) if use_async else list(client.responses("native-model", "hi", stream=True))
+    assert answer.output_text == "Paris" and [e.type for e in events][-1] == "response.completed"
+    assert recorder.names() == ["start", "attempt", "response", "start", "attempt", "end"]
+    plain, streamed = recorder.calls()
+    check_chat_call(plain, "responses", "completed")
+    check_chat_call(streamed, "responses", "completed")
+    assert plain.request_id == "req-fam-1" and plain.response_id == "resp_9"
+    assert streamed.stream and streamed.response_model == "native-model-2025" and streamed.chunks == 3
+    chunks = [e[2] for e in recorder.events if e[0] == "chunk"]
+    assert [c.type for c in chunks] == [e.type for e in events]
+
+
+def test_responses_translated_streamed(recorder: Recorder, server: MockServer) -> None:
+    server.queue(Reply.sse(translated_chunks()))
+    client = translated(server)
+    events = list(
+        client.responses("t-model", "hi", stream=True, max_output_tokens=20, temperature=0.5, instructions="Be brief.")
+    )
+    assert events[-1].type == "response.completed"
+    (call,) = recorder.calls()
+    check_chat_call(call, "responses", "stop")
+    assert call.parameters["max_output_tokens"] == 20 and call.parameters["temperature"] == 0.5
+    assert "instructions" not in call.parameters and call.messages == ["hi"]
+
+
+def test_messages_translated_plain(recorder: Recorder, server: MockServer) -> None:
+    server.queue(Reply.json(completion_json({"content": "Paris"})))
+    client = translated(server)
+    message = client.messages("t-model", MSG, 50)
+    assert message.text == "Paris"
+    assert recorder.names() == ["start", "attempt", "response"]
+    call = recorder.calls()[0]
+    assert (call.api, call.operation, call.parameters["max_tokens"]) == ("messages", "chat", 50)
+    assert call.finish_reasons == ["end_turn"]
+
+
+# -- raw responses: every family, and a streamed one left unparsed ---------------------------------------
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("api", sorted(FAMILY_CALLS))
+def test_with_raw_response_on_each_family(api: str, use_async: bool, server: MockServer) -> None:
+    name, args, kwargs, _ = FAMILY_CALLS[api]
+    reply = openai_family_exchanges()[api]
+    assert isinstance(reply, Reply)
+    reply.headers.update(RID)
+    server.queue(reply)
+    client = family(server)
+    method = getattr(client.with_raw_response, ("a" if use_async else "") + name)
+
+    async def read(raw: Any) -> Any:
+        parsed = raw.parse()
+        return await parsed.read() if api == "speech" else parsed
+
+    async def main() -> tuple[Any, Any]:
+        raw = await method(*args, **kwargs)
+        try:
+            return raw, await read(raw)
+        finally:
+            await client.aclose()
+
+    if use_async:
+        raw, parsed = asyncio.run(main())
+    else:
+        raw = method(*args, **kwargs)
+        parsed = raw.parse().read() if api == "speech" else raw.parse()
+    assert raw.status_code == 200 and raw.request_id == "req-fam-1"
+    assert raw.headers["x-ratelimit-remaining-requests"] == "41"
+    if api == "speech":
+        assert parsed == AUDIO_BYTES
+    else:
+        assert parsed is not None and parsed is raw.parse()
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+def test_with_raw_response_on_responses_messages_and_batches(
+    use_async: bool, server: MockServer, tmp_path: Path
+) -> None:
+    batch_file = tmp_path / "batch.jsonl"
+    batch_file.write_text("".join(json.dumps(line) + "\n" for line in BATCH_LINES))
+    upload, created = openai_family_exchanges()["batch"][:2]  # type: ignore[index]
+    created.headers.update(RID)
+    server.queue(
+        Reply.json(_response(), headers=RID),
+        Reply.json(completion_json({"content": "Paris"}), headers=RID),
+        upload,
+        created,
+    )
+    client = family(server)
+    raw = client.with_raw_response
+    prefix = "a" if use_async else ""
+    answers = [
+        run(getattr(raw, prefix + "responses"), "m", input_data="hi", use_async=use_async),
+        run(getattr(raw, prefix + "messages"), "m", MSG, max_tokens=9, use_async=use_async),
+        run(getattr(raw, prefix + "create_batch"), str(batch_file), "/v1/chat/completions", use_async=use_async),
+    ]
+    for answer in answers:
+        assert answer.headers["x-ratelimit-remaining-requests"] == "41" and answer.request_id == "req-fam-1"
+    assert answers[0].parse().output_text == "Paris"
+    assert answers[1].parse().text == "Paris"
+    assert answers[2].parse().id == "batch_kit"
+
+
+def test_raw_response_missing_argument_is_a_type_error(server: MockServer) -> None:
+    with pytest.raises(TypeError, match="query"):
+        family(server).with_raw_response.rerank("m")
+
+
+@pytest.mark.parametrize("how", ["close", "with", "garbage"])
+def test_unparsed_raw_stream_ends_its_call(how: str, recorder: Recorder, server: MockServer) -> None:
+    server.queue(Reply.sse(translated_chunks()))
+    client = translated(server)
+    raw = client.with_raw_response.completion("m", MSG, stream=True)
+    assert recorder.names() == ["start", "attempt"]
+    if how == "close":
+        raw.close()
+    elif how == "with":
+        with raw:
+            pass
+    else:
+        del raw
+        gc.collect()
+    assert recorder.names() == ["start", "attempt", "end"]
+    call = recorder.events[-1][1]
+    assert not call.completed and call.duration is not None
+    client.close()
+
+
+def test_parsed_raw_stream_ends_once_when_read(recorder: Recorder, server: MockServer) -> None:
+    server.queue(Reply.sse(translated_chunks()))
+    client = translated(server)
+    with client.with_raw_response.completion("m", MSG, stream=True) as raw:
+        assert len(list(raw.parse())) == 4
+    assert recorder.names() == ["start", "attempt", "end"] and recorder.events[-1][1].completed
+
+
+def test_unparsed_async_raw_stream_ends_its_call(recorder: Recorder, server: MockServer) -> None:
+    server.queue(Reply.sse(translated_chunks()))
+
+    async def main() -> None:
+        client = translated(server)
+        async with await client.with_raw_response.acompletion("m", MSG, stream=True):
+            pass
+        await client.aclose()
+
+    asyncio.run(main())
+    assert recorder.names() == ["start", "attempt", "end"] and not recorder.events[-1][1].completed
+
+
+# -- router attempts -----------------------------------------------------------------------------------
+
+
+def test_router_attempts_reach_the_hooks(recorder: Recorder) -> None:
+    from any_llm.router import Router
+
+    with MockServer() as a, MockServer() as b:
+        a.queue(Reply.json({"error": {"message": "slow down"}}, status=429))
+        b.queue(Reply.json(completion_json({"content": "from b"})))
+        deployments = [
+            {"group": "primary", "model": "openai:m", "api_key": "sk-x", "api_base": a.url, "name": "a"},
+            {"group": "backup", "model": "openai:m", "api_key": "sk-x", "api_base": b.url, "name": "b"},
+        ]
+        router = Router(deployments, fallbacks={"primary": ["backup"]})
+        router.completion(model="primary", messages=MSG)
+    first, second = recorder.calls()
+    assert first.route == callhooks.RouteInfo("primary", "a", 1, False)
+    assert second.route == callhooks.RouteInfo("primary", "b", 2, True)
+    assert recorder.names() == ["start", "attempt", "error", "start", "attempt", "response"]
