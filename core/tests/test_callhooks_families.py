@@ -462,3 +462,42 @@ def test_router_attempts_reach_the_hooks(recorder: Recorder) -> None:
     assert first.route == callhooks.RouteInfo("primary", "a", 1, False)
     assert second.route == callhooks.RouteInfo("primary", "b", 2, True)
     assert recorder.names() == ["start", "attempt", "error", "start", "attempt", "response"]
+
+
+# -- the module-level functions: the async twins made from the sync ones forward the same arguments --------
+
+
+def test_module_level_async_twins_forward_like_the_sync_functions(
+    recorder: Recorder, server: MockServer, tmp_path: Path
+) -> None:
+    import inspect
+
+    import any_llm
+    from any_llm.api import close_clients
+
+    batch_file = tmp_path / "batch.jsonl"
+    batch_file.write_text("".join(json.dumps(line) + "\n" for line in BATCH_LINES))
+    exchanges = openai_family_exchanges()
+    upload, created = exchanges["batch"][:2]  # type: ignore[index]
+    server.queue(exchanges["image_generation"], upload, created, upload)  # type: ignore[arg-type]
+    settings: dict[str, Any] = {"api_key": "sk-x", "api_base": server.url + "/v1"}
+
+    async def main() -> None:
+        image = await any_llm.aimage_generation("openai:gpt-image-1", "a red circle", n=2, **settings)
+        batch = await any_llm.acreate_batch(
+            "openai", str(batch_file), "/v1/chat/completions", metadata={"k": "v"}, **settings
+        )
+        uploaded = await any_llm.aupload_file("openai", batch_file, purpose="fine-tune", **settings)
+        assert len(image.data) == 1 and batch.id == "batch_kit" and uploaded.id == "file-in"
+
+    asyncio.run(main())
+    close_clients()
+    images, _, create_req, upload_again = server.requests
+    assert images.json == {"model": "gpt-image-1", "prompt": "a red circle", "n": 2}
+    assert create_req.json["metadata"] == {"k": "v"} and create_req.json["completion_window"] == "24h"
+    assert b'name="purpose"\r\n\r\nfine-tune' in upload_again.body
+    assert [c.api for c in recorder.calls()] == ["image_generation", "create_batch", "upload_file"]
+    for name in ("arerank", "amoderation", "aimage_generation", "atranscription", "acreate_batch", "alist_files"):
+        twin, sync = getattr(any_llm, name), getattr(any_llm, name[1:])
+        assert inspect.iscoroutinefunction(twin) and twin.__name__ == name
+        assert inspect.signature(twin) == inspect.signature(sync) and twin.__doc__ == sync.__doc__
