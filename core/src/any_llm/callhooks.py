@@ -139,7 +139,8 @@ class CallInfo:
     Fields set before ``anyllm_call_start``: ``provider``, ``model``, ``operation``, ``parameters``,
     ``messages``, ``stream``, ``server_address``/``server_port``, ``started_at``. Filled as the call goes:
     ``attempts``, ``status_code``, ``response_headers``, ``request_id``; at the end: ``duration``,
-    ``result`` (the :class:`~any_llm.types.completion.ChatCompletion`, embedding response or model list),
+    ``result`` (what the operation returns: a ``ChatCompletion``, ``Response``, ``MessageResponse``, embedding
+    response, model list, ``RerankResponse``, ``ImagesResponse``, ``Batch``...; None for a stream or download),
     ``usage``, ``response_model``, ``response_id``, ``finish_reasons``, or ``error``.
     """
 
@@ -171,7 +172,8 @@ class CallInfo:
     request_id: str | None = None
     result: Any = None
     usage: Any = None
-    """The result's usage (``CompletionUsage`` / embedding ``Usage``), the last one a stream reported."""
+    """The result's usage (``CompletionUsage``, embedding ``Usage``, Responses/Messages usage...), the last
+    one a stream reported; :attr:`input_tokens` / :attr:`output_tokens` read any of these shapes."""
     response_model: str | None = None
     response_id: str | None = None
     finish_reasons: list[str] = field(default_factory=list)
