@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from any_llm import AnyLLM, callhooks, hookimpl, plugins
-from any_llm.callhooks import AttemptInfo, CallInfo
+from any_llm import AnyLLM, callhooks, plugins
+from any_llm.callhooks import CallInfo
 from any_llm.openai_compat import OpenAICompatibleProvider
 from any_llm.testing import MockServer, Reply
 from any_llm.testing.conformance import chunk_json, completion_json
@@ -25,6 +25,7 @@ from any_llm.testing.families import (
     RERANK_QUERY,
     openai_family_exchanges,
 )
+from any_llm.testing.hooks import CallRecorder
 
 MSG = [{"role": "user", "content": "hello there"}]
 RID = {"x-request-id": "req-fam-1", "x-ratelimit-remaining-requests": "41"}
@@ -50,39 +51,9 @@ class Translated(OpenAICompatibleProvider):
     extra_headers: ClassVar[dict[str, str]] = {}
 
 
-class Recorder:
-    def __init__(self) -> None:
-        self.events: list[tuple[str, CallInfo, Any]] = []
-
-    @hookimpl
-    def anyllm_call_start(self, call: CallInfo) -> None:
-        self.events.append(("start", call, None))
-
-    @hookimpl
-    def anyllm_call_attempt(self, call: CallInfo, attempt: AttemptInfo) -> None:
-        self.events.append(("attempt", call, attempt))
-
-    @hookimpl
-    def anyllm_call_response(self, call: CallInfo) -> None:
-        self.events.append(("response", call, None))
-
-    @hookimpl
-    def anyllm_stream_chunk(self, call: CallInfo, chunk: Any) -> None:
-        self.events.append(("chunk", call, chunk))
-
-    @hookimpl
-    def anyllm_stream_end(self, call: CallInfo) -> None:
-        self.events.append(("end", call, None))
-
-    @hookimpl
-    def anyllm_call_error(self, call: CallInfo) -> None:
-        self.events.append(("error", call, None))
-
-    def names(self) -> list[str]:
-        return [e[0] for e in self.events if e[0] != "chunk"]
-
-    def calls(self) -> list[CallInfo]:
-        return [e[1] for e in self.events if e[0] == "start"]
+class Recorder(CallRecorder):
+    def names(self, chunks: bool = False) -> list[str]:
+        return super().names(chunks)
 
 
 @pytest.fixture
