@@ -134,11 +134,11 @@ class CohereProvider(Provider):
             value = getattr(params, ours)
             if value is not None:
                 body[theirs] = value
-        limit = params.max_completion_tokens if params.max_completion_tokens is not None else params.max_tokens
+        limit = params.output_limit
         if limit is not None:
             body["max_tokens"] = limit
         if params.stop is not None:
-            body["stop_sequences"] = [params.stop] if isinstance(params.stop, str) else list(params.stop)
+            body["stop_sequences"] = params.stop_sequences
         fmt = convert_response_format(params.response_format)
         if fmt is not None:
             body["response_format"] = fmt
@@ -302,16 +302,9 @@ def _tool_name(tool: dict[str, Any]) -> Any:
 
 def convert_tool(tool: dict[str, Any], provider: str) -> dict[str, Any]:
     """OpenAI function tool → Cohere v2 tool (same shape, without OpenAI's per-tool ``strict``)."""
-    if tool.get("type", "function") != "function":
-        raise errors.UnsupportedParameterError(
-            "tools", provider, f"only function tools are supported, got type {tool.get('type')!r}"
-        )
-    fn = tool["function"]
-    out: dict[str, Any] = {"name": fn["name"]}
-    if fn.get("description"):
-        out["description"] = fn["description"]
-    out["parameters"] = fn.get("parameters") or {"type": "object", "properties": {}}
-    return {"type": "function", "function": out}
+    from any_llm.tools import function_of
+
+    return {"type": "function", "function": function_of(tool, provider)}
 
 
 def convert_response_format(response_format: dict[str, Any] | None) -> dict[str, Any] | None:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, StreamEvent, StreamParser
 from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
 
@@ -151,5 +152,5 @@ def _loads(body: bytes) -> Any:
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(LlamacppProvider)

@@ -140,11 +140,11 @@ class OllamaProvider(Provider):
             value = getattr(params, name)
             if value is not None:
                 options[name] = value
-        limit = params.max_completion_tokens if params.max_completion_tokens is not None else params.max_tokens
+        limit = params.output_limit
         if limit is not None:
             options["num_predict"] = limit
         if params.stop is not None:
-            options["stop"] = [params.stop] if isinstance(params.stop, str) else list(params.stop)
+            options["stop"] = params.stop_sequences
         if params.tools and params.tool_choice != "none":
             body["tools"] = [convert_tool(tool, self.name) for tool in params.tools]
         fmt = convert_response_format(params.response_format)
@@ -287,16 +287,9 @@ def _merge_extra(body: dict[str, Any], options: dict[str, Any], extra: Mapping[s
 
 def convert_tool(tool: dict[str, Any], provider: str) -> dict[str, Any]:
     """An OpenAI function tool as Ollama's ``ToolDefinition`` (``parameters`` is required there)."""
-    if tool.get("type", "function") != "function":
-        raise errors.UnsupportedParameterError(
-            "tools", provider, f"only function tools are supported, got type {tool.get('type')!r}"
-        )
-    fn = tool["function"]
-    out: dict[str, Any] = {"name": fn["name"]}
-    if fn.get("description"):
-        out["description"] = fn["description"]
-    out["parameters"] = fn.get("parameters") or {"type": "object", "properties": {}}
-    return {"type": "function", "function": out}
+    from any_llm.tools import function_of
+
+    return {"type": "function", "function": function_of(tool, provider)}
 
 
 def convert_response_format(response_format: dict[str, Any] | None) -> Any:
