@@ -16,7 +16,8 @@ from any_llm import AnyLLM, callhooks, plugins
 from any_llm.callhooks import CallInfo
 from any_llm.openai_compat import OpenAICompatibleProvider
 from any_llm.testing import MockServer, Reply
-from any_llm.testing.conformance import chunk_json, completion_json
+from any_llm.testing.api_conformance import openai_responses_exchanges
+from any_llm.testing.conformance import TEXT, completion_json, openai_exchanges
 from any_llm.testing.families import (
     AUDIO_BYTES,
     BATCH_LINES,
@@ -200,65 +201,34 @@ def test_file_content_download_reports_its_end(recorder: Recorder, server: MockS
 # -- responses and messages, native and translated, plain and streamed ------------------------------------
 
 
-def _response(status: str = "completed") -> dict[str, Any]:
-    return {
-        "id": "resp_9",
-        "object": "response",
-        "created_at": 1,
-        "status": status,
-        "model": "native-model-2025",
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_1",
-                "role": "assistant",
-                "status": "completed",
-                "content": [{"type": "output_text", "text": "Paris", "annotations": []}],
-            }
-        ],
-        "usage": {"input_tokens": 11, "output_tokens": 2, "total_tokens": 13},
-    }
+USAGE = (12, 7)  # the kit's usage (any_llm.testing.conformance.USAGE)
 
 
-def native_response_events() -> list[tuple[str, dict[str, Any]]]:
-    started = {**_response("in_progress"), "output": [], "usage": None}
-    return [
-        ("response.created", {"type": "response.created", "sequence_number": 0, "response": started}),
-        (
-            "response.output_text.delta",
-            {
-                "type": "response.output_text.delta",
-                "sequence_number": 1,
-                "item_id": "msg_1",
-                "output_index": 0,
-                "content_index": 0,
-                "delta": "Paris",
-            },
-        ),
-        ("response.completed", {"type": "response.completed", "sequence_number": 2, "response": _response()}),
-    ]
+def native_responses(scenario: str) -> Reply:
+    """OpenAI's documented /responses answers (``plain`` or ``stream``), from the API conformance kit."""
+    reply = openai_responses_exchanges()[scenario]
+    assert isinstance(reply, Reply)
+    reply.headers.update(RID)
+    return reply
 
 
-def translated_chunks() -> list[dict[str, Any]]:
-    usage = {"prompt_tokens": 11, "completion_tokens": 2, "total_tokens": 13}
-    return [
-        chunk_json({"role": "assistant", "content": "Par"}),
-        chunk_json({"content": "is"}),
-        chunk_json({}, "stop"),
-        {**chunk_json({}), "choices": [], "usage": usage},
-    ]
+def chat_stream() -> Reply:
+    """A chat-completions stream ending in a usage chunk, from the conformance kit."""
+    reply = openai_exchanges()["stream"]
+    assert isinstance(reply, Reply)
+    return reply
 
 
 def check_chat_call(call: CallInfo, api: str, finish: str) -> None:
     assert (call.api, call.operation) == (api, "chat")
-    assert (call.input_tokens, call.output_tokens) == (11, 2)
+    assert (call.input_tokens, call.output_tokens) == USAGE
     assert call.finish_reasons == [finish]
     assert call.completed and call.error is None
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
 def test_responses_native_plain_and_streamed(use_async: bool, recorder: Recorder, server: MockServer) -> None:
-    server.queue(Reply.json(_response(), headers=RID), Reply.sse(native_response_events(), done=False))
+    server.queue(native_responses("plain"), native_responses("stream"))
     client = family(server)
 
     async def stream_async() -> list[Any]:
@@ -266,19 +236,19 @@ def test_responses_native_plain_and_streamed(use_async: bool, recorder: Recorder
 
     answer = run(client.aresponses if use_async else client.responses, "native-model", "hi", use_async=use_async)
     events = asyncio.run(stream_async()) if use_async else list(client.responses("native-model", "hi", stream=True))
-    assert answer.output_text == "Paris" and [e.type for e in events][-1] == "response.completed"
+    assert answer.output_text == TEXT and [e.type for e in events][-1] == "response.completed"
     assert recorder.names() == ["start", "attempt", "response", "start", "attempt", "end"]
     plain, streamed = recorder.calls()
     check_chat_call(plain, "responses", "completed")
     check_chat_call(streamed, "responses", "completed")
-    assert plain.request_id == "req-fam-1" and plain.response_id == "resp_9"
-    assert streamed.stream and streamed.response_model == "native-model-2025" and streamed.chunks == 3
+    assert plain.request_id == "req-fam-1" and plain.response_id == "resp_kit"
+    assert streamed.stream and streamed.response_model == "test-model" and streamed.chunks == len(events)
     chunks = [e[2] for e in recorder.events if e[0] == "chunk"]
     assert [c.type for c in chunks] == [e.type for e in events]
 
 
 def test_responses_translated_streamed(recorder: Recorder, server: MockServer) -> None:
-    server.queue(Reply.sse(translated_chunks()))
+    server.queue(chat_stream())
     client = translated(server)
     events = list(
         client.responses("t-model", "hi", stream=True, max_output_tokens=20, temperature=0.5, instructions="Be brief.")
@@ -348,7 +318,7 @@ def test_with_raw_response_on_responses_messages_and_batches(
     upload, created = openai_family_exchanges()["batch"][:2]  # type: ignore[index]
     created.headers.update(RID)
     server.queue(
-        Reply.json(_response(), headers=RID),
+        native_responses("plain"),
         Reply.json(completion_json({"content": "Paris"}), headers=RID),
         upload,
         created,
@@ -363,7 +333,7 @@ def test_with_raw_response_on_responses_messages_and_batches(
     ]
     for answer in answers:
         assert answer.headers["x-ratelimit-remaining-requests"] == "41" and answer.request_id == "req-fam-1"
-    assert answers[0].parse().output_text == "Paris"
+    assert answers[0].parse().output_text == TEXT
     assert answers[1].parse().text == "Paris"
     assert answers[2].parse().id == "batch_kit"
 
@@ -375,7 +345,7 @@ def test_raw_response_missing_argument_is_a_type_error(server: MockServer) -> No
 
 @pytest.mark.parametrize("how", ["close", "with", "garbage"])
 def test_unparsed_raw_stream_ends_its_call(how: str, recorder: Recorder, server: MockServer) -> None:
-    server.queue(Reply.sse(translated_chunks()))
+    server.queue(chat_stream())
     client = translated(server)
     raw = client.with_raw_response.completion("m", MSG, stream=True)
     assert recorder.names() == ["start", "attempt"]
@@ -394,15 +364,15 @@ def test_unparsed_raw_stream_ends_its_call(how: str, recorder: Recorder, server:
 
 
 def test_parsed_raw_stream_ends_once_when_read(recorder: Recorder, server: MockServer) -> None:
-    server.queue(Reply.sse(translated_chunks()))
+    server.queue(chat_stream())
     client = translated(server)
     with client.with_raw_response.completion("m", MSG, stream=True) as raw:
-        assert len(list(raw.parse())) == 4
+        assert len(list(raw.parse())) > 2
     assert recorder.names() == ["start", "attempt", "end"] and recorder.events[-1][1].completed
 
 
 def test_unparsed_async_raw_stream_ends_its_call(recorder: Recorder, server: MockServer) -> None:
-    server.queue(Reply.sse(translated_chunks()))
+    server.queue(chat_stream())
 
     async def main() -> None:
         client = translated(server)

@@ -19,12 +19,12 @@ from opentelemetry.trace import SpanKind, StatusCode
 
 from any_llm import AnyLLM, plugins
 from any_llm.testing import MockServer, Reply
-from any_llm.testing.conformance import chunk_json, completion_json
+from any_llm.testing.api_conformance import openai_responses_exchanges
+from any_llm.testing.conformance import completion_json, openai_exchanges
 from any_llm.testing.families import BATCH_LINES, RERANK_DOCUMENTS, RERANK_QUERY, openai_family_exchanges
 
 KEY = "sk-otel-fam-SECRETSECRET"
 MSG = [{"role": "user", "content": "what is the capital of France"}]
-HEADERS = {"x-request-id": "req-otel-1"}
 
 
 @pytest.fixture
@@ -73,93 +73,24 @@ def attributes(span: ReadableSpan) -> dict[str, Any]:
     return attrs
 
 
-def _response(status: str = "completed") -> dict[str, Any]:
-    return {
-        "id": "resp_9",
-        "object": "response",
-        "created_at": 1,
-        "status": status,
-        "model": "gpt-resp-2025",
-        "output": [
-            {
-                "type": "message",
-                "id": "msg_1",
-                "role": "assistant",
-                "status": "completed",
-                "content": [{"type": "output_text", "text": "Paris", "annotations": []}],
-            }
-        ],
-        "usage": {"input_tokens": 11, "output_tokens": 2, "total_tokens": 13},
-    }
+USAGE = (12, 7)  # the conformance kit's usage, in every answer below
 
 
-NATIVE_RESPONSE_EVENTS = [
-    (
-        "response.created",
-        {
-            "type": "response.created",
-            "sequence_number": 0,
-            "response": {**_response("in_progress"), "output": [], "usage": None},
-        },
-    ),
-    (
-        "response.output_text.delta",
-        {
-            "type": "response.output_text.delta",
-            "sequence_number": 1,
-            "item_id": "msg_1",
-            "output_index": 0,
-            "content_index": 0,
-            "delta": "Paris",
-        },
-    ),
-    ("response.completed", {"type": "response.completed", "sequence_number": 2, "response": _response()}),
-]
-
-TRANSLATED_CHUNKS = [
-    chunk_json({"role": "assistant", "content": "Par"}),
-    chunk_json({"content": "is"}),
-    chunk_json({}, "stop"),
-    {**chunk_json({}), "choices": [], "usage": {"prompt_tokens": 11, "completion_tokens": 2, "total_tokens": 13}},
-]
-
-MESSAGE_EVENTS = [
-    (
-        "message_start",
-        {
-            "type": "message_start",
-            "message": {
-                "id": "msg_1",
-                "type": "message",
-                "role": "assistant",
-                "model": "claude-x-2025",
-                "content": [],
-                "stop_reason": None,
-                "usage": {"input_tokens": 11, "output_tokens": 1},
-            },
-        },
-    ),
-    ("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}}),
-    (
-        "content_block_delta",
-        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "Paris"}},
-    ),
-    ("content_block_stop", {"type": "content_block_stop", "index": 0}),
-    ("message_delta", {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {"output_tokens": 2}}),
-    ("message_stop", {"type": "message_stop"}),
-]
+def kit(reply: Reply | list[Reply]) -> Reply:
+    assert isinstance(reply, Reply)
+    return reply
 
 
 def check_chat(attrs: dict[str, Any], api: str, model: str, finish: str) -> None:
     assert attrs["gen_ai.operation.name"] == "chat" and attrs["anyllm.api"] == api
     assert attrs["gen_ai.request.model"] == model
-    assert (attrs["gen_ai.usage.input_tokens"], attrs["gen_ai.usage.output_tokens"]) == (11, 2)
+    assert (attrs["gen_ai.usage.input_tokens"], attrs["gen_ai.usage.output_tokens"]) == USAGE
     assert tuple(attrs["gen_ai.response.finish_reasons"]) == (finish,)
     assert attrs["gen_ai.request.stream"] is True and "gen_ai.response.stream_closed_early" not in attrs
 
 
 def test_responses_native_streamed(spans: InMemorySpanExporter, server: MockServer, clients: list[AnyLLM]) -> None:
-    server.queue(Reply.sse(NATIVE_RESPONSE_EVENTS, done=False))
+    server.queue(kit(openai_responses_exchanges()["stream"]))
     stream = make(clients, "openai", server).responses("gpt-resp", "hi", stream=True, max_output_tokens=30)
     next(stream)
     assert spans.get_finished_spans() == ()  # open while the stream is read
@@ -167,11 +98,11 @@ def test_responses_native_streamed(spans: InMemorySpanExporter, server: MockServ
     attrs = one(spans)
     check_chat(attrs, "responses", "gpt-resp", "completed")
     assert attrs["gen_ai.provider.name"] == "openai" and attrs["gen_ai.request.max_tokens"] == 30
-    assert attrs["gen_ai.response.id"] == "resp_9" and attrs["gen_ai.response.model"] == "gpt-resp-2025"
+    assert attrs["gen_ai.response.id"] == "resp_kit" and attrs["gen_ai.response.model"] == "test-model"
 
 
 def test_responses_translated_streamed(spans: InMemorySpanExporter, server: MockServer, clients: list[AnyLLM]) -> None:
-    server.queue(Reply.sse(TRANSLATED_CHUNKS))
+    server.queue(kit(openai_exchanges()["stream"]))
     events = list(make(clients, "mistral", server).responses("mistral-small", "hi", stream=True))
     assert events[-1].type == "response.completed"
     attrs = one(spans)
@@ -182,25 +113,18 @@ def test_responses_translated_streamed(spans: InMemorySpanExporter, server: Mock
 def test_messages_native_streamed_and_plain(
     spans: InMemorySpanExporter, server: MockServer, clients: list[AnyLLM]
 ) -> None:
-    plain = {
-        "id": "msg_2",
-        "type": "message",
-        "role": "assistant",
-        "model": "claude-x-2025",
-        "content": [{"type": "text", "text": "Paris"}],
-        "stop_reason": "end_turn",
-        "stop_sequence": None,
-        "usage": {"input_tokens": 11, "output_tokens": 2},
-    }
-    server.queue(Reply.sse(MESSAGE_EVENTS, done=False), Reply.json(plain, headers=HEADERS))
+    from anyllm_anthropic.testing import TEXT_BLOCKS, message_reply, stream_reply
+
+    server.queue(stream_reply(TEXT_BLOCKS, "end_turn"), message_reply([{"type": "text", "text": "Paris"}], "end_turn"))
     client = make(clients, "anthropic", server, "")
     assert [e.type for e in client.messages("claude-x", MSG, 50, stream=True)][-1] == "message_stop"
     assert client.messages("claude-x", MSG, 50).text == "Paris"
     streamed, answered = (attributes(s) for s in spans.get_finished_spans())
     check_chat(streamed, "messages", "claude-x", "end_turn")
-    assert streamed["gen_ai.response.id"] == "msg_1" and streamed["gen_ai.request.max_tokens"] == 50
-    assert (answered["gen_ai.usage.input_tokens"], answered["gen_ai.usage.output_tokens"]) == (11, 2)
-    assert answered["gen_ai.response.id"] == "msg_2" and answered["gen_ai.provider.name"] == "anthropic"
+    assert streamed["gen_ai.request.max_tokens"] == 50 and streamed["gen_ai.response.id"].startswith("msg_")
+    assert (answered["gen_ai.usage.input_tokens"], answered["gen_ai.usage.output_tokens"]) == USAGE
+    assert tuple(answered["gen_ai.response.finish_reasons"]) == ("end_turn",)
+    assert answered["gen_ai.provider.name"] == "anthropic" and "gen_ai.request.stream" not in answered
 
 
 def test_rerank_span(spans: InMemorySpanExporter, server: MockServer, clients: list[AnyLLM]) -> None:
@@ -254,7 +178,7 @@ def test_unparsed_raw_stream_ends_its_span(
 ) -> None:
     import gc
 
-    server.queue(Reply.sse(TRANSLATED_CHUNKS))
+    server.queue(kit(openai_exchanges()["stream"]))
     raw = make(clients, "openai", server).with_raw_response.completion("gpt-4o", MSG, stream=True)
     assert raw.status_code == 200 and spans.get_finished_spans() == ()
     if how == "close":
