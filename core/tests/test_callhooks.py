@@ -55,13 +55,8 @@ class Broken:
 
 
 @pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    plugins.reset()
-    rec = Recorder()
-    plugins.register_plugin(rec, name="recorder")
-    yield rec
-    plugins.unregister_plugin(rec)
-    plugins.reset()
+def recorder(call_recorder: CallRecorder) -> CallRecorder:
+    return call_recorder
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from any_llm import AnyLLM, callhooks, plugins
+from any_llm import AnyLLM, callhooks
 from any_llm.callhooks import CallInfo
 from any_llm.openai_compat import OpenAICompatibleProvider
 from any_llm.testing import MockServer, Reply
@@ -52,19 +52,9 @@ class Translated(OpenAICompatibleProvider):
     extra_headers: ClassVar[dict[str, str]] = {}
 
 
-class Recorder(CallRecorder):
-    def names(self, chunks: bool = False) -> list[str]:
-        return super().names(chunks)
-
-
 @pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    plugins.reset()
-    rec = Recorder()
-    plugins.register_plugin(rec, name="recorder")
-    yield rec
-    plugins.unregister_plugin(rec)
-    plugins.reset()
+def recorder(call_recorder: CallRecorder) -> CallRecorder:
+    return call_recorder
 
 
 @pytest.fixture
@@ -124,7 +114,9 @@ FAMILY_CALLS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any], str]] = {
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
 @pytest.mark.parametrize("api", sorted(FAMILY_CALLS))
-def test_each_family_call_fires_its_hooks(api: str, use_async: bool, recorder: Recorder, server: MockServer) -> None:
+def test_each_family_call_fires_its_hooks(
+    api: str, use_async: bool, recorder: CallRecorder, server: MockServer
+) -> None:
     name, args, kwargs, terminal = FAMILY_CALLS[api]
     reply = openai_family_exchanges()[api]
     assert isinstance(reply, Reply)
@@ -132,7 +124,7 @@ def test_each_family_call_fires_its_hooks(api: str, use_async: bool, recorder: R
     server.queue(reply)
     client = family(server)
     run(getattr(client, ("a" if use_async else "") + name), *args, use_async=use_async, **kwargs)
-    assert recorder.names() == ["start", "attempt", terminal]
+    assert recorder.names(chunks=False) == ["start", "attempt", terminal]
     call = recorder.events[0][1]
     assert (call.api, call.operation, call.provider, call.model) == (
         api,
@@ -148,7 +140,7 @@ def test_each_family_call_fires_its_hooks(api: str, use_async: bool, recorder: R
 
 
 def test_a_batch_job_is_one_call_whose_attempts_are_its_requests(
-    recorder: Recorder, server: MockServer, tmp_path: Path
+    recorder: CallRecorder, server: MockServer, tmp_path: Path
 ) -> None:
     batch_file = tmp_path / "batch.jsonl"
     batch_file.write_text("".join(json.dumps(line) + "\n" for line in BATCH_LINES))
@@ -157,7 +149,7 @@ def test_a_batch_job_is_one_call_whose_attempts_are_its_requests(
     created = client.create_batch(str(batch_file), "/v1/chat/completions")
     results = client.retrieve_batch_results(created.id)
     assert len(results.results) == 2
-    assert recorder.names() == [
+    assert recorder.names(chunks=False) == [
         "start",
         "attempt",
         "attempt",
@@ -179,22 +171,22 @@ def test_a_batch_job_is_one_call_whose_attempts_are_its_requests(
     assert urls[:2] == [server.url + "/v1/files", server.url + "/v1/batches"]
 
 
-def test_a_batch_error_is_reported(recorder: Recorder, server: MockServer) -> None:
+def test_a_batch_error_is_reported(recorder: CallRecorder, server: MockServer) -> None:
     from any_llm import errors
 
     server.queue(Reply.json({"error": {"message": "no such batch", "type": "invalid_request_error"}}, status=404))
     with pytest.raises(errors.AnyLLMError):
         family(server).retrieve_batch("batch_missing")
-    assert recorder.names() == ["start", "attempt", "error"]
+    assert recorder.names(chunks=False) == ["start", "attempt", "error"]
     assert recorder.events[-1][1].status_code == 404
 
 
-def test_file_content_download_reports_its_end(recorder: Recorder, server: MockServer) -> None:
+def test_file_content_download_reports_its_end(recorder: CallRecorder, server: MockServer) -> None:
     server.queue(Reply(200, {"content-type": "application/octet-stream", **RID}, [b"a" * 10, b"b" * 10]))
     stream = family(server).file_content("file-1")
-    assert recorder.names() == ["start", "attempt"]
+    assert recorder.names(chunks=False) == ["start", "attempt"]
     assert stream.read() == b"a" * 10 + b"b" * 10
-    assert recorder.names() == ["start", "attempt", "end"]
+    assert recorder.names(chunks=False) == ["start", "attempt", "end"]
     assert recorder.events[-1][1].completed and recorder.events[-1][1].stream
 
 
@@ -227,7 +219,7 @@ def check_chat_call(call: CallInfo, api: str, finish: str) -> None:
 
 
 @pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
-def test_responses_native_plain_and_streamed(use_async: bool, recorder: Recorder, server: MockServer) -> None:
+def test_responses_native_plain_and_streamed(use_async: bool, recorder: CallRecorder, server: MockServer) -> None:
     server.queue(native_responses("plain"), native_responses("stream"))
     client = family(server)
 
@@ -237,7 +229,7 @@ def test_responses_native_plain_and_streamed(use_async: bool, recorder: Recorder
     answer = run(client.aresponses if use_async else client.responses, "native-model", "hi", use_async=use_async)
     events = asyncio.run(stream_async()) if use_async else list(client.responses("native-model", "hi", stream=True))
     assert answer.output_text == TEXT and [e.type for e in events][-1] == "response.completed"
-    assert recorder.names() == ["start", "attempt", "response", "start", "attempt", "end"]
+    assert recorder.names(chunks=False) == ["start", "attempt", "response", "start", "attempt", "end"]
     plain, streamed = recorder.calls()
     check_chat_call(plain, "responses", "completed")
     check_chat_call(streamed, "responses", "completed")
@@ -247,7 +239,7 @@ def test_responses_native_plain_and_streamed(use_async: bool, recorder: Recorder
     assert [c.type for c in chunks] == [e.type for e in events]
 
 
-def test_responses_translated_streamed(recorder: Recorder, server: MockServer) -> None:
+def test_responses_translated_streamed(recorder: CallRecorder, server: MockServer) -> None:
     server.queue(chat_stream())
     client = translated(server)
     events = list(
@@ -260,12 +252,12 @@ def test_responses_translated_streamed(recorder: Recorder, server: MockServer) -
     assert "instructions" not in call.parameters and call.messages == ["hi"]
 
 
-def test_messages_translated_plain(recorder: Recorder, server: MockServer) -> None:
+def test_messages_translated_plain(recorder: CallRecorder, server: MockServer) -> None:
     server.queue(Reply.json(completion_json({"content": "Paris"})))
     client = translated(server)
     message = client.messages("t-model", MSG, 50)
     assert message.text == "Paris"
-    assert recorder.names() == ["start", "attempt", "response"]
+    assert recorder.names(chunks=False) == ["start", "attempt", "response"]
     call = recorder.calls()[0]
     assert (call.api, call.operation, call.parameters["max_tokens"]) == ("messages", "chat", 50)
     assert call.finish_reasons == ["end_turn"]
@@ -344,11 +336,11 @@ def test_raw_response_missing_argument_is_a_type_error(server: MockServer) -> No
 
 
 @pytest.mark.parametrize("how", ["close", "with", "garbage"])
-def test_unparsed_raw_stream_ends_its_call(how: str, recorder: Recorder, server: MockServer) -> None:
+def test_unparsed_raw_stream_ends_its_call(how: str, recorder: CallRecorder, server: MockServer) -> None:
     server.queue(chat_stream())
     client = translated(server)
     raw = client.with_raw_response.completion("m", MSG, stream=True)
-    assert recorder.names() == ["start", "attempt"]
+    assert recorder.names(chunks=False) == ["start", "attempt"]
     if how == "close":
         raw.close()
     elif how == "with":
@@ -357,21 +349,21 @@ def test_unparsed_raw_stream_ends_its_call(how: str, recorder: Recorder, server:
     else:
         del raw
         gc.collect()
-    assert recorder.names() == ["start", "attempt", "end"]
+    assert recorder.names(chunks=False) == ["start", "attempt", "end"]
     call = recorder.events[-1][1]
     assert not call.completed and call.duration is not None
     client.close()
 
 
-def test_parsed_raw_stream_ends_once_when_read(recorder: Recorder, server: MockServer) -> None:
+def test_parsed_raw_stream_ends_once_when_read(recorder: CallRecorder, server: MockServer) -> None:
     server.queue(chat_stream())
     client = translated(server)
     with client.with_raw_response.completion("m", MSG, stream=True) as raw:
         assert len(list(raw.parse())) > 2
-    assert recorder.names() == ["start", "attempt", "end"] and recorder.events[-1][1].completed
+    assert recorder.names(chunks=False) == ["start", "attempt", "end"] and recorder.events[-1][1].completed
 
 
-def test_unparsed_async_raw_stream_ends_its_call(recorder: Recorder, server: MockServer) -> None:
+def test_unparsed_async_raw_stream_ends_its_call(recorder: CallRecorder, server: MockServer) -> None:
     server.queue(chat_stream())
 
     async def main() -> None:
@@ -381,13 +373,13 @@ def test_unparsed_async_raw_stream_ends_its_call(recorder: Recorder, server: Moc
         await client.aclose()
 
     asyncio.run(main())
-    assert recorder.names() == ["start", "attempt", "end"] and not recorder.events[-1][1].completed
+    assert recorder.names(chunks=False) == ["start", "attempt", "end"] and not recorder.events[-1][1].completed
 
 
 # -- router attempts -----------------------------------------------------------------------------------
 
 
-def test_router_attempts_reach_the_hooks(recorder: Recorder) -> None:
+def test_router_attempts_reach_the_hooks(recorder: CallRecorder) -> None:
     from any_llm.router import Router
 
     with MockServer() as a, MockServer() as b:
@@ -402,14 +394,14 @@ def test_router_attempts_reach_the_hooks(recorder: Recorder) -> None:
     first, second = recorder.calls()
     assert first.route == callhooks.RouteInfo("primary", "a", 1, False)
     assert second.route == callhooks.RouteInfo("primary", "b", 2, True)
-    assert recorder.names() == ["start", "attempt", "error", "start", "attempt", "response"]
+    assert recorder.names(chunks=False) == ["start", "attempt", "error", "start", "attempt", "response"]
 
 
 # -- the module-level functions: the async twins made from the sync ones forward the same arguments --------
 
 
 def test_module_level_async_twins_forward_like_the_sync_functions(
-    recorder: Recorder, server: MockServer, tmp_path: Path
+    recorder: CallRecorder, server: MockServer, tmp_path: Path
 ) -> None:
     import inspect
 
