@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from any_llm import AnyLLM, callhooks
+from any_llm import AnyLLM, callhooks, plugins
 from any_llm.callhooks import CallInfo
 from any_llm.openai_compat import OpenAICompatibleProvider
 from any_llm.testing import MockServer, Reply
@@ -434,3 +434,32 @@ def test_module_level_async_twins_forward_like_the_sync_functions(
         twin, sync = getattr(any_llm, name), getattr(any_llm, name[1:])
         assert inspect.iscoroutinefunction(twin) and twin.__name__ == name
         assert inspect.signature(twin) == inspect.signature(sync) and twin.__doc__ == sync.__doc__
+
+
+def test_no_hook_no_event_for_the_families(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a hook plugin a family call builds no event and opens plain (unobserved) streams."""
+    from importlib.metadata import entry_points
+
+    from any_llm.downloads import BinaryStream
+    from any_llm.streaming import Stream
+
+    installed = {ep.dist.name for ep in entry_points(group="anyllm_hooks") if ep.dist is not None}
+    monkeypatch.setenv("ANYLLM_DISABLE_PLUGINS", ",".join(sorted(installed)) or "none")
+    plugins.reset()
+
+    def boom(*a: Any, **k: Any) -> Any:
+        raise AssertionError("event built with no hook registered")
+
+    monkeypatch.setattr(callhooks, "start_call", boom)
+    try:
+        exchanges = openai_family_exchanges()
+        server.queue(exchanges["rerank"], exchanges["speech"], native_responses("stream"))  # type: ignore[arg-type]
+        client = family(server)
+        client.rerank("m", RERANK_QUERY, RERANK_DOCUMENTS)
+        audio = client.speech("m", "Paris.", "alloy", stream=True)
+        assert type(audio) is BinaryStream and audio.read() == AUDIO_BYTES
+        events = client.responses("m", "hi", stream=True)
+        assert type(events._inner) is Stream and list(events)[-1].type == "response.completed"
+        assert callhooks.ACTIVE is False
+    finally:
+        plugins.reset()
