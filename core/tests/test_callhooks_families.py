@@ -463,3 +463,53 @@ def test_no_hook_no_event_for_the_families(server: MockServer, monkeypatch: pyte
         assert callhooks.ACTIVE is False
     finally:
         plugins.reset()
+
+
+FILE = {
+    "id": "file-in",
+    "object": "file",
+    "bytes": 1,
+    "created_at": 1700000000,
+    "filename": "batch.jsonl",
+    "purpose": "batch",
+    "status": "processed",
+}
+FILE_CALLS: dict[str, tuple[tuple[Any, ...], Reply]] = {
+    "upload_file": ((b'{"custom_id": "a"}\n',), Reply.json(FILE, headers=RID)),
+    "retrieve_file": (("file-in",), Reply.json(FILE, headers=RID)),
+    "delete_file": (("file-in",), Reply.json({"id": "file-in", "object": "file", "deleted": True}, headers=RID)),
+    "list_files": ((), Reply.json({"object": "list", "data": [FILE], "has_more": False}, headers=RID)),
+    "file_content": (("file-in",), Reply(200, {"content-type": "application/octet-stream", **RID}, [b"abc"])),
+}
+
+
+@pytest.mark.parametrize("use_async", [False, True], ids=["sync", "async"])
+@pytest.mark.parametrize("api", sorted(FILE_CALLS))
+def test_with_raw_response_on_each_file_method(
+    api: str, use_async: bool, recorder: CallRecorder, server: MockServer
+) -> None:
+    args, reply = FILE_CALLS[api]
+    server.queue(reply)
+    client = family(server)
+    method = getattr(client.with_raw_response, ("a" if use_async else "") + api)
+
+    async def main() -> tuple[Any, Any]:
+        raw = await method(*args)
+        parsed = raw.parse()
+        try:
+            return raw, await parsed.read() if api == "file_content" else parsed
+        finally:
+            await client.aclose()
+
+    if use_async:
+        raw, parsed = asyncio.run(main())
+    else:
+        raw = method(*args)
+        parsed = raw.parse().read() if api == "file_content" else raw.parse()
+    assert raw.headers["x-ratelimit-remaining-requests"] == "41" and raw.request_id == "req-fam-1"
+    expected = {"delete_file": True, "file_content": b"abc"}
+    if api in expected:
+        assert parsed == expected[api]
+    else:
+        assert (parsed[0] if api == "list_files" else parsed).id == "file-in"
+    assert recorder.names(chunks=False)[-1] in ("response", "end") and recorder.calls()[0].api == api
