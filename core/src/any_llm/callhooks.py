@@ -501,7 +501,11 @@ def _finish(call: Call, info: CallInfo, response: httpx.Response, raw: bool, syn
             from any_llm._observed_stream import ObservedRawResponse
 
             return ObservedRawResponse(response, lambda: opener(response, sync, info), info)
-        return opener(response, sync, info)
+        try:
+            return opener(response, sync, info)
+        except BaseException as exc:  # the stream could not even be set up: the call ends here
+            fail(info, exc)
+            raise
     try:
         result = call.finish(response)
     except BaseException as exc:
