@@ -408,7 +408,7 @@ class AnyLLM(FamilyMethods):
 
     # -- token counting -----------------------------------------------------------------------
 
-    def _count_tokens_call(self, model: str, messages: Any, kwargs: dict[str, Any]) -> Call:
+    def _count_tokens_params(self, model: str, messages: Any, kwargs: dict[str, Any]) -> tuple[Any, CallOptions]:
         from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
         if not self.provider.supports_count_tokens:
@@ -417,6 +417,9 @@ class AnyLLM(FamilyMethods):
         args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
         params = build_params(model, messages, args, kwargs)
         check_request(self.provider, params)
+        return params, options
+
+    def _count_tokens_call(self, model: str, params: Any, options: CallOptions) -> Call:
         request = self.provider.build_count_tokens_request(params)
 
         def finish(response: httpx.Response) -> int:
@@ -426,12 +429,28 @@ class AnyLLM(FamilyMethods):
 
     def count_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
         """Input tokens of ``messages`` (``tools`` etc. count too), counted by the provider's own endpoint."""
-        result: int = self._run(self._count_tokens_call(model, messages, kwargs))
+        params, options = self._count_tokens_params(model, messages, kwargs)
+        flow = self.provider.count_tokens_flow(params)
+        if flow is not None:  # several requests (see Provider.count_tokens_flow)
+            from any_llm.families.client import _each
+            from any_llm.families.flow import drive
+
+            counted: int = drive(self.transport, self.provider, _each(options, flow), options.timeout)
+            return counted
+        result: int = self._run(self._count_tokens_call(model, params, options))
         return result
 
     async def acount_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
         """Async twin of :meth:`count_tokens`."""
-        result: int = await self._arun(self._count_tokens_call(model, messages, kwargs))
+        params, options = self._count_tokens_params(model, messages, kwargs)
+        flow = self.provider.count_tokens_flow(params)
+        if flow is not None:
+            from any_llm.families.client import _each
+            from any_llm.families.flow import adrive
+
+            counted: int = await adrive(self.transport, self.provider, _each(options, flow), options.timeout)
+            return counted
+        result: int = await self._arun(self._count_tokens_call(model, params, options))
         return result
 
     # -- lifecycle ----------------------------------------------------------------------------

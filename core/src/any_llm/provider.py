@@ -28,6 +28,7 @@ from any_llm.wire import error_details_from_json, errors_from_status
 
 if TYPE_CHECKING:
     from any_llm.auth import TokenAuth
+    from any_llm.families.flow import Flow
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
     from any_llm.types.embedding import CreateEmbeddingResponse
     from any_llm.types.messages import MessageResponse
@@ -364,6 +365,12 @@ class Provider(FamilyHooks):
     def parse_count_tokens(self, body: bytes) -> int:
         """The input-token count from the counting endpoint's reply."""
         raise errors.UnsupportedCapabilityError("count_tokens", self.name)
+
+    def count_tokens_flow(self, params: CompletionParams) -> Flow[int] | None:
+        """Hook: counting that takes more than one request (llama.cpp renders the chat template, then
+        tokenizes the prompt) as a flow (:mod:`any_llm.families.flow`: yield requests, return the count).
+        None, the default: one request, :meth:`build_count_tokens_request` then :meth:`parse_count_tokens`."""
+        return None
 
     # -- native Responses / Messages endpoints (only with supports_*_native) -------------------
 
