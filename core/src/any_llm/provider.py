@@ -358,6 +358,16 @@ class Provider(FamilyHooks):
     def parse_list_models(self, body: bytes) -> list[Model]:
         raise errors.UnsupportedCapabilityError("list_models", self.name)
 
+    def build_model_info_request(self, model: str) -> HTTPRequest | None:
+        """Hook: a request describing one model in more detail than the models list does (Ollama's
+        ``/api/show``: context length, capabilities), read by :meth:`parse_model_info`. None (the default):
+        ``model_info()`` reads the model's entry of :meth:`parse_list_models`."""
+        return None
+
+    def parse_model_info(self, body: bytes, model: str) -> Model:
+        """The model described by the reply to :meth:`build_model_info_request`."""
+        raise errors.UnsupportedCapabilityError("model_info", self.name)
+
     def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
         """The request that counts the input tokens of ``params`` (messages, system, tools) on the server."""
         raise errors.UnsupportedCapabilityError("count_tokens", self.name)
