@@ -312,6 +312,19 @@ class Provider(FamilyHooks):
         """
         return {}
 
+    def sign_upload(
+        self, method: str, url: str, headers: Mapping[str, str], payload_sha256: str | None
+    ) -> dict[str, str] | None:
+        """Headers that sign a streamed upload (:mod:`any_llm.uploads`) without holding its bytes.
+
+        Core asks first with ``payload_sha256=None``: a protocol that can leave the payload out of the
+        signature (SigV4's ``x-amz-content-sha256: UNSIGNED-PAYLOAD`` for S3-style services) signs now. None
+        means "I need the digest": core then hashes the body in one streaming pass, when its source can be
+        read again (a path, bytes, a seekable file), and asks again with the hex SHA-256. The default, None
+        both times, makes a provider that overrides :meth:`sign_request` refuse uploads before sending.
+        """
+        return None
+
     def check_params(self, params: CompletionParams) -> None:
         """Refuse what this provider cannot honour, before anything is sent."""
         for name in params.given():
