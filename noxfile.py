@@ -24,19 +24,43 @@ EXTENSIONS = sorted(
     p.name for p in (ROOT / "extensions").glob("*") if (p / "pyproject.toml").exists() and p.name not in ("ray",)
 )
 """Non-provider distributions (extensions/NAME, anyllm-NAME) tested in ``tests``; ray has its own session."""
-TEST_DEPS = [
-    "pytest>=8",
-    "pytest-asyncio>=0.24",
-    "pytest-timeout>=2.3",
-    "hypothesis>=6.100",
-    "jsonschema>=4.20",
-    "pyyaml>=6",
-    "cryptography>=42",  # test-only: the RSA oracle for the Google service-account JWT tests
-    "botocore>=1.34",  # test-only oracle for SigV4 and event-stream (any_llm.aws, bedrock, sagemaker)
-]
+
+
+def _group(name: str) -> list[str]:
+    """A dependency group of the workspace's pyproject.toml: the one list of each tool set and its pins."""
+    import tomllib
+
+    groups: dict[str, list[str]] = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    return groups[name]
+
+
+TEST_DEPS = _group("test")
 PYTHON = os.environ.get("ANYLLM_NOX_PYTHON", "3.11")
-RUFF = "ruff==0.17.6"  # the same as .pre-commit-config.yaml's rev
-MYPY = "mypy==2.4.1"
+
+
+def _constraints() -> str:
+    """uv.lock as a pip constraints file, so every session installs the locked versions (``uv export``;
+    ``--locked`` fails when the lock is stale against a pyproject.toml: run ``uv lock`` then)."""
+    target = ROOT / ".nox" / "uv-lock-constraints.txt"
+    lock = ROOT / "uv.lock"
+    if not target.exists() or target.stat().st_mtime < lock.stat().st_mtime:
+        target.parent.mkdir(exist_ok=True)
+        partial = target.with_suffix(f".{os.getpid()}.tmp")  # CI runs two nox processes side by side
+        subprocess.run(
+            [
+                *("uv", "export", "--locked", "--quiet", "--no-hashes", "--no-header", "--no-emit-workspace"),
+                *("--all-packages", "--all-groups", "--all-extras", "--output-file", str(partial)),
+            ],
+            cwd=ROOT,
+            check=True,
+        )
+        partial.replace(target)
+    return str(target)
+
+
+def _install(session: nox.Session, *args: str) -> None:
+    """``session.install`` pinned to uv.lock's versions (what is not in the lock resolves freely)."""
+    session.install("-c", _constraints(), *args)
 
 
 def _editables(example: bool = False) -> list[str]:
@@ -77,7 +101,7 @@ def _stop_real_server() -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole suite: core, every plugin, cross-package tests, and the real-server tier."""
-    session.install(*_editables(example=True), *TEST_DEPS)
+    _install(session, *_editables(example=True), *TEST_DEPS)
     env = _real_server(session)
     try:
         paths = [
@@ -112,7 +136,7 @@ def versions(session: nox.Session) -> None:
     """Core and one plugin of each protocol family on each other supported Python (everything else,
     with the cross-package, packaging, reliability and real-model tiers, runs on the main version in
     ``tests``; the plugins' own code is version-neutral translation, the protocols cover its shapes)."""
-    session.install(*_editables(example=True), *TEST_DEPS)
+    _install(session, *_editables(example=True), *TEST_DEPS)
     protocols = [p for p in ("openai", "anthropic", "gemini", "ollama", "bedrock") if p in PLUGINS]
     paths = ["core/tests", *[f"plugins/{p}/tests" for p in protocols], "examples/anyllm-acme/tests"]
     session.run("pytest", *paths, "-q", "-p", "no:cacheprovider", *session.posargs)
@@ -123,10 +147,10 @@ def versions(session: nox.Session) -> None:
 def plugin(session: nox.Session, name: str) -> None:
     """One plugin installed alone with core (and the first-party plugins it builds on), running its own tests."""
     needs = _first_party_needs(name)
-    session.install("-e", "core", *[arg for n in (name, *needs) for arg in ("-e", f"plugins/{n}")], *TEST_DEPS)
+    _install(session, "-e", "core", *[arg for n in (name, *needs) for arg in ("-e", f"plugins/{n}")], *TEST_DEPS)
     extra = ROOT / "plugins" / name / "tests" / "requirements.txt"  # test-only tools (an oracle, a signer)
     if extra.exists():
-        session.install("-r", str(extra))
+        _install(session, "-r", str(extra))
     session.run(
         "pytest",
         f"plugins/{name}/tests",
@@ -157,7 +181,7 @@ def _first_party_needs(name: str) -> list[str]:
 
 @nox.session(python=PYTHON)
 def lint(session: nox.Session) -> None:
-    session.install(RUFF)
+    _install(session, *_group("lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
 
@@ -165,8 +189,8 @@ def lint(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on core, every plugin, extension and example."""
-    session.install(*_editables(example=True), "-e", "core[prices,progress]", "-e", "extensions/ray", "numpy")
-    session.install(MYPY, "pytest>=8", "jsonschema>=4.20")
+    _install(session, *_editables(example=True), "-e", "core[prices,progress]", "-e", "extensions/ray", "numpy")
+    _install(session, *_group("typecheck"))
     packages = [str(p) for p in sorted(ROOT.glob("*/*/src/anyllm_*")) if p.is_dir()]
     session.run("mypy", "--strict", "core/src/any_llm", *packages)
 
@@ -174,7 +198,7 @@ def typecheck(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def build(session: nox.Session) -> None:
     """Wheels and sdists of every distribution into dist/, then a metadata check."""
-    session.install("build", "twine")
+    _install(session, "build", "twine")
     dist = ROOT / "dist"
     dist.mkdir(exist_ok=True)
     for old in dist.glob("*"):
@@ -187,7 +211,7 @@ def build(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def readme(session: nox.Session) -> None:
     """Regenerate the README's provider table from the plugins' declarations."""
-    session.install(*_editables())
+    _install(session, *_editables())
     session.run("python", "scripts/update_readme.py")
 
 
@@ -205,7 +229,7 @@ def demo(session: nox.Session) -> None:
     if provider not in PLUGINS:
         session.error(f"no plugin {provider!r} under plugins/ (there are: {', '.join(PLUGINS)})")
     names = sorted({"llamacpp", provider})
-    session.install("-e", "core", *[arg for name in names for arg in ("-e", f"plugins/{name}")])
+    _install(session, "-e", "core", *[arg for name in names for arg in ("-e", f"plugins/{name}")])
     session.run("python", "demo/run_demo.py", *args)
 
 
@@ -225,14 +249,14 @@ def bench_smoke(session: nox.Session) -> None:
 def packaging(session: nox.Session) -> None:
     """Packaging as users see it: every wheel and sdist built, installed into fresh venvs and used
     (core alone, core + one plugin, all plugins, one uninstalled, the third-party example). Also part of tests."""
-    session.install("-e", "core", *TEST_DEPS)
+    _install(session, "-e", "core", *TEST_DEPS)
     session.run("pytest", "tests/packaging", *session.posargs)
 
 
 @nox.session(python=PYTHON)
 def ray(session: nox.Session) -> None:
     """anyllm-ray on a local Ray instance (ray.init(num_cpus=2)) against a server on 127.0.0.1."""
-    session.install("-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]", *TEST_DEPS)
+    _install(session, "-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]", *TEST_DEPS)
     session.run(
         "pytest",
         "extensions/ray/tests",
@@ -246,5 +270,5 @@ def ray(session: nox.Session) -> None:
 @nox.session(python=PYTHON)
 def bench_bulk(session: nox.Session) -> None:
     """Bulk throughput: any_llm.bulk.run vs a bare asyncio+httpx loop at the same concurrency."""
-    session.install("-e", "core", "-e", "plugins/openai")
+    _install(session, "-e", "core", "-e", "plugins/openai")
     session.run("python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs)

@@ -73,3 +73,21 @@ def test_readme_provider_table_is_generated_and_current() -> None:
     assert match, "README.md lacks the generated provider table markers"
     current = "\n".join(line for line in markdown_table().splitlines() if "`acme`" not in line)
     assert match.group(1) == current, "README provider table is stale: run `nox -s readme`"
+
+
+def test_tool_pins_are_stated_once() -> None:
+    """CI, nox and pre-commit run the same ruff: the lint group of pyproject.toml pins it, pre-commit's rev
+    must match, and nox installs every session against uv.lock (which must hold that pin)."""
+    groups = tomllib.loads((ROOT / "pyproject.toml").read_text())["dependency-groups"]
+    (ruff,) = [dep for dep in groups["lint"] if dep.startswith("ruff")]
+    assert ruff.startswith("ruff=="), f"the lint group must pin ruff exactly, got {ruff!r}"
+    precommit = (ROOT / ".pre-commit-config.yaml").read_text()
+    assert f"rev: v{ruff.removeprefix('ruff==')}" in precommit, "pre-commit's ruff rev differs from pyproject's pin"
+    lock = (ROOT / "uv.lock").read_text()
+    for pin in (ruff, *[dep for dep in groups["typecheck"] if "==" in dep]):
+        name, version = pin.split("==")
+        assert f'name = "{name}"\nversion = "{version}"' in lock, f"uv.lock does not hold {pin}: run `uv lock`"
+    noxfile = (ROOT / "noxfile.py").read_text()
+    assert "session.install(" not in noxfile.replace('session.install("-c", _constraints()', ""), (
+        "every nox install goes through _install (pinned to uv.lock)"
+    )

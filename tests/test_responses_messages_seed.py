@@ -15,11 +15,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from any_llm import amessages, aresponses, messages, responses
 from any_llm.testing import MockServer, RecordedRequest, Reply
 from any_llm.testing.conformance import chunk_json, completion_json
+from any_llm.testing.seed import CityInfo, get_weather
 from any_llm.types import messages as mt
 from any_llm.types import responses as rt
 
@@ -42,25 +42,6 @@ ENDPOINT = {
     ("ollama", "responses"): "/api/chat",
     ("ollama", "messages"): "/api/chat",
 }
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
-
-
-def get_weather(location: str, unit: str = "F") -> str:
-    """Get weather information for a location.
-
-    Args:
-        location: The city or location to get weather for
-        unit: Temperature unit, either 'C' or 'F'
-
-    Returns:
-        Current weather description
-    """
-    return f"Weather in {location} is sunny and 75{unit}!"
 
 
 # -- what the request asks for, whatever its wire format --------------------------------------------

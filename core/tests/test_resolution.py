@@ -166,3 +166,20 @@ def test_single_token_limit_refuses_both_limits() -> None:
         One().check_params(both)
     One().check_params(build_params("m", [{"role": "user", "content": "x"}], {"max_tokens": 5}, {}))
     type("Two", (Provider,), {"name": "two"})().check_params(both)  # the flag is opt-in
+    same = build_params("m", [{"role": "user", "content": "x"}], {"max_tokens": 5, "max_completion_tokens": 5}, {})
+    One().check_params(same)  # one value given twice is not a conflict
+
+
+def test_params_give_the_output_limit_and_stop_as_a_list() -> None:
+    from any_llm.params import build_params
+    from any_llm.provider import CompletionParams
+
+    def made(**given: object) -> CompletionParams:
+        return build_params("m", [{"role": "user", "content": "x"}], given, {})
+
+    assert made(max_tokens=5).output_limit == 5
+    assert made(max_tokens=5, max_completion_tokens=7).output_limit == 7
+    assert made().output_limit is None
+    assert made(stop="END").stop_sequences == ["END"]
+    assert made(stop=["a", "b"]).stop_sequences == ["a", "b"]
+    assert made().stop_sequences is None

@@ -81,6 +81,18 @@ def resolve_api_base(cls: type[Provider], api_base: str | None) -> str:
     return base
 
 
+def _warn_http_transport(cls: type[Provider]) -> None:
+    import warnings
+
+    warnings.warn(
+        f"{cls.__name__}.http_transport is deprecated: pass the transport the way httpx takes it, "
+        "AnyLLM.create(..., transport=httpx.MockTransport(handler)) for one client, or "
+        "`with any_llm.transport.mount('all://host', transport):` for the module-level functions",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+
+
 def split_client_options(cls: type[Provider], client_args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
     """(the provider's own options, the rest for the transport): the keys ``cls.client_options`` declares
     (an AWS region, a profile name...) go to the provider's constructor, never to httpx."""
@@ -108,6 +120,7 @@ class AnyLLM(FamilyMethods):
         headers = transport_kw.pop("default_headers", None) or transport_kw.pop("headers", None)
         _check_httpx_args(client_args, provider.name)
         if provider.http_transport is not None and "transport" not in client_args:
+            _warn_http_transport(type(provider))
             client_args["transport"] = provider.http_transport
         self.transport = Transport(headers=headers, httpx_args=client_args, **transport_kw)
 

@@ -173,6 +173,17 @@ class CompletionParams:
     output_type: type | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def output_limit(self) -> int | None:
+        """The caller's cap on generated tokens: ``max_completion_tokens``, else ``max_tokens`` (for
+        providers with one limit field; ``single_token_limit`` refuses two different values)."""
+        return self.max_completion_tokens if self.max_completion_tokens is not None else self.max_tokens
+
+    @property
+    def stop_sequences(self) -> list[str] | None:
+        """``stop`` as a list (OpenAI takes one string or a list; most other APIs take only a list)."""
+        return [self.stop] if isinstance(self.stop, str) else None if self.stop is None else list(self.stop)
+
     def given(self) -> dict[str, Any]:
         """The optional request parameters the caller set (not None; ``reasoning_effort="auto"`` excluded)."""
         out: dict[str, Any] = {}
@@ -267,12 +278,14 @@ class Provider(FamilyHooks):
     """Phrases of this provider's error text meaning "the prompt is too long", beside core's common ones:
     a 4xx carrying one becomes :class:`~any_llm.errors.ContextLengthExceededError`."""
     single_token_limit: ClassVar[bool] = False
-    """``max_tokens`` and ``max_completion_tokens`` map to one field here: giving both is refused."""
+    """``max_tokens`` and ``max_completion_tokens`` map to one field here (``params.output_limit``): giving
+    both with different values is refused."""
     client_options: ClassVar[frozenset[str]] = frozenset()
     """``client_args`` keys that configure the provider itself (``region_name``...): core passes them to the
     constructor as keyword arguments instead of to httpx."""
     http_transport: ClassVar[Any] = None
-    """An ``httpx`` transport to use instead of the network; only test doubles (the fake provider) set it."""
+    """Deprecated (warns when set): an ``httpx`` transport to use instead of the network. Tests pass one the
+    way httpx takes it: ``AnyLLM.create(..., transport=...)``, or :func:`any_llm.transport.mount`."""
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
         self.api_key: Secret | None = Secret(api_key) if api_key else None
@@ -337,10 +350,15 @@ class Provider(FamilyHooks):
                 f"{self.display_name or self.name} returns at most {self.max_choices} choice(s) per request; "
                 "make several calls instead",
             )
-        if self.single_token_limit and params.max_tokens is not None and params.max_completion_tokens is not None:
+        if (
+            self.single_token_limit
+            and params.max_tokens is not None
+            and params.max_completion_tokens is not None
+            and params.max_tokens != params.max_completion_tokens
+        ):
             raise errors.ConfigurationError(
-                f"pass max_tokens or max_completion_tokens, not both ({self.display_name or self.name} has one "
-                "token limit)",
+                f"pass max_tokens or max_completion_tokens, not both with different values "
+                f"({self.display_name or self.name} has one token limit)",
                 provider=self.name,
             )
         if params.tools and not self.supports_tools:

@@ -18,7 +18,8 @@ import ssl
 import threading
 import time
 import weakref
-from collections.abc import AsyncGenerator, Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Iterator, Mapping
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from any_llm.callhooks import CallInfo
     from any_llm.provider import HTTPRequest, Provider
 
-__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Transport", "map_transport_error"]
+__all__ = ["DEFAULT_MAX_RETRIES", "DEFAULT_TIMEOUT", "Transport", "map_transport_error", "mount"]
 
 logger = logging.getLogger("any_llm")
 
@@ -50,8 +51,36 @@ MAX_RETRY_AFTER = 60.0
 MAX_REDIRECTS = 5
 
 _NO_SIGNING = _Provider.sign_request
+_MOUNTS: dict[str, Any] = {}
+"""httpx transports by mount pattern, added to every client core makes while :func:`mount` is active."""
 _Step = tuple[str, httpx.Request] | tuple[str, float]
 _Outcome = httpx.Response | Exception | None
+
+
+@contextmanager
+def mount(pattern: str, transport: httpx.BaseTransport | httpx.AsyncBaseTransport) -> Iterator[None]:
+    """Route what core sends to URLs matching ``pattern`` through ``transport`` while the block runs.
+
+    This is httpx's own seam (``httpx.Client(mounts={pattern: transport})``) applied to the clients
+    core pools for the module-level functions, which a test cannot reach to pass a transport:
+    ``with mount("all://api.example.test", httpx.MockTransport(handler)): completion(...)``.
+    ``pattern`` uses httpx's mount syntax (``"http://host"``, ``"all://host:port"``, ``"all://"``);
+    ``transport`` should serve both sync and async clients, as ``httpx.MockTransport`` does. Entering
+    and leaving the block closes the module-level functions' pooled clients, so that none keeps a route
+    it should not; an ``AnyLLM`` made before the block keeps its own (give it ``transport=...`` instead,
+    exactly as with httpx).
+    """
+    from any_llm.api import close_clients
+
+    if pattern in _MOUNTS:
+        raise errors.ConfigurationError(f"{pattern!r} is already mounted: leave the other mount() block first")
+    close_clients()
+    _MOUNTS[pattern] = transport
+    try:
+        yield
+    finally:
+        del _MOUNTS[pattern]
+        close_clients()
 
 
 def map_transport_error(exc: Exception, provider: str | None, during: str = "") -> errors.AnyLLMError:
@@ -141,6 +170,8 @@ class Transport:
             "follow_redirects": False,
         }
         kwargs.update(self._httpx_args)
+        if _MOUNTS:
+            kwargs["mounts"] = {**_MOUNTS, **kwargs.get("mounts", {})}
         if not {"verify", "cert", "http2"} & kwargs.keys():
             # Loading the CA bundle takes ~40 ms per httpx client; a client is made per event loop,
             # so share one context instead of paying that on every asyncio.run().

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from any_llm import acompletion, aembedding, alist_models, completion, embedding, errors, list_models
+from any_llm.testing.seed import CityInfo, get_weather
 from any_llm.testing.server import MockServer, Reply
 
 KEY = "test-key-123456"
@@ -134,12 +134,6 @@ async def test_streaming_async(server: MockServer, examples: dict[str, Any]) -> 
 # -- seed: structured output -----------------------------------------------------------------------
 
 
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
-
-
 def test_structured_output_sync(server: MockServer, check: Any, examples: dict[str, Any]) -> None:
     server.queue(Reply.json(examples["message_structured"]))
     response = completion(
@@ -174,19 +168,6 @@ def test_structured_output_refusal_is_content_filter(server: MockServer, example
 
 
 # -- seed: tool calling and the full round trip ----------------------------------------------------
-
-
-def get_weather(location: str, unit: str = "F") -> str:
-    """Get weather information for a location.
-
-    Args:
-        location: The city or location to get weather for
-        unit: Temperature unit, either 'C' or 'F'
-
-    Returns:
-        Current weather description
-    """
-    return f"Weather in {location} is sunny and 75{unit}!"
 
 
 def _tool_dict() -> dict[str, Any]:

@@ -3,114 +3,37 @@ Entra ID bearer tokens (scope https://ai.azure.com/.default), and errors naming 
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import Any
 
 import pytest
+from anyllm_anthropic.testing import error_reply, messages_exchanges
 from anyllm_azureanthropic import AzureanthropicProvider
 
 from any_llm import AnyLLM, errors, plugins
 from any_llm.params import build_params
 from any_llm.testing import MockServer, Reply
-from any_llm.testing.conformance import CITY, MESSAGES, TEXT, TOOL_ARGS, TOOL_NAME, USAGE, ProviderConformance
+from any_llm.testing.conformance import MESSAGES, TEXT, ProviderConformance
 
 MODEL = "claude-sonnet-4-5"
-TOOL_ID = "toolu_fdry_01A09q90qw90lq917835lq9"
-ARGS = json.dumps(TOOL_ARGS)
 
 
-def message(content: list[dict[str, Any]], stop: str) -> Reply:
-    return Reply.json(
-        {
-            "id": "msg_fdry_013Zva2CMHLNnXjNJJKqJ2EF",
-            "type": "message",
-            "role": "assistant",
-            "model": "claude-sonnet-4-20250514",
-            "content": content,
-            "stop_reason": stop,
-            "stop_sequence": None,
-            "usage": {"input_tokens": USAGE[0], "output_tokens": USAGE[1]},
-        }
-    )
-
-
-def stream(blocks: list[dict[str, Any]], stop: str) -> Reply:
-    start = {
-        "type": "message_start",
-        "message": {
-            "id": "msg_fdry_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY",
-            "type": "message",
-            "role": "assistant",
-            "content": [],
-            "model": "claude-sonnet-4-20250514",
-            "stop_reason": None,
-            "stop_sequence": None,
-            "usage": {"input_tokens": USAGE[0], "output_tokens": 1},
-        },
-    }
-    end = [
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": stop, "stop_sequence": None},
-            "usage": {"output_tokens": USAGE[1]},
-        },
-        {"type": "message_stop"},
-    ]
-    return Reply.sse([(e["type"], e) for e in [start, *blocks, *end]], done=False)
-
-
-def error(status: int, kind: str, text: str, headers: dict[str, str] | None = None) -> Reply:
-    return Reply.json({"type": "error", "error": {"type": kind, "message": text}}, status, headers=headers)
-
-
-WORDS = ["The capital", " of France", " is Paris", "."]
-TEXT_BLOCKS: list[dict[str, Any]] = [
-    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-    *({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": w}} for w in WORDS),
-    {"type": "content_block_stop", "index": 0},
-]
-TOOL_BLOCKS: list[dict[str, Any]] = [
-    {
-        "type": "content_block_start",
-        "index": 0,
-        "content_block": {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": {}},
-    },
-    *(
-        {
-            "type": "content_block_delta",
-            "index": 0,
-            "delta": {"type": "input_json_delta", "partial_json": ARGS[i : i + 6]},
-        }
-        for i in range(0, len(ARGS), 6)
-    ),
-    {"type": "content_block_stop", "index": 0},
-]
-EXCHANGES: dict[str, Reply | list[Reply]] = {
-    "plain": message([{"type": "text", "text": TEXT}], "end_turn"),
-    "stream": stream(TEXT_BLOCKS, "end_turn"),
-    "stream_usage": stream(TEXT_BLOCKS, "end_turn"),
-    "tool_call": message([{"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": TOOL_ARGS}], "tool_use"),
-    "stream_tool_call": stream(TOOL_BLOCKS, "tool_use"),
-    "tool_round_trip": message([{"type": "text", "text": TEXT}], "end_turn"),
-    "structured": message([{"type": "text", "text": json.dumps(CITY)}], "end_turn"),
-    # Vertex's own 401 (Google's error shape) for a bad access token
-    "error_401": Reply.json(
+EXCHANGES: dict[str, Reply] = messages_exchanges(
+    model="claude-sonnet-4-20250514",
+    # Foundry's gateway, not Claude, refuses a bad key or token (Azure's error shape) and meters the quota
+    error_401=Reply.json(
         {
             "error": {
-                "code": 401,
-                "message": "Request had invalid authentication credentials.",
-                "status": "UNAUTHENTICATED",
+                "code": "401",
+                "message": "Access denied due to invalid subscription key or wrong API endpoint.",
             }
         },
         401,
     ),
-    "error_429": error(
+    error_429=error_reply(
         429, "rate_limit_error", "Rate limit is exceeded. Try again in 7 seconds.", {"retry-after": "7"}
     ),
-    "error_context_length": error(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"),
-    "error_5xx": error(529, "overloaded_error", "Overloaded"),
-}
+)
 
 
 @pytest.fixture(autouse=True)
@@ -155,7 +78,7 @@ def test_entra_token_and_errors_name_this_provider() -> None:
             return type("AccessToken", (), {"token": "entra-foundry-0000001", "expires_on": 4102444800})()
 
     with plugins.registered(AzureanthropicProvider), MockServer() as server:
-        server.queue(EXCHANGES["plain"], EXCHANGES["error_429"])  # type: ignore[arg-type]
+        server.queue(EXCHANGES["plain"], EXCHANGES["error_429"])
         with AnyLLM.create(
             "azureanthropic", api_base=server.url + "/anthropic", credential=Credential(), max_retries=0
         ) as c:
@@ -184,7 +107,7 @@ def test_messages_natively_on_the_resource_endpoint() -> None:
     request = provider.build_messages_request({"model": MODEL, "max_tokens": 8, "messages": MESSAGES})
     assert request.url == "https://my-foundry.services.ai.azure.com/anthropic/v1/messages"
     with plugins.registered(AzureanthropicProvider), MockServer() as server:
-        server.queue(EXCHANGES["plain"])  # type: ignore[arg-type]
+        server.queue(EXCHANGES["plain"])
         with AnyLLM.create("azureanthropic", api_key="foundry-key-0123456789", api_base=server.url + "/anthropic") as c:
             assert c.messages(MODEL, MESSAGES, 8).text == TEXT
     assert server.requests[0].path == "/anthropic/v1/messages"

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from anyllm_cohere import CohereProvider
 from anyllm_cohere.provider import convert_messages
-from pydantic import BaseModel
 
 from any_llm import errors
 from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams
 from any_llm.testing import build_request
+from any_llm.testing.seed import CityInfo
 
 USER = [{"role": "user", "content": "What is the capital of France?"}]
 MODEL = "command-a-03-2025"
@@ -40,12 +40,6 @@ def get_weather(location: str, unit: str = "F") -> str:
         unit: Temperature unit, either 'C' or 'F'
     """
     return f"Weather in {location} is sunny and 75{unit}!"
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
 
 
 # -- requests -----------------------------------------------------------------------------------

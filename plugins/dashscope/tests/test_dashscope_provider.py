@@ -9,8 +9,8 @@ from anyllm_dashscope import DashscopeProvider
 
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply, build_request
-from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing import build_request
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, check_reasoning
 from any_llm.testing.schema import schema_errors
 
 MODEL = "qwen-plus"
@@ -64,24 +64,12 @@ def test_enable_thinking(args: dict[str, Any], extra: dict[str, Any], sent: dict
 
 
 def test_reasoning_content() -> None:
-    answer = {
-        **COMPLETION,
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
-            }
-        ],
-    }
-    message = run_scenario(DashscopeProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
-    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
-    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
-    chunks = run_scenario(DashscopeProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
-    deltas = [c.choices[0].delta for c in chunks]
-    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
-    assert "".join(d.content or "" for d in deltas) == TEXT
+    check_reasoning(
+        DashscopeProvider,
+        {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+        ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT}),
+        "Think.",
+    )
 
 
 def test_model_list_entries() -> None:

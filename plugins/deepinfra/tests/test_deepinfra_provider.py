@@ -5,8 +5,7 @@ from __future__ import annotations
 from anyllm_deepinfra import DeepinfraProvider
 
 from any_llm.plugins import get_provider_class
-from any_llm.testing import Reply
-from any_llm.testing.conformance import KEY, TEXT, run_scenario
+from any_llm.testing.conformance import KEY, TEXT, check_reasoning
 
 MODEL = "meta-llama/Llama-3.3-70B-Instruct"
 COMPLETION = {"id": "chatcmpl-1", "object": "chat.completion", "created": 1700000000, "model": MODEL}
@@ -40,24 +39,12 @@ def test_declarations() -> None:
 
 
 def test_reasoning_content() -> None:
-    answer = {
-        **COMPLETION,
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
-            }
-        ],
-    }
-    message = run_scenario(DeepinfraProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
-    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
-    pieces = ({"reasoning_content": "Think."}, {"content": TEXT})
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
-    chunks = run_scenario(DeepinfraProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
-    deltas = [c.choices[0].delta for c in chunks]
-    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
-    assert "".join(d.content or "" for d in deltas) == TEXT
+    check_reasoning(
+        DeepinfraProvider,
+        {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+        ({"reasoning_content": "Think."}, {"content": TEXT}),
+        "Think.",
+    )
 
 
 def test_model_list_entries() -> None:

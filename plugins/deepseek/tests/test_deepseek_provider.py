@@ -13,7 +13,7 @@ from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
 from any_llm.testing import Reply, build_request
-from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, check_reasoning, run_scenario
 from any_llm.testing.schema import schema_errors
 
 MODEL = "deepseek-v4-flash"
@@ -117,24 +117,12 @@ def test_schema_joins_an_existing_system_prompt() -> None:
 
 
 def test_reasoning_content() -> None:
-    answer = {
-        **COMPLETION,
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
-            }
-        ],
-    }
-    message = run_scenario(DeepseekProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
-    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
-    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
-    chunks = run_scenario(DeepseekProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
-    deltas = [c.choices[0].delta for c in chunks]
-    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
-    assert "".join(d.content or "" for d in deltas) == TEXT
+    check_reasoning(
+        DeepseekProvider,
+        {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+        ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT}),
+        "Think.",
+    )
 
 
 def test_reasoning_content_is_sent_back_on_tool_call_turns() -> None:

@@ -13,6 +13,7 @@ from any_llm import errors
 from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
+from any_llm.testing.seed import CityInfo
 
 SPEC = Path(__file__).parent / "spec" / "gemini-native.json"
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -43,12 +44,6 @@ def get_weather(location: str, unit: str = "F") -> str:
 
 class Address(BaseModel):
     city: str = Field(description="City name")
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
 
 
 class Person(BaseModel):
@@ -329,7 +324,8 @@ def test_unsupported_parameters_are_refused(kwargs: dict[str, Any], name: str) -
 
 def test_conflicting_arguments_are_configuration_errors() -> None:
     with pytest.raises(errors.ConfigurationError, match="max_completion_tokens"):
-        body_for(max_tokens=5, max_completion_tokens=5)
+        body_for(max_tokens=5, max_completion_tokens=6)
+    assert body_for(max_tokens=5, max_completion_tokens=5)["generationConfig"]["maxOutputTokens"] == 5  # one limit
     with pytest.raises(errors.ConfigurationError, match="logprobs"):
         body_for(top_logprobs=2)
 

@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 import any_llm
 from any_llm import acompletion, completion, errors
 from any_llm.testing import MockServer, RecordedRequest, Reply
+from any_llm.testing.seed import CityInfo, get_weather
 from any_llm.types import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
 
 KEY = "test-key-123456"
@@ -145,12 +145,6 @@ async def test_async_streaming(server: MockServer) -> None:
     assert server.requests[0].query == {"alt": "sse"}
 
 
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
-
-
 @pytest.mark.parametrize("use_async", [False, True])
 async def test_structured_output(server: MockServer, use_async: bool) -> None:
     kwargs: dict[str, Any] = dict(
@@ -168,19 +162,6 @@ async def test_structured_output(server: MockServer, use_async: bool) -> None:
     config = server.requests[0].json["generationConfig"]
     assert config["responseMimeType"] == "application/json"
     assert config["responseJsonSchema"]["required"] == ["name", "country", "population"]
-
-
-def get_weather(location: str, unit: str = "F") -> str:
-    """Get weather information for a location.
-
-    Args:
-        location: The city or location to get weather for
-        unit: Temperature unit, either 'C' or 'F'
-
-    Returns:
-        Current weather description
-    """
-    return f"Weather in {location} is sunny and 75{unit}!"
 
 
 @pytest.mark.parametrize("use_async", [False, True])

@@ -1,4 +1,4 @@
-"""Fixtures: answers recorded from a real llama-cpp-python 0.3.36 server, the trimmed OpenAI spec, MockServer.
+"""Fixtures: answers recorded from a real llama-cpp-python 0.3.36 server, MockServer.
 
 ``data/llama-cpp-python-0.3.36.json`` holds raw HTTP answers (status, content type, body) of
 ``python -m llama_cpp.server`` with SmolLM2-135M-Instruct (``.ci/start-llm-server.sh``), recorded by
@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 
 from any_llm import plugins
-from any_llm.testing.schema import schema_errors
 from any_llm.testing.server import Reply
 
 HERE = Path(__file__).parent
 RECORDED = json.loads((HERE / "data" / "llama-cpp-python-0.3.36.json").read_text())["cases"]
-SPEC = HERE / "spec" / "openai-chat.json"
 
 
 @pytest.fixture(autouse=True)
@@ -52,9 +50,3 @@ def reply() -> Callable[..., Reply]:
         return Reply(rec["status"], {"content-type": rec["content_type"]}, chunks)
 
     return make
-
-
-@pytest.fixture
-def spec_errors() -> Callable[[str, Any], list[str]]:
-    """``spec_errors("CreateChatCompletionRequest", body)``: validation errors against OpenAI's spec."""
-    return lambda name, instance: schema_errors(SPEC, name, instance)

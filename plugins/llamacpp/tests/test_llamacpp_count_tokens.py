@@ -13,11 +13,10 @@ import pytest
 from anyllm_llamacpp import LlamacppProvider
 
 from any_llm import acount_tokens, count_tokens, errors, plugins
-from any_llm.testing.schema import schema_errors
+from any_llm.testing.schema import OPENAI_SPEC, schema_errors
 from any_llm.testing.server import MockServer, RecordedRequest, Reply
 
 NATIVE = Path(__file__).parent / "spec" / "llama-server-native.json"
-CHAT = Path(__file__).parent / "spec" / "openai-chat.json"
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "What is the capital of France?"}]
 TOOL = {
     "type": "function",
@@ -41,7 +40,7 @@ class FakeLlamaServer(MockServer):
 
     def answer(self, request: RecordedRequest) -> Reply:
         if request.path == "/apply-template":
-            assert schema_errors(CHAT, "CreateChatCompletionRequest", request.json) == []
+            assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", request.json) == []
             return Reply.json({"prompt": render(request.json)})
         if request.path == "/tokenize":
             assert schema_errors(NATIVE, "TokenizeRequest", request.json) == []

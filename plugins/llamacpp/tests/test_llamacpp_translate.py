@@ -75,7 +75,7 @@ def test_declarations_match_any_llm() -> None:
 # -- request bodies -------------------------------------------------------------------------------
 
 
-def test_plain_body_is_openai_shaped(spec_errors: Callable[..., list[str]]) -> None:
+def test_plain_body_is_openai_shaped(openai_spec_errors: Callable[..., list[str]]) -> None:
     body = body_of(temperature=0, max_tokens=16, stop=["\n"], logprobs=True, top_logprobs=2, seed=7)
     assert body == {
         "model": "smollm2",
@@ -87,15 +87,15 @@ def test_plain_body_is_openai_shaped(spec_errors: Callable[..., list[str]]) -> N
         "top_logprobs": 2,
         "seed": 7,
     }
-    assert spec_errors("CreateChatCompletionRequest", body) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", body) == []
 
 
-def test_max_completion_tokens_is_sent_as_max_tokens(spec_errors: Callable[..., list[str]]) -> None:
+def test_max_completion_tokens_is_sent_as_max_tokens(openai_spec_errors: Callable[..., list[str]]) -> None:
     # llama-cpp-python ignores max_completion_tokens (it generated 2035 tokens when 4 were asked)
     body = body_of(max_completion_tokens=4)
     assert body["max_tokens"] == 4
     assert "max_completion_tokens" not in body
-    assert spec_errors("CreateChatCompletionRequest", body) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", body) == []
 
 
 def test_both_token_limits_is_a_configuration_error() -> None:
@@ -110,7 +110,7 @@ def test_n_above_one_is_refused_before_sending() -> None:
     assert body_of(n=1)["n"] == 1
 
 
-def test_json_schema_becomes_json_object_with_schema(spec_errors: Callable[..., list[str]]) -> None:
+def test_json_schema_becomes_json_object_with_schema(openai_spec_errors: Callable[..., list[str]]) -> None:
     class City(BaseModel):
         name: str
         population: int
@@ -121,7 +121,7 @@ def test_json_schema_becomes_json_object_with_schema(spec_errors: Callable[..., 
     assert fmt["schema"]["required"] == ["name", "population"]
     assert fmt["schema"]["additionalProperties"] is False
     assert fmt["schema"]["properties"]["population"]["type"] == "integer"
-    assert spec_errors("CreateChatCompletionRequest", body) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", body) == []
 
 
 def test_json_schema_dict_and_other_formats() -> None:
@@ -133,7 +133,7 @@ def test_json_schema_dict_and_other_formats() -> None:
     assert "response_format" not in body_of()
 
 
-def test_tool_call_turn_is_sent_with_empty_content(spec_errors: Callable[..., list[str]]) -> None:
+def test_tool_call_turn_is_sent_with_empty_content(openai_spec_errors: Callable[..., list[str]]) -> None:
     # llama-cpp-python answers 500 to content null or missing in an assistant tool-call turn
     call = {"id": "call_1", "type": "function", "function": {"name": "get_weather", "arguments": '{"city":"Paris"}'}}
     for assistant in (
@@ -145,7 +145,7 @@ def test_tool_call_turn_is_sent_with_empty_content(spec_errors: Callable[..., li
         assert body["messages"][1]["content"] == ""
         assert body["messages"][1]["tool_calls"] == [call]
         assert body["tools"] == [TOOL] and body["tool_choice"] == NAMED
-        assert spec_errors("CreateChatCompletionRequest", body) == []
+        assert openai_spec_errors("CreateChatCompletionRequest", body) == []
 
 
 def test_stream_asks_for_usage_and_unknown_kwargs_pass_through() -> None:
@@ -158,10 +158,10 @@ def test_stream_asks_for_usage_and_unknown_kwargs_pass_through() -> None:
 # -- recorded answers ------------------------------------------------------------------------------
 
 
-def test_plain_answer(recorded: dict[str, Any], spec_errors: Callable[..., list[str]]) -> None:
+def test_plain_answer(recorded: dict[str, Any], openai_spec_errors: Callable[..., list[str]]) -> None:
     raw = recorded["plain"]["body"]
     # the one way llama-cpp-python's answer differs from OpenAI's schema; our types default it to None
-    assert spec_errors("CreateChatCompletionResponse", json.loads(raw)) == [
+    assert openai_spec_errors("CreateChatCompletionResponse", json.loads(raw)) == [
         "choices/0/message: 'refusal' is a required property"
     ]
     completion = LlamacppProvider().parse_completion(raw.encode(), params())

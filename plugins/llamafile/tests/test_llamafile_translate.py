@@ -33,7 +33,7 @@ def test_declarations_match_any_llm() -> None:
     assert not caps["embedding"]  # llamafile's /v1/embedding is not OpenAI's /embeddings
 
 
-def test_body(spec_errors: Callable[..., list[str]]) -> None:
+def test_body(openai_spec_errors: Callable[..., list[str]]) -> None:
     body = body_of(temperature=0.2, top_p=0.9, max_completion_tokens=32, stop="\n", seed=1, user="u1")
     assert body == {
         "model": "LLaMA_CPP",
@@ -45,14 +45,14 @@ def test_body(spec_errors: Callable[..., list[str]]) -> None:
         "seed": 1,
         "user": "u1",
     }
-    assert spec_errors("CreateChatCompletionRequest", body) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", body) == []
 
 
-def test_json_schema_becomes_json_object_with_schema(spec_errors: Callable[..., list[str]]) -> None:
+def test_json_schema_becomes_json_object_with_schema(openai_spec_errors: Callable[..., list[str]]) -> None:
     schema = {"type": "object", "properties": {"x": {"type": "integer"}}, "required": ["x"]}
     body = body_of(response_format={"type": "json_schema", "json_schema": {"name": "X", "schema": schema}})
     assert body["response_format"] == {"type": "json_object", "schema": schema}
-    assert spec_errors("CreateChatCompletionRequest", body) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", body) == []
     assert body_of(response_format={"type": "json_object"})["response_format"] == {"type": "json_object"}
 
 

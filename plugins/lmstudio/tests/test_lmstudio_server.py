@@ -59,7 +59,9 @@ def test_structured_output_is_sent_as_json_schema() -> None:
     assert body["response_format"]["json_schema"]["schema"]["required"] == ["name", "country", "population"]
 
 
-def test_json_object_is_sent_as_a_json_schema(mock_server: MockServer, spec_errors: Callable[..., list[str]]) -> None:
+def test_json_object_is_sent_as_a_json_schema(
+    mock_server: MockServer, openai_spec_errors: Callable[..., list[str]]
+) -> None:
     # LM Studio answers 400 "'response_format.type' must be 'json_schema' or 'text'" to json_object
     mock_server.queue(Reply.json(completion_json({"content": json.dumps(CITY)})))
     response = completion(
@@ -73,7 +75,7 @@ def test_json_object_is_sent_as_a_json_schema(mock_server: MockServer, spec_erro
         "type": "json_schema",
         "json_schema": {"name": "json_object", "schema": {"type": "object"}},
     }
-    assert spec_errors("CreateChatCompletionRequest", sent) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", sent) == []
 
 
 def test_streamed_tool_call_with_empty_names(mock_server: MockServer) -> None:

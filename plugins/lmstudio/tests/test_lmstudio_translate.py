@@ -29,19 +29,19 @@ def test_declarations_match_any_llm() -> None:
     assert all(cls.capabilities()[c] for c in chat)
 
 
-def test_response_formats(spec_errors: Callable[..., list[str]]) -> None:
+def test_response_formats(openai_spec_errors: Callable[..., list[str]]) -> None:
     as_schema = body_of(response_format={"type": "json_object"})
     assert as_schema["response_format"] == {
         "type": "json_schema",
         "json_schema": {"name": "json_object", "schema": {"type": "object"}},
     }
-    assert spec_errors("CreateChatCompletionRequest", as_schema) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", as_schema) == []
     schema = {"type": "json_schema", "json_schema": {"name": "A", "schema": {"type": "object"}, "strict": True}}
     assert body_of(response_format=schema)["response_format"] == schema
     assert body_of(response_format={"type": "text"})["response_format"] == {"type": "text"}
 
 
-def test_other_parameters_unchanged(spec_errors: Callable[..., list[str]]) -> None:
+def test_other_parameters_unchanged(openai_spec_errors: Callable[..., list[str]]) -> None:
     body = body_of(max_tokens=20, temperature=0.1, stream=True, kwargs={"ttl": 300})
     assert body == {
         "model": "qwen2.5-7b-instruct",
@@ -53,4 +53,4 @@ def test_other_parameters_unchanged(spec_errors: Callable[..., list[str]]) -> No
         "ttl": 300,
     }
     body.pop("ttl")
-    assert spec_errors("CreateChatCompletionRequest", body) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", body) == []

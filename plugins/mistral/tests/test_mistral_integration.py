@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from mistral_kit import KEY, chunk, mistral_error, mistral_server, request_errors, text_stream, usage
-from pydantic import BaseModel
 
 from any_llm import acompletion, aembedding, alist_models, completion, embedding, errors, list_models
 from any_llm.testing import MockServer, Reply
+from any_llm.testing.seed import CityInfo, get_weather
 from any_llm.types import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
 
 
@@ -111,12 +111,6 @@ async def test_async_example(server: MockServer) -> None:
     assert response.choices[0].message.content == "The capital of France is Paris."
 
 
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
-
-
 @pytest.mark.parametrize("use_async", [False, True])
 async def test_structured_output_example(server: MockServer, use_async: bool) -> None:
     kwargs: dict[str, Any] = dict(
@@ -134,19 +128,6 @@ async def test_structured_output_example(server: MockServer, use_async: bool) ->
     sent = server.requests[0].json["response_format"]
     assert sent["type"] == "json_schema" and sent["json_schema"]["name"] == "CityInfo"
     assert_all_requests_valid(server)
-
-
-def get_weather(location: str, unit: str = "F") -> str:
-    """Get weather information for a location.
-
-    Args:
-        location: The city or location to get weather for
-        unit: Temperature unit, either 'C' or 'F'
-
-    Returns:
-        Current weather description
-    """
-    return f"Weather in {location} is sunny and 75{unit}!"
 
 
 def test_tool_calling_example(server: MockServer) -> None:
@@ -486,7 +467,7 @@ async def test_unsupported_parameters_raise_before_any_request(mock_server: Mock
 
 def test_both_token_limits_raise_before_any_request(mock_server: MockServer) -> None:
     with pytest.raises(errors.ConfigurationError):
-        call(mock_server, max_tokens=10, max_completion_tokens=10)
+        call(mock_server, max_tokens=10, max_completion_tokens=20)
     assert mock_server.requests == []
 
 

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from anyllm_mistral import REASONING_EFFORTS, MistralProvider, mistral_tool_call_id
 from mistral_kit import KEY, SPEC, SPEC_DOC, body_for, build, request_errors, spec_properties
-from pydantic import BaseModel
 
 from any_llm.errors import ConfigurationError, UnsupportedParameterError
 from any_llm.plugins import get_provider_class
 from any_llm.provider import CompletionParams
 from any_llm.testing.schema import schema_errors
+from any_llm.testing.seed import CityInfo
 
 
 def get_weather(location: str, unit: str = "F") -> str:
@@ -26,12 +26,6 @@ def get_weather(location: str, unit: str = "F") -> str:
         unit: Temperature unit, either 'C' or 'F'
     """
     return f"Weather in {location} is sunny and 75{unit}!"
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
 
 
 FOREIGN_HISTORY = [

@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from any_llm import acompletion, aembedding, alist_models, completion, embedding, list_models
 from any_llm.testing import MockServer, RecordedRequest, Reply
+from any_llm.testing.seed import CAPITAL, WEATHER, CityInfo, get_weather
 from any_llm.types.completion import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
 
 KEY = "test-key-123456"
@@ -67,29 +67,6 @@ def server() -> Any:
 
 def common(server: MockServer) -> dict[str, Any]:
     return {"provider": "ollama", "api_key": KEY, "api_base": server.url}
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
-
-
-def get_weather(location: str, unit: str = "F") -> str:
-    """Get weather information for a location.
-
-    Args:
-        location: The city or location to get weather for
-        unit: Temperature unit, either 'C' or 'F'
-
-    Returns:
-        Current weather description
-    """
-    return f"Weather in {location} is sunny and 75{unit}!"
-
-
-CAPITAL = [{"role": "user", "content": "What is the capital of France?"}]
-WEATHER = [{"role": "user", "content": "What's the weather in Paris?"}]
 
 
 def check_basic(response: Any, server: MockServer) -> None:

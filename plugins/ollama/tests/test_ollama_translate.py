@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from anyllm_ollama import OllamaProvider
 from anyllm_ollama.provider import convert_messages, parse_timestamp
-from pydantic import BaseModel
 
 from any_llm import errors
 from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.provider import CompletionParams
 from any_llm.testing import build_request
 from any_llm.testing.schema import schema_errors
+from any_llm.testing.seed import CityInfo
 
 SPEC = Path(__file__).parent / "spec" / "ollama-api.json"
 
@@ -45,12 +45,6 @@ def get_weather(location: str, unit: str = "F") -> str:
         unit: Temperature unit, either 'C' or 'F'
     """
     return f"Weather in {location} is sunny and 75{unit}!"
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
 
 
 # -- requests -----------------------------------------------------------------------------------

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from any_llm import AnyLLM, aembedding, alist_models, embedding, list_models
 from any_llm.errors import ConfigurationError, UnsupportedCapabilityError
 from any_llm.testing import MockServer, Reply
-from any_llm.testing.schema import schema_errors
+from any_llm.testing.schema import OPENAI_SPEC, schema_errors
 from any_llm.types import CreateEmbeddingResponse
 
-SPEC = Path(__file__).parent / "spec" / "openai-chat.json"
+SPEC = OPENAI_SPEC
 
 KEY = "sk-test-emb-123456789"
 EMB = {

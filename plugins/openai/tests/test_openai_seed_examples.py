@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 from any_llm import acompletion, completion
 from any_llm.testing import MockServer, RecordedRequest, Reply
+from any_llm.testing.seed import CityInfo, get_weather
 from any_llm.types import ChatCompletion, ChatCompletionChunk, ParsedChatCompletion
 
 KEY = "sk-test-key-1234567890"
@@ -139,12 +139,6 @@ async def test_async_streaming(server: MockServer) -> None:
     assert text == "Once upon a time."
 
 
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
-
-
 @pytest.mark.parametrize("use_async", [False, True])
 async def test_structured_output(server: MockServer, use_async: bool) -> None:
     kwargs = dict(
@@ -161,19 +155,6 @@ async def test_structured_output(server: MockServer, use_async: bool) -> None:
     assert (city.name, city.country, city.population) == ("Paris", "France", 2102650)
     sent = server.requests[0].json["response_format"]
     assert sent["type"] == "json_schema" and sent["json_schema"]["name"] == "CityInfo"
-
-
-def get_weather(location: str, unit: str = "F") -> str:
-    """Get weather information for a location.
-
-    Args:
-        location: The city or location to get weather for
-        unit: Temperature unit, either 'C' or 'F'
-
-    Returns:
-        Current weather description
-    """
-    return f"Weather in {location} is sunny and 75{unit}!"
 
 
 @pytest.mark.parametrize("use_async", [False, True])

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 from anyllm_openai import OpenAIProvider
-from pydantic import BaseModel
 
 from any_llm.errors import ConfigurationError
 from any_llm.params import SEED_PARAM_NAMES, build_params
 from any_llm.testing import build_request
-from any_llm.testing.schema import schema_errors
+from any_llm.testing.schema import OPENAI_SPEC, schema_errors
+from any_llm.testing.seed import CityInfo
 from any_llm.types import ChatCompletion, ChatCompletionChunk
 
-SPEC = Path(__file__).parent / "spec" / "openai-chat.json"
+SPEC = OPENAI_SPEC
 EXAMPLES = json.loads((Path(__file__).parent / "spec" / "examples.json").read_text())
 
 
@@ -40,12 +40,6 @@ def get_weather(location: str, unit: str = "F") -> str:
         unit: Temperature unit, either 'C' or 'F'
     """
     return f"Weather in {location} is sunny and 75{unit}!"
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
 
 
 CASES = {

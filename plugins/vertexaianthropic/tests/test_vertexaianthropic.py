@@ -5,11 +5,11 @@ Messages schema), and Application Default Credentials through a JWT-verifying to
 from __future__ import annotations
 
 import asyncio
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from anyllm_anthropic.testing import error_reply, messages_exchanges
 from anyllm_vertexai.testing import PROJECT, GoogleTokenServer
 from anyllm_vertexaianthropic import VertexaianthropicProvider
 
@@ -17,91 +17,17 @@ from any_llm import api, errors, plugins
 from any_llm.client import AnyLLM
 from any_llm.params import build_params
 from any_llm.testing import MockServer, Reply
-from any_llm.testing.conformance import CITY, MESSAGES, TEXT, TOOL_ARGS, TOOL_NAME, USAGE, ProviderConformance
+from any_llm.testing.conformance import MESSAGES, TEXT, ProviderConformance
 from any_llm.testing.schema import schema_errors
 
 MODEL = "claude-sonnet-4@20250514"
-TOOL_ID = "toolu_vrtx_01A09q90qw90lq917835lq9"
-ARGS = json.dumps(TOOL_ARGS)
 PATH = f"/v1/projects/{PROJECT}/locations/us-east5/publishers/anthropic/models/{MODEL}"
 
 
-def message(content: list[dict[str, Any]], stop: str) -> Reply:
-    return Reply.json(
-        {
-            "id": "msg_vrtx_013Zva2CMHLNnXjNJJKqJ2EF",
-            "type": "message",
-            "role": "assistant",
-            "model": "claude-sonnet-4-20250514",
-            "content": content,
-            "stop_reason": stop,
-            "stop_sequence": None,
-            "usage": {"input_tokens": USAGE[0], "output_tokens": USAGE[1]},
-        }
-    )
-
-
-def stream(blocks: list[dict[str, Any]], stop: str) -> Reply:
-    start = {
-        "type": "message_start",
-        "message": {
-            "id": "msg_vrtx_1nZdL29xx5MUA1yADyHTEsnR8uuvGzszyY",
-            "type": "message",
-            "role": "assistant",
-            "content": [],
-            "model": "claude-sonnet-4-20250514",
-            "stop_reason": None,
-            "stop_sequence": None,
-            "usage": {"input_tokens": USAGE[0], "output_tokens": 1},
-        },
-    }
-    end = [
-        {
-            "type": "message_delta",
-            "delta": {"stop_reason": stop, "stop_sequence": None},
-            "usage": {"output_tokens": USAGE[1]},
-        },
-        {"type": "message_stop"},
-    ]
-    return Reply.sse([(e["type"], e) for e in [start, *blocks, *end]], done=False)
-
-
-def error(status: int, kind: str, text: str, headers: dict[str, str] | None = None) -> Reply:
-    return Reply.json({"type": "error", "error": {"type": kind, "message": text}}, status, headers=headers)
-
-
-WORDS = ["The capital", " of France", " is Paris", "."]
-TEXT_BLOCKS: list[dict[str, Any]] = [
-    {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
-    *({"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": w}} for w in WORDS),
-    {"type": "content_block_stop", "index": 0},
-]
-TOOL_BLOCKS: list[dict[str, Any]] = [
-    {
-        "type": "content_block_start",
-        "index": 0,
-        "content_block": {"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": {}},
-    },
-    *(
-        {
-            "type": "content_block_delta",
-            "index": 0,
-            "delta": {"type": "input_json_delta", "partial_json": ARGS[i : i + 6]},
-        }
-        for i in range(0, len(ARGS), 6)
-    ),
-    {"type": "content_block_stop", "index": 0},
-]
-EXCHANGES: dict[str, Reply | list[Reply]] = {
-    "plain": message([{"type": "text", "text": TEXT}], "end_turn"),
-    "stream": stream(TEXT_BLOCKS, "end_turn"),
-    "stream_usage": stream(TEXT_BLOCKS, "end_turn"),
-    "tool_call": message([{"type": "tool_use", "id": TOOL_ID, "name": TOOL_NAME, "input": TOOL_ARGS}], "tool_use"),
-    "stream_tool_call": stream(TOOL_BLOCKS, "tool_use"),
-    "tool_round_trip": message([{"type": "text", "text": TEXT}], "end_turn"),
-    "structured": message([{"type": "text", "text": json.dumps(CITY)}], "end_turn"),
-    # Vertex's own 401 (Google's error shape) for a bad access token
-    "error_401": Reply.json(
+EXCHANGES: dict[str, Reply] = messages_exchanges(
+    model="claude-sonnet-4-20250514",
+    # Vertex, not Claude, refuses a bad access token (Google's error shape) and meters the quota
+    error_401=Reply.json(
         {
             "error": {
                 "code": 401,
@@ -111,10 +37,10 @@ EXCHANGES: dict[str, Reply | list[Reply]] = {
         },
         401,
     ),
-    "error_429": error(429, "rate_limit_error", "Quota exceeded for aiplatform.googleapis.com", {"retry-after": "7"}),
-    "error_context_length": error(400, "invalid_request_error", "prompt is too long: 208310 tokens > 200000 maximum"),
-    "error_5xx": error(529, "overloaded_error", "Overloaded"),
-}
+    error_429=error_reply(
+        429, "rate_limit_error", "Quota exceeded for aiplatform.googleapis.com", {"retry-after": "7"}
+    ),
+)
 
 
 @pytest.fixture(autouse=True)
@@ -137,7 +63,7 @@ class TestVertexaianthropicConformance(ProviderConformance):
     def test_key_and_base_url_from_env(self, sa_file: Path, google: GoogleTokenServer) -> None:  # type: ignore[override]
         """No key env var here: ADC supplies the token; ANTHROPIC_VERTEX_BASE_URL the endpoint."""
         with plugins.registered(VertexaianthropicProvider), MockServer() as server, pytest.MonkeyPatch.context() as mp:
-            server.queue(EXCHANGES["plain"])  # type: ignore[arg-type]
+            server.queue(EXCHANGES["plain"])
             mp.setenv("ANTHROPIC_VERTEX_BASE_URL", server.url)
             api.close_clients(self.provider_class.name)
             try:
@@ -185,7 +111,7 @@ def test_default_endpoint_and_location_env(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_service_account_through_the_token_endpoint(sa_file: Path, google: GoogleTokenServer) -> None:
     with plugins.registered(VertexaianthropicProvider), MockServer() as server:
-        server.queue(EXCHANGES["plain"], EXCHANGES["stream"])  # type: ignore[arg-type]
+        server.queue(EXCHANGES["plain"], EXCHANGES["stream"])
         client = AnyLLM.create("vertexaianthropic", api_base=server.url)
         assert client.completion(MODEL, MESSAGES).choices[0].message.content == TEXT
 
@@ -211,7 +137,7 @@ def test_list_models_is_a_declared_gap() -> None:
 
 def test_messages_natively_on_vertex(sa_file: Path, google: GoogleTokenServer) -> None:
     with plugins.registered(VertexaianthropicProvider), MockServer() as server:
-        server.queue(EXCHANGES["plain"])  # type: ignore[arg-type]
+        server.queue(EXCHANGES["plain"])
         with AnyLLM.create("vertexaianthropic", api_base=server.url, max_retries=0) as client:
             result = client.messages(MODEL, [{"role": "user", "content": "hi"}], 64, top_k=5, betas=["b-1"])
     assert result.text == TEXT

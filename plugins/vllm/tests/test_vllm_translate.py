@@ -32,7 +32,7 @@ def test_declarations_match_any_llm() -> None:
     assert all(cls.capabilities()[c] for c in chat)
 
 
-def test_openai_parameters_go_through_unchanged(spec_errors: Callable[..., list[str]]) -> None:
+def test_openai_parameters_go_through_unchanged(openai_spec_errors: Callable[..., list[str]]) -> None:
     assert body_of() == {"model": "Qwen/Qwen2.5-1.5B-Instruct", "messages": MESSAGES}  # nothing added
     body = body_of(
         max_completion_tokens=64,
@@ -49,7 +49,7 @@ def test_openai_parameters_go_through_unchanged(spec_errors: Callable[..., list[
     assert body["top_k"] == 20 and body["guided_decoding_backend"] == "xgrammar"
     body.pop("top_k")
     body.pop("guided_decoding_backend")
-    assert spec_errors("CreateChatCompletionRequest", body) == []
+    assert openai_spec_errors("CreateChatCompletionRequest", body) == []
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from any_llm import errors
 from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
 from any_llm.testing import Reply, build_request
-from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, check_reasoning, run_scenario
 from any_llm.testing.schema import schema_errors
 
 MODEL = "grok-3-mini"
@@ -47,24 +47,12 @@ def test_reasoning_content() -> None:
     body = build_request(XaiProvider(KEY), params).json
     assert body["reasoning_effort"] == "high"
     assert schema_errors(OPENAI_SPEC, "CreateChatCompletionRequest", body) == []
-    answer = {
-        **COMPLETION,
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
-            }
-        ],
-    }
-    message = run_scenario(XaiProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
-    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
-    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
-    chunks = run_scenario(XaiProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
-    deltas = [c.choices[0].delta for c in chunks]
-    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
-    assert "".join(d.content or "" for d in deltas) == TEXT
+    check_reasoning(
+        XaiProvider,
+        {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+        ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT}),
+        "Think.",
+    )
 
 
 def test_model_rejection_surfaces() -> None:

@@ -14,7 +14,7 @@ from any_llm.params import build_params
 from any_llm.plugins import get_provider_class
 from any_llm.provider import StreamEvent
 from any_llm.testing import MockServer, Reply, build_request
-from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, run_scenario
+from any_llm.testing.conformance import KEY, MESSAGES, OPENAI_SPEC, TEXT, check_reasoning, run_scenario
 from any_llm.testing.schema import schema_errors
 
 MODEL = "glm-4.6"
@@ -85,24 +85,12 @@ def test_request_body(args: dict[str, Any], sent: dict[str, Any], absent: str | 
 
 
 def test_reasoning_content() -> None:
-    answer = {
-        **COMPLETION,
-        "choices": [
-            {
-                "index": 0,
-                "finish_reason": "stop",
-                "message": {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
-            }
-        ],
-    }
-    message = run_scenario(ZaiProvider, "plain", [Reply.json(answer)], use_async=False).result.choices[0].message
-    assert (message.reasoning.content, message.content) == ("Think.", TEXT)
-    pieces = ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT})
-    events = [{**CHUNK, "choices": [{"index": 0, "delta": d}]} for d in pieces]
-    chunks = run_scenario(ZaiProvider, "stream", [Reply.sse(events)], use_async=False).chunks or []
-    deltas = [c.choices[0].delta for c in chunks]
-    assert "".join(d.reasoning.content for d in deltas if d.reasoning) == "Think."
-    assert "".join(d.content or "" for d in deltas) == TEXT
+    check_reasoning(
+        ZaiProvider,
+        {"role": "assistant", "content": TEXT, "reasoning_content": "Think."},
+        ({"reasoning_content": "Thi"}, {"reasoning_content": "nk."}, {"content": TEXT}),
+        "Think.",
+    )
 
 
 def _finishing(reason: str) -> tuple[Reply, Reply]:

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from any_llm import errors
 from any_llm.testing.api_conformance import ApiConformance
 from any_llm.testing.families import OPENAI_FAMILY_SCHEMAS, FamilyConformance, openai_family_exchanges
+from any_llm.testing.schema import OPENAI_RESPONSES_SPEC, OPENAI_SPEC
 from any_llm.testing.server import MockServer, Reply
 from any_llm.testing.translation import build_request
 
@@ -855,12 +856,6 @@ def check_reasoning(
     deltas = [choice.delta for c in stream.chunks or [] for choice in c.choices]
     streamed = ("".join(d.reasoning.content for d in deltas if d.reasoning), "".join(d.content or "" for d in deltas))
     assert streamed == (thought, text), streamed
-
-
-OPENAI_SPEC = Path(__file__).parent / "specs" / "openai-chat.json"
-"""OpenAI's official schemas for chat completions, embeddings and models (trimmed)."""
-OPENAI_RESPONSES_SPEC = Path(__file__).parent / "specs" / "openai-responses.json"
-"""OpenAI's official schemas for ``POST /responses``: CreateResponse, Response, ResponseStreamEvent (trimmed)."""
 
 
 class OpenAICompatibleConformance(ProviderConformance):

@@ -28,6 +28,9 @@ from typing import Any
 
 __all__ = ["FakeAnswer", "FakeLLM"]
 
+_HOST = "all://fake.anyllm.invalid"
+"""Where the fake provider's requests go: mounted on an in-memory transport while a FakeLLM is active."""
+
 
 @dataclass
 class FakeAnswer:
@@ -84,17 +87,29 @@ class FakeLLM:
     # -- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> FakeLLM:
-        from any_llm import plugins
+        import httpx
 
+        from any_llm import plugins
+        from any_llm.transport import mount
+
+        self._mount = mount(_HOST, httpx.MockTransport(self._handle))
+        self._mount.__enter__()
         self._registration = plugins.registered(self._provider_class())
-        self._registration.__enter__()
+        try:
+            self._registration.__enter__()
+        except BaseException:
+            self._mount.__exit__(None, None, None)
+            raise
         return self
 
     def stop(self) -> None:
         from any_llm import api
 
-        self._registration.__exit__(None, None, None)
-        api.close_clients(self.name)
+        try:
+            self._registration.__exit__(None, None, None)
+            api.close_clients(self.name)
+        finally:
+            self._mount.__exit__(None, None, None)
 
     def __enter__(self) -> FakeLLM:
         return self.start()
@@ -103,8 +118,6 @@ class FakeLLM:
         self.stop()
 
     def _provider_class(self) -> type:
-        import httpx
-
         from any_llm.openai_compat import OpenAICompatibleProvider
 
         return type(
@@ -114,11 +127,10 @@ class FakeLLM:
                 "name": self.name,
                 "display_name": "Fake",
                 "requires_api_key": False,
-                "default_api_base": "http://fake.anyllm.invalid/v1",
+                "default_api_base": f"http://{_HOST.removeprefix('all://')}/v1",
                 "supports_reasoning": True,
                 "supports_embedding": False,
                 "supports_list_models": False,
-                "http_transport": httpx.MockTransport(self._handle),
             },
         )
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors
+from any_llm.testing.schema import OPENAI_FAMILIES_SPEC
 from any_llm.testing.server import MockServer, RecordedRequest, Reply
 
 if TYPE_CHECKING:
@@ -51,7 +52,7 @@ __all__ = [
 ]
 
 FAMILIES = ("rerank", "moderation", "image_generation", "speech", "transcription", "batch")
-FAMILIES_SPEC = Path(__file__).parent / "specs" / "openai-families.json"
+FAMILIES_SPEC = OPENAI_FAMILIES_SPEC
 
 RERANK_QUERY = "What is the capital of France?"
 RERANK_DOCUMENTS = ["Berlin is in Germany.", "Paris is the capital of France.", "The sky is blue."]

@@ -1,4 +1,4 @@
-"""pytest fixtures for provider and application tests: ``fake_llm`` and ``mock_server``.
+"""pytest fixtures for provider and application tests: ``fake_llm``, ``mock_server``, ``openai_spec_errors``.
 
 Installed with anyllm-core as a pytest plugin (the ``pytest11`` entry point, as pytest-httpx does), so
 any test can ask for them by name; ``pip install anyllm-core[testing]`` brings what they need.
@@ -6,14 +6,15 @@ any test can ask for them by name; ``pip install anyllm-core[testing]`` brings w
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 
 from any_llm.testing.fake import FakeLLM
 from any_llm.testing.server import MockServer
 
-__all__ = ["fake_llm", "mock_server"]
+__all__ = ["fake_llm", "mock_server", "openai_spec_errors"]
 
 
 @pytest.fixture
@@ -28,3 +29,12 @@ def fake_llm() -> Iterator[FakeLLM]:
     """An active :class:`FakeLLM`: ``provider="fake"`` answers from its queue during the test."""
     with FakeLLM() as fake:
         yield fake
+
+
+@pytest.fixture
+def openai_spec_errors() -> Callable[[str, Any], list[str]]:
+    """``openai_spec_errors("CreateChatCompletionRequest", body)``: the validation errors of ``body`` against
+    OpenAI's official schema of that name (the trimmed spec anyllm-core ships; empty when valid)."""
+    from any_llm.testing.schema import OPENAI_SPEC, schema_errors
+
+    return lambda name, instance: schema_errors(OPENAI_SPEC, name, instance)

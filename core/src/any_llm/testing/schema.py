@@ -10,7 +10,15 @@ import json
 from pathlib import Path
 from typing import Any
 
-__all__ = ["schema_errors", "validator"]
+__all__ = ["OPENAI_FAMILIES_SPEC", "OPENAI_RESPONSES_SPEC", "OPENAI_SPEC", "schema_errors", "validator"]
+
+_SPECS = Path(__file__).parent / "specs"
+OPENAI_SPEC = _SPECS / "openai-chat.json"
+"""OpenAI's official schemas for chat completions, embeddings and models (trimmed; specs/README.md)."""
+OPENAI_RESPONSES_SPEC = _SPECS / "openai-responses.json"
+"""OpenAI's official schemas for ``POST /responses``: CreateResponse, Response, ResponseStreamEvent (trimmed)."""
+OPENAI_FAMILIES_SPEC = _SPECS / "openai-families.json"
+"""OpenAI's official schemas for batch, files, moderation, images, speech and transcription (trimmed)."""
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from any_llm import hookimpl
 from any_llm.errors import AnyLLMError, ResponseValidationError
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamEvent, StreamParser
 from any_llm.types import ChatCompletion, ChatCompletionChunk
 from any_llm.wire import errors_from_status, loads
@@ -194,5 +195,5 @@ class _AcmeStream(StreamParser):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(AcmeProvider)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from any_llm import errors, hookimpl
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, Provider, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.model import Model
@@ -50,6 +51,7 @@ class AnthropicProvider(Provider):
 
     name = "anthropic"
     max_choices = 1
+    single_token_limit = True
     display_name = "Anthropic"
     api_key_env: ClassVar[tuple[str, ...]] = ("ANTHROPIC_API_KEY",)
     api_base_env: ClassVar[tuple[str, ...]] = ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_BASE")
@@ -94,16 +96,6 @@ class AnthropicProvider(Provider):
                 self.name,
                 "Anthropic has no JSON mode; pass a json_schema or a pydantic model instead",
             )
-        if (
-            params.max_tokens is not None
-            and params.max_completion_tokens is not None
-            and params.max_tokens != params.max_completion_tokens
-        ):
-            raise errors.ConfigurationError(
-                "pass max_tokens or max_completion_tokens, not both with different "
-                "values (Anthropic has one max_tokens)",
-                provider=self.name,
-            )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         return HTTPRequest(
@@ -117,7 +109,7 @@ class AnthropicProvider(Provider):
     def build_body(self, params: CompletionParams) -> dict[str, Any]:
         """The ``/v1/messages`` body for ``params`` (already checked)."""
         system, messages = convert_messages(params.messages)
-        given_max = params.max_completion_tokens or params.max_tokens
+        given_max = params.output_limit
         body: dict[str, Any] = {"model": params.model, "max_tokens": given_max or DEFAULT_MAX_TOKENS}
         if system is not None:
             body["system"] = system
@@ -139,7 +131,7 @@ class AnthropicProvider(Provider):
         if choice is not None:
             body["tool_choice"] = choice
         if params.stop is not None:
-            body["stop_sequences"] = [params.stop] if isinstance(params.stop, str) else list(params.stop)
+            body["stop_sequences"] = params.stop_sequences
         if params.temperature is not None:
             body["temperature"] = params.temperature
         if params.top_p is not None:
@@ -315,5 +307,5 @@ _COUNT_FIELDS = frozenset({"model", "messages", "system", "tools", "tool_choice"
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(AnthropicProvider)

@@ -7,10 +7,9 @@ declared unsupported. Reasoning models answer with ``reasoning_content`` or ``<t
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["AtlascloudProvider"]
 
@@ -29,5 +28,5 @@ class AtlascloudProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(AtlascloudProvider)

@@ -25,6 +25,7 @@ from anyllm_azureopenai.entra import ENTRA_OPTIONS, EntraSettings
 from any_llm import hookimpl
 from any_llm.auth import TokenAuth
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest
 
 __all__ = ["DEFAULT_API_VERSION", "AzureProvider"]
@@ -109,5 +110,5 @@ class AzureProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(AzureProvider)

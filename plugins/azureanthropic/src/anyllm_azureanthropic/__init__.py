@@ -24,6 +24,7 @@ from anyllm_azureopenai.entra import ENTRA_OPTIONS, EntraSettings
 
 from any_llm import errors, hookimpl
 from any_llm.auth import TokenAuth
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest
 
 __all__ = ["FOUNDRY_SCOPE", "AzureanthropicProvider"]
@@ -91,5 +92,5 @@ class AzureanthropicProvider(OwnErrors, AnthropicProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(AzureanthropicProvider)

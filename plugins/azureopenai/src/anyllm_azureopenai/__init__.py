@@ -30,6 +30,7 @@ from urllib.parse import quote
 from any_llm import hookimpl
 from any_llm.auth import TokenAuth
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest
 from anyllm_azureopenai.entra import ENTRA_OPTIONS, EntraSettings
 
@@ -133,5 +134,5 @@ class AzureopenaiProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(AzureopenaiProvider)

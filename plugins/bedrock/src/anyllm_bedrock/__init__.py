@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from any_llm import errors, hookimpl
 from any_llm.aws import AWSProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, StreamParser
 from any_llm.types.completion import ChatCompletion
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
@@ -131,5 +132,5 @@ def _is_titan(model: str) -> bool:
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(BedrockProvider)

@@ -64,7 +64,7 @@ def build_body(params: CompletionParams) -> dict[str, Any]:
     if params.top_p is not None:
         inference["topP"] = params.top_p
     if params.stop is not None:
-        inference["stopSequences"] = [params.stop] if isinstance(params.stop, str) else list(params.stop)
+        inference["stopSequences"] = params.stop_sequences
     additional: dict[str, Any] = {}
     effort = params.reasoning_effort
     if effort not in (None, "auto", "none"):

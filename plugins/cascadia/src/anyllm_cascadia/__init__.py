@@ -7,10 +7,9 @@ the key is optional, as for vLLM. Reasoning models answer with ``reasoning_conte
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["CascadiaProvider"]
 
@@ -30,5 +29,5 @@ class CascadiaProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(CascadiaProvider)

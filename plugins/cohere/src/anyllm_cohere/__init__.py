@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
+from any_llm.plugins import ProviderRegistry
 from anyllm_cohere.provider import CohereProvider
 
 __all__ = ["CohereProvider"]
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(CohereProvider)

@@ -134,11 +134,11 @@ class CohereProvider(Provider):
             value = getattr(params, ours)
             if value is not None:
                 body[theirs] = value
-        limit = params.max_completion_tokens if params.max_completion_tokens is not None else params.max_tokens
+        limit = params.output_limit
         if limit is not None:
             body["max_tokens"] = limit
         if params.stop is not None:
-            body["stop_sequences"] = [params.stop] if isinstance(params.stop, str) else list(params.stop)
+            body["stop_sequences"] = params.stop_sequences
         fmt = convert_response_format(params.response_format)
         if fmt is not None:
             body["response_format"] = fmt

@@ -15,6 +15,7 @@ from typing import Any
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["DatabricksProvider"]
 
@@ -73,5 +74,5 @@ def _flatten_blocks(data: dict[str, Any], key: str) -> None:
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(DatabricksProvider)

@@ -6,10 +6,9 @@ Plain OpenAI protocol (https://deepinfra.com/docs/openai_api); reasoning models 
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["DeepinfraProvider"]
 
@@ -30,5 +29,5 @@ class DeepinfraProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(DeepinfraProvider)

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, StreamEvent
 from any_llm.types.completion import ChatCompletion, ChatCompletionChunk, CompletionUsage, PromptTokensDetails
 
@@ -113,5 +114,5 @@ def _copy_cache_hits(usage: CompletionUsage | None) -> None:
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(DeepseekProvider)

@@ -12,10 +12,9 @@ as any-llm does, so a model list says whose model each entry is.
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.types.model import Model
 
 __all__ = ["EdenaiProvider"]
@@ -44,5 +43,5 @@ class EdenaiProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(EdenaiProvider)

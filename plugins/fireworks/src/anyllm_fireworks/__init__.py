@@ -10,10 +10,9 @@ Quirks (https://docs.fireworks.ai/tools-sdks/openai-compatibility):
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["FireworksProvider"]
 
@@ -35,5 +34,5 @@ class FireworksProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(FireworksProvider)

@@ -78,11 +78,11 @@ def _generation_config(params: CompletionParams) -> dict[str, Any]:
         cfg["temperature"] = params.temperature
     if params.top_p is not None:
         cfg["topP"] = params.top_p
-    limit = params.max_completion_tokens if params.max_completion_tokens is not None else params.max_tokens
+    limit = params.output_limit
     if limit is not None:
         cfg["maxOutputTokens"] = limit
     if params.stop is not None:
-        cfg["stopSequences"] = [params.stop] if isinstance(params.stop, str) else list(params.stop)
+        cfg["stopSequences"] = params.stop_sequences
     if params.n is not None:
         cfg["candidateCount"] = params.n
     if params.seed is not None:

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import HTTPRequest
 from any_llm.types.model import Model
 from any_llm.wire import loads
@@ -63,5 +64,5 @@ class GithubProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(GithubProvider)

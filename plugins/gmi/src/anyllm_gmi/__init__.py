@@ -7,10 +7,11 @@ does), and giving both is refused rather than one being dropped.
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["GmiProvider"]
 
@@ -31,5 +32,5 @@ class GmiProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(GmiProvider)

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import StreamEvent
 from any_llm.types.completion import ChatCompletionChunk, CompletionUsage
 
@@ -77,5 +78,5 @@ class GroqProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(GroqProvider)

@@ -13,6 +13,7 @@ from typing import Any
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["HuggingfaceProvider"]
 
@@ -59,5 +60,5 @@ def _fix_arguments(data: dict[str, Any], key: str) -> None:
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(HuggingfaceProvider)

@@ -6,10 +6,9 @@ Declarations only (https://kenari.id/docs). Reasoning models answer with ``reaso
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["KenariProvider"]
 
@@ -28,5 +27,5 @@ class KenariProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(KenariProvider)

@@ -14,6 +14,7 @@ from typing import Any
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams
 
 __all__ = ["LlamaProvider"]
@@ -57,5 +58,5 @@ def _with_oneof_types(tool: dict[str, Any]) -> dict[str, Any]:
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(LlamaProvider)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, StreamParser
 from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
 from any_llm.wire import loads_object
@@ -208,5 +209,5 @@ def _loads(body: bytes) -> Any:
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(LlamacppProvider)

@@ -13,10 +13,11 @@ llamafile embeds a llama.cpp server, so it shares llama.cpp's differences from O
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["LlamafileProvider"]
 
@@ -41,5 +42,5 @@ class LlamafileProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(LlamafileProvider)

@@ -17,6 +17,7 @@ from typing import Any
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, StreamEvent
 from any_llm.types.completion import ChatCompletionChunk
 
@@ -66,5 +67,5 @@ class LmstudioProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(LmstudioProvider)

@@ -9,10 +9,9 @@ given. Meta's Responses and Anthropic-style Messages endpoints are other API fam
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["MetaProvider"]
 
@@ -31,5 +30,5 @@ class MetaProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(MetaProvider)

@@ -17,6 +17,7 @@ from typing import Any
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["MinimaxProvider"]
 
@@ -81,5 +82,5 @@ def _lift_details(message: dict[str, Any]) -> None:
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(MinimaxProvider)

@@ -6,10 +6,9 @@ can be moved with ``ANY_LLM_PLATFORM_URL`` (any-llm's names for both).
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["MzaiProvider"]
 
@@ -30,5 +29,5 @@ class MzaiProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(MzaiProvider)

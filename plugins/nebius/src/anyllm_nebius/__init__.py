@@ -6,10 +6,9 @@ Plain OpenAI protocol (https://docs.tokenfactory.nebius.com/api-reference); reas
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["NebiusProvider"]
 
@@ -30,5 +29,5 @@ class NebiusProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(NebiusProvider)

@@ -7,10 +7,9 @@ is an AuthenticationError here like any other 403.
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["NeosantaraProvider"]
 
@@ -31,5 +30,5 @@ class NeosantaraProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(NeosantaraProvider)

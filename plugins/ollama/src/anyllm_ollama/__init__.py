@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
+from any_llm.plugins import ProviderRegistry
 from anyllm_ollama.provider import OllamaProvider
 
 __all__ = ["OllamaProvider"]
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(OllamaProvider)

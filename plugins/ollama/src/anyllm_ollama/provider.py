@@ -140,11 +140,11 @@ class OllamaProvider(Provider):
             value = getattr(params, name)
             if value is not None:
                 options[name] = value
-        limit = params.max_completion_tokens if params.max_completion_tokens is not None else params.max_tokens
+        limit = params.output_limit
         if limit is not None:
             options["num_predict"] = limit
         if params.stop is not None:
-            options["stop"] = [params.stop] if isinstance(params.stop, str) else list(params.stop)
+            options["stop"] = params.stop_sequences
         if params.tools and params.tool_choice != "none":
             body["tools"] = [convert_tool(tool, self.name) for tool in params.tools]
         fmt = convert_response_format(params.response_format)

@@ -21,6 +21,7 @@ from typing import Any
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest
 
 __all__ = ["OpenrouterProvider"]
@@ -77,5 +78,5 @@ class OpenrouterProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(OpenrouterProvider)

@@ -7,10 +7,9 @@ Without a key the service still answers, on a rate-limited free tier, so the key
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["OvhcloudProvider"]
 
@@ -29,5 +28,5 @@ class OvhcloudProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(OvhcloudProvider)

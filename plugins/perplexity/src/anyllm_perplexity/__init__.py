@@ -12,10 +12,11 @@ Quirks (https://docs.perplexity.ai/guides/chat-completions-guide, API reference,
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams
 
 __all__ = ["PerplexityProvider"]
@@ -52,5 +53,5 @@ class PerplexityProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(PerplexityProvider)

@@ -10,10 +10,9 @@ passed through ``client_args={"default_headers": {...}}``. Reasoning models answ
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["PortkeyProvider"]
 
@@ -36,5 +35,5 @@ class PortkeyProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(PortkeyProvider)

@@ -6,10 +6,9 @@ models answer with ``reasoning_content`` or ``<think>``; the core lifts both.
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["QiniuProvider"]
 
@@ -30,5 +29,5 @@ class QiniuProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(QiniuProvider)

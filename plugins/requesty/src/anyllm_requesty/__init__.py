@@ -14,6 +14,7 @@ from typing import Any
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["RequestyProvider"]
 
@@ -46,5 +47,5 @@ class RequestyProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(RequestyProvider)

@@ -22,6 +22,7 @@ from urllib.parse import quote
 from any_llm import errors, hookimpl
 from any_llm.aws import AWSProvider, aws_error, error_type
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, StreamParser
 from any_llm.streaming import NDJSONDecoder, SSEDecoder
 from any_llm.types.completion import ChatCompletionChunk
@@ -179,5 +180,5 @@ class SageMakerStreamParser(StreamParser):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(SageMakerProvider)

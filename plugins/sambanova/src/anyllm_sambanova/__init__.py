@@ -9,10 +9,9 @@ Quirks (https://docs.sambanova.ai/docs/en/features/openai-compatibility):
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams
 
 __all__ = ["SambanovaProvider"]
@@ -40,5 +39,5 @@ class SambanovaProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(SambanovaProvider)

@@ -9,10 +9,9 @@ for the OpenAI SDKs, which ``TELNYX_API_BASE`` can select.
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["TelnyxProvider"]
 
@@ -32,5 +31,5 @@ class TelnyxProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(TelnyxProvider)

@@ -25,6 +25,7 @@ from anyllm_gemini import GeminiProvider
 
 from any_llm import errors, hookimpl
 from any_llm.auth import TokenAuth
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, Provider
 from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.wire import loads, shape_error
@@ -137,5 +138,5 @@ class VertexaiProvider(GeminiProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(VertexaiProvider)

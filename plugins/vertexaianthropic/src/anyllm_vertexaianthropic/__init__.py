@@ -27,6 +27,7 @@ from anyllm_vertexai.settings import ENDPOINT_TEMPLATE, OPTIONS, VertexSettings
 
 from any_llm import errors, hookimpl
 from any_llm.auth import TokenAuth
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, Provider
 
 __all__ = ["VERTEX_ANTHROPIC_VERSION", "VertexaianthropicProvider"]
@@ -98,5 +99,5 @@ class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(VertexaianthropicProvider)

@@ -11,10 +11,9 @@ token limit, so ``max_tokens_per_doc`` is refused.
 
 from __future__ import annotations
 
-from typing import Any
-
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["VllmProvider"]
 
@@ -37,5 +36,5 @@ class VllmProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(VllmProvider)

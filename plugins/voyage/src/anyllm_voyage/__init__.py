@@ -19,6 +19,7 @@ from typing import Any
 from any_llm import errors, hookimpl
 from any_llm.families.openai_wire import parse_rerank_json
 from any_llm.families.params import RerankParams
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, Provider
 from any_llm.types.embedding import CreateEmbeddingResponse
 from any_llm.types.rerank import RerankResponse
@@ -96,5 +97,5 @@ class VoyageProvider(Provider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(VoyageProvider)

@@ -27,6 +27,7 @@ from typing import Any, ClassVar
 from any_llm import errors, hookimpl
 from any_llm.auth import TokenAuth, TokenFlow, TokenRequest
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
+from any_llm.plugins import ProviderRegistry
 from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent
 from any_llm.types.completion import ChatCompletionChunk
 from any_llm.wire import error_details_from_json, loads
@@ -199,5 +200,5 @@ class WatsonxProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(WatsonxProvider)

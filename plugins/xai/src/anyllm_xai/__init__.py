@@ -11,10 +11,11 @@ Images (https://docs.x.ai/docs/guides/image-generations): ``POST /v1/images/gene
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from any_llm import hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider
+from any_llm.plugins import ProviderRegistry
 
 __all__ = ["XaiProvider"]
 
@@ -38,5 +39,5 @@ class XaiProvider(OpenAICompatibleProvider):
 
 
 @hookimpl
-def anyllm_register_providers(registry: Any) -> None:
+def anyllm_register_providers(registry: ProviderRegistry) -> None:
     registry.register(XaiProvider)
