@@ -24,19 +24,34 @@ CONVERSATIONS = [
 ]
 
 
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+    },
+}
+
+
 @pytest.fixture
 def kw(base_url: str, server_info: dict[str, Any]) -> dict[str, Any]:
     return {"provider": "llamacpp", "api_base": base_url, "model": server_info["model"]}
 
 
-@pytest.mark.parametrize("messages", CONVERSATIONS, ids=["one-turn", "four-turns"])
-def test_the_count_is_what_a_completion_reports(kw: dict[str, Any], server_info: dict[str, Any], messages: Any) -> None:
+@pytest.mark.parametrize(
+    ("messages", "extra"),
+    [(CONVERSATIONS[0], {}), (CONVERSATIONS[1], {}), (CONVERSATIONS[0], {"tools": [WEATHER_TOOL]})],
+    ids=["one-turn", "four-turns", "tools"],
+)
+def test_the_count_is_what_a_completion_reports(
+    kw: dict[str, Any], server_info: dict[str, Any], messages: Any, extra: dict[str, Any]
+) -> None:
     if server_info["kind"] == "llama-cpp-python":
         with pytest.raises(errors.ModelNotFoundError, match="llama-cpp-python's server has no /apply-template"):
-            count_tokens(messages=messages, **kw)
+            count_tokens(messages=messages, **extra, **kw)
         return
-    counted = count_tokens(messages=messages, **kw)
-    response = completion(messages=messages, max_tokens=1, temperature=0, **kw)
+    counted = count_tokens(messages=messages, **extra, **kw)
+    response = completion(messages=messages, max_tokens=1, temperature=0, **extra, **kw)
     assert response.usage is not None
     assert counted == response.usage.prompt_tokens > 0
 
