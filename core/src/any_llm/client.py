@@ -448,10 +448,29 @@ class AnyLLM(FamilyMethods):
             from any_llm.families.client import _each
             from any_llm.families.flow import drive
 
-            counted: int = drive(self.transport, self.provider, _each(options, flow), options.timeout)
+            info = self._flow_started(model, params)
+            try:
+                counted: int = drive(self.transport, self.provider, _each(options, flow), options.timeout)
+            except BaseException as exc:
+                if info is not None:
+                    callhooks.fail(info, exc)
+                raise
+            if info is not None:
+                callhooks.succeed(info, counted)
             return counted
         result: int = self._run(self._count_tokens_call(model, params, options))
         return result
+
+    def _flow_started(self, model: str, params: Any) -> Any:
+        """Call hooks for a counting flow (start, then response or error; its attempts are not reported),
+        or None when no hook plugin listens."""
+        if not (callhooks.ACTIVE and callhooks.enabled()):
+            return None
+        from any_llm.provider import HTTPRequest
+
+        return callhooks.start_call(
+            self.provider, "count_tokens", model, HTTPRequest("POST", ""), params.given(), params.messages
+        )
 
     async def acount_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
         """Async twin of :meth:`count_tokens`."""
@@ -461,7 +480,15 @@ class AnyLLM(FamilyMethods):
             from any_llm.families.client import _each
             from any_llm.families.flow import adrive
 
-            counted: int = await adrive(self.transport, self.provider, _each(options, flow), options.timeout)
+            info = self._flow_started(model, params)
+            try:
+                counted: int = await adrive(self.transport, self.provider, _each(options, flow), options.timeout)
+            except BaseException as exc:
+                if info is not None:
+                    callhooks.fail(info, exc)
+                raise
+            if info is not None:
+                callhooks.succeed(info, counted)
             return counted
         result: int = await self._arun(self._count_tokens_call(model, params, options))
         return result

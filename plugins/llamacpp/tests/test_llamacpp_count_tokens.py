@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from anyllm_llamacpp import LlamacppProvider
 
-from any_llm import acount_tokens, count_tokens, errors, plugins
+from any_llm import acount_tokens, count_tokens, errors, hookimpl, plugins
 from any_llm.testing.schema import OPENAI_SPEC, schema_errors
 from any_llm.testing.server import MockServer, RecordedRequest, Reply
 
@@ -112,3 +112,39 @@ def test_malformed_replies_are_typed(template: Any, tokens: Any, what: str) -> N
         srv.queue(Reply.json(template), Reply.json(tokens))
         with pytest.raises(errors.ResponseValidationError, match=what):
             count_tokens("m", MESSAGES, provider="llamacpp", api_base=srv.url + "/v1", max_retries=0)
+
+
+class Recorder:
+    """A call-hook plugin: what a counting flow reports (start, then its count or its error)."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, Any]] = []
+
+    @hookimpl
+    def anyllm_call_start(self, call: Any) -> None:
+        self.events.append(("start", call.operation))
+
+    @hookimpl
+    def anyllm_call_response(self, call: Any) -> None:
+        self.events.append(("response", call.result))
+
+    @hookimpl
+    def anyllm_call_error(self, call: Any) -> None:
+        self.events.append(("error", type(call.error).__name__))
+
+
+def test_call_hooks_see_the_counting_flow(server: FakeLlamaServer) -> None:
+    recorder = Recorder()
+    plugins.register_plugin(recorder, name="count-recorder")
+    try:
+        n = count_tokens("m", MESSAGES, provider="llamacpp", api_base=server.url + "/v1")
+        with pytest.raises(errors.ModelNotFoundError):
+            asyncio.run(acount_tokens("m", MESSAGES, provider="llamacpp", api_base=server.url + "/nowhere/v1"))
+    finally:
+        plugins.unregister_plugin(recorder)
+    assert recorder.events == [
+        ("start", "count_tokens"),
+        ("response", n),
+        ("start", "count_tokens"),
+        ("error", "ModelNotFoundError"),
+    ]
