@@ -4,6 +4,7 @@ nox -s demo        the seed examples against a real local model (installs it the
 nox -s tests       the whole test suite (starts the real local LLM server for its tier)
 nox -s plugin      each plugin alone with core, in its own venv
 nox -s lint typecheck build packaging bench
+nox -s docs        the docs site, built with --strict, its examples run, opened in headless Chromium
 """
 
 from __future__ import annotations
@@ -76,6 +77,11 @@ def _editables(example: bool = False) -> list[str]:
     return args
 
 
+def _plugin_test_requirements() -> list[str]:
+    """The test-only tools plugins list in tests/requirements.txt (an oracle, a signer, a credential library)."""
+    return [arg for path in sorted(ROOT.glob("plugins/*/tests/requirements.txt")) for arg in ("-r", str(path))]
+
+
 def _real_server(session: nox.Session) -> dict[str, str]:
     """Start the real local LLM server for the real-server tier (skipped with ANYLLM_REAL_SERVER=0)."""
     if os.environ.get("ANYLLM_REAL_SERVER", "1") == "0" or os.environ.get("LLM_TEST_BASE_URL"):
@@ -101,7 +107,7 @@ def _stop_real_server() -> None:
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
     """The whole suite: core, every plugin, cross-package tests, and the real-server tier."""
-    _install(session, *_editables(example=True), *TEST_DEPS)
+    _install(session, *_editables(example=True), *TEST_DEPS, *_plugin_test_requirements())
     env = _real_server(session)
     try:
         paths = [
@@ -210,7 +216,8 @@ def build(session: nox.Session) -> None:
 
 @nox.session(python=PYTHON)
 def readme(session: nox.Session) -> None:
-    """Regenerate the README's provider table from the plugins' declarations."""
+    """Regenerate the README's provider list from the plugins' declarations (the site's table and pages are
+    generated at build time by the same code: ``nox -s docs``)."""
     _install(session, *_editables())
     session.run("python", "scripts/update_readme.py")
 
@@ -272,3 +279,28 @@ def bench_bulk(session: nox.Session) -> None:
     """Bulk throughput: any_llm.bulk.run vs a bare asyncio+httpx loop at the same concurrency."""
     _install(session, "-e", "core", "-e", "plugins/openai")
     session.run("python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs)
+
+
+DOCS_DEPS = [
+    "mkdocs==1.6.1",
+    "mkdocs-material==9.8.1",
+    "mkdocstrings==1.0.8",
+    "mkdocstrings-python==2.0.11",
+    "mkdocs-autorefs==1.4.5",
+    "pymdown-extensions==13.1.2",
+    "griffelib==2.4.1",  # griffe, which reads the docstrings (scripts/griffe_sphinx_roles.py extends it)
+    "playwright==1.65.2",  # the Python package only: it drives Debian's /usr/bin/chromium, never downloads one
+]
+
+
+@nox.session(python=PYTHON)
+def docs(session: nox.Session) -> None:
+    """The docs site: ``mkdocs build --strict`` into build/site (provider pages and the API reference
+    generated from the code), then its tests: every example runs, the reference covers ``any_llm.__all__``,
+    and headless Chromium opens the built site (screenshots in build/artifacts/docs/)."""
+    _install(session, *_editables(example=True), *TEST_DEPS, *DOCS_DEPS)
+    session.run("mkdocs", "build", "--strict", "--clean", env={"NO_MKDOCS_2_WARNING": "1"})
+    env = {"ANYLLM_DOCS_SITE": str(ROOT / "build" / "site")}
+    if os.environ.get("CI"):
+        env["ANYLLM_DOCS_BROWSER_REQUIRED"] = "1"  # CI installs Chromium: a skipped browser test is a failure
+    session.run("pytest", "tests/docs", "-p", "no:cacheprovider", *session.posargs, env=env)

@@ -25,9 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from any_llm import acompletion, completion, errors, list_models
+from any_llm.testing.seed import CityInfo, get_weather  # the reference's tool and output type, as written there
 
 ROOT = Path(__file__).resolve().parents[1]
 START_SCRIPT = ROOT / ".ci" / "start-llm-server.sh"
@@ -36,25 +35,6 @@ LOCAL = "llamacpp"
 
 
 # -- the examples (as in the completion() reference) --------------------------------------------------
-
-
-class CityInfo(BaseModel):
-    name: str
-    country: str
-    population: int
-
-
-def get_weather(location: str, unit: str = "F") -> str:
-    """Get weather information for a location.
-
-    Args:
-        location: The city or location to get weather for
-        unit: Temperature unit, either 'C' or 'F'
-
-    Returns:
-        Current weather description
-    """
-    return f"Weather in {location} is sunny and 75{unit}!"
 
 
 def say(text: str = "", indent: int = 4) -> None:

@@ -1,34 +1,22 @@
-"""Regenerate the README's provider table from the installed plugins' own declarations."""
+"""Regenerate the README's provider list from the installed plugins' declarations.
+
+The code lives in ``scripts/provider_docs.py``, shared with the docs site's provider pages (one source
+of truth); the full table and the native-vs-translated table are generated into the site at build time.
+"""
 
 from __future__ import annotations
 
-import re
+import sys
 from pathlib import Path
 
-from any_llm.__main__ import markdown_table
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+from provider_docs import provider_infos, update_readme
 
 
 def main() -> None:
-    table = "\n".join(line for line in markdown_table().splitlines() if "`acme`" not in line)
-    text = README.read_text()
-    new = re.sub(
-        r"(<!-- providers:start -->\n).*?(<!-- providers:end -->)",
-        lambda m: m.group(1) + table + "\n" + m.group(2),
-        text,
-        flags=re.S,
-    )
-    from any_llm.bridges import api_table
-
-    new = re.sub(
-        r"(<!-- apis:start -->\n).*?(<!-- apis:end -->)",
-        lambda m: m.group(1) + api_table() + "\n" + m.group(2),
-        new,
-        flags=re.S,
-    )
-    README.write_text(new)
-    print(f"README.md: {table.count(chr(10)) - 1} providers")
+    update_readme()
+    print(f"README.md: {len(provider_infos())} providers")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Lockstep versions, compatible core ranges, entry points, and a README provider table that is not stale."""
+"""Lockstep versions, compatible core ranges, entry points, and provider lists (README, docs site) that are not stale."""
 
 from __future__ import annotations
 
@@ -65,14 +65,44 @@ def test_the_provider_enum_is_the_plugins_folder() -> None:
     assert sorted(m.value for m in LLMProvider) == [p.name for p in PLUGIN_DIRS]
 
 
-def test_readme_provider_table_is_generated_and_current() -> None:
-    from any_llm.__main__ import markdown_table
+def test_readme_provider_list_is_generated_and_current() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from provider_docs import readme_providers
 
     readme = (ROOT / "README.md").read_text()
     match = re.search(r"<!-- providers:start -->\n(.*?)\n<!-- providers:end -->", readme, re.S)
-    assert match, "README.md lacks the generated provider table markers"
-    current = "\n".join(line for line in markdown_table().splitlines() if "`acme`" not in line)
-    assert match.group(1) == current, "README provider table is stale: run `nox -s readme`"
+    assert match, "README.md lacks the generated provider list markers"
+    assert match.group(1) == readme_providers(), "README provider list is stale: run `nox -s readme`"
+    for plugin in PLUGIN_DIRS:
+        assert f"`{plugin.name}`" in match.group(1), plugin.name
+
+
+def test_site_provider_table_is_the_cli_table() -> None:
+    """The site's provider index (generated at build time) is ``python -m any_llm --markdown``'s table,
+    every plugin has its own page, and each page states the plugin's declared env vars and install line."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from mkdocs_hooks import generated_pages
+
+    from any_llm.__main__ import markdown_table
+    from any_llm.plugins import list_providers
+
+    pages = generated_pages()
+    index = pages["providers/index.md"]
+    rows = [line for line in markdown_table().splitlines() if "`acme`" not in line]
+    for row in rows:
+        linked = re.sub(r"^\| `([a-z0-9]+)` \|", r"| [`\1`](\1.md) |", row)
+        assert linked in index, f"provider index lacks the row: {row[:80]}"
+    infos = {i.name: i for i in list_providers()[0]}
+    for plugin in PLUGIN_DIRS:
+        page = pages[f"providers/{plugin.name}.md"]
+        info = infos[plugin.name]
+        assert f"`pip install anyllm-{plugin.name}`" in page
+        for var in (*info.api_key_env, *info.api_base_env):
+            assert f"`{var}`" in page, (plugin.name, var)
 
 
 def test_tool_pins_are_stated_once() -> None:

@@ -210,3 +210,27 @@ def test_canonical_uri_matches_botocore(segments: list[str], trailing: bool) -> 
 def test_canonical_query_sorts_and_reencodes() -> None:
     assert canonical_query("b=2&a=%7e&a=1&c") == "a=1&a=~&b=2&c="
     assert canonical_query("k=a b") == "k=a%20b"
+
+
+def test_also_sign_adds_a_header_to_the_signature_as_botocore_signs_it() -> None:
+    """Google's workload identity federation needs ``x-goog-cloud-target-resource`` signed: botocore signs
+    every header it is given, ours only what ``also_sign`` adds beside host, content-type and x-amz-*."""
+    r: dict[str, object] = {
+        "method": "POST",
+        "url": "https://sts.us-east-2.amazonaws.com?Action=GetCallerIdentity&Version=2011-06-15",
+        "headers": {"x-goog-cloud-target-resource": "//iam.googleapis.com/projects/1/locations/global/x"},
+        "body": b"",
+        "akid": "AKIDEXAMPLE",
+        "secret": "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        "token": None,
+        "service": "sts",
+        "region": "us-east-2",
+        "when": datetime.datetime(2025, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc),
+    }
+    creds = AWSCredentials("AKIDEXAMPLE", Secret("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"))
+    kw: dict[str, object] = {"credentials": creds, "region": "us-east-2", "service": "sts", "when": r["when"]}
+    signed = sigv4_headers("POST", str(r["url"]), r["headers"], b"", also_sign=("x-goog-cloud-target-resource",), **kw)  # type: ignore[arg-type]
+    assert "x-goog-cloud-target-resource" in signed["Authorization"]
+    assert signed == botocore_authorization(r)
+    unsigned = sigv4_headers("POST", str(r["url"]), r["headers"], b"", **kw)  # type: ignore[arg-type]
+    assert "x-goog-cloud-target-resource" not in unsigned["Authorization"]

@@ -6,6 +6,7 @@ the installs cheap after the first run.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -13,6 +14,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from any_llm.testing import RecordedRequest, Reply
+from any_llm.testing.aws import SigV4Server, converse_frames, eventstream_reply
+from any_llm.testing.seed import EXPECTED_LINES
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = sorted(p.name for p in (ROOT / "plugins").iterdir() if (p / "pyproject.toml").exists())
@@ -42,13 +47,13 @@ def venv(tmp_path: Path, dist: Path, *packages: str) -> Path:
     return python
 
 
-def run(python: Path, code: str) -> str:
+def run(python: Path, code: str, env: dict[str, str] | None = None) -> str:
     out = subprocess.run(
         [str(python), "-c", textwrap.dedent(code)],
         capture_output=True,
         text=True,
         cwd="/",
-        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp"},
+        env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", **(env or {})},
     )
     if out.returncode != 0:
         raise AssertionError(f"script failed:\n{out.stdout}\n{out.stderr}")
@@ -93,73 +98,26 @@ def test_core_alone_lists_no_providers_and_says_what_to_install(dist: Path, tmp_
     assert "Installed providers: none" in out
 
 
+SEED_CALLS = """
+    from any_llm.testing.seed import run_examples
+
+    def seed(kw):
+        print("\\n".join(run_examples(MODEL, **kw)))
+"""
+"""The five reference examples as a user runs them (any_llm.testing.seed), inside the fresh venv."""
+
 SEED_OPENAI = """
-    import asyncio, json
-    from pydantic import BaseModel
-    from any_llm import completion, acompletion
-    from any_llm.testing import MockServer, Reply
+    from any_llm.testing import MockServer
+    from any_llm.testing.seed import openai_reply
 
-    def reply(request):
-        body = request.json
-        base = {"id": "c1", "object": "chat.completion", "created": 0, "model": body["model"],
-                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}
-        if body.get("stream"):
-            ev = {"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": "m"}
-            return Reply.sse([{**ev, "choices": [{"index": 0, "delta": {"content": w}}]} for w in ["Once", " upon"]]
-                             + [{**ev, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}])
-        if body.get("tools"):
-            call = {"id": "call_1", "type": "function", "function": {"name": "get_weather",
-                                                                      "arguments": '{"location": "Paris"}'}}
-            msg = {"role": "assistant", "content": None, "tool_calls": [call]}
-            return Reply.json({**base, "choices": [{"index": 0, "message": msg, "finish_reason": "tool_calls"}]})
-        if body.get("response_format"):
-            content = json.dumps({"name": "Paris", "country": "France", "population": 2102650})
-        else:
-            content = "Paris."
-        return Reply.json({**base, "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
-                                                "finish_reason": "stop"}]})
-
-    class CityInfo(BaseModel):
-        name: str
-        country: str
-        population: int
-
-    def get_weather(location: str, unit: str = "F") -> str:
-        '''Get weather information for a location.
-
-        Args:
-            location: The city or location to get weather for
-            unit: Temperature unit, either 'C' or 'F'
-        '''
-        return "sunny"
-
-    with MockServer(reply) as server:
-        kw = dict(provider=PROVIDER, api_key="sk-test-12345678", api_base=server.url + "/v1")
-        r = completion(model=MODEL, messages=[{"role": "user", "content": "What is the capital of France?"}], **kw)
-        print("basic:", r.choices[0].message.content)
-        text = "".join(c.choices[0].delta.content or "" for c in completion(
-            model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}], stream=True, **kw) if c.choices)
-        print("stream:", text)
-        async def main():
-            r = await acompletion(model=MODEL, messages=[{"role": "user", "content": "Hello!"}], **kw)
-            return r.choices[0].message.content
-        print("async:", asyncio.run(main()))
-        r = completion(model=MODEL, messages=[{"role": "user", "content": "Tell me about Paris."}],
-                       response_format=CityInfo, **kw)
-        city = r.choices[0].message.parsed
-        print("structured:", f"{city.name}, {city.country} - pop. {city.population}")
-        r = completion(model=MODEL, messages=[{"role": "user", "content": "What's the weather in Paris?"}],
-                       tools=[get_weather], **kw)
-        print("tools:", r.choices[0].message.tool_calls[0].function.name)
+    with MockServer(openai_reply) as server:
+        seed(dict(provider=PROVIDER, api_key="sk-test-12345678", api_base=server.url + "/v1"))
 """
 
-EXPECTED = [
-    "basic: Paris.",
-    "stream: Once upon",
-    "async: Paris.",
-    "structured: Paris, France - pop. 2102650",
-    "tools: get_weather",
-]
+
+def seed_program(script: str, **constants: str) -> str:
+    head = "".join(f"{name} = {value!r}\n" for name, value in constants.items())
+    return head + textwrap.dedent(SEED_CALLS) + textwrap.dedent(script)
 
 
 @pytest.mark.parametrize("provider", ["openai", "mistral"])
@@ -168,8 +126,8 @@ def test_core_plus_one_plugin_runs_the_seed_examples(dist: Path, tmp_path: Path,
         pytest.fail(f"plugins/{provider} is missing")
     python = venv(tmp_path, dist, "anyllm-core", f"anyllm-{provider}")
     model = {"openai": "gpt-4.1-mini", "mistral": "mistral-small-latest"}[provider]
-    out = run(python, f"PROVIDER = {provider!r}\nMODEL = {model!r}\n" + textwrap.dedent(SEED_OPENAI))
-    assert out.splitlines() == EXPECTED
+    out = run(python, seed_program(SEED_OPENAI, PROVIDER=provider, MODEL=model))
+    assert out.splitlines() == EXPECTED_LINES
 
 
 def test_all_plugins_together_then_one_uninstalled(dist: Path, tmp_path: Path) -> None:
@@ -195,7 +153,7 @@ def test_all_plugins_together_then_one_uninstalled(dist: Path, tmp_path: Path) -
     """,
     ).split()
     assert len(out) == len(listed) - 1
-    run(python, "PROVIDER = 'openai'\nMODEL = 'gpt-4.1-mini'\n" + textwrap.dedent(SEED_OPENAI))
+    run(python, seed_program(SEED_OPENAI, PROVIDER="openai", MODEL="gpt-4.1-mini"))
 
 
 def test_a_third_party_plugin_needs_only_core(dist: Path, tmp_path: Path) -> None:
@@ -224,44 +182,6 @@ def test_a_third_party_plugin_needs_only_core(dist: Path, tmp_path: Path) -> Non
 
 
 # -- the enterprise clouds: installed from wheels, authenticated through core's token flows -------------
-
-SEED_CALLS = """
-    import asyncio
-    from pydantic import BaseModel
-    from any_llm import completion, acompletion
-
-    class CityInfo(BaseModel):
-        name: str
-        country: str
-        population: int
-
-    def get_weather(location: str, unit: str = "F") -> str:
-        '''Get weather information for a location.
-
-        Args:
-            location: The city or location to get weather for
-            unit: Temperature unit, either 'C' or 'F'
-        '''
-        return "sunny"
-
-    def seed(kw):
-        r = completion(model=MODEL, messages=[{"role": "user", "content": "What is the capital of France?"}], **kw)
-        print("basic:", r.choices[0].message.content)
-        text = "".join(c.choices[0].delta.content or "" for c in completion(
-            model=MODEL, messages=[{"role": "user", "content": "Tell me a story."}], stream=True, **kw) if c.choices)
-        print("stream:", text)
-        async def main():
-            r = await acompletion(model=MODEL, messages=[{"role": "user", "content": "Hello!"}], **kw)
-            return r.choices[0].message.content
-        print("async:", asyncio.run(main()))
-        r = completion(model=MODEL, messages=[{"role": "user", "content": "Tell me about Paris."}],
-                       response_format=CityInfo, **kw)
-        city = r.choices[0].message.parsed
-        print("structured:", f"{city.name}, {city.country} - pop. {city.population}")
-        r = completion(model=MODEL, messages=[{"role": "user", "content": "What's the weather in Paris?"}],
-                       tools=[get_weather], **kw)
-        print("tools:", r.choices[0].message.tool_calls[0].function.name)
-"""
 
 CITY_JSON = '{"name": "Paris", "country": "France", "population": 2102650}'
 
@@ -333,8 +253,9 @@ SEED_WATSONX = f"""
         assert len(iam_server.requests) == 1
 """
 
-SEED_AZURE = f"""
-    from any_llm.testing import MockServer, Reply
+SEED_AZURE = """
+    from any_llm.testing import MockServer
+    from any_llm.testing.seed import openai_reply
 
     calls = []
     def token_provider():
@@ -343,26 +264,12 @@ SEED_AZURE = f"""
 
     def reply(request):
         assert request.headers["authorization"] == "Bearer entra-token-0001" and "api-key" not in request.headers
-        assert request.path.startswith(f"/openai/deployments/{{MODEL}}/chat/completions?api-version=")
-        body = request.json
-        base = {{"id": "c1", "object": "chat.completion", "created": 0, "model": MODEL,
-                 "usage": {{"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}}}
-        if body.get("stream"):
-            ev = {{"id": "c1", "object": "chat.completion.chunk", "created": 0, "model": MODEL}}
-            return Reply.sse([{{**ev, "choices": [{{"index": 0, "delta": {{"content": w}}}}]}} for w in ["Once", " upon"]]
-                             + [{{**ev, "choices": [{{"index": 0, "delta": {{}}, "finish_reason": "stop"}}]}}])
-        if body.get("tools"):
-            call = {{"id": "call_1", "type": "function", "function": {{"name": "get_weather",
-                                                                     "arguments": '{{"location": "Paris"}}'}}}}
-            msg = {{"role": "assistant", "content": None, "tool_calls": [call]}}
-            return Reply.json({{**base, "choices": [{{"index": 0, "message": msg, "finish_reason": "tool_calls"}}]}})
-        content = {CITY_JSON!r} if body.get("response_format") else "Paris."
-        msg = {{"role": "assistant", "content": content}}
-        return Reply.json({{**base, "choices": [{{"index": 0, "message": msg, "finish_reason": "stop"}}]}})
+        assert request.path.startswith(f"/openai/deployments/{MODEL}/chat/completions?api-version=")
+        return openai_reply(request)
 
     with MockServer(reply) as server:
         seed(dict(provider="azureopenai", api_base=server.url,
-                  client_args={{"azure_ad_token_provider": token_provider}}))
+                  client_args={"azure_ad_token_provider": token_provider}))
         assert calls == [1], calls  # one token for the five calls
 """
 
@@ -381,5 +288,84 @@ def test_cloud_plugin_from_wheels_runs_the_seed_examples_with_its_credentials(
     """Vertex with a service-account file (JWT verified by a local token endpoint), watsonx with an API
     key exchanged at a local IAM, Azure OpenAI with an Entra ID token provider: core + one plugin."""
     python = venv(tmp_path, dist, "anyllm-core", f"anyllm-{plugin}", *extra)
-    code = f"MODEL = {model!r}\n" + textwrap.dedent(SEED_CALLS) + textwrap.dedent(script)
-    assert run(python, code).splitlines() == EXPECTED
+    assert run(python, seed_program(script, MODEL=model)).splitlines() == EXPECTED_LINES
+
+
+# -- Bedrock: SigV4 from env vars or a profile file, verified by a local Bedrock; botocore not installed --------
+
+AKID = "AKIDPACKAGINGTEST001"
+SECRET = "packaging-secret/K7MDENG+bPxRfiCYEXAMPLEKEY"
+SEED_BEDROCK = """
+    import importlib.util
+
+    assert importlib.util.find_spec("botocore") is None, "botocore must not come with a default install"
+    seed(dict(provider="bedrock", api_base=BASE))
+"""
+
+
+def converse(request: RecordedRequest) -> Reply:
+    body = request.json or {}
+    usage = {"inputTokens": 1, "outputTokens": 1, "totalTokens": 2}
+    if request.path.endswith("/converse-stream"):
+        events = [("messageStart", {"role": "assistant"})]
+        events += [("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": w}}) for w in ["Once", " upon"]]
+        events += [
+            ("messageStop", {"stopReason": "end_turn"}),
+            ("metadata", {"usage": usage, "metrics": {"latencyMs": 1}}),
+        ]
+        return eventstream_reply(converse_frames(events), split=17)
+    if body.get("toolConfig"):
+        content = [{"toolUse": {"toolUseId": "tooluse_1", "name": "get_weather", "input": {"location": "Paris"}}}]
+        stop = "tool_use"
+    elif body.get("outputConfig"):
+        content, stop = (
+            [{"text": json.dumps({"name": "Paris", "country": "France", "population": 2102650})}],
+            "end_turn",
+        )
+    else:
+        content, stop = [{"text": "Paris."}], "end_turn"
+    return Reply.json(
+        {
+            "output": {"message": {"role": "assistant", "content": content}},
+            "stopReason": stop,
+            "usage": usage,
+            "metrics": {"latencyMs": 1},
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def bedrock_python(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return venv(tmp_path_factory.mktemp("bedrock"), dist, "anyllm-core", "anyllm-bedrock")
+
+
+def seed_bedrock(python: Path, base: str, env: dict[str, str]) -> list[str]:
+    model = "anthropic.claude-3-5-sonnet-20240620-v1:0"
+    return run(python, seed_program(SEED_BEDROCK, MODEL=model, BASE=base), env).splitlines()
+
+
+def test_bedrock_seed_examples_with_env_credentials(bedrock_python: Path, tmp_path: Path) -> None:
+    with SigV4Server({AKID: SECRET}, "bedrock", answer=converse) as server:
+        env = {
+            "HOME": str(tmp_path),
+            "AWS_ACCESS_KEY_ID": AKID,
+            "AWS_SECRET_ACCESS_KEY": SECRET,
+            "AWS_REGION": "us-west-2",
+        }
+        assert seed_bedrock(bedrock_python, server.url, env) == EXPECTED_LINES
+        assert server.verdicts == [None] * 5
+
+
+def test_bedrock_seed_examples_with_a_profile_file(bedrock_python: Path, tmp_path: Path) -> None:
+    (tmp_path / "credentials").write_text(f"[seed]\naws_access_key_id = {AKID}\naws_secret_access_key = {SECRET}\n")
+    (tmp_path / "config").write_text("[profile seed]\nregion = eu-west-1\n")
+    with SigV4Server({AKID: SECRET}, "bedrock", answer=converse) as server:
+        env = {
+            "HOME": str(tmp_path),
+            "AWS_PROFILE": "seed",
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
+            "AWS_CONFIG_FILE": str(tmp_path / "config"),
+        }
+        assert seed_bedrock(bedrock_python, server.url, env) == EXPECTED_LINES
+        assert server.verdicts == [None] * 5
+        assert all("/eu-west-1/bedrock/" in r.headers["authorization"] for r in server.requests)

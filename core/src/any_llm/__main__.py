@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from any_llm.plugins import list_providers
+from any_llm.plugins import ProviderInfo, list_providers
 from any_llm.provider import CAPABILITIES
 
 FAMILIES = ("rerank", "moderation", "image_generation", "speech", "transcription", "batch")
@@ -37,24 +37,32 @@ _SHORT = {
 }
 
 
+def provider_cells(info: ProviderInfo) -> dict[str, str]:
+    """One provider's facts as markdown cells, keyed by column title: the README table's row and the
+    docs site's provider page are both made from this (``scripts/provider_docs.py``)."""
+    key = " or ".join(f"`{v}`" for v in info.api_key_env) or "-"
+    if not info.provider_class.requires_api_key and info.api_key_env:
+        key += " (optional)"
+    elif not info.provider_class.requires_api_key:
+        key = "none"
+    base = " or ".join(f"`{v}`" for v in info.api_base_env) or "-"
+    default = f"<br>`{info.default_api_base}`" if info.default_api_base else ""
+    cells = {
+        "Provider": f"`{info.name}`",
+        "Install": f"`pip install {info.distribution}`",
+        "API key env": key,
+        "Base URL env (default)": base + default,
+    }
+    cells.update({_SHORT[c]: "yes" if info.capabilities[c] else "-" for c in CAPABILITIES})
+    return cells
+
+
 def markdown_table() -> str:
     infos, _ = list_providers()
     head = ["Provider", "Install", "API key env", "Base URL env (default)", *[_SHORT[c] for c in CAPABILITIES]]
     rows = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for info in infos:
-        key = " or ".join(f"`{v}`" for v in info.api_key_env) or "-"
-        if not info.provider_class.requires_api_key and info.api_key_env:
-            key += " (optional)"
-        elif not info.provider_class.requires_api_key:
-            key = "none"
-        base = " or ".join(f"`{v}`" for v in info.api_base_env) or "-"
-        default = f"<br>`{info.default_api_base}`" if info.default_api_base else ""
-        caps = ["yes" if info.capabilities[c] else "-" for c in CAPABILITIES]
-        rows.append(
-            f"| `{info.name}` | `pip install {info.distribution}` | {key} | {base}{default} | "
-            + " | ".join(caps)
-            + " |"
-        )
+        rows.append("| " + " | ".join(provider_cells(info).values()) + " |")
     return "\n".join(rows)
 
 

@@ -152,11 +152,13 @@ def close_clients(provider: str | None = None) -> None:
 atexit.register(close_clients)
 
 
-def _freeze(value: Any) -> Any:
+def frozen(value: Any) -> Any:
+    """``value`` as a hashable cache key (dicts sorted, lists as tuples, unhashables by repr): how the
+    pooled clients here and the router's shortcut recognise the same configuration."""
     if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+        return tuple(sorted((k, frozen(v)) for k, v in value.items()))
     if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
+        return tuple(frozen(v) for v in value)
     try:
         hash(value)
     except TypeError:
@@ -173,7 +175,7 @@ def get_client(provider: str, api_key: str | None, api_base: str | None, client_
     key = resolve_api_key(cls, api_key)
     base = resolve_api_base(cls, api_base)
     digest = hashlib.sha256(key.encode()).hexdigest() if key else None
-    cache_key = (cls, base, digest, _freeze(client_args or {}))
+    cache_key = (cls, base, digest, frozen(client_args or {}))
     with _clients_lock:
         client = _clients.get(cache_key)
         if client is not None:

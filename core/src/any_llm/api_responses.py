@@ -291,7 +291,7 @@ def responses(
 
     Raises:
         AnyLLMError: a subclass named for what went wrong; ``UnsupportedParameterError`` before
-        sending for what a translated provider cannot honour.
+            sending for what a translated provider cannot honour.
     """
     call_args = _forwarded(locals())
     client, model_id = _client_for(model, provider, api_key, api_base, client_args)
@@ -705,7 +705,7 @@ def messages(
 
     Raises:
         AnyLLMError: a subclass named for what went wrong; ``UnsupportedParameterError`` before
-        sending for what a translated provider cannot honour.
+            sending for what a translated provider cannot honour.
     """
     call_args = _forwarded(locals())
     client, model_id = _client_for(model, provider, api_key, api_base, client_args)

@@ -96,9 +96,16 @@ class Token:
 
 @dataclass(slots=True, repr=False)
 class TokenRequest(HTTPRequest):
-    """A token request; ``form`` is sent as ``application/x-www-form-urlencoded`` (OAuth2's encoding)."""
+    """A token request; ``form`` is sent as ``application/x-www-form-urlencoded`` (OAuth2's encoding).
+
+    ``timeout`` and ``max_retries`` override the client's for this request only: a credential library
+    whose requests core sends (azure-identity through an azure-core transport) keeps its own short
+    probe timeouts and its own retry policy instead of stacking core's on top of it.
+    """
 
     form: Mapping[str, str] | None = None
+    timeout: float | httpx.Timeout | None = None
+    max_retries: int | None = None
 
     def __repr__(self) -> str:
         return f"TokenRequest(method={self.method!r}, url={self.url!r})"
@@ -527,20 +534,28 @@ def _build(client: httpx.Client | httpx.AsyncClient, transport: Transport, reque
 
         content = json.dumps(request.json, separators=(",", ":")).encode()
         headers.setdefault("Content-Type", "application/json")
+    elif request.content is not None:
+        content = request.content
     headers.setdefault("Accept", "application/json")
     if "://" not in request.url:
         raise errors.ConfigurationError(f"a token request needs an absolute URL, got {request.url!r}")
+    timeout: Any = transport.timeout
+    if isinstance(request, TokenRequest) and request.timeout is not None:
+        timeout = request.timeout
     return client.build_request(
-        request.method, request.url, content=content, params=request.params, headers=headers, timeout=transport.timeout
+        request.method, request.url, content=content, params=request.params, headers=headers, timeout=timeout
     )
 
 
-def _retry_delay(transport: Transport, attempt: int, status: int | None) -> float | None:
+def _retry_delay(transport: Transport, attempt: int, status: int | None, request: HTTPRequest) -> float | None:
     """Seconds to wait before trying a token request again, or None to stop (connection errors,
-    429 and 5xx are retried like any request, up to the client's ``max_retries``)."""
+    429 and 5xx are retried like any request, up to the client's ``max_retries`` or the request's)."""
     from any_llm.transport import backoff
 
-    if attempt >= transport.max_retries:
+    limit = transport.max_retries
+    if isinstance(request, TokenRequest) and request.max_retries is not None:
+        limit = request.max_retries
+    if attempt >= limit:
         return None
     if status is not None and status != 429 and status < 500:
         return None
@@ -559,11 +574,11 @@ def _send_sync(transport: Transport, provider: Provider, request: HTTPRequest) -
         try:
             response = client.send(built)
         except (httpx.TransportError, httpx.DecodingError) as exc:
-            delay = _retry_delay(transport, attempt, None)
+            delay = _retry_delay(transport, attempt, None, request)
             if delay is None:
                 raise map_transport_error(exc, provider.name, "while fetching an access token") from None
         else:
-            delay = _retry_delay(transport, attempt, response.status_code)
+            delay = _retry_delay(transport, attempt, response.status_code, request)
             if delay is None:
                 return TokenResponse(response.status_code, response.headers, response.content)
         attempt += 1
@@ -584,11 +599,11 @@ async def _send_async(transport: Transport, provider: Provider, request: HTTPReq
         try:
             response = await client.send(built)
         except (httpx.TransportError, httpx.DecodingError) as exc:
-            delay = _retry_delay(transport, attempt, None)
+            delay = _retry_delay(transport, attempt, None, request)
             if delay is None:
                 raise map_transport_error(exc, provider.name, "while fetching an access token") from None
         else:
-            delay = _retry_delay(transport, attempt, response.status_code)
+            delay = _retry_delay(transport, attempt, response.status_code, request)
             if delay is None:
                 return TokenResponse(response.status_code, response.headers, response.content)
         attempt += 1

@@ -29,7 +29,7 @@ import datetime
 import hashlib
 import hmac
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import quote, unquote, urlsplit
@@ -90,15 +90,18 @@ def sigv4_headers(
     region: str,
     service: str,
     when: datetime.datetime | None = None,
+    also_sign: Collection[str] = (),
     payload_hash: str | None = None,
 ) -> dict[str, str]:
     """The headers that sign this request with SigV4: ``X-Amz-Date``, ``Authorization``, and
     ``X-Amz-Security-Token`` for temporary credentials.
 
     Signs ``host``, ``content-type`` and every ``x-amz-*`` header present (not the ones proxies and
-    clients rewrite, like ``user-agent`` or ``accept-encoding``); the URL's path is encoded a second
-    time, as AWS does for every service but S3. The payload enters as its SHA-256: a declared
-    ``x-amz-content-sha256`` header, else ``payload_hash`` (a streamed body hashed beforehand), else ``body``'s.
+    clients rewrite, like ``user-agent`` or ``accept-encoding``), plus the lower-case names in
+    ``also_sign`` (a header the verifier requires signed, such as Google's
+    ``x-goog-cloud-target-resource``); the URL's path is encoded a second time, as AWS does for every
+    service but S3. The payload enters as its SHA-256: a declared ``x-amz-content-sha256`` header, else
+    ``payload_hash`` (a streamed body hashed beforehand), else ``body``'s.
     """
     body = body or b""
     now = (when or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
@@ -111,7 +114,7 @@ def sigv4_headers(
     signed: dict[str, str] = {}
     for name, value in headers.items():
         low = name.lower()
-        if low in _ALWAYS_SIGNED or low.startswith(_SIGNED_PREFIX):
+        if low in _ALWAYS_SIGNED or low.startswith(_SIGNED_PREFIX) or low in also_sign:
             signed[low] = value
     for name, value in added.items():
         signed[name.lower()] = value

@@ -344,7 +344,7 @@ class AnyLLM(FamilyMethods):
 
     def _embedding_call(self, model: str, inputs: Any, kwargs: dict[str, Any]) -> Call:
         if not self.provider.supports_embedding:
-            raise errors.UnsupportedCapabilityError("embedding", self.provider.name)
+            raise errors.UnsupportedCapabilityError.declared(self.provider, "embedding")
         if isinstance(inputs, str):
             inputs = [inputs]
         if not isinstance(inputs, list) or not inputs or not all(isinstance(i, str) for i in inputs):
@@ -371,7 +371,7 @@ class AnyLLM(FamilyMethods):
 
     def _models_call(self, kwargs: dict[str, Any]) -> Call:
         if not self.provider.supports_list_models:
-            raise errors.UnsupportedCapabilityError("list_models", self.provider.name)
+            raise errors.UnsupportedCapabilityError.declared(self.provider, "list_models")
         options = CallOptions.pop_from(kwargs)
         request = self.provider.build_list_models_request(kwargs)
 
@@ -425,7 +425,7 @@ class AnyLLM(FamilyMethods):
         from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
         if not self.provider.supports_count_tokens:
-            raise errors.UnsupportedCapabilityError("count_tokens", self.provider.name)
+            raise errors.UnsupportedCapabilityError.declared(self.provider, "count_tokens")
         options = CallOptions.pop_from(kwargs)
         args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
         params = build_params(model, messages, args, kwargs)

@@ -185,10 +185,17 @@ class UnsupportedParameterError(ConfigurationError):
 class UnsupportedCapabilityError(ConfigurationError):
     """The provider lacks a whole capability (streaming, tools, embeddings, list_models, ...)."""
 
-    def __init__(self, capability: str, provider_name: str) -> None:
+    def __init__(self, capability: str, provider_name: str, reason: str | None = None) -> None:
         self.capability = capability
         self.provider_name = provider_name
-        super().__init__(f"{provider_name} does not support {capability}", provider=provider_name)
+        message = f"{provider_name} does not support {capability}"
+        super().__init__(f"{message}: {reason}" if reason else message, provider=provider_name)
+
+    @classmethod
+    def declared(cls, provider: Any, capability: str) -> UnsupportedCapabilityError:
+        """The error for a capability ``provider`` declares off, with its ``capability_notes`` reason if any."""
+        notes = getattr(provider, "capability_notes", None) or {}
+        return cls(capability, provider.name, notes.get(capability))
 
 
 class PluginLoadError(AnyLLMError):

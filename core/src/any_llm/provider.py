@@ -259,6 +259,9 @@ class Provider(FamilyHooks):
     supports_list_models: ClassVar[bool] = False
     supports_count_tokens: ClassVar[bool] = False
     """A token-counting endpoint exists: implement build_count_tokens_request / parse_count_tokens."""
+    capability_notes: ClassVar[Mapping[str, str]] = {}
+    """Why a capability declared off is off and what to use instead (``{"batch": "..."}``): core adds it
+    to the UnsupportedCapabilityError it raises before sending anything."""
 
     supports_responses_native: ClassVar[bool] = False
     """Serves OpenAI's ``POST /responses``: ``responses()`` is sent there (see :meth:`build_responses_request`).

@@ -16,7 +16,7 @@ from typing import Any
 
 from any_llm import errors
 
-__all__ = ["callable_to_tool", "parse_docstring", "prepare_tools"]
+__all__ = ["callable_to_tool", "function_of", "parse_docstring", "prepare_tools"]
 
 
 def prepare_tools(tools: list[Any]) -> list[dict[str, Any]]:
@@ -35,6 +35,22 @@ def prepare_tools(tools: list[Any]) -> list[dict[str, Any]]:
                 f"tools[{i}] is a {type(tool).__name__}, which is neither a tool dict "
                 '({"type": "function", "function": {"name": ..., "parameters": {...}}}) nor a callable'
             )
+    return out
+
+
+def function_of(tool: dict[str, Any], provider: str) -> dict[str, Any]:
+    """The function of an OpenAI tool as most APIs take it: ``name``, ``description`` when given, and
+    ``parameters`` (an empty object schema when none; OpenAI's per-tool ``strict`` is left out). Other tool
+    types (OpenAI's built-in ones) are refused with :class:`~any_llm.errors.UnsupportedParameterError`."""
+    if tool.get("type", "function") != "function":
+        raise errors.UnsupportedParameterError(
+            "tools", provider, f"only function tools are supported, got type {tool.get('type')!r}"
+        )
+    fn = tool["function"]
+    out: dict[str, Any] = {"name": fn["name"]}
+    if fn.get("description"):
+        out["description"] = fn["description"]
+    out["parameters"] = fn.get("parameters") or {"type": "object", "properties": {}}
     return out
 
 

@@ -1,13 +1,12 @@
 """Microsoft Entra ID for Azure OpenAI through the real transport: azure_ad_token, azure_ad_token_provider
-(sync and async), a credential object, DefaultAzureCredential from the [identity] extra (a stand-in
-module here), token caching until expires_on, and one refresh on a 401."""
+(sync and async), a credential object, token caching until expires_on, and one refresh on a 401.
+The [identity] extra with the real azure-identity package: test_azureopenai_identity.py."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
 import time
-import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -117,28 +116,6 @@ def test_credential_object_gets_the_cognitive_services_scope_and_is_refreshed(se
         "Bearer entra-cred-0001-token",
         "Bearer entra-cred-0002-token",
     ]
-
-
-def test_default_azure_credential_from_the_identity_extra(server: MockServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    made: list[Any] = []
-
-    class DefaultAzureCredential:
-        def __init__(self) -> None:
-            made.append(self)
-
-        def get_token(self, scope: str) -> AccessToken:
-            assert scope == SCOPE
-            return AccessToken("entra-default-cred-0005", int(time.time()) + 3600)
-
-    monkeypatch.setitem(
-        sys.modules, "azure.identity", types.SimpleNamespace(DefaultAzureCredential=DefaultAzureCredential)
-    )
-    api.close_clients("azureopenai")
-    out = any_llm.completion(model=MODEL, provider="azureopenai", messages=MESSAGES, api_base=server.url)
-    api.close_clients("azureopenai")
-    assert out.choices[0].message.content == TEXT
-    assert len(made) == 1
-    assert server.requests[0].headers["authorization"] == "Bearer entra-default-cred-0005"
 
 
 def test_no_key_and_no_entra_says_both_ways(server: MockServer) -> None:

@@ -194,8 +194,12 @@ def test_express_mode_uses_the_key_and_the_global_endpoint(clean_google_env: Pat
 
 
 def test_unsupported_credentials_type(clean_google_env: Path) -> None:
+    provider = VertexaiProvider(api_base="https://x.invalid", credentials={"type": "gdch_service_account"}, project="p")
+    with pytest.raises(errors.ConfigurationError, match="gdch_service_account"):
+        provider.token_auth()
+    # an external_account file without its fields says what it lacks
     provider = VertexaiProvider(api_base="https://x.invalid", credentials={"type": "external_account"}, project="p")
-    with pytest.raises(errors.ConfigurationError, match="external_account"):
+    with pytest.raises(errors.ConfigurationError, match="external_account credentials: the file lacks audience"):
         provider.token_auth()
 
 

@@ -3,9 +3,10 @@ with Gemini wire answers; request bodies validate against the gemini plugin's Ge
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from anyllm_vertexai import VertexaiProvider
 
@@ -20,6 +21,7 @@ from any_llm.testing.conformance import (
     USAGE,
     ProviderConformance,
 )
+from any_llm.testing.families import IMAGE_BYTES
 
 GEMINI_SPEC = Path(__file__).resolve().parents[2] / "gemini" / "tests" / "spec" / "gemini-native.json"
 MODEL = "gemini-2.5-flash"
@@ -81,10 +83,24 @@ EXCHANGES: dict[str, Reply] = {
 }
 
 
+# the kit asks for an image from its model (a Gemini model): a generateContent answer with an inlineData part
+EXCHANGES["image_generation"] = Reply.json(
+    answer(
+        [
+            {"text": "Here is a red circle."},
+            {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(IMAGE_BYTES).decode()}},
+        ]
+    )
+)
+
+
 class TestVertexaiConformance(ProviderConformance):
     provider_class = VertexaiProvider
     model = MODEL
     request_schema = (GEMINI_SPEC, "GenerateContentRequest")
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = {
+        "image_generation": (GEMINI_SPEC, "GenerateContentRequest")
+    }
 
     def exchange(self, scenario: str) -> Reply:
         return EXCHANGES[scenario]

@@ -5,6 +5,7 @@ Messages schema), and Application Default Credentials through a JWT-verifying to
 from __future__ import annotations
 
 import asyncio
+import json
 from pathlib import Path
 from typing import Any
 
@@ -152,3 +153,44 @@ def test_messages_natively_on_vertex(sa_file: Path, google: GoogleTokenServer) -
     }
     assert "anthropic-version" not in request.headers
     assert request.headers["authorization"] == f"Bearer {google.issued[0]}"
+
+
+COUNT_FIELDS = ["model", "messages", "system", "tool_choice", "tools", "thinking"]
+"""Anthropic's CountMessageTokensRequest: these CreateMessageRequest fields, model and messages required."""
+
+
+def test_count_tokens_on_vertex(sa_file: Path, google: GoogleTokenServer, messages_spec: Path) -> None:
+    schemas = json.loads(messages_spec.read_text())
+    create = schemas["components"]["schemas"]["CreateMessageRequest"]
+    schemas["components"]["schemas"]["CountMessageTokensRequest"] = {
+        "type": "object",
+        "properties": {k: v for k, v in create["properties"].items() if k in COUNT_FIELDS},
+        "required": ["model", "messages"],
+        "additionalProperties": False,
+    }
+    count_spec = sa_file.parent / "count-spec.json"
+    count_spec.write_text(json.dumps(schemas))
+    tool = {"type": "function", "function": {"name": "get_weather", "parameters": {"type": "object"}}}
+    with plugins.registered(VertexaianthropicProvider), MockServer() as server:
+        server.queue(Reply.json({"input_tokens": 42}), Reply.json({"input_tokens": 7}))
+        with AnyLLM.create("vertexaianthropic", api_base=server.url, max_retries=0) as client:
+            n = client.count_tokens(MODEL, [{"role": "system", "content": "be brief"}, *MESSAGES], tools=[tool])
+            m = asyncio.run(client.acount_tokens(MODEL, MESSAGES))
+    assert (n, m) == (42, 7)
+    count_path = f"/v1/projects/{PROJECT}/locations/us-east5/publishers/anthropic/models/count-tokens:rawPredict"
+    assert [r.path for r in server.requests] == [count_path, count_path]
+    body = server.requests[0].json
+    assert body["model"] == MODEL and body["anthropic_version"] == "vertex-2023-10-16"
+    assert body["system"] and body["tools"][0]["name"] == "get_weather"
+    assert "anthropic-version" not in server.requests[0].headers
+    assert server.requests[0].headers["authorization"] == f"Bearer {google.issued[0]}"
+    standard = {k: v for k, v in body.items() if k != "anthropic_version"}
+    assert not schema_errors(count_spec, "CountMessageTokensRequest", standard)
+
+
+def test_batch_is_declared_off_and_says_why(tmp_path: Path) -> None:
+    with plugins.registered(VertexaianthropicProvider), MockServer() as server:
+        client = AnyLLM.create("vertexaianthropic", api_key="ya29.ready-token-0000000", api_base=server.url)
+        with client, pytest.raises(errors.UnsupportedCapabilityError, match="Cloud Storage or BigQuery"):
+            client.create_batch(str(tmp_path / "in.jsonl"), endpoint="/v1/chat/completions")
+        assert server.requests == []

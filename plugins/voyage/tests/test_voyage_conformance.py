@@ -3,6 +3,9 @@ sending; the embedding, key-from-env and list_models checks run against Voyage-s
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import ClassVar
+
 from anyllm_voyage import VoyageProvider
 
 from any_llm.testing import Reply
@@ -17,9 +20,13 @@ VOYAGE_EMBEDDINGS = {
 }
 
 
+SPEC = Path(__file__).parent / "spec" / "voyage-openapi.json"
+
+
 class TestVoyageConformance(ProviderConformance):
     provider_class = VoyageProvider
     base_path = "/v1"
+    family_request_schemas: ClassVar[dict[str, tuple[str | Path, str]]] = {"rerank": (SPEC, "RerankRequest")}
 
     def exchange(self, scenario: str) -> Reply | list[Reply]:
         if scenario == "embedding":

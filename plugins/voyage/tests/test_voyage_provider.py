@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +16,16 @@ from any_llm.client import AnyLLM
 from any_llm.plugins import get_provider_class
 from any_llm.testing import MockServer, Reply
 from any_llm.testing.conformance import KEY
+from any_llm.testing.schema import schema_errors
 from any_llm.wire import call_plugin
+
+SPEC = Path(__file__).parent / "spec" / "voyage-openapi.json"
+"""Voyage's own OpenAPI description, trimmed (see spec/README.md)."""
+
+
+def assert_valid(schema: str, body: Any) -> None:
+    problems = schema_errors(SPEC, schema, body)
+    assert not problems, f"{schema}: {problems[:3]} in {body}"
 
 
 def test_declarations() -> None:
@@ -49,6 +59,8 @@ def _embed(replies: list[Reply], **kwargs: Any) -> tuple[Any, list[Any]]:
             return exc, server.requests
         finally:
             client.close()
+            for request in server.requests:  # every body the plugin sent, against Voyage's spec
+                assert_valid("EmbeddingsRequest", request.json)
 
 
 def test_request_and_usage() -> None:
@@ -73,6 +85,7 @@ def test_one_string_is_sent_as_a_list() -> None:
         with AnyLLM.create("voyage", api_key=KEY, api_base=server.url + "/v1") as client:
             client.embedding(MODEL, "a")
         assert server.requests[0].json["input"] == ["a"]
+        assert_valid("EmbeddingsRequest", server.requests[0].json)
 
 
 @pytest.mark.parametrize(
@@ -176,6 +189,7 @@ def test_rerank_sends_voyage_fields_and_reads_its_answer(mock_server: MockServer
         "model": "rerank-2",
         "top_k": 2,
     }
+    assert_valid("RerankRequest", mock_server.requests[0].json)
     assert [(r.index, r.relevance_score) for r in result.results] == [(0, 0.9), (2, 0.2)]
     assert result.usage is not None and result.usage.total_tokens == 30
     with pytest.raises(errors.UnsupportedParameterError, match="max_tokens_per_doc"):
@@ -189,3 +203,53 @@ def test_rerank_sends_voyage_fields_and_reads_its_answer(mock_server: MockServer
             max_tokens_per_doc=100,
         )
     assert len(mock_server.requests) == 1
+
+
+def test_float_encoding_format_is_voyages_default_and_not_sent() -> None:
+    result, requests = _embed([Reply.json(ANSWER)], encoding_format="float")
+    assert not isinstance(result, errors.AnyLLMError)
+    assert "encoding_format" not in requests[0].json  # Voyage's spec: only "base64", absent means float
+
+
+def test_the_spec_catches_what_voyage_would_refuse() -> None:
+    """The trimmed schema can fail: OpenAI names and values Voyage does not document are caught."""
+    assert schema_errors(SPEC, "EmbeddingsRequest", {"input": ["a"], "model": MODEL, "dimensions": 256})
+    assert schema_errors(SPEC, "EmbeddingsRequest", {"input": ["a"], "model": MODEL, "encoding_format": "float"})
+    assert schema_errors(SPEC, "EmbeddingsRequest", {"input": ["a"], "model": MODEL, "input_type": "search"})
+    assert schema_errors(SPEC, "RerankRequest", {"query": "q", "documents": ["d"], "model": "m", "top_n": 1})
+    assert schema_errors(SPEC, "RerankRequest", {"query": "q", "documents": "d", "model": "m"})
+
+
+_OPTIONS = st.fixed_dictionaries(
+    {},
+    optional={
+        "input_type": st.sampled_from(["query", "document", None]),
+        "truncation": st.booleans(),
+        "dimensions": st.sampled_from([256, 512, 1024, 2048]),
+        "output_dtype": st.sampled_from(["float", "int8", "uint8", "binary", "ubinary"]),
+        "encoding_format": st.sampled_from(["float", None]),
+    },
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(st.lists(st.text(max_size=8), min_size=1, max_size=4), _OPTIONS)
+def test_every_embedding_body_matches_voyages_spec(inputs: list[str], options: dict[str, Any]) -> None:
+    request = VoyageProvider(KEY).build_embedding_request(MODEL, inputs, options)
+    assert_valid("EmbeddingsRequest", request.json)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.text(max_size=10),
+    st.lists(st.text(max_size=8), max_size=4),
+    st.none() | st.integers(1, 5),
+    st.fixed_dictionaries({}, optional={"return_documents": st.booleans(), "truncation": st.booleans()}),
+)
+def test_every_rerank_body_matches_voyages_spec(
+    query: str, documents: list[str], top_n: int | None, extra: dict[str, Any]
+) -> None:
+    from any_llm.families.params import RerankParams
+
+    params = RerankParams(model="rerank-2", query=query, documents=documents, top_n=top_n, extra=extra)
+    assert_valid("RerankRequest", VoyageProvider(KEY).build_rerank_request(params).json)

@@ -46,7 +46,7 @@ Output = str | os.PathLike[str] | IO[bytes]
 
 def _require(provider: Provider, capability: str) -> None:
     if not getattr(provider, f"supports_{capability}", False):
-        raise errors.UnsupportedCapabilityError(capability, provider.name)
+        raise errors.UnsupportedCapabilityError.declared(provider, capability)
 
 
 def _text(value: Any, name: str) -> str:

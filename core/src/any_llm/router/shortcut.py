@@ -43,7 +43,7 @@ NOT_FORWARDED = frozenset({"provider", "api_key", "api_base", "client_args", "kw
 
 def routed(scope: dict[str, Any]) -> tuple[Router, dict[str, Any]]:
     """The router for this call's model and ``fallbacks``, and the arguments to call it with."""
-    from any_llm.api import _freeze
+    from any_llm.api import frozen
 
     kwargs = dict(scope["kwargs"])
     fallbacks = kwargs.pop("fallbacks")
@@ -57,8 +57,8 @@ def routed(scope: dict[str, Any]) -> tuple[Router, dict[str, Any]]:
         getattr(provider, "value", provider),
         digest,
         scope.get("api_base"),
-        _freeze(scope.get("client_args") or {}),
-        _freeze([f if not isinstance(f, Deployment) else repr((f, f.api_key)) for f in fallbacks]),
+        frozen(scope.get("client_args") or {}),
+        frozen([f if not isinstance(f, Deployment) else repr((f, f.api_key)) for f in fallbacks]),
     )
     with _lock:
         router = _routers.get(cache_key)

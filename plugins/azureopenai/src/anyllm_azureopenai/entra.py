@@ -13,8 +13,10 @@ Foundry): the names and the order are Azure's, not a model family's. In order:
 5. ``DefaultAzureCredential()`` itself when ``azure-identity`` is installed
    (``pip install anyllm-azureopenai[identity]``).
 
-azure-identity computes tokens (it talks to Entra ID or the managed-identity endpoint itself); core
-caches them until shortly before ``expires_on`` and sends every model request.
+azure-identity computes tokens; core caches them until shortly before ``expires_on`` and sends every
+model request. The ``DefaultAzureCredential`` made here (and any credential made with
+:func:`anyllm_azureopenai.identity.core_sent`) sends its own token requests through core too (see
+:mod:`anyllm_azureopenai.identity`); a credential object the user built keeps its own transport.
 """
 
 from __future__ import annotations
@@ -78,6 +80,10 @@ class EntraSettings:
         if self.token_provider is not None:
             return CallableTokenAuth(self.token_provider, what="azure_ad_token_provider")
         if self.credential is not None:
+            from anyllm_azureopenai.identity import CoreSentCredentialAuth, is_core_sent
+
+            if is_core_sent(self.credential):
+                return CoreSentCredentialAuth(self.credential, self.scope, what=type(self.credential).__name__)
             return credential_token_auth(self.credential, self.scope, what="credential")
         if self.token:
             token = Token(self.token)
@@ -86,9 +92,11 @@ class EntraSettings:
 
 
 def _default_credential() -> Any:
-    """``DefaultAzureCredential()`` when the ``[identity]`` extra is installed, else None."""
+    """``DefaultAzureCredential()`` sent through core when the ``[identity]`` extra is installed, else None."""
     try:
-        from azure.identity import DefaultAzureCredential  # type: ignore[import-not-found,unused-ignore]
+        import azure.identity  # type: ignore[import-not-found,unused-ignore]  # noqa: F401
     except ImportError:
         return None
+    from anyllm_azureopenai.identity import DefaultAzureCredential
+
     return DefaultAzureCredential()

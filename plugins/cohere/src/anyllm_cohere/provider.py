@@ -302,16 +302,9 @@ def _tool_name(tool: dict[str, Any]) -> Any:
 
 def convert_tool(tool: dict[str, Any], provider: str) -> dict[str, Any]:
     """OpenAI function tool → Cohere v2 tool (same shape, without OpenAI's per-tool ``strict``)."""
-    if tool.get("type", "function") != "function":
-        raise errors.UnsupportedParameterError(
-            "tools", provider, f"only function tools are supported, got type {tool.get('type')!r}"
-        )
-    fn = tool["function"]
-    out: dict[str, Any] = {"name": fn["name"]}
-    if fn.get("description"):
-        out["description"] = fn["description"]
-    out["parameters"] = fn.get("parameters") or {"type": "object", "properties": {}}
-    return {"type": "function", "function": out}
+    from any_llm.tools import function_of
+
+    return {"type": "function", "function": function_of(tool, provider)}
 
 
 def convert_response_format(response_format: dict[str, Any] | None) -> dict[str, Any] | None:

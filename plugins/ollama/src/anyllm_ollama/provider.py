@@ -324,16 +324,9 @@ def _merge_extra(body: dict[str, Any], options: dict[str, Any], extra: Mapping[s
 
 def convert_tool(tool: dict[str, Any], provider: str) -> dict[str, Any]:
     """An OpenAI function tool as Ollama's ``ToolDefinition`` (``parameters`` is required there)."""
-    if tool.get("type", "function") != "function":
-        raise errors.UnsupportedParameterError(
-            "tools", provider, f"only function tools are supported, got type {tool.get('type')!r}"
-        )
-    fn = tool["function"]
-    out: dict[str, Any] = {"name": fn["name"]}
-    if fn.get("description"):
-        out["description"] = fn["description"]
-    out["parameters"] = fn.get("parameters") or {"type": "object", "properties": {}}
-    return {"type": "function", "function": out}
+    from any_llm.tools import function_of
+
+    return {"type": "function", "function": function_of(tool, provider)}
 
 
 def convert_response_format(response_format: dict[str, Any] | None) -> Any:

@@ -14,11 +14,18 @@ authenticated:
 
 Embeddings use Vertex's own ``:predict`` (``{"instances": [{"content": ...}], "parameters": {...}}`` →
 ``predictions[].embeddings.values``); model listing is another API on Vertex and is not offered.
+
+Token counting is Vertex's ``:countTokens`` (its ``CountTokensRequest``: ``contents``,
+``systemInstruction``, ``tools``, ``generationConfig`` at the top level, not the Gemini API's
+``generateContentRequest`` wrapper), answered ``{"totalTokens": n}``. Images are the gemini plugin's
+translation sent to the Vertex path: Imagen's ``:predict`` or a Gemini image model's ``:generateContent``.
+Batch jobs are declared off: Vertex's ``batchPredictionJobs`` read their input from Cloud Storage or
+BigQuery and write results there, so they need a bucket or dataset this plugin does not manage.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 from anyllm_gemini import GeminiProvider
@@ -31,7 +38,15 @@ from any_llm.types.embedding import CreateEmbeddingResponse, Embedding, Usage
 from any_llm.wire import loads, shape_error
 from anyllm_vertexai.settings import ENDPOINT_TEMPLATE, OPTIONS, VertexSettings
 
+if TYPE_CHECKING:
+    from any_llm.families.params import ImageGenerationParams
+
 __all__ = ["VertexaiProvider"]
+
+_COUNTED = frozenset({"contents", "systemInstruction", "tools", "generationConfig"})
+"""The fields of Vertex's CountTokensRequest that a generateContent body shares."""
+_NOT_COUNTED = frozenset({"toolConfig", "safetySettings", "labels"})
+"""generateContent fields that steer generation and hold no prompt tokens."""
 
 
 class VertexaiProvider(GeminiProvider):
@@ -46,11 +61,17 @@ class VertexaiProvider(GeminiProvider):
     docs_url = "https://cloud.google.com/vertex-ai/generative-ai/docs/model-reference/inference"
     supports_embedding = True
     supports_list_models = False
-    # Vertex serves these at other routes than the Gemini API (batch prediction jobs, Imagen, its own
-    # countTokens path): not offered until translated, rather than sent to the wrong place
-    supports_image_generation = False
+    supports_image_generation = True
+    supports_count_tokens = True
     supports_batch = False
-    supports_count_tokens = False
+    capability_notes: ClassVar[dict[str, str]] = {
+        "batch": (
+            "Vertex AI batch prediction jobs (batchPredictionJobs) read their input from Cloud Storage or "
+            "BigQuery and write the results there, not inline; create the job with a gs:// or bq:// source "
+            "(gcloud, the console or the Vertex SDK), or use the gemini provider's batch() with a Gemini API key"
+        ),
+        "list_models": "Vertex AI lists publisher models through its Model Garden API, not this endpoint",
+    }
     client_options: ClassVar[frozenset[str]] = OPTIONS
     default_location: ClassVar[str] = "us-central1"
 
@@ -67,16 +88,45 @@ class VertexaiProvider(GeminiProvider):
             return None  # express mode: the key is the credential
         return self.vertex.auth()[0]
 
+    def _model_url(self, model: str, method: str) -> str:
+        """``{model path}:{method}`` on Vertex: under the project and location, or (express mode, with a
+        key) under the global endpoint's ``publishers/google``."""
+        if self.api_key is not None:
+            base = "https://aiplatform.googleapis.com" if self.api_base == ENDPOINT_TEMPLATE else self.api_base
+            name = quote(model.strip().removeprefix("publishers/google/models/"), safe="@.")
+            return f"{base}/v1/publishers/google/models/{name}:{method}"
+        return f"{self.vertex.model_path(self.api_base, 'google', model)}:{method}"
+
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         request = super().build_completion_request(params)
         method = request.url.rpartition(":")[2]  # generateContent / streamGenerateContent
-        if self.api_key is not None:
-            # express mode is served by the global endpoint
-            base = "https://aiplatform.googleapis.com" if self.api_base == ENDPOINT_TEMPLATE else self.api_base
-            model = quote(params.model.strip().removeprefix("publishers/google/models/"), safe="@.")
-            request.url = f"{base}/v1/publishers/google/models/{model}:{method}"
-        else:
-            request.url = f"{self.vertex.model_path(self.api_base, 'google', params.model)}:{method}"
+        request.url = self._model_url(params.model, method)
+        return request
+
+    # -- token counting: Vertex's countTokens takes the request's fields at the top level ------------
+
+    def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
+        """The gemini plugin's generateContent body, as Vertex's ``CountTokensRequest``. ``toolConfig``
+        and ``safetySettings`` steer generation and hold no prompt tokens, so they are left out; any
+        other field (``cachedContent``...) is refused rather than left uncounted."""
+        inner = dict(super().build_count_tokens_request(params).json["generateContentRequest"])
+        inner.pop("model", None)
+        for name in _NOT_COUNTED:
+            inner.pop(name, None)
+        unknown = sorted(set(inner) - _COUNTED)
+        if unknown:
+            raise errors.UnsupportedParameterError(
+                unknown[0],
+                self.name,
+                "Vertex's countTokens takes contents, systemInstruction, tools and generationConfig",
+            )
+        return HTTPRequest("POST", self._model_url(params.model, "countTokens"), json=inner)
+
+    # -- images: the gemini plugin's translation (Imagen :predict, Gemini :generateContent) on Vertex ---
+
+    def build_image_generation_request(self, params: ImageGenerationParams) -> HTTPRequest:
+        request = super().build_image_generation_request(params)
+        request.url = self._model_url(params.model, request.url.rpartition(":")[2])
         return request
 
     # -- embeddings: Vertex's predict API, not the Gemini API's batchEmbedContents ------------------
@@ -103,11 +153,7 @@ class VertexaiProvider(GeminiProvider):
         body: dict[str, Any] = {"instances": instances}
         if parameters:
             body["parameters"] = parameters
-        if self.api_key is not None:
-            base = "https://aiplatform.googleapis.com" if self.api_base == ENDPOINT_TEMPLATE else self.api_base
-            name = quote(model.strip().removeprefix("publishers/google/models/"), safe="@.")
-            return HTTPRequest("POST", f"{base}/v1/publishers/google/models/{name}:predict", json=body)
-        return HTTPRequest("POST", f"{self.vertex.model_path(self.api_base, 'google', model)}:predict", json=body)
+        return HTTPRequest("POST", self._model_url(model, "predict"), json=body)
 
     def parse_embedding(self, body: bytes, model: str) -> CreateEmbeddingResponse:
         data = loads(body, self.name)

@@ -17,9 +17,17 @@ The JSON file is one of two kinds:
   (default ``https://oauth2.googleapis.com/token``); a ``quota_project_id`` is sent as
   ``x-goog-user-project``.
 
+- ``external_account`` (workload identity federation): a file-, url- or AWS-sourced subject token
+  exchanged at Google's STS, optionally for an impersonated service account's token
+  (:mod:`anyllm_vertexai.external_account`).
+
+- ``impersonated_service_account`` (``gcloud auth application-default login
+  --impersonate-service-account``): its ``source_credentials`` (either kind above) get a token, which
+  buys the target service account's token at ``service_account_impersonation_url``.
+
 Each is a :class:`~any_llm.auth.TokenAuth`: core sends the requests through the client's transport,
-caches the token and refreshes it. Other kinds (``external_account``, impersonation) are refused with
-a message saying so, rather than half supported.
+caches the token and refreshes it. Executable-sourced external accounts are refused with a message
+saying so, rather than half supported.
 """
 
 from __future__ import annotations
@@ -39,6 +47,7 @@ __all__ = [
     "CLOUD_PLATFORM_SCOPE",
     "DEFAULT_TOKEN_URI",
     "AuthorizedUserAuth",
+    "ImpersonatedAuth",
     "MetadataServerAuth",
     "ServiceAccountAuth",
     "application_default",
@@ -153,6 +162,46 @@ class MetadataServerAuth(TokenAuth):
         return response.oauth_token(None, "the machine's attached service account and its scopes")
 
 
+class ImpersonatedAuth(TokenAuth):
+    """An ``impersonated_service_account`` file: the source credentials' token, traded at IAM Credentials
+    for the target service account's token (the source flow and the trade are both requests core sends)."""
+
+    def __init__(self, info: Mapping[str, Any]) -> None:
+        source = info.get("source_credentials")
+        url = info.get("service_account_impersonation_url")
+        if not isinstance(source, Mapping) or not isinstance(url, str):
+            raise errors.ConfigurationError(
+                "the impersonated_service_account credentials lack source_credentials or "
+                "service_account_impersonation_url; run `gcloud auth application-default login "
+                "--impersonate-service-account=...` again"
+            )
+        if source.get("type") not in ("service_account", "authorized_user"):
+            raise errors.ConfigurationError(
+                f"impersonated_service_account credentials with source_credentials of type {source.get('type')!r} "
+                "are not supported; use a service_account key or authorized_user (gcloud) source"
+            )
+        self.source = from_info(source)
+        self.url = url
+        delegates = info.get("delegates")
+        self.delegates = [str(d) for d in delegates] if isinstance(delegates, list) else []
+        quota = info.get("quota_project_id")
+        self.quota_project = quota if isinstance(quota, str) else None
+
+    def __repr__(self) -> str:
+        return f"ImpersonatedAuth({self.url.rpartition('/serviceAccounts/')[2].partition(':')[0]!r})"
+
+    def token_flow(self) -> TokenFlow:
+        from anyllm_vertexai.external_account import impersonate
+
+        source = yield from self.source.token_flow()
+        return (yield from impersonate(self.url, source, (CLOUD_PLATFORM_SCOPE,), delegates=self.delegates))
+
+    def apply(self, headers: MutableMapping[str, str], token: Token) -> None:
+        super().apply(headers, token)
+        if self.quota_project:
+            headers["x-goog-user-project"] = self.quota_project
+
+
 def load_credentials_file(path: str | os.PathLike[str]) -> dict[str, Any]:
     """A credentials JSON file, with errors that name the file but never its content."""
     try:
@@ -183,9 +232,16 @@ def from_info(info: Mapping[str, Any]) -> TokenAuth:
         return ServiceAccountAuth(info)
     if kind == "authorized_user":
         return AuthorizedUserAuth(info)
+    if kind == "external_account":
+        from anyllm_vertexai.external_account import ExternalAccountAuth
+
+        return ExternalAccountAuth(info)
+    if kind == "impersonated_service_account":
+        return ImpersonatedAuth(info)
     raise errors.ConfigurationError(
-        f"Google credentials of type {kind!r} are not supported; use a service_account key or authorized_user "
-        "(gcloud) credentials, or the metadata server"
+        f"Google credentials of type {kind!r} are not supported; use a service_account key, authorized_user "
+        "(gcloud), impersonated_service_account or external_account (workload identity federation) credentials, "
+        "or the metadata server"
     )
 
 

@@ -12,6 +12,13 @@ The Messages API body and answers are Anthropic's; Vertex changes three things
   ready token as ``api_key=`` (what ``gcloud auth print-access-token`` prints; anthropic's
   ``AnthropicVertex(access_token=...)``).
 
+Token counting is Vertex's ``count-tokens`` endpoint
+(https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude/count-tokens):
+``POST .../publishers/anthropic/models/count-tokens:rawPredict`` with the anthropic plugin's
+count_tokens body (the model stays in the body there) plus ``anthropic_version``, answered
+``{"input_tokens": n}``. Anthropic's Message Batches are not served on Vertex (its batch prediction
+jobs read Cloud Storage or BigQuery): declared off with a note saying so.
+
 Project and location resolve as for ``vertexai`` (:mod:`anyllm_vertexai.settings`), plus the
 Anthropic SDK's names: ``ANTHROPIC_VERTEX_PROJECT_ID`` and ``CLOUD_ML_REGION``; the default location
 is ``us-east5``.
@@ -46,8 +53,16 @@ class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
     requires_api_key = False
     docs_url = "https://cloud.google.com/vertex-ai/generative-ai/docs/partner-models/claude"
     supports_list_models = False
-    supports_batch = False  # Anthropic's batch and count_tokens routes are not this platform's
-    supports_count_tokens = False
+    supports_batch = False
+    supports_count_tokens = True
+    capability_notes: ClassVar[dict[str, str]] = {
+        "batch": (
+            "Anthropic's Message Batches API is not served on Vertex AI; Vertex batch prediction jobs read their "
+            "input from Cloud Storage or BigQuery (create them with gcloud or the console), or use the anthropic "
+            "provider's batch() with an Anthropic API key"
+        ),
+        "list_models": "Vertex AI lists partner models through its Model Garden API, not this endpoint",
+    }
     client_options: ClassVar[frozenset[str]] = OPTIONS
     default_location: ClassVar[str] = "us-east5"
 
@@ -75,6 +90,15 @@ class VertexaianthropicProvider(OwnErrors, AnthropicProvider):
         method = "streamRawPredict" if params.stream else "rawPredict"
         url = f"{self.vertex.model_path(self.api_base, 'anthropic', params.model)}:{method}"
         return HTTPRequest("POST", url, json=body, stream=bool(params.stream))
+
+    def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
+        """The anthropic plugin's count_tokens body (model included: the endpoint is shared by every Claude
+        model), the version in the body instead of a header, sent to ``count-tokens:rawPredict``."""
+        request = super().build_count_tokens_request(params)
+        payload = dict(request.json)
+        payload["anthropic_version"] = VERTEX_ANTHROPIC_VERSION
+        url = f"{self.vertex.model_path(self.api_base, 'anthropic', 'count-tokens')}:rawPredict"
+        return HTTPRequest("POST", url, json=payload)
 
     def build_messages_request(self, body: dict[str, Any]) -> HTTPRequest:
         """``messages()`` sent natively, Vertex's way: the model in the URL, the version (and any betas)

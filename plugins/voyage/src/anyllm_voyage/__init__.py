@@ -9,7 +9,11 @@ The wire (https://docs.voyageai.com/reference/embeddings-api): ``POST /embedding
 except that ``usage`` has only ``total_tokens``, which is also reported as ``prompt_tokens`` (every
 token of an embedding request is input). Voyage's own options go as keywords and are sent as given;
 openai-python's ``dimensions`` is sent as Voyage's ``output_dimension``. ``encoding_format="base64"``
-is refused: the answer would not be the float vectors ``CreateEmbeddingResponse`` holds.
+is refused: the answer would not be the float vectors ``CreateEmbeddingResponse`` holds;
+``encoding_format="float"`` (openai-python's spelling of the default) is not sent, because Voyage's
+spec knows only ``base64`` and means float vectors when the field is absent.
+Request bodies are checked in the tests against Voyage's published OpenAPI description
+(``tests/spec/voyage-openapi.json``).
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ class VoyageProvider(Provider):
                 self.name,
                 "only float vectors fit CreateEmbeddingResponse; leave encoding_format unset",
             )
+        if options.get("encoding_format") == "float":
+            del options["encoding_format"]  # Voyage's default; its spec's enum has only "base64"
         body.update(options)
         return HTTPRequest("POST", "embeddings", json=body)
 
