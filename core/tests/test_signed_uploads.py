@@ -202,3 +202,17 @@ def test_a_64_mb_upload_is_hashed_signed_and_sent_with_flat_memory(tmp_path: Pat
     assert uploaded.bytes == _SpoolingVerifier.sizes[1] > SIZE
     print(f"\n{SIZE >> 20} MB signed upload: tracemalloc peak {peak / 1e6:.2f} MB")
     assert peak < 8 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB while signing and sending {SIZE >> 20} MB"
+
+
+def test_the_async_client_signs_the_same_way(tmp_path: Path) -> None:
+    import asyncio
+
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(DATA)
+    with SigV4Server({AKID: SECRET}, SERVICE) as server, client("signed-files-test", server.url) as c:
+        server.script += [Reply.json(FILE), Reply.json(FILE)]
+        asyncio.run(c.aupload_file(str(path)))
+        with client("unsigned-payload-files-test", server.url) as u:
+            asyncio.run(u.aupload_file(str(path)))
+    assert server.verdicts == [None, None]
+    assert [multipart_fields(r)[1]["file"] for r in server.requests] == [DATA, DATA]
