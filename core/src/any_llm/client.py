@@ -406,7 +406,7 @@ class AnyLLM(FamilyMethods):
 
     # -- token counting -----------------------------------------------------------------------
 
-    def _count_tokens_call(self, model: str, messages: Any, kwargs: dict[str, Any]) -> Call:
+    def _count_tokens_params(self, model: str, messages: Any, kwargs: dict[str, Any]) -> tuple[Any, CallOptions]:
         from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
         if not self.provider.supports_count_tokens:
@@ -415,6 +415,9 @@ class AnyLLM(FamilyMethods):
         args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
         params = build_params(model, messages, args, kwargs)
         check_request(self.provider, params)
+        return params, options
+
+    def _count_tokens_call(self, model: str, params: Any, options: CallOptions) -> Call:
         request = self.provider.build_count_tokens_request(params)
 
         def finish(response: httpx.Response) -> int:
@@ -432,12 +435,55 @@ class AnyLLM(FamilyMethods):
 
     def count_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
         """Input tokens of ``messages`` (``tools`` etc. count too), counted by the provider's own endpoint."""
-        result: int = self._run(self._count_tokens_call(model, messages, kwargs))
+        params, options = self._count_tokens_params(model, messages, kwargs)
+        flow = self.provider.count_tokens_flow(params)
+        if flow is not None:  # several requests (see Provider.count_tokens_flow)
+            from any_llm.families.client import _each
+            from any_llm.families.flow import drive
+
+            info = self._flow_started(model, params)
+            try:
+                counted: int = drive(self.transport, self.provider, _each(options, flow), options.timeout)
+            except BaseException as exc:
+                if info is not None:
+                    callhooks.fail(info, exc)
+                raise
+            if info is not None:
+                callhooks.succeed(info, counted)
+            return counted
+        result: int = self._run(self._count_tokens_call(model, params, options))
         return result
+
+    def _flow_started(self, model: str, params: Any) -> Any:
+        """Call hooks for a counting flow (start, then response or error; its attempts are not reported),
+        or None when no hook plugin listens."""
+        if not (callhooks.ACTIVE and callhooks.enabled()):
+            return None
+        from any_llm.provider import HTTPRequest
+
+        return callhooks.start_call(
+            self.provider, "count_tokens", model, HTTPRequest("POST", ""), params.given(), params.messages
+        )
 
     async def acount_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
         """Async twin of :meth:`count_tokens`."""
-        result: int = await self._arun(self._count_tokens_call(model, messages, kwargs))
+        params, options = self._count_tokens_params(model, messages, kwargs)
+        flow = self.provider.count_tokens_flow(params)
+        if flow is not None:
+            from any_llm.families.client import _each
+            from any_llm.families.flow import adrive
+
+            info = self._flow_started(model, params)
+            try:
+                counted: int = await adrive(self.transport, self.provider, _each(options, flow), options.timeout)
+            except BaseException as exc:
+                if info is not None:
+                    callhooks.fail(info, exc)
+                raise
+            if info is not None:
+                callhooks.succeed(info, counted)
+            return counted
+        result: int = await self._arun(self._count_tokens_call(model, params, options))
         return result
 
     # -- lifecycle ----------------------------------------------------------------------------
