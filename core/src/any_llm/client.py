@@ -406,7 +406,9 @@ class AnyLLM(FamilyMethods):
 
     # -- token counting -----------------------------------------------------------------------
 
-    def _count_tokens_params(self, model: str, messages: Any, kwargs: dict[str, Any]) -> tuple[Any, CallOptions]:
+    def _count_tokens_call(self, model: str, messages: Any, kwargs: dict[str, Any]) -> Call:
+        """One request (the provider's build/parse pair), or a counting flow of several (llama.cpp renders
+        the chat template, then tokenizes: :meth:`Provider.count_tokens_flow`), as one call either way."""
         from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
         if not self.provider.supports_count_tokens:
@@ -415,75 +417,33 @@ class AnyLLM(FamilyMethods):
         args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
         params = build_params(model, messages, args, kwargs)
         check_request(self.provider, params)
-        return params, options
+        described: dict[str, Any] = {
+            "operation": "count_tokens",
+            "model": model,
+            "content": params.messages,
+            "api": "count_tokens",
+        }
+        flow = self.provider.count_tokens_flow(params)
+        if flow is not None:
+            from any_llm.families.flow import FlowRun
 
-    def _count_tokens_call(self, model: str, params: Any, options: CallOptions) -> Call:
+            run = FlowRun(self.provider, flow, options)
+            return Call(run.first, options.timeout, run.finish, params, advance=run.advance, **described)
         request = self.provider.build_count_tokens_request(params)
 
         def finish(response: httpx.Response) -> int:
             return self._parse("a token count", self.provider.parse_count_tokens, response)
 
-        return self._call(
-            request,
-            options,
-            finish,
-            operation="count_tokens",
-            model=model,
-            content=params.messages,
-            api="count_tokens",
-        )
+        return self._call(request, options, finish, params, **described)
 
     def count_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
         """Input tokens of ``messages`` (``tools`` etc. count too), counted by the provider's own endpoint."""
-        params, options = self._count_tokens_params(model, messages, kwargs)
-        flow = self.provider.count_tokens_flow(params)
-        if flow is not None:  # several requests (see Provider.count_tokens_flow)
-            from any_llm.families.client import _each
-            from any_llm.families.flow import drive
-
-            info = self._flow_started(model, params)
-            try:
-                counted: int = drive(self.transport, self.provider, _each(options, flow), options.timeout)
-            except BaseException as exc:
-                if info is not None:
-                    callhooks.fail(info, exc)
-                raise
-            if info is not None:
-                callhooks.succeed(info, counted)
-            return counted
-        result: int = self._run(self._count_tokens_call(model, params, options))
+        result: int = self._run(self._count_tokens_call(model, messages, kwargs))
         return result
-
-    def _flow_started(self, model: str, params: Any) -> Any:
-        """Call hooks for a counting flow (start, then response or error; its attempts are not reported),
-        or None when no hook plugin listens."""
-        if not (callhooks.ACTIVE and callhooks.enabled()):
-            return None
-        from any_llm.provider import HTTPRequest
-
-        return callhooks.start_call(
-            self.provider, "count_tokens", model, HTTPRequest("POST", ""), params.given(), params.messages
-        )
 
     async def acount_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
         """Async twin of :meth:`count_tokens`."""
-        params, options = self._count_tokens_params(model, messages, kwargs)
-        flow = self.provider.count_tokens_flow(params)
-        if flow is not None:
-            from any_llm.families.client import _each
-            from any_llm.families.flow import adrive
-
-            info = self._flow_started(model, params)
-            try:
-                counted: int = await adrive(self.transport, self.provider, _each(options, flow), options.timeout)
-            except BaseException as exc:
-                if info is not None:
-                    callhooks.fail(info, exc)
-                raise
-            if info is not None:
-                callhooks.succeed(info, counted)
-            return counted
-        result: int = await self._arun(self._count_tokens_call(model, params, options))
+        result: int = await self._arun(self._count_tokens_call(model, messages, kwargs))
         return result
 
     # -- lifecycle ----------------------------------------------------------------------------

@@ -107,7 +107,7 @@ class FamilyMethods:
         """A multi-request operation as one call (see :class:`~any_llm.families.flow.FlowRun`)."""
         from any_llm.callhooks import OPERATIONS
 
-        run = FlowRun(self.provider, _each(options, flow))
+        run = FlowRun(self.provider, flow, options)
         return Call(
             run.first,
             options.timeout,
@@ -527,17 +527,3 @@ def _applied(options: CallOptions, request: HTTPRequest) -> HTTPRequest:
         raise errors.ConfigurationError("extra_body needs a JSON request body; this call uploads a file")
     options.apply(request)
     return request
-
-
-def _each(options: CallOptions, flow: Flow[_R]) -> Flow[_R]:
-    """``flow`` with the per-call options on each request (extra_body only on its JSON requests)."""
-    body_less = CallOptions(options.timeout, options.extra_headers, options.extra_query, None)
-    answer = None
-    try:
-        while True:
-            request = next(flow) if answer is None else flow.send(answer)
-            (options if isinstance(request.json, dict) else body_less).apply(request)
-            answer = yield request
-    except StopIteration as stop:
-        result: _R = stop.value
-        return result

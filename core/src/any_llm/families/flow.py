@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 if TYPE_CHECKING:
     import httpx
 
+    from any_llm.calls import CallOptions
     from any_llm.provider import HTTPRequest, Provider
 
-__all__ = ["Answer", "Flow", "FlowRun"]
+__all__ = ["Answer", "Flow", "FlowRun", "with_options"]
 
 T = TypeVar("T")
 
@@ -66,9 +67,9 @@ class FlowRun:
 
     __slots__ = ("first", "flow", "provider", "result")
 
-    def __init__(self, provider: Provider, flow: Flow[Any]) -> None:
+    def __init__(self, provider: Provider, flow: Flow[Any], options: CallOptions | None = None) -> None:
         self.provider = provider
-        self.flow = flow
+        self.flow = flow = flow if options is None else with_options(options, flow)
         self.result: Any = None
         try:
             self.first = _step(provider, flow, None)
@@ -91,3 +92,19 @@ class FlowRun:
 
     def finish(self, response: httpx.Response) -> Any:
         return self.result
+
+
+def with_options(options: CallOptions, flow: Flow[T]) -> Flow[T]:
+    """``flow`` with the caller's per-call options on each request (``extra_body`` only on JSON requests)."""
+    from any_llm.calls import CallOptions
+
+    body_less = CallOptions(options.timeout, options.extra_headers, options.extra_query, None)
+    answer = None
+    try:
+        while True:
+            request = next(flow) if answer is None else flow.send(answer)
+            (options if isinstance(request.json, dict) else body_less).apply(request)
+            answer = yield request
+    except StopIteration as stop:
+        result: T = stop.value
+        return result
