@@ -424,13 +424,7 @@ def completion(
     Raises:
         AnyLLMError: a subclass named for what went wrong (see ``any_llm.errors``).
     """
-    if kwargs.get("fallbacks") is not None:
-        router, routed_args = _routed(locals())
-        return router.completion(model="primary", **routed_args)  # type: ignore[no-any-return]
-    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
-    return client.completion(
-        model_id,
-        messages,
+    sent: dict[str, Any] = dict(
         tools=tools,
         tool_choice=tool_choice,
         temperature=temperature,
@@ -452,8 +446,13 @@ def completion(
         stream_options=stream_options,
         max_completion_tokens=max_completion_tokens,
         reasoning_effort=reasoning_effort,
-        **kwargs,
     )
+    if kwargs.get("fallbacks") is not None:
+        scope = dict(model=model, messages=messages, provider=provider, api_key=api_key, api_base=api_base)
+        router, routed_args = _routed(dict(scope, client_args=client_args, kwargs=kwargs, **sent))
+        return router.completion(model="primary", **routed_args)  # type: ignore[no-any-return]
+    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    return client.completion(model_id, messages, **sent, **kwargs)
 
 
 @overload
@@ -623,13 +622,7 @@ async def acompletion(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
-    if kwargs.get("fallbacks") is not None:
-        router, routed_args = _routed(locals())
-        return await router.acompletion(model="primary", **routed_args)  # type: ignore[no-any-return]
-    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
-    return await client.acompletion(
-        model_id,
-        messages,
+    sent: dict[str, Any] = dict(
         tools=tools,
         tool_choice=tool_choice,
         temperature=temperature,
@@ -651,8 +644,13 @@ async def acompletion(
         stream_options=stream_options,
         max_completion_tokens=max_completion_tokens,
         reasoning_effort=reasoning_effort,
-        **kwargs,
     )
+    if kwargs.get("fallbacks") is not None:
+        scope = dict(model=model, messages=messages, provider=provider, api_key=api_key, api_base=api_base)
+        router, routed_args = _routed(dict(scope, client_args=client_args, kwargs=kwargs, **sent))
+        return await router.acompletion(model="primary", **routed_args)  # type: ignore[no-any-return]
+    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    return await client.acompletion(model_id, messages, **sent, **kwargs)
 
 
 acompletion.__doc__ = completion.__doc__  # the twins share one text (a test holds them equal)
