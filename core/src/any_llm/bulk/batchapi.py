@@ -133,14 +133,14 @@ def row_error(code: str, message: str, provider: str, batch_id: str) -> errors.A
 
 
 def _result_body(item: BatchResultItem) -> tuple[str, int | None, int | None]:
-    from any_llm.bulk.calls import _completion_json
+    from any_llm.bulk.calls import completion_json
     from any_llm.types.completion import ChatCompletion
 
     result = item.result
     if isinstance(result, ChatCompletion):
         usage = result.usage
         return (
-            _completion_json(result),
+            completion_json(result),
             usage.prompt_tokens if usage is not None else None,
             usage.completion_tokens if usage is not None else None,
         )
@@ -433,10 +433,10 @@ async def arun_batch_api(
             raise errors.ConfigurationError(f"{name} must be a positive number of seconds, got {value!r}")
     if max_wait is not None and (isinstance(max_wait, bool) or not isinstance(max_wait, (int, float)) or max_wait < 0):
         raise errors.ConfigurationError(f"max_wait must be a number of seconds >= 0 or None, got {max_wait!r}")
-    from any_llm.bulk.runner import _open_output
+    from any_llm.bulk.runner import open_output
 
     total = count_rows(requests)
-    out = _open_output(requests, output, errors_path, 1.0, retry_failed)
+    out = open_output(requests, output, errors_path, 1.0, retry_failed)
     stats = BulkStats(out.path, out.errors_path, total=total)
     stats.resumed = out.resumed_ok + out.resumed_failed
     stats.failed = out.resumed_failed

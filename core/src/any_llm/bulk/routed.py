@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
-from any_llm.bulk.calls import Answer, Caller, _completion_json
+from any_llm.bulk.calls import Answer, Caller, completion_json
 
 if TYPE_CHECKING:
     from any_llm.router.routing import Router
@@ -65,7 +65,7 @@ class RouterCaller(Caller):
         completion = await self.router.acompletion(group, messages, **args)
         usage = completion.usage
         return Answer(
-            _completion_json(completion),
+            completion_json(completion),
             200,
             None,
             {},

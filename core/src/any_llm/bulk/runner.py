@@ -34,7 +34,7 @@ from any_llm.bulk.rows import Requests, Row, count_rows, iter_rows
 if TYPE_CHECKING:
     from any_llm.router.routing import Router
 
-__all__ = ["Outcome", "arun", "send_row"]
+__all__ = ["Outcome", "arun", "open_output", "send_row"]
 
 DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_RETRIES = 6
@@ -208,7 +208,7 @@ async def arun(
 
         router = as_router(router)  # a bad config file fails before the output is touched
     total = count_rows(requests)
-    out = _open_output(requests, output, errors_path, fsync_interval, retry_failed)
+    out = open_output(requests, output, errors_path, fsync_interval, retry_failed)
     stats = BulkStats(out.path, out.errors_path, total=total)
     stats.resumed = out.resumed_ok + out.resumed_failed
     stats.failed = out.resumed_failed
@@ -269,13 +269,14 @@ def _caller(
     return RouterCaller(as_router(router))
 
 
-def _open_output(
+def open_output(
     requests: Requests,
     output: str | os.PathLike[str],
     errors_path: str | os.PathLike[str] | None,
     fsync_interval: float,
     retry_failed: bool,
 ) -> OutputFile:
+    """The output file (resumed if it exists), after checking the input: shared by the direct and batch modes."""
     if isinstance(requests, (str, os.PathLike)):
         if not Path(requests).is_file():
             raise errors.ConfigurationError(f"input file {requests} does not exist (give a JSONL of batch requests)")
