@@ -270,15 +270,31 @@ def ray(session: nox.Session) -> None:
         "-p",
         "no:cacheprovider",
         *session.posargs,
-        env={"RAY_AUTH_MODE": "disabled"},
+        env={"RAY_AUTH_MODE": "disabled", "ANYLLM_RAY_REQUIRED": "1"},
+    )
+
+
+@nox.session(python=PYTHON)
+def bulk(session: nox.Session) -> None:
+    """The bulk resume proof at the issue's size: 20,000 rows, the runner killed twice, resumed (minutes)."""
+    _install(session, "-e", "core", "-e", "plugins/openai", *TEST_DEPS)
+    session.run(
+        "pytest",
+        "tests/reliability/test_bulk_resume.py",
+        "-p",
+        "no:cacheprovider",
+        *session.posargs,
+        env={"ANYLLM_BULK_RESUME_ROWS": "20000"},
     )
 
 
 @nox.session(python=PYTHON)
 def bench_bulk(session: nox.Session) -> None:
     """Bulk throughput: any_llm.bulk.run vs a bare asyncio+httpx loop at the same concurrency."""
-    _install(session, "-e", "core", "-e", "plugins/openai")
-    session.run("python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs)
+    _install(session, "-e", "core", "-e", "plugins/openai", "-e", "extensions/ray", "ray[data]")
+    session.run(
+        "python", str(ROOT / "bench" / "bulk" / "bench_bulk.py"), *session.posargs, env={"RAY_AUTH_MODE": "disabled"}
+    )
 
 
 DOCS_DEPS = [

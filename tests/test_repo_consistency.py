@@ -123,6 +123,36 @@ def test_tool_pins_are_stated_once() -> None:
     )
 
 
+def test_no_private_name_is_imported_across_modules() -> None:
+    """``from any_llm.x import _name`` couples modules through what one of them calls private. A package's
+    own private submodules (``from anyllm_gemini import _batch``) are fine; private names inside them are not
+    imported from another module."""
+    import ast
+
+    sources = [ROOT / "core" / "src" / "any_llm", *sorted(ROOT.glob("*/*/src/anyllm_*"))]
+    offenders = []
+    for package in sources:
+        for path in package.rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if not isinstance(node, ast.ImportFrom) or not node.module:
+                    continue
+                if not node.module.startswith(("any_llm", "anyllm_")):
+                    continue
+                module_dir = ROOT / "core" / "src" / node.module.replace(".", "/")
+                if node.module.startswith("anyllm_"):
+                    top = node.module.split(".")[0]
+                    found = list(ROOT.glob(f"*/*/src/{top}"))
+                    module_dir = found[0].parent / node.module.replace(".", "/") if found else module_dir
+                for alias in node.names:
+                    name = alias.name
+                    if not name.startswith("_") or name.startswith("__"):
+                        continue
+                    if (module_dir / f"{name}.py").exists() or (module_dir / name).is_dir():
+                        continue  # a private submodule of that package
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} imports {name} from {node.module}")
+    assert offenders == []
+
+
 def test_performance_table_is_the_last_bench_run() -> None:
     """docs/performance.md's table is generated from bench/results/results.json (``nox -s readme``)."""
     import importlib.util

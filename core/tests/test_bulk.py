@@ -385,3 +385,21 @@ def test_ctrl_c_stops_cleanly_and_the_same_command_resumes(tmp_path: Path) -> No
         assert done.returncode == 0, done.stderr
     assert f"({len(partial)} from an earlier run)" in done.stdout
     check_answers(read(out), rows)
+
+
+def test_a_missing_sniffio_is_looked_up_once_not_on_every_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpcore imports sniffio ~10 times a request; a failed import walks sys.path each time (asyncenv)."""
+    import importlib.util
+
+    from any_llm.bulk import asyncenv
+
+    monkeypatch.setattr(asyncenv, "_checked", False)
+    monkeypatch.delitem(sys.modules, "sniffio", raising=False)
+    installed = importlib.util.find_spec("sniffio") is not None
+    asyncenv.cache_missing_sniffio()
+    if installed:
+        assert "sniffio" not in sys.modules or sys.modules["sniffio"] is not None  # an installed one is untouched
+    else:
+        assert sys.modules["sniffio"] is None
+        with pytest.raises(ImportError):
+            import sniffio  # noqa: F401

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from any_llm import AnyLLM, callhooks, errors, hookimpl, plugins
-from any_llm.callhooks import AttemptInfo, CallInfo
+from any_llm.callhooks import CallInfo
 from any_llm.testing import MockServer, Reply
+from any_llm.testing.hooks import CallRecorder
 
 KEY = "sk-secret-ABCDEFGHIJKLMNOP"
 OK = {
@@ -40,38 +41,7 @@ def chunk(content: str | None, finish: str | None = None, usage: dict[str, int] 
     return out
 
 
-class Recorder:
-    """A hook plugin recording (hook, call, extra) tuples."""
-
-    def __init__(self) -> None:
-        self.events: list[tuple[str, CallInfo, Any]] = []
-
-    @hookimpl
-    def anyllm_call_start(self, call: CallInfo) -> None:
-        self.events.append(("start", call, None))
-
-    @hookimpl
-    def anyllm_call_attempt(self, call: CallInfo, attempt: AttemptInfo) -> None:
-        self.events.append(("attempt", call, attempt))
-
-    @hookimpl
-    def anyllm_call_response(self, call: CallInfo) -> None:
-        self.events.append(("response", call, None))
-
-    @hookimpl
-    def anyllm_stream_chunk(self, call: CallInfo, chunk: Any) -> None:
-        self.events.append(("chunk", call, chunk))
-
-    @hookimpl
-    def anyllm_stream_end(self, call: CallInfo) -> None:
-        self.events.append(("end", call, None))
-
-    @hookimpl
-    def anyllm_call_error(self, call: CallInfo) -> None:
-        self.events.append(("error", call, None))
-
-    def names(self) -> list[str]:
-        return [e[0] for e in self.events]
+Recorder = CallRecorder
 
 
 class Broken:
@@ -85,13 +55,8 @@ class Broken:
 
 
 @pytest.fixture
-def recorder() -> Iterator[Recorder]:
-    plugins.reset()
-    rec = Recorder()
-    plugins.register_plugin(rec, name="recorder")
-    yield rec
-    plugins.unregister_plugin(rec)
-    plugins.reset()
+def recorder(call_recorder: CallRecorder) -> CallRecorder:
+    return call_recorder
 
 
 @pytest.fixture

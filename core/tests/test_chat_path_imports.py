@@ -45,7 +45,7 @@ CHAT_PATH = {
     "any_llm.types.completion",
     "any_llm.wire",
 }
-STREAM_PATH = CHAT_PATH | {"any_llm.streaming"}
+STREAM_PATH = CHAT_PATH | {"any_llm.opened", "any_llm.streaming"}  # opened: the stream opener a streamed Call carries
 NEVER = ("bridges", "router", "bulk", "pricing", "aws", "eventstream", "model_metadata", "structured", "tools")
 
 PROBE = """

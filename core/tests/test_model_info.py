@@ -15,7 +15,7 @@ from any_llm.testing.server import RecordedRequest
 
 KEY = "sk-model-info-SECRET"
 
-LISTINGS: dict[str, tuple[str, dict[str, Any]]] = {
+LISTINGS: dict[str, tuple[str, Any]] = {
     # provider: (path suffix for api_base, models endpoint body)
     "anthropic": (
         "/v1",
@@ -80,6 +80,52 @@ LISTINGS: dict[str, tuple[str, dict[str, Any]]] = {
         "/v1",
         {"object": "list", "data": [{"id": "meta-llama/Llama-3.1-8B", "object": "model", "max_model_len": 32768}]},
     ),
+    "groq": (  # GET /openai/v1/models (console.groq.com/docs/api-reference#models-list)
+        "/openai/v1",
+        {
+            "object": "list",
+            "data": [
+                {
+                    "id": "llama-3.3-70b-versatile",
+                    "object": "model",
+                    "owned_by": "Meta",
+                    "active": True,
+                    "context_window": 131072,
+                    "max_completion_tokens": 32768,
+                }
+            ],
+        },
+    ),
+    "together": (  # GET /v1/models answers a bare list (docs.together.ai/reference/models-1)
+        "/v1",
+        [
+            {
+                "id": "meta-llama/Llama-3.3-70B-Instruct-Turbo",
+                "object": "model",
+                "type": "chat",
+                "context_length": 131072,
+                "pricing": {"hourly": 0, "input": 0.88, "output": 0.88, "base": 0, "finetune": 0},
+            }
+        ],
+    ),
+    "cohere": (  # GET /v1/models (docs.cohere.com/reference/list-models)
+        "/v1",
+        {"models": [{"name": "command-r-08-2024", "endpoints": ["chat"], "context_length": 128000}]},
+    ),
+    "llamacpp": (  # llama-server's GET /v1/models: the training context in meta (tools/server/README.md)
+        "/v1",
+        {
+            "object": "list",
+            "data": [
+                {
+                    "id": "smollm2",
+                    "object": "model",
+                    "owned_by": "llamacpp",
+                    "meta": {"vocab_type": 2, "n_vocab": 49152, "n_ctx_train": 8192, "n_params": 134515008},
+                }
+            ],
+        },
+    ),
 }
 
 
@@ -101,7 +147,7 @@ def serve(server: MockServer, provider: str) -> str:
         return Reply.json(body)
 
     server.handler = handler
-    return server.url + ("" if provider == "anthropic" else suffix)  # anthropic's base has no /v1
+    return server.url + ("" if provider in ("anthropic", "cohere") else suffix)  # their bases have no /v1
 
 
 @pytest.mark.parametrize(
@@ -112,6 +158,10 @@ def serve(server: MockServer, provider: str) -> str:
         ("openrouter", "openai/gpt-4o", 128000, 16384),
         ("mistral", "mistral-large-latest", 131072, None),
         ("vllm", "meta-llama/Llama-3.1-8B", 32768, None),
+        ("groq", "llama-3.3-70b-versatile", 131072, 32768),
+        ("together", "meta-llama/Llama-3.3-70B-Instruct-Turbo", 131072, None),
+        ("cohere", "command-r-08-2024", 128000, None),
+        ("llamacpp", "smollm2", 8192, None),
     ],
 )
 def test_list_models_carries_limits(
@@ -129,6 +179,11 @@ def test_openrouter_and_mistral_flags(server: MockServer) -> None:
     (mistral,) = list_models(provider="mistral", api_key=KEY, api_base=serve(server, "mistral"))
     assert mistral.supports_tools is True and mistral.input_modalities == ["text"]
     assert mistral.max_context_length == 131072  # the vendor field stays too
+
+
+def test_together_prices_are_per_million_already(server: MockServer) -> None:
+    (item,) = list_models(provider="together", api_key=KEY, api_base=serve(server, "together"))
+    assert item.input_price_per_mtok == Decimal("0.88") and item.output_price_per_mtok == Decimal("0.88")
 
 
 def test_model_info_merges_endpoint_and_price_data(server: MockServer) -> None:

@@ -4,6 +4,8 @@ They are marked ``real_server`` and skip, with the reason, unless ``LLM_TEST_BAS
 server's base URL. CI (and ``nox -s tests``) starts llama-cpp-python + SmolLM2-135M with
 ``.ci/start-llm-server.sh`` and exports the URL it prints. Tests check structure, never wording;
 they use temperature 0 and small ``max_tokens``, and stay at a few dozen requests in total.
+Upstream llama-server (``.ci/start-llama-server.sh``, opt-in: it builds llama.cpp) serves routes that
+llama-cpp-python's server lacks; tests that need them branch on ``server_info["kind"]``.
 """
 
 from __future__ import annotations

@@ -190,13 +190,15 @@ def get_client(provider: str, api_key: str | None, api_base: str | None, client_
         return client
 
 
-def _client_for(
+def pooled_client(
     model: str,
     provider: Any,
     api_key: str | None,
     api_base: str | None,
     client_args: dict[str, Any] | None,
 ) -> tuple[AnyLLM, str]:
+    """The pooled client for this configuration and the model id without its ``provider:`` prefix: what the
+    module-level functions of every family call through."""
     if client_args is not None and not isinstance(client_args, dict):
         raise errors.ConfigurationError(f"client_args must be a dict, got {type(client_args).__name__}")
     name, model_id = split_model(model, provider)
@@ -424,13 +426,7 @@ def completion(
     Raises:
         AnyLLMError: a subclass named for what went wrong (see ``any_llm.errors``).
     """
-    if kwargs.get("fallbacks") is not None:
-        router, routed_args = _routed(locals())
-        return router.completion(model="primary", **routed_args)  # type: ignore[no-any-return]
-    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
-    return client.completion(
-        model_id,
-        messages,
+    sent: dict[str, Any] = dict(
         tools=tools,
         tool_choice=tool_choice,
         temperature=temperature,
@@ -452,8 +448,13 @@ def completion(
         stream_options=stream_options,
         max_completion_tokens=max_completion_tokens,
         reasoning_effort=reasoning_effort,
-        **kwargs,
     )
+    if kwargs.get("fallbacks") is not None:
+        scope = dict(model=model, messages=messages, provider=provider, api_key=api_key, api_base=api_base)
+        router, routed_args = _routed(dict(scope, client_args=client_args, kwargs=kwargs, **sent))
+        return router.completion(model="primary", **routed_args)  # type: ignore[no-any-return]
+    client, model_id = pooled_client(model, provider, api_key, api_base, client_args)
+    return client.completion(model_id, messages, **sent, **kwargs)
 
 
 @overload
@@ -623,13 +624,7 @@ async def acompletion(
     client_args: dict[str, Any] | None = None,
     **kwargs: Any,
 ) -> ChatCompletion | AsyncIterator[ChatCompletionChunk]:
-    if kwargs.get("fallbacks") is not None:
-        router, routed_args = _routed(locals())
-        return await router.acompletion(model="primary", **routed_args)  # type: ignore[no-any-return]
-    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
-    return await client.acompletion(
-        model_id,
-        messages,
+    sent: dict[str, Any] = dict(
         tools=tools,
         tool_choice=tool_choice,
         temperature=temperature,
@@ -651,8 +646,13 @@ async def acompletion(
         stream_options=stream_options,
         max_completion_tokens=max_completion_tokens,
         reasoning_effort=reasoning_effort,
-        **kwargs,
     )
+    if kwargs.get("fallbacks") is not None:
+        scope = dict(model=model, messages=messages, provider=provider, api_key=api_key, api_base=api_base)
+        router, routed_args = _routed(dict(scope, client_args=client_args, kwargs=kwargs, **sent))
+        return await router.acompletion(model="primary", **routed_args)  # type: ignore[no-any-return]
+    client, model_id = pooled_client(model, provider, api_key, api_base, client_args)
+    return await client.acompletion(model_id, messages, **sent, **kwargs)
 
 
 acompletion.__doc__ = completion.__doc__  # the twins share one text (a test holds them equal)

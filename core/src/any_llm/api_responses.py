@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
-from any_llm.api import _client_for
+from any_llm.api import pooled_client
 
 if TYPE_CHECKING:
     from any_llm.api import LLMProvider
@@ -294,7 +294,7 @@ def responses(
             sending for what a translated provider cannot honour.
     """
     call_args = _forwarded(locals())
-    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    client, model_id = pooled_client(model, provider, api_key, api_base, client_args)
     result: Response | Iterator[ResponseStreamEvent] = client.responses(model_id, **call_args)
     return result
 
@@ -507,7 +507,7 @@ async def aresponses(
     **kwargs: Any,
 ) -> Response | AsyncIterator[ResponseStreamEvent]:
     call_args = _forwarded(locals())
-    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    client, model_id = pooled_client(model, provider, api_key, api_base, client_args)
     result: Response | AsyncIterator[ResponseStreamEvent] = await client.aresponses(model_id, **call_args)
     return result
 
@@ -708,7 +708,7 @@ def messages(
             sending for what a translated provider cannot honour.
     """
     call_args = _forwarded(locals())
-    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    client, model_id = pooled_client(model, provider, api_key, api_base, client_args)
     result: MessageResponse | Iterator[MessageStreamEvent] = client.messages(model_id, **call_args)
     return result
 
@@ -866,7 +866,7 @@ async def amessages(
     **kwargs: Any,
 ) -> MessageResponse | AsyncIterator[MessageStreamEvent]:
     call_args = _forwarded(locals())
-    client, model_id = _client_for(model, provider, api_key, api_base, client_args)
+    client, model_id = pooled_client(model, provider, api_key, api_base, client_args)
     result: MessageResponse | AsyncIterator[MessageStreamEvent] = await client.amessages(model_id, **call_args)
     return result
 

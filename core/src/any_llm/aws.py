@@ -91,6 +91,7 @@ def sigv4_headers(
     service: str,
     when: datetime.datetime | None = None,
     also_sign: Collection[str] = (),
+    payload_hash: str | None = None,
 ) -> dict[str, str]:
     """The headers that sign this request with SigV4: ``X-Amz-Date``, ``Authorization``, and
     ``X-Amz-Security-Token`` for temporary credentials.
@@ -99,7 +100,8 @@ def sigv4_headers(
     clients rewrite, like ``user-agent`` or ``accept-encoding``), plus the lower-case names in
     ``also_sign`` (a header the verifier requires signed, such as Google's
     ``x-goog-cloud-target-resource``); the URL's path is encoded a second time, as AWS does for every
-    service but S3.
+    service but S3. The payload enters as its SHA-256: a declared ``x-amz-content-sha256`` header, else
+    ``payload_hash`` (a streamed body hashed beforehand), else ``body``'s.
     """
     body = body or b""
     now = (when or datetime.datetime.now(datetime.timezone.utc)).astimezone(datetime.timezone.utc)
@@ -129,7 +131,9 @@ def sigv4_headers(
             canonical_headers,
             signed_names,
             # a declared payload hash (S3's UNSIGNED-PAYLOAD, a precomputed one) is what AWS checks against
-            signed["x-amz-content-sha256"] if "x-amz-content-sha256" in signed else hashlib.sha256(body).hexdigest(),
+            signed["x-amz-content-sha256"]
+            if "x-amz-content-sha256" in signed
+            else payload_hash or hashlib.sha256(body).hexdigest(),
         ]
     )
     scope = f"{day}/{region}/{service}/aws4_request"
@@ -482,6 +486,27 @@ class AWSProvider(Provider):
             return {}
         return sigv4_headers(
             method, url, headers, body, credentials=self._credentials(), region=self.region, service=self.aws_service
+        )
+
+    def sign_upload(
+        self, method: str, url: str, headers: Mapping[str, str], payload_sha256: str | None
+    ) -> dict[str, str] | None:
+        """A streamed upload: signed at once when the request declares ``x-amz-content-sha256`` (S3's
+        ``UNSIGNED-PAYLOAD``, or a precomputed hash), else over the digest core computes in a first pass."""
+        if self._credentials is None:
+            return {}  # a bearer token: nothing is signed
+        declared = any(name.lower() == "x-amz-content-sha256" for name in headers)
+        if not declared and payload_sha256 is None:
+            return None
+        return sigv4_headers(
+            method,
+            url,
+            headers,
+            None,
+            credentials=self._credentials(),
+            region=self.region,
+            service=self.aws_service,
+            payload_hash=payload_sha256,
         )
 
     def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:

@@ -17,6 +17,11 @@ Zero cost when nobody listens: :data:`ACTIVE` turns False once discovery found n
 any of these hooks, and the client then skips every line of this module. A hook that raises never breaks
 the call: the exception is logged once per plugin and hook (logger ``any_llm``) and the call goes on.
 
+Every operation of every family is one call: completion, embedding, list_models (one call per page),
+count_tokens, responses, messages, rerank, moderation, images, speech, transcription, files and batch jobs
+(a multi-request job such as "upload, then create" is one call whose attempts cover every request). The
+operation names are in :data:`OPERATIONS`; a router's deployment and attempt are in ``call.route``.
+
 Nothing here ever holds an API key: request headers are not exposed, URLs lose their query string, and
 ``messages`` is the caller's own content (a plugin records it only when its user asks for it).
 """
@@ -26,7 +31,8 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
+from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +47,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CALL_HOOKS",
+    "OPERATIONS",
     "AttemptInfo",
     "CallInfo",
+    "RouteInfo",
 ]
 
 logger = logging.getLogger("any_llm")
@@ -68,7 +76,60 @@ _wanted: frozenset[str] = frozenset()
 """The call hooks that have at least one implementation: the others are not even dispatched."""
 _reported: set[tuple[str, str]] = set()
 
+OPERATIONS = {
+    "completion": "chat",
+    "responses": "chat",
+    "messages": "chat",
+    "embedding": "embeddings",
+    "list_models": "list_models",
+    "count_tokens": "count_tokens",
+    "rerank": "rerank",
+    "moderation": "moderation",
+    "image_generation": "image_generation",
+    "speech": "speech",
+    "transcription": "transcription",
+    "upload_file": "upload_file",
+    "retrieve_file": "retrieve_file",
+    "delete_file": "delete_file",
+    "file_content": "file_content",
+    "list_files": "list_files",
+    "create_batch": "create_batch",
+    "retrieve_batch": "retrieve_batch",
+    "cancel_batch": "cancel_batch",
+    "list_batches": "list_batches",
+    "retrieve_batch_results": "retrieve_batch_results",
+}
+"""anyllm method (``CallInfo.api``) → ``CallInfo.operation``. ``chat`` and ``embeddings`` are the OpenTelemetry
+GenAI semantic conventions' ``gen_ai.operation.name`` values (Responses and Messages are chat APIs); the
+conventions name none for the other families, so their operation is the method's own name."""
+
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-goog-request-id", "apim-request-id")
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInfo:
+    """Where a :class:`~any_llm.router.Router` sent this call: one deployment try of a routed call."""
+
+    group: str
+    """The group the caller named (``router.completion(model="smart")``)."""
+    deployment: str
+    """The deployment's name (``Deployment.name``, by default ``group/model``)."""
+    attempt: int
+    """1 for the router's first deployment try of the routed call, 2 for the next (a fallback)..."""
+    fallback: bool = False
+    """True when the deployment belongs to one of the group's fallback groups."""
+
+
+_route: ContextVar[RouteInfo | None] = ContextVar("any_llm_route", default=None)
+
+
+def enter_route(route: RouteInfo) -> Token[RouteInfo | None]:
+    """The router's calls made until :func:`exit_route` carry ``route`` (``CallInfo.route``)."""
+    return _route.set(route)
+
+
+def exit_route(token: Token[RouteInfo | None]) -> None:
+    _route.reset(token)
 
 
 @dataclass(eq=False)
@@ -78,7 +139,8 @@ class CallInfo:
     Fields set before ``anyllm_call_start``: ``provider``, ``model``, ``operation``, ``parameters``,
     ``messages``, ``stream``, ``server_address``/``server_port``, ``started_at``. Filled as the call goes:
     ``attempts``, ``status_code``, ``response_headers``, ``request_id``; at the end: ``duration``,
-    ``result`` (the :class:`~any_llm.types.completion.ChatCompletion`, embedding response or model list),
+    ``result`` (what the operation returns: a ``ChatCompletion``, ``Response``, ``MessageResponse``, embedding
+    response, model list, ``RerankResponse``, ``ImagesResponse``, ``Batch``...; None for a stream or download),
     ``usage``, ``response_model``, ``response_id``, ``finish_reasons``, or ``error``.
     """
 
@@ -87,7 +149,8 @@ class CallInfo:
     model: str
     """The model as requested."""
     operation: str
-    """``"chat"``, ``"embeddings"`` or ``"list_models"`` (the first two are GenAI semantic-convention names)."""
+    """``"chat"``, ``"embeddings"``, ``"rerank"``... (:data:`OPERATIONS`; the first two are GenAI
+    semantic-convention names)."""
     parameters: Mapping[str, Any] = field(default_factory=dict)
     """The request options the caller set (temperature, max_tokens, seed, tools...), content excluded."""
     messages: Any = None
@@ -109,7 +172,8 @@ class CallInfo:
     request_id: str | None = None
     result: Any = None
     usage: Any = None
-    """The result's usage (``CompletionUsage`` / embedding ``Usage``), the last one a stream reported."""
+    """The result's usage (``CompletionUsage``, embedding ``Usage``, Responses/Messages usage...), the last
+    one a stream reported; :attr:`input_tokens` / :attr:`output_tokens` read any of these shapes."""
     response_model: str | None = None
     response_id: str | None = None
     finish_reasons: list[str] = field(default_factory=list)
@@ -118,6 +182,10 @@ class CallInfo:
     """True when a streamed call ran to its end (False: closed early or failed)."""
     error: BaseException | None = None
     """The typed error (an :class:`~any_llm.errors.AnyLLMError` subclass, or whatever the caller raised)."""
+    api: str = ""
+    """The anyllm method (``"completion"``, ``"responses"``, ``"messages"``, ``"create_batch"``...)."""
+    route: RouteInfo | None = None
+    """The router's deployment and attempt when a :class:`~any_llm.router.Router` made this call."""
     data: dict[str, Any] = field(default_factory=dict)
     """Per-call scratch space for plugins: use a key of your own (your distribution name)."""
     output_parts: list[str] | None = None
@@ -142,11 +210,22 @@ class CallInfo:
 
     @property
     def input_tokens(self) -> int | None:
-        return getattr(self.usage, "prompt_tokens", None) if self.usage is not None else None
+        """Input tokens from the usage, whichever API's names it has (``prompt_tokens`` / ``input_tokens``)."""
+        return _tokens(self.usage, "prompt_tokens", "input_tokens")
 
     @property
     def output_tokens(self) -> int | None:
-        return getattr(self.usage, "completion_tokens", None) if self.usage is not None else None
+        """Output tokens (``completion_tokens`` / ``output_tokens``); None for embeddings and rerank."""
+        return _tokens(self.usage, "completion_tokens", "output_tokens")
+
+
+def _tokens(usage: Any, name: str, other: str) -> int | None:
+    if usage is None:
+        return None
+    value = getattr(usage, name, None)
+    if value is None:
+        value = getattr(usage, other, None)
+    return value if isinstance(value, int) else None
 
 
 @dataclass(eq=False)
@@ -249,7 +328,13 @@ def _emit(name: str, **kwargs: Any) -> None:
 
 
 def start_call(
-    provider: Provider, operation: str, model: str, request: HTTPRequest, parameters: Mapping[str, Any], content: Any
+    provider: Provider,
+    operation: str,
+    model: str,
+    request: HTTPRequest,
+    parameters: Mapping[str, Any],
+    content: Any,
+    api: str = "",
 ) -> CallInfo:
     """Build the call's event object and fire ``anyllm_call_start``."""
     address, port = _server(provider, request.url)
@@ -259,11 +344,13 @@ def start_call(
         operation=operation,
         parameters=parameters,
         messages=content,
-        stream=bool(request.stream),
+        stream=bool(request.stream or request.download),
         server_address=address,
         server_port=port,
         started_at=time.time(),
         start=time.perf_counter(),
+        api=api,
+        route=_route.get(),
     )
     _emit("anyllm_call_start", call=call)
     return call
@@ -308,6 +395,10 @@ def succeed(call: CallInfo, result: Any) -> None:
     choices = getattr(result, "choices", None)
     if choices:
         call.finish_reasons = [str(c.finish_reason) for c in choices if c.finish_reason is not None]
+    else:  # a Messages answer's stop_reason, a Response's status
+        reason = getattr(result, "stop_reason", None) or getattr(result, "status", None)
+        if isinstance(reason, str):
+            call.finish_reasons = [reason]
     call.completed = True
     _emit("anyllm_call_response", call=call)
 
@@ -384,23 +475,37 @@ def _begin(client: AnyLLM, call: Call) -> CallInfo:
         call.operation,
         call.model,
         call.request,
-        params.given() if params is not None else {},
+        params.given() if params is not None else _settings(call.settings),
         [content] if isinstance(content, str) else content,
+        call.api,
     )
 
 
-def _finish(client: AnyLLM, call: Call, info: CallInfo, response: httpx.Response, raw: bool, sync: bool) -> Any:
-    """The result (or RawResponse) of a sent call, reporting its end."""
+_CONTENT_SETTINGS = frozenset({"instructions", "system", "input_data", "messages", "documents", "query", "prompt"})
+"""Settings that are content: reported in ``CallInfo.messages`` (opt-in), never in ``parameters``."""
+
+
+def _settings(settings: Mapping[str, Any] | None) -> dict[str, Any]:
+    if not settings:
+        return {}
+    return {k: v for k, v in settings.items() if v is not None and k not in _CONTENT_SETTINGS}
+
+
+def _finish(call: Call, info: CallInfo, response: httpx.Response, raw: bool, sync: bool) -> Any:
+    """The result (or RawResponse) of a sent call, reporting its end (an opened body reports its own)."""
     from any_llm.calls import RawResponse
 
-    if call.request.stream:
-        from any_llm._observed_stream import ObservedAsyncStream, ObservedStream
+    opener = call.open
+    if opener is not None:
+        if raw:
+            from any_llm._observed_stream import ObservedRawResponse
 
-        def stream() -> Any:
-            cls = ObservedStream if sync else ObservedAsyncStream
-            return cls(response, client._pipeline(call), info)
-
-        return RawResponse(response, stream) if raw else stream()
+            return ObservedRawResponse(response, lambda: opener(response, sync, info), info)
+        try:
+            return opener(response, sync, info)
+        except BaseException as exc:  # the stream could not even be set up: the call ends here
+            fail(info, exc)
+            raise
     try:
         result = call.finish(response)
     except BaseException as exc:
@@ -416,28 +521,33 @@ def run(client: AnyLLM, call: Call, raw: bool = False) -> Any:
     """:meth:`AnyLLM._run` when call hooks are registered."""
     info = _begin(client, call)
     try:
-        response = client.transport.send(client.provider, call.request, call.timeout, call=info)
+        response = client._send(call, info)
     except BaseException as exc:
         fail(info, exc)
         raise
-    return _finish(client, call, info, response, raw, sync=True)
+    return _finish(call, info, response, raw, sync=True)
 
 
 async def arun(client: AnyLLM, call: Call, raw: bool = False) -> Any:
     """:meth:`AnyLLM._arun` when call hooks are registered."""
     info = _begin(client, call)
     try:
-        response = await client.transport.asend(client.provider, call.request, call.timeout, call=info)
+        response = await client._asend(call, info)
     except BaseException as exc:
         fail(info, exc)
         raise
-    return _finish(client, call, info, response, raw, sync=False)
+    return _finish(call, info, response, raw, sync=False)
 
 
 # -- streams, with hooks (the Stream subclasses live in any_llm._observed_stream) ---------------
 
 
+Reader = Callable[[CallInfo, Any], None]
+"""Reads one streamed item into the call (usage, ids, finish reasons, text) and fires the chunk hook."""
+
+
 def on_chunk(call: CallInfo, chunk: ChatCompletionChunk) -> None:
+    """The reader of chat-completion chunks (completion streams, and translated Responses/Messages streams)."""
     if call.chunks == 0:
         call.time_to_first_chunk = time.perf_counter() - call.start
         call.response_id = chunk.id
@@ -462,3 +572,59 @@ def on_end(call: CallInfo, completed: bool) -> None:
     call.duration = time.perf_counter() - call.start
     call.completed = completed
     _emit("anyllm_stream_end", call=call)
+
+
+def _first(call: CallInfo) -> None:
+    if call.chunks == 0:
+        call.time_to_first_chunk = time.perf_counter() - call.start
+    call.chunks += 1
+
+
+_RESPONSE_END = ("response.completed", "response.incomplete", "response.failed")
+
+
+def on_response_event(call: CallInfo, event: Any) -> None:
+    """The reader of a native Responses stream's events."""
+    _first(call)
+    kind = getattr(event, "type", None)
+    response = getattr(event, "response", None)
+    if response is not None:
+        call.response_id = getattr(response, "id", None) or call.response_id
+        call.response_model = getattr(response, "model", None) or call.response_model
+        usage = getattr(response, "usage", None)
+        if usage is not None:
+            call.usage = usage
+        status = getattr(response, "status", None)
+        if kind in _RESPONSE_END and isinstance(status, str):
+            call.finish_reasons = [status]
+    elif kind == "response.output_text.delta" and call.output_parts is not None:
+        delta = getattr(event, "delta", None)
+        if isinstance(delta, str):
+            call.output_parts.append(delta)
+    if "anyllm_stream_chunk" in _wanted:
+        _emit("anyllm_stream_chunk", call=call, chunk=event)
+
+
+def on_message_event(call: CallInfo, event: Any) -> None:
+    """The reader of a native Messages stream's events (usage comes in two halves: start and delta)."""
+    _first(call)
+    kind = getattr(event, "type", None)
+    if kind == "message_start":
+        message = event.message
+        call.response_id, call.response_model, call.usage = message.id, message.model, message.usage
+    elif kind == "message_delta":
+        if event.delta.stop_reason is not None:
+            call.finish_reasons.append(str(event.delta.stop_reason))
+        update = {k: v for k, v in event.usage.model_dump().items() if v is not None}
+        copy = getattr(call.usage, "model_copy", None)
+        call.usage = copy(update=update) if copy is not None else event.usage
+    elif kind == "content_block_delta" and call.output_parts is not None:
+        text = getattr(event.delta, "text", None)
+        if isinstance(text, str):
+            call.output_parts.append(text)
+    if "anyllm_stream_chunk" in _wanted:
+        _emit("anyllm_stream_chunk", call=call, chunk=event)
+
+
+READERS: dict[str, Reader] = {"responses": on_response_event, "messages": on_message_event}
+"""The reader of each API's native stream events; chat-completion chunks use :func:`on_chunk`."""

@@ -18,6 +18,7 @@ from any_llm import errors
 if TYPE_CHECKING:
     import httpx
 
+    from any_llm.callhooks import CallInfo
     from any_llm.provider import CompletionParams, HTTPRequest
 
 __all__ = ["CALL_OPTIONS", "Call", "CallOptions", "RawResponse"]
@@ -77,25 +78,48 @@ _NO_OPTIONS = CallOptions()
 
 @dataclass(slots=True)
 class Call:
-    """One operation ready to send: the request, its timeout, how to read a plain answer, and (for
-    completions) the params a stream parser needs."""
+    """One operation ready to send: the request, its timeout, how to read the answer, and what call hooks
+    report about it. Every operation of every family is one ``Call`` run by ``AnyLLM._run`` / ``_arun``,
+    so timeouts, per-call options, ``with_raw_response`` and call hooks work the same for all of them.
+
+    Three shapes: a plain call (``finish`` parses the body); a call whose body stays open (``open`` builds
+    the stream or download the caller reads); a multi-request call (``advance`` gives the next request
+    after each response, then ``finish`` the result, see :mod:`any_llm.families.flow`).
+    """
 
     request: HTTPRequest
     timeout: Any
     finish: Callable[[httpx.Response], Any]
     params: CompletionParams | None = None
     operation: str = "chat"
-    """What call hooks report as the operation (``chat``, ``embeddings``, ``list_models``...)."""
+    """What call hooks report as the operation (see :data:`any_llm.callhooks.OPERATIONS`)."""
     model: str = ""
     content: Any = None
     """The request content call hooks may record (messages, embedding inputs), when their user opts in."""
+    open: Callable[[httpx.Response, bool, CallInfo | None], Any] | None = None
+    """For a body the transport leaves open (a stream, a download): ``open(response, sync, call)`` builds what
+    the caller reads (the sync or async class), reporting to ``call`` when call hooks are on."""
+    advance: Callable[[httpx.Response], HTTPRequest | None] | None = None
+    """For a multi-request operation: the next request after a response, or None once ``finish`` has the result."""
+    api: str = ""
+    """The anyllm method behind the call (``"completion"``, ``"responses"``, ``"rerank"``...), for call hooks."""
+    settings: Mapping[str, Any] | None = None
+    """The request options the caller set (content excluded), reported to call hooks when ``params`` is None."""
+
+    def result(self, response: httpx.Response, sync: bool, call: CallInfo | None = None) -> Any:
+        """What the caller gets for the (last) response: the parsed result, or the opened stream."""
+        if self.open is not None:
+            return self.open(response, sync, call)
+        return self.finish(response)
 
 
 class RawResponse(Generic[_T]):
     """A successful call's HTTP response beside its result (openai-python's ``LegacyAPIResponse`` shape).
 
     ``parse()`` gives what the plain call returns (for a stream: the iterator, which owns the connection
-    from then on; a streamed raw response must be parsed or closed).
+    from then on). A streamed raw response that is not parsed must be closed: ``close()`` / ``aclose()``,
+    or a ``with`` / ``async with`` block; with call hooks on, that (or the object being collected) ends the
+    call as an early-closed stream.
     """
 
     __slots__ = ("_parse", "_parsed", "http_response")
@@ -124,9 +148,40 @@ class RawResponse(Generic[_T]):
             self._parsed.append(self._parse())
         return self._parsed[0]
 
+    def _unparsed(self) -> None:
+        """The call ends without its body being read (call hooks override this)."""
+
     def close(self) -> None:
-        """Release the connection of a streamed response that will not be parsed."""
+        """Release the connection: the parsed stream's, or the unread body's."""
+        if self._parsed:
+            close = getattr(self._parsed[0], "close", None)
+            if callable(close):
+                close()
+            return
         self.http_response.close()
+        self._unparsed()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close` (for the responses of the async methods)."""
+        if self._parsed:
+            aclose = getattr(self._parsed[0], "aclose", None)
+            if callable(aclose):
+                await aclose()
+            return
+        await self.http_response.aclose()
+        self._unparsed()
+
+    def __enter__(self) -> RawResponse[_T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> RawResponse[_T]:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     def __repr__(self) -> str:
         return f"<RawResponse status_code={self.status_code}>"

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     import httpx
 
     from any_llm.bridges import Plan
+    from any_llm.callhooks import CallInfo
     from any_llm.provider import CompletionParams, HTTPRequest, Provider
     from any_llm.streaming import AsyncStream, Stream
     from any_llm.types.completion import ChatCompletion
@@ -195,46 +196,37 @@ class AnyLLM(FamilyMethods):
         options.apply(request)
         return Call(request, options.timeout, finish, params, **described)
 
+    def _send(self, call: Call, info: CallInfo | None = None) -> httpx.Response:
+        """The call's I/O: its request, then (a multi-request call) each next one; the last response."""
+        response = self.transport.send(self.provider, call.request, call.timeout, call=info)
+        advance = call.advance
+        if advance is not None:
+            while (request := advance(response)) is not None:
+                response = self.transport.send(self.provider, request, call.timeout, call=info)
+        return response
+
+    async def _asend(self, call: Call, info: CallInfo | None = None) -> httpx.Response:
+        """Async twin of :meth:`_send`."""
+        response = await self.transport.asend(self.provider, call.request, call.timeout, call=info)
+        advance = call.advance
+        if advance is not None:
+            while (request := advance(response)) is not None:
+                response = await self.transport.asend(self.provider, request, call.timeout, call=info)
+        return response
+
     def _run(self, call: Call, raw: bool = False) -> Any:
+        """Run any operation's call: the result, or with ``raw`` a :class:`RawResponse` around it."""
         if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
             return callhooks.run(self, call, raw)
-        response = self.transport.send(self.provider, call.request, call.timeout)
-        if call.request.stream:
-            from any_llm.streaming import Stream
-
-            def result() -> Any:
-                return Stream(response, self._pipeline(call))
-        else:
-
-            def result() -> Any:
-                return call.finish(response)
-
-        return RawResponse(response, result) if raw else result()
+        response = self._send(call)
+        return RawResponse(response, lambda: call.result(response, True)) if raw else call.result(response, True)
 
     async def _arun(self, call: Call, raw: bool = False) -> Any:
+        """Async twin of :meth:`_run`."""
         if callhooks.ACTIVE and callhooks.enabled():  # call hooks (any_llm.callhooks); off: one flag check
             return await callhooks.arun(self, call, raw)
-        response = await self.transport.asend(self.provider, call.request, call.timeout)
-        if call.request.stream:
-            from any_llm.streaming import AsyncStream
-
-            def result() -> Any:
-                return AsyncStream(response, self._pipeline(call))
-        else:
-
-            def result() -> Any:
-                return call.finish(response)
-
-        return RawResponse(response, result) if raw else result()
-
-    def _pipeline(self, call: Call) -> Any:
-        from any_llm.streaming import StreamPipeline, make_decoder
-
-        name = self.provider.name
-        assert call.params is not None
-        return StreamPipeline(
-            make_decoder(self.provider.stream_format, name), self.provider.stream_parser(call.params), name
-        )
+        response = await self._asend(call)
+        return RawResponse(response, lambda: call.result(response, False)) if raw else call.result(response, False)
 
     # -- completion ---------------------------------------------------------------------------
 
@@ -256,7 +248,15 @@ class AnyLLM(FamilyMethods):
                 return parsed
             return completion
 
-        return self._call(request, options, finish, params, model=params.model, content=params.messages)
+        opener = None
+        if params.stream:
+            from any_llm.opened import stream_opener
+
+            provider = self.provider
+            opener = stream_opener(provider, lambda: provider.stream_parser(params))
+        return self._call(
+            request, options, finish, params, model=params.model, content=params.messages, open=opener, api="completion"
+        )
 
     def completion(self, model: str, messages: Any, **kwargs: Any) -> ChatCompletion | Stream:
         """Create a chat completion; takes the same parameters as :func:`any_llm.completion`."""
@@ -270,75 +270,58 @@ class AnyLLM(FamilyMethods):
 
     # -- responses and messages: native where the provider declares it, else translated ------------
 
-    def _plan_call(self, plan: Plan, options: CallOptions) -> Call:
+    def _plan_call(
+        self, plan: Plan, options: CallOptions, api: str, model: str, content: Any, settings: dict[str, Any]
+    ) -> Call:
         def finish(response: httpx.Response) -> Any:
             return self._parse("a response", plan.finish, response)
 
-        return self._call(plan.request, options, finish)
+        opener = None
+        if plan.request.stream:
+            from any_llm.opened import stream_opener
 
-    def _plan_result(self, plan: Plan, call: Call, response: httpx.Response, stream_cls: Any, wrapper: Any) -> Any:
-        if not call.request.stream:
-            return call.finish(response)
-        from any_llm.streaming import StreamPipeline, make_decoder
+            translator = plan.translator
+            assert plan.parser is not None
 
-        assert plan.parser is not None
-        name = self.provider.name
-        pipeline = StreamPipeline(make_decoder(self.provider.stream_format, name), plan.parser(), name)
-        return wrapper(stream_cls(response, pipeline), plan.translator() if plan.translator else None)
+            def wrap(stream: Any, sync: bool) -> Any:
+                from any_llm.bridges import AsyncEventStream, EventStream
 
-    def _run_plan(self, plan: Plan, options: CallOptions, raw: bool = False) -> Any:
-        from any_llm.bridges import EventStream
-        from any_llm.streaming import Stream
+                return (EventStream if sync else AsyncEventStream)(stream, translator() if translator else None)
 
-        call = self._plan_call(plan, options)
-        response = self.transport.send(self.provider, call.request, call.timeout)
+            opener = stream_opener(self.provider, plan.parser, None if translator else api, wrap)
+        return self._call(
+            plan.request, options, finish, model=model, content=content, open=opener, api=api, settings=settings
+        )
 
-        def result() -> Any:
-            return self._plan_result(plan, call, response, Stream, EventStream)
-
-        return RawResponse(response, result) if raw else result()
-
-    async def _arun_plan(self, plan: Plan, options: CallOptions, raw: bool = False) -> Any:
-        from any_llm.bridges import AsyncEventStream
-        from any_llm.streaming import AsyncStream
-
-        call = self._plan_call(plan, options)
-        response = await self.transport.asend(self.provider, call.request, call.timeout)
-
-        def result() -> Any:
-            return self._plan_result(plan, call, response, AsyncStream, AsyncEventStream)
-
-        return RawResponse(response, result) if raw else result()
-
-    def _responses_plan(self, model: str, input_data: Any, kwargs: dict[str, Any]) -> tuple[Plan, CallOptions]:
+    def _responses_call(self, model: str, input_data: Any, kwargs: dict[str, Any]) -> Call:
         from any_llm.bridges import responses
 
         options = CallOptions.pop_from(kwargs)
-        return responses.plan(self.provider, model, input_data, kwargs), options
+        plan = responses.plan(self.provider, model, input_data, kwargs)
+        return self._plan_call(plan, options, "responses", model, input_data, kwargs)
 
-    def _messages_plan(
-        self, model: str, messages: Any, max_tokens: Any, kwargs: dict[str, Any]
-    ) -> tuple[Plan, CallOptions]:
+    def _messages_call(self, model: str, messages: Any, max_tokens: Any, kwargs: dict[str, Any]) -> Call:
         from any_llm.bridges import messages as bridge
 
         options = CallOptions.pop_from(kwargs)
-        return bridge.plan(self.provider, model, messages, max_tokens, kwargs), options
+        plan = bridge.plan(self.provider, model, messages, max_tokens, kwargs)
+        return self._plan_call(plan, options, "messages", model, messages, {**kwargs, "max_tokens": max_tokens})
 
     def responses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
         """Create a response; takes the same parameters as :func:`any_llm.responses`."""
-        return self._run_plan(*self._responses_plan(model, input_data, kwargs))
+        return self._run(self._responses_call(model, input_data, kwargs))
 
     async def aresponses(self, model: str, input_data: Any, **kwargs: Any) -> Any:
         """Async twin of :meth:`responses`."""
-        return await self._arun_plan(*self._responses_plan(model, input_data, kwargs))
+        return await self._arun(self._responses_call(model, input_data, kwargs))
 
     def messages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
         """Create a message; takes the same parameters as :func:`any_llm.messages`."""
-        return self._run_plan(*self._messages_plan(model, messages, max_tokens, kwargs))
+        return self._run(self._messages_call(model, messages, max_tokens, kwargs))
 
     async def amessages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> Any:
         """Async twin of :meth:`messages`."""
-        return await self._arun_plan(*self._messages_plan(model, messages, max_tokens, kwargs))
+        return await self._arun(self._messages_call(model, messages, max_tokens, kwargs))
 
     # -- embeddings ---------------------------------------------------------------------------
 
@@ -355,7 +338,9 @@ class AnyLLM(FamilyMethods):
         def finish(response: httpx.Response) -> CreateEmbeddingResponse:
             return self._parse("an embedding response", self.provider.parse_embedding, response, model)
 
-        return self._call(request, options, finish, operation="embeddings", model=model, content=inputs)
+        return self._call(
+            request, options, finish, operation="embeddings", model=model, content=inputs, api="embedding"
+        )
 
     def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> CreateEmbeddingResponse:
         """Embed ``inputs`` (one string or a list) with ``model``."""
@@ -369,7 +354,7 @@ class AnyLLM(FamilyMethods):
 
     # -- models -------------------------------------------------------------------------------
 
-    def _models_call(self, kwargs: dict[str, Any]) -> Call:
+    def _list_models_call(self, kwargs: dict[str, Any]) -> Call:
         if not self.provider.supports_list_models:
             raise errors.UnsupportedCapabilityError.declared(self.provider, "list_models")
         options = CallOptions.pop_from(kwargs)
@@ -378,7 +363,7 @@ class AnyLLM(FamilyMethods):
         def finish(response: httpx.Response) -> Sequence[Model]:
             return self._parse("a model list", self.provider.parse_list_models, response)
 
-        return self._call(request, options, finish, operation="list_models")
+        return self._call(request, options, finish, operation="list_models", api="list_models")
 
     def list_models(self, **kwargs: Any) -> Sequence[Model]:
         """The models this provider offers, following its pages to the last one (each page is one call)."""
@@ -406,7 +391,7 @@ class AnyLLM(FamilyMethods):
 
         from any_llm.families.pages import Pages
 
-        first = self._models_call(kwargs)
+        first = self._list_models_call(kwargs)
 
         def page_call(request: HTTPRequest) -> tuple[Call, list[bytes]]:
             body: list[bytes] = [b""]
@@ -422,6 +407,8 @@ class AnyLLM(FamilyMethods):
     # -- token counting -----------------------------------------------------------------------
 
     def _count_tokens_call(self, model: str, messages: Any, kwargs: dict[str, Any]) -> Call:
+        """One request (the provider's build/parse pair), or a counting flow of several (llama.cpp renders
+        the chat template, then tokenizes: :meth:`Provider.count_tokens_flow`), as one call either way."""
         from any_llm.params import SEED_PARAM_NAMES, build_params, check_request
 
         if not self.provider.supports_count_tokens:
@@ -430,12 +417,24 @@ class AnyLLM(FamilyMethods):
         args = {k: kwargs.pop(k) for k in SEED_PARAM_NAMES if k in kwargs}
         params = build_params(model, messages, args, kwargs)
         check_request(self.provider, params)
+        described: dict[str, Any] = {
+            "operation": "count_tokens",
+            "model": model,
+            "content": params.messages,
+            "api": "count_tokens",
+        }
+        flow = self.provider.count_tokens_flow(params)
+        if flow is not None:
+            from any_llm.families.flow import FlowRun
+
+            run = FlowRun(self.provider, flow, options)
+            return Call(run.first, options.timeout, run.finish, params, advance=run.advance, **described)
         request = self.provider.build_count_tokens_request(params)
 
         def finish(response: httpx.Response) -> int:
             return self._parse("a token count", self.provider.parse_count_tokens, response)
 
-        return self._call(request, options, finish, operation="count_tokens", model=model, content=params.messages)
+        return self._call(request, options, finish, params, **described)
 
     def count_tokens(self, model: str, messages: Any, **kwargs: Any) -> int:
         """Input tokens of ``messages`` (``tools`` etc. count too), counted by the provider's own endpoint."""
@@ -494,65 +493,104 @@ def _check_httpx_args(args: dict[str, Any], provider: str) -> None:
         )
 
 
+def _raw(name: str, is_async: bool) -> Callable[..., Any]:
+    """``with_raw_response.<name>``: the method's call (``AnyLLM._<name>_call``) run with ``raw=True``.
+
+    The builder takes the method's named parameters, then the caller's ``**kwargs`` as one dict; they are
+    bound here once from its signature, so the raw method takes the same arguments as the plain one."""
+    build = f"_{name}_call"
+    named = [p for p in inspect.signature(getattr(AnyLLM, build)).parameters.values() if p.name not in _NOT_NAMED]
+    public = f"a{name}" if is_async else name
+
+    def arguments(args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+        values = list(args)
+        for param in named[len(args) :]:
+            if param.name in kwargs:
+                values.append(kwargs.pop(param.name))
+            elif param.default is not param.empty:
+                values.append(param.default)
+            else:
+                raise TypeError(f"with_raw_response.{public}() missing required argument: {param.name!r}")
+        return values
+
+    if is_async:
+
+        async def method(self: RawResponseClient, *args: Any, **kwargs: Any) -> RawResponse[Any]:
+            client = self._client
+            call = getattr(client, build)(*arguments(args, kwargs), kwargs=kwargs)
+            result: RawResponse[Any] = await client._arun(call, raw=True)
+            return result
+
+    else:
+
+        def method(self: RawResponseClient, *args: Any, **kwargs: Any) -> RawResponse[Any]:  # type: ignore[misc]
+            client = self._client
+            result: RawResponse[Any] = client._run(
+                getattr(client, build)(*arguments(args, kwargs), kwargs=kwargs), raw=True
+            )
+            return result
+
+    method.__name__ = method.__qualname__ = public
+    method.__doc__ = f"Like :meth:`AnyLLM.{public}`, returning a :class:`RawResponse` (status, headers, ``.parse()``)."
+    return method
+
+
+_NOT_NAMED = ("self", "kwargs")
+
+
 class RawResponseClient:
     """``client.with_raw_response``: each operation returns a :class:`RawResponse` instead of the parsed
     result, as openai-python's ``with_raw_response`` does (the status, the headers such as
-    ``x-ratelimit-remaining-requests``, the request id, and ``.parse()`` for the usual result)."""
+    ``x-ratelimit-remaining-requests``, the request id, and ``.parse()`` for the usual result). Every
+    method of every family is here, sync and async, with the plain method's arguments. ``list_models``
+    answers for its first page; ``speech`` and ``file_content`` parse to the binary stream; a multi-request
+    operation (batch jobs, file lists) holds its last response.
+    """
 
     __slots__ = ("_client",)
 
     def __init__(self, client: AnyLLM) -> None:
         self._client = client
 
-    def completion(self, model: str, messages: Any, **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        result: RawResponse[Any] = client._run(client._completion_call(model, messages, kwargs), raw=True)
-        return result
-
-    async def acompletion(self, model: str, messages: Any, **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        result: RawResponse[Any] = await client._arun(client._completion_call(model, messages, kwargs), raw=True)
-        return result
-
-    def responses(self, model: str, input_data: Any, **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        result: RawResponse[Any] = client._run_plan(*client._responses_plan(model, input_data, kwargs), raw=True)
-        return result
-
-    async def aresponses(self, model: str, input_data: Any, **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        plan, options = client._responses_plan(model, input_data, kwargs)
-        result: RawResponse[Any] = await client._arun_plan(plan, options, raw=True)
-        return result
-
-    def messages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        plan, options = client._messages_plan(model, messages, max_tokens, kwargs)
-        result: RawResponse[Any] = client._run_plan(plan, options, raw=True)
-        return result
-
-    async def amessages(self, model: str, messages: Any, max_tokens: int, **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        plan, options = client._messages_plan(model, messages, max_tokens, kwargs)
-        result: RawResponse[Any] = await client._arun_plan(plan, options, raw=True)
-        return result
-
-    def embedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        result: RawResponse[Any] = client._run(client._embedding_call(model, inputs, kwargs), raw=True)
-        return result
-
-    async def aembedding(self, model: str, inputs: str | list[str], **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        result: RawResponse[Any] = await client._arun(client._embedding_call(model, inputs, kwargs), raw=True)
-        return result
-
-    def list_models(self, **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        result: RawResponse[Any] = client._run(client._models_call(kwargs), raw=True)
-        return result
-
-    async def alist_models(self, **kwargs: Any) -> RawResponse[Any]:
-        client = self._client
-        result: RawResponse[Any] = await client._arun(client._models_call(kwargs), raw=True)
-        return result
+    completion = _raw("completion", False)
+    acompletion = _raw("completion", True)
+    embedding = _raw("embedding", False)
+    aembedding = _raw("embedding", True)
+    list_models = _raw("list_models", False)
+    alist_models = _raw("list_models", True)
+    count_tokens = _raw("count_tokens", False)
+    acount_tokens = _raw("count_tokens", True)
+    responses = _raw("responses", False)
+    aresponses = _raw("responses", True)
+    messages = _raw("messages", False)
+    amessages = _raw("messages", True)
+    rerank = _raw("rerank", False)
+    arerank = _raw("rerank", True)
+    moderation = _raw("moderation", False)
+    amoderation = _raw("moderation", True)
+    image_generation = _raw("image_generation", False)
+    aimage_generation = _raw("image_generation", True)
+    speech = _raw("speech", False)
+    aspeech = _raw("speech", True)
+    transcription = _raw("transcription", False)
+    atranscription = _raw("transcription", True)
+    upload_file = _raw("upload_file", False)
+    aupload_file = _raw("upload_file", True)
+    retrieve_file = _raw("retrieve_file", False)
+    aretrieve_file = _raw("retrieve_file", True)
+    delete_file = _raw("delete_file", False)
+    adelete_file = _raw("delete_file", True)
+    file_content = _raw("file_content", False)
+    afile_content = _raw("file_content", True)
+    list_files = _raw("list_files", False)
+    alist_files = _raw("list_files", True)
+    create_batch = _raw("create_batch", False)
+    acreate_batch = _raw("create_batch", True)
+    retrieve_batch = _raw("retrieve_batch", False)
+    aretrieve_batch = _raw("retrieve_batch", True)
+    cancel_batch = _raw("cancel_batch", False)
+    acancel_batch = _raw("cancel_batch", True)
+    list_batches = _raw("list_batches", False)
+    alist_batches = _raw("list_batches", True)
+    retrieve_batch_results = _raw("retrieve_batch_results", False)
+    aretrieve_batch_results = _raw("retrieve_batch_results", True)

@@ -21,7 +21,7 @@ plugin manager.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -53,7 +53,10 @@ def anyllm_register_providers(registry: ProviderRegistry) -> None:
 
 
 # -- call hooks ----------------------------------------------------------------------------------
-# Fired around every call of every family (see any_llm.callhooks for the order and the event objects).
+# Fired around every call of every family (see any_llm.callhooks for the order and the event objects):
+# completion, embedding, list_models, count_tokens, responses, messages, rerank, moderation, images,
+# speech, transcription, files and batch jobs (``call.api`` names the method, ``call.operation`` the
+# GenAI operation; a multi-request job is one call). A router's deployment try is in ``call.route``.
 # All are plain broadcasts: every implementation is called (tryfirst/trylast order them), return values
 # are ignored, none is firstresult. A raising implementation is logged once and skipped; the call goes
 # on. They run on the caller's thread (or event loop), so keep them quick: no network I/O in a hook.
@@ -84,8 +87,11 @@ def anyllm_call_response(call: CallInfo) -> None:
 
 
 @hookspec
-def anyllm_stream_chunk(call: CallInfo, chunk: ChatCompletionChunk) -> None:
-    """A streamed call's chunk, as the caller receives it (the per-chunk hot path: be brief)."""
+def anyllm_stream_chunk(call: CallInfo, chunk: ChatCompletionChunk | Any) -> None:
+    """A streamed call's chunk as parsed from the wire (the per-chunk hot path: be brief): a
+    ``ChatCompletionChunk`` for completion streams and for Responses/Messages streams translated over chat
+    completions, the API's own event for a native Responses or Messages stream. Downloads (speech audio,
+    file contents) fire no chunk hook, only ``anyllm_stream_end`` (or ``anyllm_call_error``) when read."""
 
 
 @hookspec

@@ -3,9 +3,11 @@
 Two sources, merged field by field: what the provider's models endpoint reports (read through
 :class:`~any_llm.types.model.Model`'s vendor-field table: Anthropic ``max_input_tokens``, Gemini
 ``inputTokenLimit``/``outputTokenLimit``, OpenRouter ``context_length``, Mistral ``max_context_length``,
-vLLM ``max_model_len``...), which wins, and the ``genai-prices`` data (context window, USD per million
-tokens), used when the ``prices`` extra is installed. Fields neither knows are None; a model neither knows
-is None. Listing needs the provider's key and one request; with no provider, only the price data is asked.
+vLLM ``max_model_len``...; a provider that describes one model at its own endpoint, like Ollama's
+``/api/show``, declares :meth:`~any_llm.provider.Provider.build_model_info_request`), which wins, and the
+``genai-prices`` data (context window, USD per million tokens), used when the ``prices`` extra is
+installed. Fields neither knows are None; a model neither knows is None. Asking the provider needs its key
+and one request; with no provider, only the price data is asked.
 """
 
 from __future__ import annotations
@@ -105,11 +107,19 @@ def _from_endpoint(
     name: str, model_id: str, api_key: str | None, api_base: str | None, client_args: dict[str, Any] | None
 ) -> Any:
     from any_llm.api import get_client
+    from any_llm.wire import call_plugin
 
     try:
-        models = get_client(name, api_key, api_base, client_args).list_models()
+        client = get_client(name, api_key, api_base, client_args)
+        request = client.provider.build_model_info_request(model_id)
+        if request is not None:  # the provider describes one model (Ollama's /api/show)
+            response = client.transport.send(client.provider, request)
+            body = response.content
+            parse = client.provider.parse_model_info
+            return call_plugin(name, "a model description", body, response.status_code, parse, body, model_id)
+        models = client.list_models()
     except errors.AnyLLMError as exc:
-        logger.debug("model_info: %s list_models failed (%s); using the price data only", name, type(exc).__name__)
+        logger.debug("model_info: %s models endpoint failed (%s); using the price data only", name, type(exc).__name__)
         return None
     wanted = {model_id, model_id.removeprefix("models/"), f"models/{model_id}"}
     for item in models:

@@ -28,6 +28,7 @@ from any_llm.wire import error_details_from_json, errors_from_status
 
 if TYPE_CHECKING:
     from any_llm.auth import TokenAuth
+    from any_llm.families.flow import Flow
     from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
     from any_llm.types.embedding import CreateEmbeddingResponse
     from any_llm.types.messages import MessageResponse
@@ -327,6 +328,19 @@ class Provider(FamilyHooks):
         """
         return {}
 
+    def sign_upload(
+        self, method: str, url: str, headers: Mapping[str, str], payload_sha256: str | None
+    ) -> dict[str, str] | None:
+        """Headers that sign a streamed upload (:mod:`any_llm.uploads`) without holding its bytes.
+
+        Core asks first with ``payload_sha256=None``: a protocol that can leave the payload out of the
+        signature (SigV4's ``x-amz-content-sha256: UNSIGNED-PAYLOAD`` for S3-style services) signs now. None
+        means "I need the digest": core then hashes the body in one streaming pass, when its source can be
+        read again (a path, bytes, a seekable file), and asks again with the hex SHA-256. The default, None
+        both times, makes a provider that overrides :meth:`sign_request` refuse uploads before sending.
+        """
+        return None
+
     def check_params(self, params: CompletionParams) -> None:
         """Refuse what this provider cannot honour, before anything is sent."""
         for name in params.given():
@@ -378,6 +392,16 @@ class Provider(FamilyHooks):
     def parse_list_models(self, body: bytes) -> list[Model]:
         raise errors.UnsupportedCapabilityError("list_models", self.name)
 
+    def build_model_info_request(self, model: str) -> HTTPRequest | None:
+        """Hook: a request describing one model in more detail than the models list does (Ollama's
+        ``/api/show``: context length, capabilities), read by :meth:`parse_model_info`. None (the default):
+        ``model_info()`` reads the model's entry of :meth:`parse_list_models`."""
+        return None
+
+    def parse_model_info(self, body: bytes, model: str) -> Model:
+        """The model described by the reply to :meth:`build_model_info_request`."""
+        raise errors.UnsupportedCapabilityError("model_info", self.name)
+
     def build_count_tokens_request(self, params: CompletionParams) -> HTTPRequest:
         """The request that counts the input tokens of ``params`` (messages, system, tools) on the server."""
         raise errors.UnsupportedCapabilityError("count_tokens", self.name)
@@ -385,6 +409,12 @@ class Provider(FamilyHooks):
     def parse_count_tokens(self, body: bytes) -> int:
         """The input-token count from the counting endpoint's reply."""
         raise errors.UnsupportedCapabilityError("count_tokens", self.name)
+
+    def count_tokens_flow(self, params: CompletionParams) -> Flow[int] | None:
+        """Hook: counting that takes more than one request (llama.cpp renders the chat template, then
+        tokenizes the prompt) as a flow (:mod:`any_llm.families.flow`: yield requests, return the count).
+        None, the default: one request, :meth:`build_count_tokens_request` then :meth:`parse_count_tokens`."""
+        return None
 
     # -- native Responses / Messages endpoints (only with supports_*_native) -------------------
 

@@ -494,9 +494,33 @@ def _sign(provider: Provider, request: httpx.Request) -> None:
     """Let the provider sign the exact request about to go out (each attempt: dates stay fresh)."""
     if type(provider).sign_request is _NO_SIGNING:
         return
-    added = provider.sign_request(request.method, str(request.url), request.headers, request.content)
+    upload = _upload_of(request)
+    if upload is not None:
+        added = _sign_upload(provider, request, upload)
+    else:
+        added = provider.sign_request(request.method, str(request.url), request.headers, request.content)
     for name, value in added.items():
         request.headers[name] = value
+
+
+def _sign_upload(provider: Provider, request: httpx.Request, upload: Any) -> dict[str, str]:
+    """A streamed body is signed without its bytes: unsigned payload if the provider can, else over the
+    SHA-256 of a first streaming pass (see :meth:`Provider.sign_upload`); refused before sending otherwise."""
+    method, url = request.method, str(request.url)
+    added = provider.sign_upload(method, url, request.headers, None)
+    if added is None:
+        digest = upload.sha256()
+        if digest is not None:
+            added = provider.sign_upload(method, url, request.headers, digest)
+    if added is None:
+        raise errors.ConfigurationError(
+            f"{provider.name} signs request bodies and cannot sign this streamed upload: its source cannot be "
+            "read twice (a pipe or a generator) to hash it first. Pass a path, bytes or a seekable file."
+            if upload.sha256() is None
+            else f"{provider.name} signs request bodies and does not sign streamed uploads (no sign_upload)",
+            provider=provider.name,
+        )
+    return added
 
 
 class _LoopClient:

@@ -174,6 +174,7 @@ class UploadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
         """Bytes handed to httpx by the latest attempt (tests read it to see what was sent)."""
         self._pieces: list[bytes | _Source] = []
         self._rewindable = True
+        self._digest: str | None = None
         if isinstance(body, Multipart):
             self.boundary = secrets.token_hex(16)
             self.content_type = f"multipart/form-data; boundary={self.boundary}"
@@ -202,6 +203,19 @@ class UploadStream(httpx.SyncByteStream, httpx.AsyncByteStream):
             self._rewindable = self._rewindable and source.rewindable
             self._pieces += [sep + head.encode(), source, b"\r\n"]
         self._pieces.append(f"--{self.boundary}--\r\n".encode())
+
+    def sha256(self) -> str | None:
+        """The hex SHA-256 of the whole body, computed in one streaming pass (for a provider that signs
+        bodies, see :meth:`~any_llm.provider.Provider.sign_upload`), or None when the source cannot be read
+        twice (the pass would consume what must be sent). Kept: every retry sends the same bytes."""
+        if self._digest is None and self._rewindable and not self.started:
+            import hashlib
+
+            digest = hashlib.sha256()
+            for chunk in self._produce():
+                digest.update(chunk)
+            self._digest = digest.hexdigest()
+        return self._digest
 
     @property
     def replayable(self) -> bool:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,22 +23,58 @@ from anyllm_ray import LLMProcessor, build_pipeline  # noqa: E402
 
 from any_llm.testing.echo_server import EchoServer, echo_text  # noqa: E402
 
+INIT_ATTEMPTS = int(os.environ.get("ANYLLM_RAY_INIT_ATTEMPTS", "3"))
+"""ray.init tries: Ray waits a fixed 30 s for its raylet to register (not configurable), which a machine
+shared by many jobs can miss; a second start usually makes it, with the first one's files cached."""
+
+
+def _start_ray(temp_dir: str) -> None:
+    """``ray.init(num_cpus=2)`` made light and patient: no dashboard, a small object store, a short temp path
+    (Unix socket paths must stay under 108 bytes), no usage-stats reporting, and retries."""
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    os.environ.setdefault("RAY_gcs_rpc_server_reconnect_timeout_s", "120")
+    os.environ.setdefault("RAY_gcs_server_request_timeout_seconds", "120")
+    last: Exception | None = None
+    for attempt in range(1, INIT_ATTEMPTS + 1):
+        try:
+            ray.init(
+                num_cpus=2,
+                num_gpus=0,
+                include_dashboard=False,
+                log_to_driver=False,
+                ignore_reinit_error=True,
+                object_store_memory=128 * 1024 * 1024,
+                _temp_dir=temp_dir,
+            )
+            return
+        except Exception as exc:  # the raylet or GCS did not come up in time
+            last = exc
+            _stop_helpers()
+            if attempt < INIT_ATTEMPTS:
+                time.sleep(2.0 * attempt)
+    assert last is not None
+    raise last
+
 
 @pytest.fixture(scope="module")
 def ray_local() -> Iterator[None]:
     os.environ.setdefault("OPENAI_API_KEY", "sk-ray-test-0123456789")
     os.environ.setdefault("RAY_ENABLE_UV_RUN_RUNTIME_ENV", "0")
+    temp_dir = tempfile.mkdtemp(prefix="ray", dir="/tmp")
+    started = time.monotonic()
     try:
-        ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, ignore_reinit_error=True)
+        _start_ray(temp_dir)
     except Exception as exc:  # a raylet that cannot start (an overloaded machine) is not our bug...
+        shutil.rmtree(temp_dir, ignore_errors=True)
         if os.environ.get("ANYLLM_RAY_REQUIRED") == "1":  # ...but nox -s ray (CI) requires it
             raise
-        _stop_helpers()
-        pytest.skip(f"a local Ray instance could not start here: {exc}")
+        pytest.skip(f"a local Ray instance could not start here after {INIT_ATTEMPTS} tries: {exc}")
+    print(f"ray.init took {time.monotonic() - started:.1f} s")
     ctx = ray.data.DataContext.get_current()
     ctx.enable_progress_bars = False
     yield
     ray.shutdown()
+    shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 def _stop_helpers() -> None:

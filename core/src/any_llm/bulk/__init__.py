@@ -18,17 +18,24 @@ output are skipped, a half-written last line is cut off, and the output ends wit
 ``custom_id`` exactly once. See :mod:`any_llm.bulk.runner` (retries, memory),
 :mod:`any_llm.bulk.limits` (adaptive concurrency, rpm/tpm) and :mod:`any_llm.bulk.output`
 (the write and fsync policy).
+
+Two other ways to send the same rows: ``mode="batch-api"`` submits them to the provider's batch API and
+waits for it (:mod:`any_llm.bulk.batchapi`), and ``router=`` sends each row through an
+:class:`any_llm.Router`'s deployments and fallbacks (:mod:`any_llm.bulk.routed`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from any_llm.bulk.progress import BulkStats, PlainProgress, ProgressReporter, RichProgress, default_reporter
 from any_llm.bulk.rows import Requests
 from any_llm.bulk.runner import DEFAULT_CONCURRENCY, DEFAULT_MAX_RETRIES, arun
+
+if TYPE_CHECKING:
+    from any_llm.router.routing import Router
 
 __all__ = [
     "BulkStats",
@@ -57,6 +64,12 @@ def run(
     progress: ProgressReporter | None = None,
     fsync_interval: float = 1.0,
     retry_failed: bool = False,
+    mode: str = "direct",
+    completion_window: str = "24h",
+    poll_interval: float | None = None,
+    max_poll_interval: float | None = None,
+    max_wait: float | None = None,
+    router: Router | str | os.PathLike[str] | None = None,
 ) -> BulkStats:
     """Send every request of ``requests`` and write one answer line per request to ``output``.
 
@@ -74,6 +87,19 @@ def run(
         fsync_interval: Seconds between fsyncs of the output (0 = after every line).
         retry_failed: On resume, send the rows that failed in earlier runs again (they are taken out of
             the output first) instead of keeping their errors.
+        mode: ``"direct"`` (one call per row, as above) or ``"batch-api"``: the rows go to the provider's
+            batch API (one batch per endpoint), which is polled until it ends; the answers land in the
+            same output, and a rerun waits for the batch already submitted instead of submitting again
+            (:mod:`any_llm.bulk.batchapi`). ``concurrency``, ``max_retries`` and ``fsync_interval`` are
+            for the direct mode; rpm/tpm are refused in batch mode.
+        completion_window: Batch mode: the provider's completion window (``"24h"``).
+        poll_interval, max_poll_interval: Batch mode: seconds between polls, growing 1.5x from the first
+            (default 10 s) up to the second (default 300 s).
+        max_wait: Batch mode: seconds to wait for the batch before returning with ``stats.interrupted``
+            and ``stats.batch_ids`` (None: until it ends).
+        router: An :class:`any_llm.Router`, or the path of a router config file (JSON; TOML on Python
+            3.11+ or with tomli; YAML with PyYAML: :mod:`any_llm.router.config`): ``body.model`` then
+            names a router group, and each row goes through the router's deployments and fallbacks.
 
     Returns:
         ``BulkStats``: counts, tokens, elapsed time and whether the run was interrupted.
@@ -98,5 +124,11 @@ def run(
             progress=progress,
             fsync_interval=fsync_interval,
             retry_failed=retry_failed,
+            mode=mode,
+            completion_window=completion_window,
+            poll_interval=poll_interval,
+            max_poll_interval=max_poll_interval,
+            max_wait=max_wait,
+            router=router,
         )
     )

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from any_llm.types.embedding import CreateEmbeddingResponse
     from any_llm.types.responses import Response
 
-__all__ = ["FAMILIES", "Answer", "Caller", "estimate_tokens"]
+__all__ = ["FAMILIES", "Answer", "Caller", "completion_json", "estimate_tokens"]
 
 FAMILIES = {
     "/v1/chat/completions": "chat",
@@ -85,6 +85,9 @@ class Caller:
         api_base: str | None = None,
         client_args: dict[str, Any] | None = None,
     ) -> None:
+        from any_llm.bulk.asyncenv import cache_missing_sniffio
+
+        cache_missing_sniffio()  # most of a job's CPU otherwise (see asyncenv)
         self.provider = provider
         self.api_key = api_key
         self.api_base = api_base
@@ -127,7 +130,7 @@ class Caller:
         completion: ChatCompletion = raw.parse()
         usage = completion.usage
         return Answer(
-            _completion_json(completion),
+            completion_json(completion),
             raw.status_code,
             _request_id(raw.headers),
             raw.headers,
@@ -171,7 +174,7 @@ class Caller:
         )
 
 
-def _completion_json(completion: ChatCompletion) -> str:
+def completion_json(completion: ChatCompletion) -> str:
     """OpenAI's shape: optional fields left out when unset (not null), the required nullable ones
     (``message.content``, ``message.refusal``, ``choice.logprobs``) always present."""
     import json

@@ -36,6 +36,10 @@ class BulkStats:
     concurrency: float = 0.0
     in_flight: int = 0
     interrupted: bool = False
+    phase: str | None = None
+    """What a batch-API job is doing (submitting, the batch's status, writing results); None otherwise."""
+    batch_ids: list[str] = field(default_factory=list)
+    """Batch-API jobs: the batches still running when the job returned (run it again to keep waiting)."""
     started: float = field(default_factory=time.monotonic)
     finished: float | None = None
 
@@ -88,6 +92,8 @@ def _cost(stats: BulkStats) -> str:
 def line(stats: BulkStats) -> str:
     total = f"/{stats.total:,}" if stats.total is not None else ""
     pct = f" ({100.0 * stats.done / stats.total:.1f}%)" if stats.total else ""
+    if stats.phase is not None:
+        return f"[bulk] {stats.done:,}{total} rows{pct} · {stats.phase} · errors {stats.failed:,}"
     return (
         f"[bulk] {stats.done:,}{total} rows{pct} · {stats.rate:,.1f} rows/s · ETA {_duration(stats.eta)} · "
         f"{_tokens(stats)}{_cost(stats)} · errors {stats.failed:,} · concurrency {stats.concurrency:.0f}"
@@ -106,6 +112,8 @@ def summary(stats: BulkStats) -> str:
     ]
     if stats.failed:
         lines.append(f"[bulk] errors: {stats.errors_path}")
+    for batch_id in stats.batch_ids:
+        lines.append(f"[bulk] batch {batch_id} is still running at the provider")
     if stats.interrupted:
         lines.append("[bulk] run the same command again to resume")
     return "\n".join(lines)
@@ -155,6 +163,8 @@ class RichProgress:
     def update(self, stats: BulkStats) -> None:
         rate = f"{stats.rate:,.1f}/s"
         info = f"{_tokens(stats)}{_cost(stats)} · errors {stats.failed:,} · conc {stats.concurrency:.0f}"
+        if stats.phase is not None:
+            info = f"{stats.phase} · errors {stats.failed:,}"
         if self._task is None:
             self._bar.start()
             self._task = self._bar.add_task("bulk", total=stats.total, completed=stats.done, rate=rate, info=info)

@@ -22,7 +22,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from any_llm import errors
 from any_llm.bulk.calls import Answer, Caller, estimate_tokens
@@ -31,7 +31,10 @@ from any_llm.bulk.output import OutputFile, error_line, ok_line
 from any_llm.bulk.progress import BulkStats, ProgressReporter
 from any_llm.bulk.rows import Requests, Row, count_rows, iter_rows
 
-__all__ = ["Outcome", "arun", "send_row"]
+if TYPE_CHECKING:
+    from any_llm.router.routing import Router
+
+__all__ = ["Outcome", "arun", "open_output", "send_row"]
 
 DEFAULT_CONCURRENCY = 16
 DEFAULT_MAX_RETRIES = 6
@@ -160,16 +163,57 @@ async def arun(
     progress: ProgressReporter | None = None,
     fsync_interval: float = 1.0,
     retry_failed: bool = False,
+    mode: str = "direct",
+    completion_window: str = "24h",
+    poll_interval: float | None = None,
+    max_poll_interval: float | None = None,
+    max_wait: float | None = None,
+    router: Router | str | os.PathLike[str] | None = None,
 ) -> BulkStats:
     """Async form of :func:`any_llm.bulk.run` (same arguments, same result)."""
+    if mode == "batch-api":
+        if router is not None:
+            raise errors.ConfigurationError(
+                "a batch goes to one provider's batch API: drop router, or use mode='direct'"
+            )
+        if rpm is not None or tpm is not None:
+            raise errors.ConfigurationError("rpm/tpm pace direct calls; a batch API paces itself: drop them")
+        from any_llm.bulk import batchapi
+
+        return await batchapi.arun_batch_api(
+            requests,
+            output,
+            provider=provider,
+            api_key=api_key,
+            api_base=api_base,
+            client_args=client_args,
+            errors_path=errors_path,
+            progress=progress,
+            retry_failed=retry_failed,
+            completion_window=completion_window,
+            poll_interval=batchapi.DEFAULT_POLL_INTERVAL if poll_interval is None else poll_interval,
+            max_poll_interval=batchapi.DEFAULT_MAX_POLL_INTERVAL if max_poll_interval is None else max_poll_interval,
+            max_wait=max_wait,
+        )
+    if mode != "direct":
+        raise errors.ConfigurationError(f'mode must be "direct" or "batch-api", got {mode!r}')
     _check_args(concurrency, rpm, tpm, max_retries)
+    if router is not None and (provider is not None or api_key is not None or api_base is not None or client_args):
+        raise errors.ConfigurationError(
+            "router= brings its own deployments (model, api_base, keys, client_args): drop provider/api_key/"
+            "api_base/client_args, or set them on the router's deployments"
+        )
+    if router is not None:
+        from any_llm.bulk.routed import as_router
+
+        router = as_router(router)  # a bad config file fails before the output is touched
     total = count_rows(requests)
-    out = _open_output(requests, output, errors_path, fsync_interval, retry_failed)
+    out = open_output(requests, output, errors_path, fsync_interval, retry_failed)
     stats = BulkStats(out.path, out.errors_path, total=total)
     stats.resumed = out.resumed_ok + out.resumed_failed
     stats.failed = out.resumed_failed
     limiter = Limiter(concurrency, rpm, tpm)
-    job = _Job(Caller(provider, api_key, api_base, client_args), limiter, out, stats, max_retries)
+    job = _Job(_caller(provider, api_key, api_base, client_args, router), limiter, out, stats, max_retries)
     live: set[asyncio.Task[None]] = set()
     room = asyncio.Event()
     cap = max(4 * concurrency, concurrency + 8)
@@ -211,13 +255,28 @@ async def arun(
     return stats
 
 
-def _open_output(
+def _caller(
+    provider: str | None,
+    api_key: str | None,
+    api_base: str | None,
+    client_args: dict[str, Any] | None,
+    router: Router | str | os.PathLike[str] | None,
+) -> Caller:
+    if router is None:
+        return Caller(provider, api_key, api_base, client_args)
+    from any_llm.bulk.routed import RouterCaller, as_router
+
+    return RouterCaller(as_router(router))
+
+
+def open_output(
     requests: Requests,
     output: str | os.PathLike[str],
     errors_path: str | os.PathLike[str] | None,
     fsync_interval: float,
     retry_failed: bool,
 ) -> OutputFile:
+    """The output file (resumed if it exists), after checking the input: shared by the direct and batch modes."""
     if isinstance(requests, (str, os.PathLike)):
         if not Path(requests).is_file():
             raise errors.ConfigurationError(f"input file {requests} does not exist (give a JSONL of batch requests)")

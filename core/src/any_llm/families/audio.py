@@ -6,6 +6,7 @@ import os
 from typing import IO, TYPE_CHECKING, Any
 
 from any_llm.api import get_client, split_model
+from any_llm.families.twins import async_twin
 
 if TYPE_CHECKING:
     from any_llm.api import LLMProvider
@@ -132,31 +133,4 @@ def transcription(
     return client.transcription(model_id, file, **named, **kwargs)
 
 
-async def atranscription(
-    model: str,
-    file: str | os.PathLike[str] | bytes | IO[bytes],
-    *,
-    provider: str | LLMProvider | None = None,
-    language: str | None = None,
-    prompt: str | None = None,
-    response_format: str | None = None,
-    temperature: float | None = None,
-    timestamp_granularities: list[str] | None = None,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> Transcription:
-    name, model_id = split_model(model, provider)
-    client = get_client(name, api_key, api_base, client_args)
-    named = dict(
-        language=language,
-        prompt=prompt,
-        response_format=response_format,
-        temperature=temperature,
-        timestamp_granularities=timestamp_granularities,
-    )
-    return await client.atranscription(model_id, file, **named, **kwargs)
-
-
-atranscription.__doc__ = transcription.__doc__
+atranscription = async_twin(transcription)

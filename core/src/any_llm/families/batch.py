@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from any_llm.api import get_client, split_model
+from any_llm.families.twins import async_twin, client_for
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from any_llm.api import LLMProvider
-    from any_llm.client import AnyLLM
     from any_llm.types.batch import Batch, BatchResult
 
 __all__ = [
@@ -31,13 +30,6 @@ __all__ = [
     "retrieve_batch",
     "retrieve_batch_results",
 ]
-
-
-def _client(
-    provider: str | LLMProvider, api_key: str | None, api_base: str | None, client_args: dict[str, Any] | None
-) -> AnyLLM:
-    name, _ = split_model("", provider)
-    return get_client(name, api_key, api_base, client_args)
 
 
 def create_batch(
@@ -68,31 +60,10 @@ def create_batch(
     Returns:
         The created ``Batch`` (OpenAI's shape for every provider).
     """
-    client = _client(provider, api_key, api_base, client_args)
+    client = client_for(provider, api_key, api_base, client_args)
     return client.create_batch(
         input_file_path, endpoint, completion_window=completion_window, metadata=metadata, **kwargs
     )
-
-
-async def acreate_batch(
-    provider: str | LLMProvider,
-    input_file_path: str,
-    endpoint: str,
-    *,
-    completion_window: str = "24h",
-    metadata: dict[str, str] | None = None,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> Batch:
-    client = _client(provider, api_key, api_base, client_args)
-    return await client.acreate_batch(
-        input_file_path, endpoint, completion_window=completion_window, metadata=metadata, **kwargs
-    )
-
-
-acreate_batch.__doc__ = create_batch.__doc__
 
 
 def retrieve_batch(
@@ -105,20 +76,7 @@ def retrieve_batch(
     **kwargs: Any,
 ) -> Batch:
     """The batch job ``batch_id``, with its status and request counts."""
-    return _client(provider, api_key, api_base, client_args).retrieve_batch(batch_id, **kwargs)
-
-
-async def aretrieve_batch(
-    provider: str | LLMProvider,
-    batch_id: str,
-    *,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> Batch:
-    """Async twin of :func:`retrieve_batch`."""
-    return await _client(provider, api_key, api_base, client_args).aretrieve_batch(batch_id, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).retrieve_batch(batch_id, **kwargs)
 
 
 def cancel_batch(
@@ -131,20 +89,7 @@ def cancel_batch(
     **kwargs: Any,
 ) -> Batch:
     """Ask the provider to cancel ``batch_id``; returns the batch (usually ``cancelling``)."""
-    return _client(provider, api_key, api_base, client_args).cancel_batch(batch_id, **kwargs)
-
-
-async def acancel_batch(
-    provider: str | LLMProvider,
-    batch_id: str,
-    *,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> Batch:
-    """Async twin of :func:`cancel_batch`."""
-    return await _client(provider, api_key, api_base, client_args).acancel_batch(batch_id, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).cancel_batch(batch_id, **kwargs)
 
 
 def list_batches(
@@ -159,22 +104,7 @@ def list_batches(
 ) -> Sequence[Batch]:
     """Batch jobs, following the provider's pages to the end; ``after`` starts after that batch id,
     ``limit`` caps how many are returned."""
-    return _client(provider, api_key, api_base, client_args).list_batches(after=after, limit=limit, **kwargs)
-
-
-async def alist_batches(
-    provider: str | LLMProvider,
-    *,
-    after: str | None = None,
-    limit: int | None = None,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> Sequence[Batch]:
-    """Async twin of :func:`list_batches`."""
-    client = _client(provider, api_key, api_base, client_args)
-    return await client.alist_batches(after=after, limit=limit, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).list_batches(after=after, limit=limit, **kwargs)
 
 
 def retrieve_batch_results(
@@ -191,17 +121,11 @@ def retrieve_batch_results(
     Raises:
         BatchNotCompleteError: the batch has no results (yet); ``.status`` says where it is.
     """
-    return _client(provider, api_key, api_base, client_args).retrieve_batch_results(batch_id, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).retrieve_batch_results(batch_id, **kwargs)
 
 
-async def aretrieve_batch_results(
-    provider: str | LLMProvider,
-    batch_id: str,
-    *,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> BatchResult:
-    """Async twin of :func:`retrieve_batch_results`."""
-    return await _client(provider, api_key, api_base, client_args).aretrieve_batch_results(batch_id, **kwargs)
+acreate_batch = async_twin(create_batch)
+aretrieve_batch = async_twin(retrieve_batch)
+acancel_batch = async_twin(cancel_batch)
+alist_batches = async_twin(list_batches)
+aretrieve_batch_results = async_twin(retrieve_batch_results)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import IO, TYPE_CHECKING, Any
 
-from any_llm.families.batch import _client
+from any_llm.families.twins import async_twin, client_for
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -46,21 +46,7 @@ def upload_file(
     **kwargs: Any,
 ) -> FileObject:
     """Upload a path, bytes or binary file object (streamed multipart) for ``purpose``."""
-    return _client(provider, api_key, api_base, client_args).upload_file(file, purpose=purpose, **kwargs)
-
-
-async def aupload_file(
-    provider: str | LLMProvider,
-    file: FileArg,
-    *,
-    purpose: str = "batch",
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> FileObject:
-    """Async twin of :func:`upload_file`."""
-    return await _client(provider, api_key, api_base, client_args).aupload_file(file, purpose=purpose, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).upload_file(file, purpose=purpose, **kwargs)
 
 
 def retrieve_file(
@@ -73,20 +59,7 @@ def retrieve_file(
     **kwargs: Any,
 ) -> FileObject:
     """The file object ``file_id`` (name, size, purpose, status)."""
-    return _client(provider, api_key, api_base, client_args).retrieve_file(file_id, **kwargs)
-
-
-async def aretrieve_file(
-    provider: str | LLMProvider,
-    file_id: str,
-    *,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> FileObject:
-    """Async twin of :func:`retrieve_file`."""
-    return await _client(provider, api_key, api_base, client_args).aretrieve_file(file_id, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).retrieve_file(file_id, **kwargs)
 
 
 def file_content(
@@ -99,7 +72,7 @@ def file_content(
     **kwargs: Any,
 ) -> BinaryStream:
     """The bytes of ``file_id`` as a stream; a download cut mid-way raises APIConnectionError."""
-    return _client(provider, api_key, api_base, client_args).file_content(file_id, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).file_content(file_id, **kwargs)
 
 
 async def afile_content(
@@ -112,7 +85,7 @@ async def afile_content(
     **kwargs: Any,
 ) -> AsyncBinaryStream:
     """Async twin of :func:`file_content`."""
-    return await _client(provider, api_key, api_base, client_args).afile_content(file_id, **kwargs)
+    return await client_for(provider, api_key, api_base, client_args).afile_content(file_id, **kwargs)
 
 
 def delete_file(
@@ -125,20 +98,7 @@ def delete_file(
     **kwargs: Any,
 ) -> bool:
     """Delete ``file_id``; True when the provider confirms."""
-    return _client(provider, api_key, api_base, client_args).delete_file(file_id, **kwargs)
-
-
-async def adelete_file(
-    provider: str | LLMProvider,
-    file_id: str,
-    *,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> bool:
-    """Async twin of :func:`delete_file`."""
-    return await _client(provider, api_key, api_base, client_args).adelete_file(file_id, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).delete_file(file_id, **kwargs)
 
 
 def list_files(
@@ -152,19 +112,10 @@ def list_files(
     **kwargs: Any,
 ) -> Sequence[FileObject]:
     """Uploaded files (of ``purpose``), following the provider's pages to the end (or up to ``limit``)."""
-    return _client(provider, api_key, api_base, client_args).list_files(purpose=purpose, limit=limit, **kwargs)
+    return client_for(provider, api_key, api_base, client_args).list_files(purpose=purpose, limit=limit, **kwargs)
 
 
-async def alist_files(
-    provider: str | LLMProvider,
-    *,
-    purpose: str | None = None,
-    limit: int | None = None,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> Sequence[FileObject]:
-    """Async twin of :func:`list_files`."""
-    client = _client(provider, api_key, api_base, client_args)
-    return await client.alist_files(purpose=purpose, limit=limit, **kwargs)
+aupload_file = async_twin(upload_file)
+aretrieve_file = async_twin(retrieve_file)
+adelete_file = async_twin(delete_file)
+alist_files = async_twin(list_files)

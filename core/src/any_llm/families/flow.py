@@ -3,8 +3,9 @@
 A flow is a generator that yields :class:`~any_llm.provider.HTTPRequest` objects and is sent an
 :class:`Answer` for each (errors are raised by the transport, as for any call), then returns its
 result. Creating a batch is "upload the file, then create the job"; reading its results is "get the
-job, then download its output". The same flow runs sync and async: only :func:`drive` and
-:func:`adrive` touch the network, through the client's transport (pooling, retries, typed errors).
+job, then download its output". The same flow runs sync and async: :class:`FlowRun` makes it one
+:class:`~any_llm.calls.Call` (one call for call hooks, its requests its attempts), and only the client's
+``_send`` / ``_asend`` touch the network, through its transport (pooling, retries, typed errors).
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from any_llm.provider import HTTPRequest, Provider
-    from any_llm.transport import Transport
+    import httpx
 
-__all__ = ["Answer", "Flow", "adrive", "drive"]
+    from any_llm.calls import CallOptions
+    from any_llm.provider import HTTPRequest, Provider
+
+__all__ = ["Answer", "Flow", "FlowRun", "with_options"]
 
 T = TypeVar("T")
 
@@ -57,25 +60,51 @@ def _step(provider: Provider, flow: Flow[T], answer: Answer | None) -> HTTPReque
         raise plugin_error(provider.name, exc, "a response", answer.content, answer.status_code) from exc
 
 
-def drive(transport: Transport, provider: Provider, flow: Flow[T], timeout: Any = None) -> T:
-    """Run ``flow`` to its result with the sync client."""
-    try:
-        request = _step(provider, flow, None)
-        while True:
-            response = transport.send(provider, request, timeout)
-            request = _step(provider, flow, Answer(response.content, response.headers, response.status_code))
-    except _Done as done:
-        result: T = done.value
-        return result
+class FlowRun:
+    """A flow as a :class:`~any_llm.calls.Call` runs it: the first request at once (plugin code that refuses
+    the caller's input raises before anything is sent), then the next request after each answer, until the
+    flow returns its result. The call's sync and async drivers share it; only their send differs."""
+
+    __slots__ = ("first", "flow", "provider", "result")
+
+    def __init__(self, provider: Provider, flow: Flow[Any], options: CallOptions | None = None) -> None:
+        self.provider = provider
+        self.flow = flow = flow if options is None else with_options(options, flow)
+        self.result: Any = None
+        try:
+            self.first = _step(provider, flow, None)
+        except _Done:
+            from any_llm import errors
+
+            raise errors.ProviderError(
+                f"{provider.name}'s plugin returned from a multi-request operation without a request; "
+                "a flow must yield at least one HTTPRequest (report it to the plugin's authors)",
+                provider=provider.name,
+            ) from None
+
+    def advance(self, response: httpx.Response) -> HTTPRequest | None:
+        """The next request after ``response``, or None once the flow has its result."""
+        try:
+            return _step(self.provider, self.flow, Answer(response.content, response.headers, response.status_code))
+        except _Done as done:
+            self.result = done.value
+            return None
+
+    def finish(self, response: httpx.Response) -> Any:
+        return self.result
 
 
-async def adrive(transport: Transport, provider: Provider, flow: Flow[T], timeout: Any = None) -> T:
-    """Async twin of :func:`drive`."""
+def with_options(options: CallOptions, flow: Flow[T]) -> Flow[T]:
+    """``flow`` with the caller's per-call options on each request (``extra_body`` only on JSON requests)."""
+    from any_llm.calls import CallOptions
+
+    body_less = CallOptions(options.timeout, options.extra_headers, options.extra_query, None)
+    answer = None
     try:
-        request = _step(provider, flow, None)
         while True:
-            response = await transport.asend(provider, request, timeout)
-            request = _step(provider, flow, Answer(response.content, response.headers, response.status_code))
-    except _Done as done:
-        result: T = done.value
+            request = next(flow) if answer is None else flow.send(answer)
+            (options if isinstance(request.json, dict) else body_less).apply(request)
+            answer = yield request
+    except StopIteration as stop:
+        result: T = stop.value
         return result

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Literal
 
 from any_llm.api import get_client, split_model
+from any_llm.families.twins import async_twin
 
 if TYPE_CHECKING:
     from any_llm.api import LLMProvider
@@ -58,26 +59,4 @@ def image_generation(
     return get_client(name, api_key, api_base, client_args).image_generation(model_id, prompt, **named, **kwargs)
 
 
-async def aimage_generation(
-    model: str,
-    prompt: str,
-    *,
-    provider: str | LLMProvider | None = None,
-    n: int | None = None,
-    size: str | None = None,
-    quality: str | None = None,
-    style: str | None = None,
-    response_format: Literal["url", "b64_json"] | None = None,
-    user: str | None = None,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> ImagesResponse:
-    name, model_id = split_model(model, provider)
-    named = dict(n=n, size=size, quality=quality, style=style, response_format=response_format, user=user)
-    client = get_client(name, api_key, api_base, client_args)
-    return await client.aimage_generation(model_id, prompt, **named, **kwargs)
-
-
-aimage_generation.__doc__ = image_generation.__doc__
+aimage_generation = async_twin(image_generation)

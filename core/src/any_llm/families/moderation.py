@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from any_llm.api import get_client, split_model
+from any_llm.families.twins import async_twin
 
 if TYPE_CHECKING:
     from any_llm.api import LLMProvider
@@ -46,18 +47,4 @@ def moderation(
     return get_client(name, api_key, api_base, client_args).moderation(model_id, input, **kwargs)
 
 
-async def amoderation(
-    model: str,
-    input: str | list[str] | list[dict[str, Any]],
-    *,
-    provider: str | LLMProvider | None = None,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> ModerationResponse:
-    name, model_id = split_model(model, provider)
-    return await get_client(name, api_key, api_base, client_args).amoderation(model_id, input, **kwargs)
-
-
-amoderation.__doc__ = moderation.__doc__
+amoderation = async_twin(moderation)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from any_llm.api import get_client, split_model
+from any_llm.families.twins import async_twin
 
 if TYPE_CHECKING:
     from any_llm.api import LLMProvider
@@ -51,24 +52,4 @@ def rerank(
     return client.rerank(model_id, query, documents, top_n=top_n, max_tokens_per_doc=max_tokens_per_doc, **kwargs)
 
 
-async def arerank(
-    model: str,
-    query: str,
-    documents: list[str],
-    *,
-    top_n: int | None = None,
-    max_tokens_per_doc: int | None = None,
-    provider: str | LLMProvider | None = None,
-    api_key: str | None = None,
-    api_base: str | None = None,
-    client_args: dict[str, Any] | None = None,
-    **kwargs: Any,
-) -> RerankResponse:
-    name, model_id = split_model(model, provider)
-    client = get_client(name, api_key, api_base, client_args)
-    return await client.arerank(
-        model_id, query, documents, top_n=top_n, max_tokens_per_doc=max_tokens_per_doc, **kwargs
-    )
-
-
-arerank.__doc__ = rerank.__doc__
+arerank = async_twin(rerank)

@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from any_llm import errors
+from any_llm import callhooks, errors
 from any_llm.retry import RetryPolicy, current_deadline, enter_scope, exit_scope
 from any_llm.router.deployment import Cooldown, Deployment
 from any_llm.router.state import DeploymentState, Ticket
@@ -23,6 +23,8 @@ from any_llm.router.strategies import STRATEGIES, order
 from any_llm.router.streams import NOTHING, RoutedAsyncStream, RoutedStream
 
 if TYPE_CHECKING:
+    from contextvars import Token
+
     from any_llm.client import AnyLLM
     from any_llm.types.embedding import CreateEmbeddingResponse
 
@@ -259,6 +261,7 @@ class Router:
             state, entry, last = picked
             start = time.monotonic()
             token = enter_scope(plan.deadline, plan.budget, self.retry if last else self._no_retry)
+            routed = plan.route(state) if callhooks.ACTIVE else None
             try:
                 result = send(state.client, state.model_id)
                 first = next(result, NOTHING) if stream else None
@@ -270,6 +273,8 @@ class Router:
                 raise
             finally:
                 exit_scope(token)
+                if routed is not None:
+                    callhooks.exit_route(routed)
             latency = time.monotonic() - start
             if stream:
                 return RoutedStream(result, first, state.deployment, plan.stream_done(state, entry, latency))
@@ -290,6 +295,7 @@ class Router:
             state, entry, last = picked
             start = time.monotonic()
             token = enter_scope(plan.deadline, plan.budget, self.retry if last else self._no_retry)
+            routed = plan.route(state) if callhooks.ACTIVE else None
             try:
                 result = await send(state.client, state.model_id)
                 first = await anext(result, NOTHING) if stream else None
@@ -301,6 +307,8 @@ class Router:
                 raise
             finally:
                 exit_scope(token)
+                if routed is not None:
+                    callhooks.exit_route(routed)
             latency = time.monotonic() - start
             if stream:
                 return RoutedAsyncStream(result, first, state.deployment, plan.stream_done(state, entry, latency))
@@ -311,7 +319,7 @@ class Router:
 class _Plan:
     """One call's walk through the deployments: who is next, what each failure means."""
 
-    __slots__ = ("attempts", "budget", "deadline", "group", "router", "tiers", "tokens", "tried")
+    __slots__ = ("attempts", "budget", "deadline", "group", "router", "sent", "tiers", "tokens", "tried")
 
     def __init__(self, router: Router, group: str, tokens: float) -> None:
         tiers = router._chains.get(group)
@@ -330,6 +338,14 @@ class _Plan:
         if outer is not None and (self.deadline is None or outer < self.deadline):
             self.deadline, self.budget = outer, None
         self.tiers = tiers
+        self.sent = 0
+
+    def route(self, state: DeploymentState) -> Token[callhooks.RouteInfo | None]:
+        """Tell call hooks which deployment this try goes to (``CallInfo.route``), until ``exit_route``."""
+        self.sent += 1
+        deployment = state.deployment
+        info = callhooks.RouteInfo(self.group, state.name, self.sent, deployment.group != self.group)
+        return callhooks.enter_route(info)
 
     def _set_tiers(self, groups: Sequence[str]) -> None:
         """Go on with ``groups`` instead (a context-window or content-policy fallback)."""

@@ -23,6 +23,7 @@ CONTEXT_FIELDS = (
     "max_input_tokens",  # Anthropic
     "inputTokenLimit",  # Gemini
     "top_provider.context_length",  # OpenRouter, per provider
+    "meta.n_ctx_train",  # llama.cpp's llama-server: the context the model was trained with
 )
 """Where a models endpoint puts the context window (dotted: nested), first found wins."""
 
@@ -86,9 +87,12 @@ class Model(BaseModel):
         if isinstance(data.get("thinking"), bool):  # Gemini
             out.setdefault("supports_reasoning", data["thinking"])
         pricing = data.get("pricing")
-        if isinstance(pricing, dict):  # OpenRouter: USD per token, as strings
+        if isinstance(pricing, dict) and "prompt" in pricing:  # OpenRouter: USD per token, as strings
             out.setdefault("input_price_per_mtok", _per_million(pricing.get("prompt")))
             out.setdefault("output_price_per_mtok", _per_million(pricing.get("completion")))
+        elif isinstance(pricing, dict):  # Together: USD per million tokens, as numbers (0 when not priced)
+            out.setdefault("input_price_per_mtok", _as_price(pricing.get("input")))
+            out.setdefault("output_price_per_mtok", _as_price(pricing.get("output")))
         return out
 
 
@@ -111,6 +115,16 @@ def _first_int(data: dict[str, Any], names: tuple[str, ...]) -> int | None:
 
 def _strings(value: Any) -> list[str] | None:
     return [str(v) for v in value] if isinstance(value, list) else None
+
+
+def _as_price(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return None
+    try:
+        price = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return price if price > 0 else None
 
 
 def _per_million(value: Any) -> Decimal | None:

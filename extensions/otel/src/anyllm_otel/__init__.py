@@ -61,6 +61,7 @@ _REQUEST_ATTRS = {
     "top_p": "gen_ai.request.top_p",
     "max_tokens": "gen_ai.request.max_tokens",
     "max_completion_tokens": "gen_ai.request.max_tokens",
+    "max_output_tokens": "gen_ai.request.max_tokens",
     "seed": "gen_ai.request.seed",
     "frequency_penalty": "gen_ai.request.frequency_penalty",
     "presence_penalty": "gen_ai.request.presence_penalty",
@@ -137,6 +138,18 @@ def _base_attributes(call: CallInfo) -> dict[str, Any]:
     return attrs
 
 
+def _route_attributes(call: CallInfo, attrs: dict[str, Any]) -> None:
+    """Which anyllm method, and (a router's call) which deployment and which try of the routed call."""
+    if call.api:
+        attrs["anyllm.api"] = call.api
+    route = call.route
+    if route is not None:
+        attrs["anyllm.router.group"] = route.group
+        attrs["anyllm.router.deployment"] = route.deployment
+        attrs["anyllm.router.attempt"] = route.attempt
+        attrs["anyllm.router.fallback"] = route.fallback
+
+
 # -- hooks --------------------------------------------------------------------------------------------
 
 
@@ -146,6 +159,7 @@ def anyllm_call_start(call: CallInfo) -> None:
         return
     tracer = _state.tracer or _state.setup()
     attrs = _base_attributes(call)
+    _route_attributes(call, attrs)
     for name, value in call.parameters.items():
         key = _REQUEST_ATTRS.get(name)
         if key is not None and value is not None:
@@ -220,8 +234,8 @@ def _finish(call: CallInfo) -> None:
     if call.finish_reasons:
         attrs["gen_ai.response.finish_reasons"] = list(call.finish_reasons)
     usage = call.usage
-    input_tokens = getattr(usage, "prompt_tokens", None)
-    output_tokens = getattr(usage, "completion_tokens", None) if call.operation != "embeddings" else None
+    input_tokens = call.input_tokens
+    output_tokens = call.output_tokens if call.operation != "embeddings" else None
     if input_tokens is not None:
         attrs["gen_ai.usage.input_tokens"] = input_tokens
     if output_tokens is not None:

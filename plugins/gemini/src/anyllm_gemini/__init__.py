@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from any_llm import errors, hookimpl
 from any_llm.plugins import ProviderRegistry
@@ -56,6 +56,8 @@ class GeminiProvider(Provider):
     supports_batch = True
     supports_count_tokens = True
     unsupported_params = frozenset({"logit_bias", "user", "service_tier", "prompt_cache_key"})
+    batch_inline_limit: ClassVar[int] = _batch.INLINE_LIMIT
+    """A batch whose inlined create request would be larger (bytes) is uploaded as a JSONL file instead."""
 
     def __init__(self, api_key: str | None = None, api_base: str | None = None) -> None:
         super().__init__(api_key, api_base)
@@ -109,13 +111,58 @@ class GeminiProvider(Provider):
         check_request(self, params)  # what core checks before any completion, for each line
         return build_body(params, self.name)
 
+    def _service_url(self, kind: str, tail: str) -> str:
+        """``https://host/<kind>/v1beta/<tail>``: the Files API's upload and download routes sit beside the API."""
+        parts = urlsplit(self.api_base)
+        return f"{parts.scheme}://{parts.netloc}/{kind}{parts.path.rstrip('/')}/{tail}"
+
     def create_batch_flow(self, params: BatchParams) -> Flow[Batch]:
         from any_llm.uploads import StreamBody
 
-        model = _batch.scan_input(params)
-        body = StreamBody(lambda: _batch.request_body(params, self._batch_request), "application/json")
-        answer = yield HTTPRequest("POST", f"{model_path(model)}:batchGenerateContent", upload=body)
+        scan = _batch.scan_input(params, self._batch_request)
+        create = f"{model_path(scan.model)}:batchGenerateContent"
+        if scan.inline_bytes <= self.batch_inline_limit:
+            body = StreamBody(lambda: _batch.request_body(params, self._batch_request), "application/json")
+            answer = yield HTTPRequest("POST", create, upload=body)
+            return _batch.batch_from_operation(answer.content, self.name)
+        file_name = yield from self._upload_batch_file(params, scan.file_bytes)
+        answer = yield HTTPRequest("POST", create, json=_batch.file_batch_body(params, file_name))
         return _batch.batch_from_operation(answer.content, self.name)
+
+    def _upload_batch_file(self, params: BatchParams, size: int) -> Flow[str]:
+        """The Files API's resumable upload: start (metadata, declared size), then one ``upload, finalize``
+        of the translated lines, streamed; a retry regenerates them from the input file."""
+        from any_llm.uploads import StreamBody
+
+        display = _batch.file_batch_body(params, "")["batch"]["displayName"]
+        answer = yield HTTPRequest(
+            "POST",
+            self._service_url("upload", "files"),
+            json={"file": {"displayName": f"{display}-input"}},
+            headers={
+                "X-Goog-Upload-Protocol": "resumable",
+                "X-Goog-Upload-Command": "start",
+                "X-Goog-Upload-Header-Content-Length": str(size),
+                "X-Goog-Upload-Header-Content-Type": "application/jsonl",
+            },
+        )
+        session = answer.headers.get("x-goog-upload-url") or ""
+        here, there = urlsplit(self.api_base), urlsplit(session)
+        if (there.scheme, there.netloc) != (here.scheme, here.netloc):
+            # the key goes with every request: never to an origin other than the configured one
+            raise errors.ResponseValidationError(
+                f"{self.name} answered the upload start without an upload URL on {here.scheme}://{here.netloc} "
+                f"(x-goog-upload-url: {there.scheme}://{there.netloc or '-'})",
+                provider=self.name,
+            )
+        lines = StreamBody(lambda: _batch.file_lines(params, self._batch_request), "application/jsonl", size)
+        answer = yield HTTPRequest(
+            "POST",
+            session,
+            upload=lines,
+            headers={"X-Goog-Upload-Command": "upload, finalize", "X-Goog-Upload-Offset": "0"},
+        )
+        return _batch.uploaded_file_name(answer.content, self.name)
 
     def retrieve_batch_flow(self, batch_id: str, extra: dict[str, Any]) -> Flow[Batch]:
         answer = yield HTTPRequest("GET", _batch.batch_path(batch_id))
@@ -156,7 +203,12 @@ class GeminiProvider(Provider):
             raise errors.BatchNotCompleteError(batch_id, batch.status, provider=self.name)
         params = CompletionParams(model=str(getattr(batch, "model", "") or ""), messages=[])
         parse = lambda body: self.parse_completion(body, params)  # noqa: E731
-        return BatchResult(results=_batch.result_items(answer.content, self.name, parse))
+        output = _batch.responses_file(answer.content, self.name)
+        if output is None:
+            return BatchResult(results=_batch.result_items(answer.content, self.name, parse))
+        tail = f"{quote(output, safe='/-._~')}:download"
+        answer = yield HTTPRequest("GET", self._service_url("download", tail), params={"alt": "media"})
+        return BatchResult(results=_batch.file_result_items(answer.content, self.name, parse))
 
     # -- embeddings and models ----------------------------------------------------------------
 

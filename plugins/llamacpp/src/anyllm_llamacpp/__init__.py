@@ -13,19 +13,27 @@ seen on a real server; see the README):
   llama-cpp-python's request-validation failures (HTTP 500) become InvalidRequestError; a stream that
   ends before its first chunk (llama-cpp-python fails after sending 200) becomes a ProviderError saying why.
 - rerank: ``llama-server --reranking`` answers ``/v1/rerank`` with ``results`` of index + relevance_score.
+- count_tokens: ``/tokenize`` counts a string, so the messages are first rendered by the server's own chat
+  template (``/apply-template``), then the prompt is tokenized the way the server tokenizes a chat prompt
+  (special tokens added and parsed): the count is the ``prompt_tokens`` a completion of the same messages
+  reports. Upstream ``llama-server`` serves both routes at its root; llama-cpp-python's server has neither.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from any_llm import errors, hookimpl
 from any_llm.openai_compat import OpenAICompatibleProvider, OpenAIStreamParser
 from any_llm.plugins import ProviderRegistry
-from any_llm.provider import CompletionParams, StreamEvent, StreamParser
+from any_llm.provider import CompletionParams, HTTPRequest, StreamEvent, StreamParser
 from any_llm.types.completion import ChatCompletion, ChatCompletionChunk
+from any_llm.wire import loads_object
+
+if TYPE_CHECKING:
+    from any_llm.families.flow import Flow
 
 __all__ = ["LlamacppProvider", "refine_error"]
 
@@ -36,6 +44,9 @@ _CONTEXT_MARKERS = (
     "context window",
     "context length",
 )
+
+_NOT_TEMPLATED = frozenset({"stream", "stream_options", "n", "max_tokens", "max_completion_tokens"})
+"""Chat body fields that do not shape the prompt (and that /apply-template need not see)."""
 
 
 class LlamacppProvider(OpenAICompatibleProvider):
@@ -54,6 +65,8 @@ class LlamacppProvider(OpenAICompatibleProvider):
     supports_list_models = True
     supports_rerank = True
     """`llama-server --reranking` serves `/v1/rerank` (the Jina shape); llama-cpp-python has none."""
+    supports_count_tokens = True
+    """`llama-server`'s `/apply-template` + `/tokenize` (see the module docstring); llama-cpp-python has neither."""
     param_renames: ClassVar[Mapping[str, str]] = {"max_completion_tokens": "max_tokens"}
     max_choices = 1
     json_schema_as_json_object = True  # llama-cpp-python rejects json_schema; a json_object's schema is a grammar
@@ -71,9 +84,53 @@ class LlamacppProvider(OpenAICompatibleProvider):
     def stream_parser(self, params: CompletionParams) -> StreamParser:
         return LlamacppStreamParser(self, params)
 
+    # -- token counting: /apply-template, then /tokenize --------------------------------------------
+
+    def _root(self, route: str) -> str:
+        """A route at the server's root (``/tokenize``...): the base URL without its ``/v1``."""
+        base = self.api_base[: -len("/v1")] if self.api_base.endswith("/v1") else self.api_base
+        return f"{base}/{route}"
+
+    def count_tokens_flow(self, params: CompletionParams) -> Flow[int]:
+        return self._count_tokens(params)
+
+    def _count_tokens(self, params: CompletionParams) -> Flow[int]:
+        body = {k: v for k, v in self.build_body(params).items() if k not in _NOT_TEMPLATED}
+        answer = yield HTTPRequest("POST", self._root("apply-template"), json=body)
+        prompt = loads_object(answer.content, self.name, "an /apply-template reply").get("prompt")
+        if not isinstance(prompt, str):
+            raise errors.ResponseValidationError(
+                f"{self.name}: the /apply-template reply has no 'prompt' string",
+                provider=self.name,
+                body=answer.content.decode("utf-8", "replace"),
+            )
+        # as the server tokenizes a chat prompt: special tokens (BOS) added, their text parsed as tokens
+        answer = yield HTTPRequest(
+            "POST", self._root("tokenize"), json={"content": prompt, "add_special": True, "parse_special": True}
+        )
+        tokens = loads_object(answer.content, self.name, "a /tokenize reply").get("tokens")
+        if not isinstance(tokens, list):
+            raise errors.ResponseValidationError(
+                f"{self.name}: the /tokenize reply has no 'tokens' list",
+                provider=self.name,
+                body=answer.content.decode("utf-8", "replace"),
+            )
+        return len(tokens)
+
     def parse_error(self, status_code: int, headers: Mapping[str, str], body: bytes) -> errors.AnyLLMError:
         err = refine_error(super().parse_error(status_code, headers, body))
         data = _loads(body)
+        if status_code == 404 and data == {"detail": "Not Found"}:
+            # FastAPI's answer for a route it does not serve: llama-cpp-python's server
+            return errors.ModelNotFoundError(
+                "the llama.cpp server does not serve this route. llama-cpp-python's server has no "
+                "/apply-template or /tokenize (count_tokens needs upstream llama-server); otherwise check "
+                "that api_base is the server's /v1 URL",
+                provider=err.provider,
+                status_code=err.status_code,
+                request_id=err.request_id,
+                body=err.body,
+            )
         inner = data.get("error") if isinstance(data, dict) else None
         if status_code >= 500 and isinstance(inner, dict) and inner.get("message") == "":
             # llama-cpp-python turns a failed assert into HTTP 500 with an empty message

@@ -270,6 +270,43 @@ class OllamaProvider(Provider):
             )
         return out
 
+    def build_model_info_request(self, model: str) -> HTTPRequest:
+        """``/api/show``: the one Ollama endpoint that tells a model's context length and capabilities."""
+        return HTTPRequest("POST", "api/show", json={"model": model})
+
+    def parse_model_info(self, body: bytes, model: str) -> Model:
+        return model_from_show(body, model, self.name)
+
+
+def model_from_show(body: bytes, model: str, provider: str) -> Model:
+    """An ``/api/show`` reply as a Model: the context length is ``model_info["<arch>.context_length"]``
+    (the architecture named by ``general.architecture``); ``capabilities`` (``completion``, ``tools``,
+    ``thinking``, ``vision``, ``embedding``...) give the flags and modalities. Ollama states no output cap."""
+    data = loads_object(body, provider, "an /api/show reply")
+    if "error" in data:
+        raise error_from_payload(provider, data)
+    raw_info = data.get("model_info")
+    info: dict[str, Any] = raw_info if isinstance(raw_info, dict) else {}
+    arch = info.get("general.architecture")
+    context = info.get(f"{arch}.context_length") if isinstance(arch, str) else None
+    caps = data.get("capabilities")
+    fields: dict[str, Any] = {}
+    if isinstance(caps, list):
+        names = {str(c) for c in caps}
+        fields["supports_tools"] = "tools" in names
+        fields["supports_reasoning"] = "thinking" in names
+        fields["input_modalities"] = ["text", "image"] if "vision" in names else ["text"]
+        fields["output_modalities"] = ["embedding"] if names == {"embedding"} else ["text"]
+    extra = {k: data[k] for k in ("details", "capabilities") if k in data}
+    return Model(
+        id=model,
+        created=parse_timestamp(data.get("modified_at"), default=0),
+        owned_by="ollama",
+        context_window=context if isinstance(context, int) and not isinstance(context, bool) and context > 0 else None,
+        **fields,
+        **extra,
+    )
+
 
 # -- requests: pure helpers ---------------------------------------------------------------------
 
