@@ -1,4 +1,4 @@
-"""The performance table of docs/performance.md, generated from bench/results/results.json (``nox -s bench``).
+"""The performance table of docs/performance.md and the README, generated from bench/results/results.json.
 
 ``scripts/update_readme.py`` (``nox -s readme``) writes it between ``<!-- bench:start -->`` and
 ``<!-- bench:end -->``; tests/test_repo_consistency.py checks that the page shows the last run's numbers.
@@ -105,6 +105,11 @@ def _cold_samples(results: dict[str, Any]) -> int:
 def current() -> str:
     """The table for the results on disk."""
     return table(json.loads(RESULTS.read_text()))
+
+
+def compact() -> str:
+    """The README's copy: the table rows alone (the targets, reasons and ranges are on docs/performance.md)."""
+    return current().split("\n\n", 1)[0]
 
 
 if __name__ == "__main__":

@@ -14,8 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from provider_docs import provider_infos, update_readme
 
 
-def bench_table() -> str:
-    """The performance table from bench/results/results.json (bench/readme_table.py; standard library only)."""
+def bench_table(kind: str = "current") -> str:
+    """The performance table from bench/results/results.json (bench/readme_table.py; standard library only):
+    ``current`` (with targets) for the docs page, ``compact`` (rows only) for the README."""
     import importlib.util
 
     path = Path(__file__).resolve().parents[1] / "bench" / "readme_table.py"
@@ -23,23 +24,25 @@ def bench_table() -> str:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    text: str = module.current()
+    text: str = getattr(module, kind)()
     return text
 
 
 def update_performance_page() -> None:
-    """docs/performance.md's table between ``<!-- bench:start -->`` and ``<!-- bench:end -->``: the last bench run."""
+    """The table between ``<!-- bench:start -->`` and ``<!-- bench:end -->`` of docs/performance.md (with the
+    targets) and of the README (rows only): the last bench run."""
     import re
 
-    page = Path(__file__).resolve().parents[1] / "docs" / "performance.md"
-    text = page.read_text()
-    new = re.sub(
-        r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)",
-        lambda m: m.group(1) + bench_table() + "\n" + m.group(2),
-        text,
-        flags=re.S,
-    )
-    page.write_text(new)
+    root = Path(__file__).resolve().parents[1]
+    for page, kind in ((root / "docs" / "performance.md", "current"), (root / "README.md", "compact")):
+        text = page.read_text()
+        new = re.sub(
+            r"(<!-- bench:start -->\n).*?(<!-- bench:end -->)",
+            lambda m, kind=kind: m.group(1) + bench_table(kind) + "\n" + m.group(2),
+            text,
+            flags=re.S,
+        )
+        page.write_text(new)
 
 
 def main() -> None:

@@ -154,14 +154,17 @@ def test_no_private_name_is_imported_across_modules() -> None:
 
 
 def test_performance_table_is_the_last_bench_run() -> None:
-    """docs/performance.md's table is generated from bench/results/results.json (``nox -s readme``)."""
+    """docs/performance.md's and the README's tables are generated from bench/results/results.json (``nox -s readme``)."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("bench_readme_table", ROOT / "bench" / "readme_table.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    page = (ROOT / "docs" / "performance.md").read_text()
-    match = re.search(r"<!-- bench:start -->\n(.*?)\n<!-- bench:end -->", page, re.S)
-    assert match, "docs/performance.md lacks the generated performance table markers"
-    assert match.group(1) == module.current(), "the performance table is stale: run `nox -s readme`"
+    for page, expected in (
+        (ROOT / "docs" / "performance.md", module.current()),
+        (ROOT / "README.md", module.compact()),
+    ):
+        match = re.search(r"<!-- bench:start -->\n(.*?)\n<!-- bench:end -->", page.read_text(), re.S)
+        assert match, f"{page.name} lacks the generated performance table markers"
+        assert match.group(1) == expected, f"the performance table of {page.name} is stale: run `nox -s readme`"
