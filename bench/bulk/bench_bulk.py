@@ -10,7 +10,7 @@ no retries, no resume, no translation). Reported: rows/s (median of the rounds, 
 ratio to the bare loop, CPU time per row (process CPU, including start-up: steadier than rows/s
 on a shared machine), and peak RSS with its growth from 1/10 of the rows to all of them (flat
 memory means streamed input and output). Both loops remember a missing ``sniffio`` once (see
-``any_llm/bulk/asyncenv.py``), so neither pays httpcore's failed import on every request. When Ray and
+``any_llm/asyncenv.py``), so neither pays httpcore's failed import on every request. When Ray and
 anyllm-ray are installed, the Ray path (``ray.init(num_cpus=2)``, two actors sharing the concurrency)
 is timed once beside them, on ``--ray-rows`` rows.
 """
@@ -28,7 +28,7 @@ from pathlib import Path
 
 BARE = r"""
 import asyncio, importlib.util, json, sys, time, resource
-if importlib.util.find_spec("sniffio") is None:  # the same negative import cache any_llm.bulk keeps (asyncenv)
+if importlib.util.find_spec("sniffio") is None:  # the same negative import cache any_llm keeps (any_llm.asyncenv)
     sys.modules["sniffio"] = None
 import httpx
 

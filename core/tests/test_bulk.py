@@ -391,7 +391,7 @@ def test_a_missing_sniffio_is_looked_up_once_not_on_every_request(monkeypatch: p
     """httpcore imports sniffio ~10 times a request; a failed import walks sys.path each time (asyncenv)."""
     import importlib.util
 
-    from any_llm.bulk import asyncenv
+    from any_llm import asyncenv
 
     monkeypatch.setattr(asyncenv, "_checked", False)
     monkeypatch.delitem(sys.modules, "sniffio", raising=False)

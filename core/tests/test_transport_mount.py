@@ -90,3 +90,21 @@ def test_provider_http_transport_still_works_with_a_deprecation_warning() -> Non
     (warning,) = [w for w in caught if issubclass(w.category, DeprecationWarning)]
     assert "http_transport is deprecated" in str(warning.message)
     assert "mount" in str(warning.message)
+
+
+def test_an_async_call_remembers_a_missing_sniffio(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpcore imports sniffio ~10 times a request; core records its absence once (any_llm.asyncenv)."""
+    import importlib.util
+    import sys
+
+    from any_llm import asyncenv
+
+    monkeypatch.delitem(sys.modules, "sniffio", raising=False)
+    if importlib.util.find_spec("sniffio") is not None:
+        pytest.skip("sniffio is installed here: there is no failed import to remember")
+    monkeypatch.setattr(asyncenv, "_checked", False)
+    with mount("all://mounted.anyllm.invalid", answer([])), plugins.registered(Mounted):
+        import asyncio
+
+        asyncio.run(acompletion("mounted:m", messages=[{"role": "user", "content": "hi"}]))
+    assert "sniffio" in sys.modules and sys.modules["sniffio"] is None

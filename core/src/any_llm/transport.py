@@ -196,6 +196,9 @@ class Transport:
     async def async_client(self) -> httpx.AsyncClient:
         import asyncio  # not at module level: sync-only programs never pay for importing it
 
+        from any_llm.asyncenv import cache_missing_sniffio
+
+        cache_missing_sniffio()  # httpcore looks for sniffio ~10 times a request (any_llm.asyncenv)
         if self._user_async is not None:
             return self._user_async
         loop = asyncio.get_running_loop()

@@ -85,9 +85,6 @@ class Caller:
         api_base: str | None = None,
         client_args: dict[str, Any] | None = None,
     ) -> None:
-        from any_llm.bulk.asyncenv import cache_missing_sniffio
-
-        cache_missing_sniffio()  # most of a job's CPU otherwise (see asyncenv)
         self.provider = provider
         self.api_key = api_key
         self.api_base = api_base

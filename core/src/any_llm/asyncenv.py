@@ -6,6 +6,8 @@ import fails. anyio 4.5+ no longer depends on sniffio, so in many environments t
 Python does not cache a failed import: each attempt walks every ``sys.path`` entry again. With the
 plugins installed as editable projects (one path entry each: 60 in this repository) that walk cost
 about 0.8 ms, so 8-20 ms of CPU per request: most of a bulk job's CPU, and on 2 cores its ceiling.
+Core's transport calls :func:`cache_missing_sniffio` before its first async client, so every async call
+of every family gains it, not only bulk jobs.
 
 ``sys.modules["sniffio"] = None`` is Python's own negative cache ("import of sniffio halted"): the
 import fails at once, and httpcore takes the same asyncio branch it took before. It is set only when
