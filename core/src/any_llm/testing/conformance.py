@@ -480,7 +480,7 @@ def _check_capability_gap(
     if scenario == "stream_tool_call" and not provider_class.supports_tools:
         gap = True
     if not provider_class.supports_completion:  # an embeddings-only provider: every chat scenario is the gap
-        gap = True
+        gap, needs = True, "completion"
     if not gap:
         return False
     outcome = run_scenario(provider_class, scenario, [], use_async=use_async, model=model, base_path=base_path)
