@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from typing import Any
 
 import pytest
 
@@ -183,3 +184,30 @@ def test_params_give_the_output_limit_and_stop_as_a_list() -> None:
     assert made(stop="END").stop_sequences == ["END"]
     assert made(stop=["a", "b"]).stop_sequences == ["a", "b"]
     assert made().stop_sequences is None
+
+
+def test_declared_tool_choices_are_checked_by_core() -> None:
+    from any_llm.errors import UnsupportedParameterError
+    from any_llm.params import build_params
+    from any_llm.provider import Provider
+
+    class AutoOnly(Provider):
+        name = "auto-only"
+        display_name = "AutoOnly"
+        tool_choices = frozenset({"auto", "none"})
+        named_tool_choice = False
+
+    def made(choice: object) -> Any:
+        return build_params("m", [{"role": "user", "content": "x"}], {"tool_choice": choice}, {})
+
+    AutoOnly().check_params(made("auto"))
+    with pytest.raises(UnsupportedParameterError, match='AutoOnly takes "auto" or "none", got \'required\''):
+        AutoOnly().check_params(made("required"))
+    named = {"type": "function", "function": {"name": "f"}}
+    with pytest.raises(UnsupportedParameterError, match="no named tool"):
+        AutoOnly().check_params(made(named))
+    forcing = type("Forcing", (AutoOnly,), {"name": "forcing", "named_tool_choice": True})
+    forcing().check_params(made(named))
+    with pytest.raises(UnsupportedParameterError, match=r'or \{"type": "function"'):
+        forcing().check_params(made("required"))
+    type("Open", (Provider,), {"name": "open"})().check_params(made("required"))  # no declaration: all pass

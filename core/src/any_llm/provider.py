@@ -280,6 +280,12 @@ class Provider(FamilyHooks):
     context_markers: ClassVar[tuple[str, ...]] = ()
     """Phrases of this provider's error text meaning "the prompt is too long", beside core's common ones:
     a 4xx carrying one becomes :class:`~any_llm.errors.ContextLengthExceededError`."""
+    tool_choices: ClassVar[frozenset[str] | None] = None
+    """The string ``tool_choice`` values this provider honours (None: all of OpenAI's); another value is
+    refused before sending with :class:`~any_llm.errors.UnsupportedParameterError` naming these."""
+    named_tool_choice: ClassVar[bool] = True
+    """Whether a ``tool_choice`` naming one function (``{"type": "function", "function": {"name": ...}}``)
+    is honoured; when False it is refused before sending."""
     single_token_limit: ClassVar[bool] = False
     """``max_tokens`` and ``max_completion_tokens`` map to one field here (``params.output_limit``): giving
     both with different values is refused."""
@@ -341,6 +347,22 @@ class Provider(FamilyHooks):
         """
         return None
 
+    def _check_tool_choice(self, choice: str | dict[str, Any] | None) -> None:
+        if choice is None or (self.tool_choices is None and self.named_tool_choice):
+            return
+        if isinstance(choice, str) and (self.tool_choices is None or choice in self.tool_choices):
+            return
+        if isinstance(choice, dict) and choice.get("type") == "function" and self.named_tool_choice:
+            return
+        takes = " or ".join(f'"{c}"' for c in sorted(self.tool_choices or ()))
+        if self.named_tool_choice:
+            takes += ' or {"type": "function", "function": {"name": ...}}'
+        elif isinstance(choice, dict):
+            takes = f"no named tool (it cannot force one call); use {takes}"
+        raise errors.UnsupportedParameterError(
+            "tool_choice", self.name, f"{self.display_name or self.name} takes {takes}, got {choice!r:.80}"
+        )
+
     def check_params(self, params: CompletionParams) -> None:
         """Refuse what this provider cannot honour, before anything is sent."""
         for name in params.given():
@@ -364,6 +386,7 @@ class Provider(FamilyHooks):
                 f"({self.display_name or self.name} has one token limit)",
                 provider=self.name,
             )
+        self._check_tool_choice(params.tool_choice)
         if params.tools and not self.supports_tools:
             raise errors.UnsupportedCapabilityError("tools", self.name)
         if params.stream and not self.supports_streaming:

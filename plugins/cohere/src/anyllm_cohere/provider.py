@@ -67,6 +67,7 @@ class CohereProvider(Provider):
     name = "cohere"
     max_choices = 1
     single_token_limit = True
+    tool_choices = frozenset({"auto", "none", "required"})
     display_name = "Cohere"
     api_key_env = ("COHERE_API_KEY", "CO_API_KEY")
     api_base_env = ("COHERE_BASE_URL", "CO_API_URL")
@@ -90,17 +91,9 @@ class CohereProvider(Provider):
 
     def check_params(self, params: CompletionParams) -> None:
         super().check_params(params)
-        choice = params.tool_choice
-        forced = forced_tool(choice)
-        if forced is not None:
-            if forced not in (_tool_name(tool) for tool in params.tools or ()):
-                raise errors.ConfigurationError(f"tool_choice names {forced!r}, which is not one of the tools")
-        elif isinstance(choice, dict) or choice not in (None, "auto", "none", "required"):
-            raise errors.UnsupportedParameterError(
-                "tool_choice",
-                self.name,
-                'Cohere takes "auto", "none", "required" or {"type": "function", "function": {"name": ...}}',
-            )
+        forced = forced_tool(params.tool_choice)  # core checked the value; the name must be one of the tools
+        if forced is not None and forced not in (_tool_name(tool) for tool in params.tools or ()):
+            raise errors.ConfigurationError(f"tool_choice names {forced!r}, which is not one of the tools")
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         return HTTPRequest("POST", "v2/chat", json=self.build_body(params), stream=bool(params.stream))

@@ -85,6 +85,8 @@ class OllamaProvider(Provider):
     name = "ollama"
     max_choices = 1
     single_token_limit = True
+    tool_choices = frozenset({"auto", "none"})  # Ollama cannot force a tool call
+    named_tool_choice = False
     display_name = "Ollama"
     api_key_env = ("OLLAMA_API_KEY",)
     api_base_env = ("OLLAMA_HOST",)
@@ -114,16 +116,6 @@ class OllamaProvider(Provider):
         self.api_base = re.sub(r"/(v1|api)$", "", self.api_base)
 
     # -- requests -----------------------------------------------------------------------------
-
-    def check_params(self, params: CompletionParams) -> None:
-        super().check_params(params)
-        choice = params.tool_choice
-        if choice is not None and choice not in ("auto", "none"):
-            raise errors.UnsupportedParameterError(
-                "tool_choice",
-                self.name,
-                'Ollama cannot force a tool call; use "auto" (the default) or "none"',
-            )
 
     def build_completion_request(self, params: CompletionParams) -> HTTPRequest:
         return HTTPRequest("POST", "api/chat", json=self.build_body(params), stream=bool(params.stream))
