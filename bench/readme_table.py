@@ -38,14 +38,15 @@ def _label(contender: str, pins: dict[str, str]) -> str:
     }.get(contender, contender)
 
 
-def _absolute(metric: str, value: float) -> str:
+def absolute(metric: str, value: float) -> str:
+    """A measured value in its unit (MB, chunks/s, µs, ms, or s from 10 s on); bench/run.py's report uses it too."""
     if metric.endswith("_kb"):
         return f"{value / 1024:.1f} MB"
     if metric == "chunks_per_s":
         return f"{value / 1000:.1f}k/s"
     if metric == "per_call_s":
         return f"{value * 1e6:.0f} µs"
-    return f"{value * 1000:.1f} ms"
+    return f"{value * 1000:.1f} ms" if value < 10 else f"{value:.1f} s"
 
 
 def table(results: dict[str, Any]) -> str:
@@ -62,7 +63,7 @@ def table(results: dict[str, Any]) -> str:
             if not stat:
                 cells.append("—")
             elif contender == "raw_httpx":
-                cells.append(_absolute(metric, stat["median"]))
+                cells.append(absolute(metric, stat["median"]))
             else:
                 cell = f"{stat['ratio']['median']:.2f}x" if stat.get("ratio") else "—"
                 conns = summary.get(workload, {}).get(contender, {}).get("server_connections", {})

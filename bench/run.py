@@ -26,6 +26,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from readme_table import absolute  # bench/ is this script's sys.path[0]
+
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 VENVS = BENCH / ".venvs"
@@ -337,20 +339,10 @@ def check_every(every_summary: dict[str, Any]) -> list[dict[str, Any]]:
 # -- report -----------------------------------------------------------------------------------------------
 
 
-def _fmt(metric: str, value: float) -> str:
-    if metric.endswith("_kb"):
-        return f"{value / 1024:.1f} MB"
-    if metric == "chunks_per_s":
-        return f"{value / 1000:.1f}k/s"
-    if metric == "per_call_s":
-        return f"{value * 1e6:.0f} µs"
-    return f"{value * 1000:.1f} ms" if value < 10 else f"{value:.1f} s"
-
-
 def _cell(stat: dict[str, Any] | None, metric: str) -> str:
     if not stat:
         return "—"
-    text = _fmt(metric, stat["median"])
+    text = absolute(metric, stat["median"])
     ratio = stat.get("ratio")
     if ratio and stat.get("baseline"):
         text += f" ({ratio['median']:.2f}x [{ratio['min']:.2f}..{ratio['max']:.2f}])"
